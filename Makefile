@@ -1,0 +1,37 @@
+# Liaison: `make run` serves the demo, `make test` runs every test. Both set up .venv first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	@if [ ! -f liaison.db ]; then $(BIN)/liaison init && $(BIN)/liaison demo; else $(BIN)/liaison init; fi
+	$(BIN)/liaison serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check liaison tests bench
+	$(BIN)/ruff format --check liaison tests bench
+	$(BIN)/mypy liaison
+
+bench: $(STAMP)
+	$(BIN)/python bench/import.py
+
+# Regenerate the lock file from a fresh environment of pyproject's pins and extras.
+lock:
+	rm -rf /tmp/liaison-lock && $(PYTHON) -m venv /tmp/liaison-lock
+	/tmp/liaison-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	/tmp/liaison-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) liaison.db liaison.db-wal liaison.db-shm

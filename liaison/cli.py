@@ -1,0 +1,330 @@
+"""The `liaison` command line: thin commands that parse, call a service and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import orjson
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from liaison import ingest, store
+from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unavailable
+from liaison.model import Agency, AgencyKind, Envelope, Handling
+from liaison.services import agencies, catalog, demo
+from liaison.services.imports import import_records
+from liaison.settings import Settings
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Liaison: shared intelligence for law-enforcement cooperation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+agency_app = typer.Typer(help="Member agencies.", no_args_is_help=True)
+export_app = typer.Typer(help="Write data out in standard formats.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_CODES: dict[type[LiaisonError], int] = {
+    BadInput: 3,
+    NotFound: 4,
+    Forbidden: 5,
+    Conflict: 6,
+    Unavailable: 7,
+}
+
+
+def fail(exc: LiaisonError) -> NoReturn:
+    """Print one line on stderr and exit with the error's code; users never see a traceback."""
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    code = next((code for kind, code in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn Liaison's errors into a clean message and exit code."""
+    try:
+        yield
+    except LiaisonError as exc:
+        fail(exc)
+
+
+def settings() -> Settings:
+    """The settings of this invocation (read once from LIAISON_* variables)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LIAISON_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise BadInput(f"invalid setting: {problems}") from exc
+
+
+def engine(migrate: bool = False) -> Engine:
+    """Open the configured store; `migrate` creates or upgrades it first."""
+    opened = store.open_engine(settings().database_url)
+    if migrate:
+        store.migrate(opened)
+    elif not store.is_current(opened):
+        raise Unavailable("the database is not initialised or out of date; run `liaison init`")
+    return opened
+
+
+@contextmanager
+def counting(label: str) -> Iterator[Callable[[int], None]]:
+    """A Rich progress line counting entities and their rate while a long task runs."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} entities"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda count: progress.advance(task, count)
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or migrate it to the latest schema.
+
+    Example: LIAISON_DATABASE_URL=sqlite:///liaison.db liaison init
+    """
+    with reported():
+        opened = engine(migrate=True)
+        out.print(f"database ready: {opened.url.render_as_string()}")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help=f"Source format: {', '.join(ingest.KINDS)}.")],
+    path: Annotated[Path, typer.Argument(help="File (or folder, for uk and ofac) to import.")],
+    dataset: Annotated[str, typer.Option(help="Dataset to import into; created if new.")],
+    agency: Annotated[str, typer.Option(help="Code of the owner agency.")],
+    handling: Annotated[
+        str, typer.Option(help="TLP 2.0 code: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")
+    ] = "GREEN",
+    release: Annotated[
+        list[str] | None,
+        typer.Option(help="Releasability entry, e.g. agency:NCB-ES, country:es, group:balkans."),
+    ] = None,
+    purpose: Annotated[str, typer.Option(help="Why the records are held.")] = "law-enforcement cooperation",
+    title: Annotated[str | None, typer.Option(help="Dataset title; defaults to its name.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="FtM mapping YAML, for csv imports.")] = None,
+) -> None:
+    """Import a source into a dataset in one transaction; bad input changes nothing.
+
+    Example: liaison import un-xml ../shared/data/watchlists/un/un_consolidated_2026-02-27.xml --dataset un_sc --agency UN-SC
+    """
+    with reported():
+        config = settings()
+        try:
+            code = Handling.parse(handling)
+        except ValueError as exc:
+            raise BadInput(f"--handling: {exc}") from exc
+        now = dt.datetime.now(dt.UTC)
+        envelope = Envelope(
+            owner_agency=agency,
+            dataset=dataset,
+            handling=code,
+            purpose=purpose,
+            retention_review=now.date().replace(year=now.year + config.retention_years),
+            releasability=tuple(release or ()),
+        )
+        records = ingest.read(kind, path, mapping)
+        with counting(f"import {kind} {path.name}") as progress:
+            result = import_records(
+                engine(),
+                records,
+                envelope=envelope,
+                title=title or dataset,
+                kind=kind,
+                source=str(path),
+                now=now,
+                batch_size=config.import_batch_size,
+                progress=progress,
+            )
+        summary = ", ".join(f"{schema} {count:,}" for schema, count in sorted(result.schemata.items()))
+        out.print(f"imported {result.records:,} records into {dataset}: {summary}")
+
+
+@export_app.command("ftm")
+def export_ftm(
+    dataset: Annotated[str, typer.Option(help="Dataset to export.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write, or - for stdout.")] = "-",
+) -> None:
+    """Write a dataset as FtM JSON lines, as OpenSanctions and Aleph read them.
+
+    Example: liaison export ftm --dataset un_sc -o un_sc.ftm.json
+    """
+    with reported():
+        opened = engine()
+        if output == "-":
+            count = catalog.export_ftm(opened, dataset, sys.stdout.buffer)
+        else:
+            with open(output, "wb") as handle:
+                count = catalog.export_ftm(opened, dataset, handle)
+        err.print(f"exported {count:,} entities from {dataset}")
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Entities per dataset and per schema.
+
+    Example: liaison stats --json
+    """
+    with reported():
+        counts = catalog.stats(engine())
+        if as_json:
+            data = {
+                name: {"entities": sum(s.values()), "schemata": dict(sorted(s.items()))}
+                for name, s in sorted(counts.items())
+            }
+            sys.stdout.write(orjson.dumps({"datasets": data}, option=orjson.OPT_INDENT_2).decode() + "\n")
+            return
+        table = Table("dataset", "schema", "entities")
+        for name, schemata in sorted(counts.items()):
+            for schema, count in sorted(schemata.items()):
+                table.add_row(name, schema, f"{count:,}")
+            table.add_row(f"[bold]{name}", "[bold]all", f"[bold]{sum(schemata.values()):,}", end_section=True)
+        out.print(table)
+
+
+@app.command()
+def datasets() -> None:
+    """List datasets with their owner agency and entity count.
+
+    Example: liaison datasets
+    """
+    with reported():
+        table = Table("dataset", "title", "owner", "entities", "updated")
+        for summary in catalog.datasets(engine()):
+            table.add_row(
+                summary.name,
+                summary.title,
+                summary.owner_agency,
+                f"{summary.entities:,}",
+                f"{summary.updated_at:%Y-%m-%d %H:%M}",
+            )
+        out.print(table)
+
+
+@app.command()
+def show(
+    entity_id: Annotated[str, typer.Argument(help="Entity id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print FtM JSON lines.")] = False,
+) -> None:
+    """Show an entity, with its envelope and provenance, in every dataset that holds it.
+
+    Example: liaison show un-sc-6908048
+    """
+    with reported():
+        for stored in catalog.show(engine(), entity_id):
+            if as_json:
+                sys.stdout.write(orjson.dumps(stored.proxy.to_dict()).decode() + "\n")
+                continue
+            env = stored.envelope
+            table = Table(
+                title=f"{stored.proxy.caption} · {stored.proxy.schema.label} · {stored.proxy.id}",
+                show_header=False,
+            )
+            table.add_row("handling", f"TLP:{env.handling.value}")
+            table.add_row("dataset", env.dataset)
+            table.add_row("owner", env.owner_agency)
+            table.add_row("releasability", ", ".join(env.releasability) or "-")
+            table.add_row("purpose", env.purpose)
+            table.add_row("provenance", stored.provenance)
+            table.add_row("updated", f"{stored.updated_at:%Y-%m-%d %H:%M}")
+            table.add_row("retention review", env.retention_review.isoformat(), end_section=True)
+            for prop, values in sorted(stored.proxy.properties.items()):
+                table.add_row(prop, "\n".join(values))
+            out.print(table)
+
+
+@agency_app.command("add")
+def agency_add(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. NCB-FR.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")],
+    kind: Annotated[AgencyKind, typer.Option(help="What the agency does.")],
+) -> None:
+    """Register (or update) a member agency.
+
+    Example: liaison agency add NCB-FR --name "INTERPOL NCB Paris" --country FR --kind ncb
+    """
+    with reported():
+        agencies.register(engine(), Agency(code=code, name=name, country=country, kind=kind))
+        out.print(f"agency {code} saved")
+
+
+@agency_app.command("list")
+def agency_list() -> None:
+    """List member agencies.
+
+    Example: liaison agency list
+    """
+    with reported():
+        table = Table("code", "name", "country", "kind")
+        for agency in catalog.agencies(engine()):
+            table.add_row(agency.code, agency.name, agency.country, agency.kind.value)
+        out.print(table)
+
+
+@app.command("demo")
+def demo_(seed: Annotated[int | None, typer.Option(help="Seed of the generated world.")] = None) -> None:
+    """Load the demo world: agencies, the real UN and OFAC lists, and agencies' own records.
+
+    Example: liaison demo --seed 7
+    """
+    with reported():
+        config = settings()
+        opened = engine(migrate=True)
+        with counting("demo world") as progress:
+            loaded = demo.load(opened, config, seed if seed is not None else config.demo_seed, progress)
+        out.print(
+            f"demo world loaded: {loaded.agencies} agencies, {loaded.datasets} datasets, {loaded.entities:,} records"
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web application and API.
+
+    Example: liaison serve --port 8000
+    """
+    import uvicorn
+
+    from liaison.api.app import create_app
+
+    with reported():
+        config = settings()
+        application = create_app(config)
+        uvicorn.run(application, host=host or config.host, port=port or config.port, log_level="info")
+
+
+def main() -> None:
+    """Entry point: run the CLI so that no traceback ever reaches a user."""
+    try:
+        app(standalone_mode=True)
+    except Exception as exc:  # the last line of defence: one line, not a traceback
+        err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,54 @@
+"""Liaison's error hierarchy. Faces map these classes to exit codes and HTTP problems.
+
+    LiaisonError
+     ├── BadInput      input that cannot be accepted: a file, line, field or request value
+     ├── NotFound      a record, file or dataset that does not exist
+     ├── Forbidden     the caller may not do or see this
+     ├── Conflict      the request clashes with the current state
+     └── Unavailable   a dependency (database, service) cannot be reached
+
+Messages name the file, line, field or record so a user can act without a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadInput",
+    "Conflict",
+    "Forbidden",
+    "LiaisonError",
+    "NotFound",
+    "Unavailable",
+]
+
+
+class LiaisonError(Exception):
+    """Base class of every error Liaison reports to a user."""
+
+
+class BadInput(LiaisonError):
+    """Input that cannot be accepted; the message says where and why."""
+
+    @classmethod
+    def at(cls, source: str, where: int | str | None, field: str | None, problem: str) -> BadInput:
+        """Build the message users see: `file:line: field 'x': problem`."""
+        place = source if where is None else f"{source}:{where}"
+        if field:
+            return cls(f"{place}: field '{field}': {problem}")
+        return cls(f"{place}: {problem}")
+
+
+class NotFound(LiaisonError):
+    """A record, file or dataset that does not exist (or that the caller may not know of)."""
+
+
+class Forbidden(LiaisonError):
+    """The caller may not perform this action."""
+
+
+class Conflict(LiaisonError):
+    """The request clashes with the current state."""
+
+
+class Unavailable(LiaisonError):
+    """A dependency, such as the database, cannot be reached."""

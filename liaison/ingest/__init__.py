@@ -1,0 +1,52 @@
+"""Readers and writers of the formats Liaison takes in and gives out.
+
+`read(kind, path)` dispatches to one reader per source format; each streams `Record`s and
+raises `BadInput` naming the file, line and field of anything it cannot accept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from liaison.errors import BadInput
+from liaison.ingest.base import Record
+
+__all__ = ["KINDS", "Record", "read"]
+
+KINDS: dict[str, str] = {
+    "un-xml": "UN Security Council consolidated list (XML)",
+    "ofac": "OFAC SDN legacy CSV: sdn.csv alone or with alt, add and sdn_comments beside it",
+    "uk": "UK sanctions list as normalised tables (a folder of CSV files)",
+    "ftm": "FollowTheMoney entities as JSON lines (OpenSanctions format)",
+    "csv": "any CSV through a FollowTheMoney mapping file (--mapping)",
+}
+
+
+def read(kind: str, path: Path, mapping: Path | None = None) -> Iterator[Record]:
+    """Stream the records of a source of the given kind; readers load only when used."""
+    if kind not in KINDS:
+        raise BadInput(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind == "csv":
+        if mapping is None:
+            raise BadInput(f"{path}: a csv import needs --mapping FILE (a FollowTheMoney mapping YAML)")
+        from liaison.ingest.csv_mapping import read_csv_mapping
+
+        return read_csv_mapping(path, mapping)
+    if mapping is not None:
+        raise BadInput(f"--mapping applies only to csv imports, not {kind!r}")
+    if kind == "un-xml":
+        from liaison.ingest.un_xml import read_un_xml
+
+        return read_un_xml(path)
+    if kind == "ofac":
+        from liaison.ingest.ofac import read_ofac
+
+        return read_ofac(path)
+    if kind == "uk":
+        from liaison.ingest.uk import read_uk
+
+        return read_uk(path)
+    from liaison.ingest.ftm import read_ftm
+
+    return read_ftm(path)

@@ -1,0 +1,120 @@
+"""What every reader shares: the record it yields, safe text opening and strict value adding.
+
+A reader is a function `read(path, ...) -> Iterator[Record]`. It streams: memory must not
+grow with the file. It raises `BadInput` naming the file, the line (or XML element) and
+the field the moment it meets something it cannot accept; the import service then rolls
+the whole transaction back, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+from liaison.errors import BadInput, NotFound
+
+__all__ = [
+    "MAX_VALUE_CHARS",
+    "Record",
+    "add_value",
+    "check_exists",
+    "csv_rows",
+    "make_entity",
+    "open_text",
+]
+
+# One property value longer than this is refused: no real name, address or remark comes
+# near it, and a huge value is how a hostile file tries to exhaust memory or the index.
+MAX_VALUE_CHARS = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One entity read from a source, with where it came from (line number or XML element)."""
+
+    proxy: EntityProxy
+    where: int | str
+
+
+def check_exists(path: Path) -> None:
+    """Refuse a path that is missing or not a regular file, naming it."""
+    if not path.exists():
+        raise NotFound(f"{path}: file does not exist")
+    if not path.is_file():
+        raise BadInput(f"{path}: not a regular file")
+
+
+def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
+    """Open a text file strictly: undecodable bytes raise instead of being replaced."""
+    check_exists(path)
+    return path.open("r", encoding=encoding, errors="strict", newline="")
+
+
+def csv_rows(path: Path, handle: IO[str], *, header: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, cells) from a CSV stream, turning decode and size errors into BadInput.
+
+    The line number is that of the row's first physical line, counting the header as line 1.
+    """
+    csv.field_size_limit(MAX_VALUE_CHARS)
+    reader = csv.reader(handle)
+    line = 1
+    try:
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise BadInput.at(
+            str(path), line, None, f"not valid text in the expected encoding ({exc.reason})"
+        ) from exc
+    except csv.Error as exc:
+        raise BadInput.at(str(path), line, None, f"malformed CSV: {exc}") from exc
+
+
+def make_entity(schema: str, source: str, where: int | str) -> EntityProxy:
+    """Create an empty entity, naming the source and place if the schema is unknown."""
+    try:
+        return model.make_entity(schema)
+    except Exception as exc:  # followthemoney raises InvalidData or KeyError by version
+        raise BadInput.at(source, where, "schema", f"unknown FtM schema {schema!r}") from exc
+
+
+def add_value(
+    proxy: EntityProxy,
+    prop: str,
+    value: Any,
+    source: str,
+    where: int | str,
+    *,
+    strict: bool = True,
+) -> bool:
+    """Clean and add one value to a property; return whether it was kept.
+
+    Strict mode raises `BadInput` for a value the property's type rejects (an invalid date,
+    say); lenient mode drops it, for messy public lists where a stray value must not stop
+    the import. Unknown properties and oversized values are always refused.
+    """
+    if value is None:
+        return False
+    text = str(value).strip()
+    if not text:
+        return False
+    schema_prop = proxy.schema.get(prop)
+    if schema_prop is None:
+        raise BadInput.at(source, where, prop, f"{proxy.schema.name} has no property {prop!r}")
+    if len(text) > MAX_VALUE_CHARS:
+        raise BadInput.at(
+            source, where, prop, f"value of {len(text):,} characters exceeds the limit of {MAX_VALUE_CHARS:,}"
+        )
+    cleaned = schema_prop.type.clean(text, proxy=proxy)
+    if cleaned is None:
+        if strict:
+            raise BadInput.at(source, where, prop, f"invalid {schema_prop.type.name} {text[:80]!r}")
+        return False
+    proxy.unsafe_add(schema_prop, cleaned, cleaned=True)
+    return True

@@ -1,0 +1,71 @@
+"""Reading the store's contents: statistics, dataset lists, one entity, a dataset's export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.errors import NotFound
+from liaison.ingest.ftm import write_ftm
+from liaison.model import Agency
+from liaison.store import DatasetSummary, StoredEntity
+
+__all__ = ["Overview", "agencies", "datasets", "export_ftm", "overview", "show", "stats"]
+
+
+def stats(engine: Engine) -> dict[str, dict[str, int]]:
+    """Entity counts per dataset and schema."""
+    with Session(engine) as session:
+        return store.count_by_dataset_schema(session)
+
+
+def datasets(engine: Engine) -> list[DatasetSummary]:
+    """Every dataset with its owner and entity count."""
+    with Session(engine) as session:
+        return store.list_datasets(session)
+
+
+def agencies(engine: Engine) -> list[Agency]:
+    """Every member agency."""
+    with Session(engine) as session:
+        return store.list_agencies(session)
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What the home page shows: agencies, datasets and entity counts."""
+
+    agencies: list[Agency]
+    datasets: list[DatasetSummary]
+
+    @property
+    def entities(self) -> int:
+        """Entities in all datasets."""
+        return sum(dataset.entities for dataset in self.datasets)
+
+
+def overview(engine: Engine) -> Overview:
+    """Agencies and datasets in one read."""
+    with Session(engine) as session:
+        return Overview(store.list_agencies(session), store.list_datasets(session))
+
+
+def show(engine: Engine, entity_id: str) -> list[StoredEntity]:
+    """Every dataset's copy of an entity, or NotFound naming the id."""
+    with Session(engine) as session:
+        found = store.entities_by_id(session, entity_id)
+    if not found:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    return found
+
+
+def export_ftm(engine: Engine, dataset: str, handle: IO[bytes]) -> int:
+    """Write a dataset's entities as FtM JSON lines; return how many."""
+    with Session(engine) as session:
+        if not any(summary.name == dataset for summary in store.list_datasets(session)):
+            raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
+        return write_ftm((stored.proxy for stored in store.iter_dataset(session, dataset)), handle)

@@ -1,0 +1,89 @@
+"""Loading the demo world: its agencies, the real UN and OFAC lists, and agencies' own records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from liaison import ingest
+from liaison.errors import NotFound
+from liaison.model import AgencyKind, Envelope, Handling
+from liaison.services import agencies
+from liaison.services.demo_world import demo_agencies, demo_datasets
+from liaison.services.imports import import_records
+from liaison.settings import Settings
+
+__all__ = ["PUBLIC_LISTS", "DemoLoaded", "load"]
+
+# (dataset, title, import kind, path under the shared data folder)
+PUBLIC_LISTS = (
+    (
+        "un_sc",
+        "UN Security Council consolidated list",
+        "un-xml",
+        "watchlists/un/un_consolidated_2026-02-27.xml",
+    ),
+    ("us_ofac_sdn", "US OFAC Specially Designated Nationals", "ofac", "watchlists/ofac_sdn_2024/sdn.csv"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLoaded:
+    """How much of the demo world was loaded."""
+
+    agencies: int
+    datasets: int
+    entities: int
+
+
+def load(
+    engine: Engine, settings: Settings, seed: int, progress: Callable[[int], None] | None = None
+) -> DemoLoaded:
+    """Load the demo world; loading it again updates it in place without duplicates."""
+    now = dt.datetime.now(dt.UTC)
+    review = now.date().replace(year=now.year + settings.retention_years)
+    members = demo_agencies()
+    for agency in members:
+        agencies.register(engine, agency)
+    secretariat = next(agency.code for agency in members if agency.kind is AgencyKind.SECRETARIAT)
+    entities = 0
+    for name, title, kind, relative in PUBLIC_LISTS:
+        path = settings.shared_data / relative
+        if not path.exists():
+            raise NotFound(
+                f"{path}: public list missing; set LIAISON_SHARED_DATA to the reference data folder"
+            )
+        envelope = Envelope(secretariat, name, Handling.CLEAR, "sanctions screening", review)
+        result = import_records(
+            engine,
+            ingest.read(kind, path),
+            envelope=envelope,
+            title=title,
+            kind=kind,
+            source=str(path),
+            now=now,
+            batch_size=settings.import_batch_size,
+            progress=progress,
+        )
+        entities += result.records
+    generated = demo_datasets(seed)
+    for dataset in generated:
+        envelope = Envelope(
+            dataset.owner, dataset.name, dataset.handling, dataset.purpose, review, dataset.releasability
+        )
+        result = import_records(
+            engine,
+            dataset.records,
+            envelope=envelope,
+            title=dataset.title,
+            kind="demo",
+            source=f"demo:{seed}",
+            now=now,
+            batch_size=settings.import_batch_size,
+            progress=progress,
+        )
+        entities += result.records
+    return DemoLoaded(len(members), len(PUBLIC_LISTS) + len(generated), entities)

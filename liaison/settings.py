@@ -1,0 +1,40 @@
+"""Liaison's one settings object. Nothing else reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Settings read from `LIAISON_*` environment variables; the defaults run a local demo."""
+
+    model_config = SettingsConfigDict(env_prefix="LIAISON_", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///liaison.db",
+        description="SQLAlchemy URL of the store: SQLite (embedded default) or postgresql+psycopg://…",
+    )
+    shared_data: Path = Field(
+        default=_PROJECT_ROOT.parent / "shared" / "data",
+        description="Folder of the public reference data (UN and OFAC lists) that the demo world loads.",
+    )
+    retention_years: int = Field(
+        default=5,
+        ge=1,
+        description="Years after import at which a record's retention must be reviewed.",
+    )
+    import_batch_size: int = Field(
+        default=2_000,
+        ge=1,
+        description="Entities written per database round-trip during an import.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(default=8000, description="Port the web server listens on.")
+    demo_seed: int = Field(default=7, description="Seed of the generated demo world; same seed, same world.")

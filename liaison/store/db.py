@@ -1,0 +1,78 @@
+"""Opening the store: engine, connection settings per database, and migrations to the latest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from liaison.errors import BadInput, Unavailable
+
+__all__ = ["is_current", "migrate", "open_engine"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def open_engine(url: str) -> Engine:
+    """Create an engine for a SQLite or PostgreSQL URL, with JSON through orjson for speed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise BadInput(f"LIAISON_DATABASE_URL: not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BadInput(f"LIAISON_DATABASE_URL: unsupported database {backend!r}; use sqlite or postgresql")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, json_serializer=_dumps, json_deserializer=orjson.loads)
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web server read while an import writes; NORMAL sync is safe under WAL.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the store's tables to the latest migration."""
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise Unavailable(f"database {engine.url.render_as_string()}: {exc.orig}") from exc
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the latest migration (so reads and imports may proceed)."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+    except OperationalError as exc:
+        raise Unavailable(f"database {engine.url.render_as_string()}: {exc.orig}") from exc

@@ -1,0 +1,163 @@
+"""Entity rows: batched upserts during imports, and the reads that stats, show and export need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from liaison.model import Envelope, Handling
+from liaison.store.tables import EntityRow
+
+__all__ = ["StoredEntity", "count_by_dataset_schema", "entities_by_id", "iter_dataset", "write_batch"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntity:
+    """An entity as the store holds it: the FtM proxy, its envelope and its provenance."""
+
+    proxy: EntityProxy
+    envelope: Envelope
+    provenance: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _merge_fragments(rows: Sequence[tuple[EntityProxy, str]]) -> dict[str, tuple[EntityProxy, str]]:
+    # A CSV mapping can name one company on many rows: fold the fragments into one entity,
+    # keeping the first row's provenance.
+    merged: dict[str, tuple[EntityProxy, str]] = {}
+    for proxy, provenance in rows:
+        seen = merged.get(proxy.id)
+        if seen is None:
+            merged[proxy.id] = (proxy, provenance)
+        else:
+            merged[proxy.id] = (seen[0].merge(proxy), seen[1])
+    return merged
+
+
+def write_batch(
+    session: Session,
+    rows: Sequence[tuple[EntityProxy, str]],
+    envelope: Envelope,
+    run_id: int,
+    now: dt.datetime,
+) -> int:
+    """Upsert a batch of (entity, provenance) under one envelope; return the entities written.
+
+    Entities already written earlier in the same run are merged, not replaced, so fragments of
+    one entity spread over a file add up; entities from an earlier run are replaced.
+    """
+    merged = _merge_fragments(rows)
+    earlier = session.execute(
+        select(EntityRow.id, EntityRow.schema, EntityRow.properties).where(
+            EntityRow.dataset == envelope.dataset,
+            EntityRow.import_run == run_id,
+            EntityRow.id.in_(list(merged)),
+        )
+    )
+    for entity_id, schema, properties in earlier:
+        proxy, provenance = merged[entity_id]
+        stored = model.get_proxy({"id": entity_id, "schema": schema, "properties": properties}, cleaned=True)
+        merged[entity_id] = (stored.merge(proxy), provenance)
+    values = [_row_values(proxy, provenance, envelope, run_id, now) for proxy, provenance in merged.values()]
+    if values:
+        session.execute(_upsert(session), values)
+    return len(values)
+
+
+def _row_values(
+    proxy: EntityProxy, provenance: str, envelope: Envelope, run_id: int, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "dataset": envelope.dataset,
+        "id": proxy.id,
+        "schema": proxy.schema.name,
+        "caption": proxy.caption[:512],
+        "properties": proxy.to_dict()["properties"],
+        "owner_agency": envelope.owner_agency,
+        "handling": envelope.handling.value,
+        "releasability": list(envelope.releasability),
+        "purpose": envelope.purpose,
+        "provenance": provenance,
+        "import_run": run_id,
+        "created_at": now,
+        "updated_at": now,
+        "retention_review": envelope.retention_review,
+    }
+
+
+def _upsert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(EntityRow)
+    # created_at is kept from the first import; everything else is the newest source's.
+    replaced = {
+        column: statement.excluded[column]
+        for column in (
+            "schema",
+            "caption",
+            "properties",
+            "owner_agency",
+            "handling",
+            "releasability",
+            "purpose",
+            "provenance",
+            "import_run",
+            "updated_at",
+            "retention_review",
+        )
+    }
+    return statement.on_conflict_do_update(index_elements=["dataset", "id"], set_=replaced)
+
+
+def count_by_dataset_schema(session: Session) -> dict[str, dict[str, int]]:
+    """Entity counts per dataset and schema: `{dataset: {schema: count}}`."""
+    counts: dict[str, dict[str, int]] = {}
+    query = select(EntityRow.dataset, EntityRow.schema, func.count()).group_by(
+        EntityRow.dataset, EntityRow.schema
+    )
+    for dataset, schema, count in session.execute(query):
+        counts.setdefault(dataset, {})[schema] = count
+    return counts
+
+
+def _stored(row: EntityRow) -> StoredEntity:
+    proxy = model.get_proxy(
+        {"id": row.id, "schema": row.schema, "properties": row.properties, "datasets": [row.dataset]},
+        cleaned=True,
+    )
+    envelope = Envelope(
+        owner_agency=row.owner_agency,
+        dataset=row.dataset,
+        handling=Handling(row.handling),
+        purpose=row.purpose,
+        retention_review=row.retention_review,
+        releasability=tuple(row.releasability),
+    )
+    return StoredEntity(proxy, envelope, row.provenance, row.created_at, row.updated_at)
+
+
+def entities_by_id(session: Session, entity_id: str) -> list[StoredEntity]:
+    """Every dataset's copy of the entity with this id."""
+    rows = session.scalars(select(EntityRow).where(EntityRow.id == entity_id).order_by(EntityRow.dataset))
+    return [_stored(row) for row in rows]
+
+
+def iter_dataset(session: Session, dataset: str, batch: int = 1_000) -> Iterator[StoredEntity]:
+    """Stream a dataset's entities in id order without loading it whole."""
+    query = (
+        select(EntityRow)
+        .where(EntityRow.dataset == dataset)
+        .order_by(EntityRow.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.scalars(query):
+        yield _stored(row)

@@ -1,0 +1,95 @@
+"""Agencies, datasets and import runs: the store's small registry tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from liaison.errors import Conflict, NotFound
+from liaison.model import Agency, AgencyKind
+from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
+
+__all__ = [
+    "DatasetSummary",
+    "claim_dataset",
+    "finish_import",
+    "get_agency",
+    "list_agencies",
+    "list_datasets",
+    "save_agency",
+    "start_import",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetSummary:
+    """A dataset with its owner and entity count, as `liaison datasets` and the home page list them."""
+
+    name: str
+    title: str
+    owner_agency: str
+    entities: int
+    updated_at: dt.datetime
+
+
+def save_agency(session: Session, agency: Agency) -> None:
+    """Insert or update an agency."""
+    session.merge(
+        AgencyRow(code=agency.code, name=agency.name, country=agency.country, kind=agency.kind.value)
+    )
+
+
+def get_agency(session: Session, code: str) -> Agency:
+    """The agency with this code, or NotFound naming it."""
+    row = session.get(AgencyRow, code)
+    if row is None:
+        raise NotFound(f"agency {code!r} is not registered; add it with `liaison agency add {code} ...`")
+    return Agency(code=row.code, name=row.name, country=row.country, kind=AgencyKind(row.kind))
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    """All agencies, by code."""
+    rows = session.scalars(select(AgencyRow).order_by(AgencyRow.code))
+    return [Agency(row.code, row.name, row.country, AgencyKind(row.kind)) for row in rows]
+
+
+def claim_dataset(session: Session, name: str, title: str, owner: str, now: dt.datetime) -> None:
+    """Create the dataset for its owner, or touch it; another agency's dataset is refused."""
+    row = session.get(DatasetRow, name)
+    if row is None:
+        session.add(DatasetRow(name=name, title=title, owner_agency=owner, created_at=now, updated_at=now))
+        session.flush()
+        return
+    if row.owner_agency != owner:
+        raise Conflict(f"dataset {name!r} belongs to agency {row.owner_agency!r}, not {owner!r}")
+    row.title = title
+    row.updated_at = now
+
+
+def start_import(session: Session, dataset: str, kind: str, source: str, now: dt.datetime) -> int:
+    """Record the start of an import run and return its id."""
+    row = ImportRow(dataset=dataset, kind=kind, source=source, started_at=now, entities=0)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def finish_import(session: Session, run_id: int, entities: int) -> None:
+    """Record how many entities an import run wrote."""
+    row = session.get(ImportRow, run_id)
+    if row is not None:
+        row.entities = entities
+
+
+def list_datasets(session: Session) -> list[DatasetSummary]:
+    """Datasets with their entity counts, by name."""
+    query = select(EntityRow.dataset, func.count()).group_by(EntityRow.dataset)
+    counts: dict[str, int] = {dataset: count for dataset, count in session.execute(query)}
+    rows = session.scalars(select(DatasetRow).order_by(DatasetRow.name))
+    return [
+        DatasetSummary(row.name, row.title, row.owner_agency, counts.get(row.name, 0), row.updated_at)
+        for row in rows
+    ]

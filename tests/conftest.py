@@ -1,0 +1,79 @@
+"""Shared fixtures.
+
+Strategy: every store test takes `engine`, parametrised over SQLite and a real PostgreSQL
+cluster started once per session; each test gets a fresh, migrated database. `shared_data`
+is the real reference data beside the repository.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.model import Agency, AgencyKind
+from tests.postgres import Cluster, find_bindir, running_cluster
+
+REPO = Path(__file__).resolve().parents[1]
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The read-only reference data in ../shared/data (or LIAISON_SHARED_DATA)."""
+    path = Path(os.environ.get("LIAISON_SHARED_DATA", REPO.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.fail(f"reference data not found at {path}; set LIAISON_SHARED_DATA")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster; skipped where PostgreSQL is missing unless CI requires it."""
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("LIAISON_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (LIAISON_REQUIRE_POSTGRES=1) but initdb was not found")
+        pytest.skip("PostgreSQL not installed (no initdb); install Debian's postgresql to run these")
+    with running_cluster(bindir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'liaison.db'}"
+    cluster: Cluster = request.getfixturevalue("postgres")
+    name = f"liaison_test_{next(_databases)}"
+    admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return cluster.url(name)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated store on each backend."""
+    opened = store.open_engine(database_url)
+    store.migrate(opened)
+    yield opened
+    opened.dispose()
+
+
+AGENCY = Agency(code="NCB-FR", name="INTERPOL NCB Paris", country="FR", kind=AgencyKind.NCB)
+
+
+@pytest.fixture
+def agency(engine: Engine) -> Agency:
+    """One registered agency to own imported datasets."""
+    with Session(engine) as session, session.begin():
+        store.save_agency(session, AGENCY)
+    return AGENCY

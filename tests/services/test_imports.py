@@ -1,0 +1,153 @@
+"""Imports on both backends: real FtM files in, the same entities out, bad input changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import Engine
+
+from liaison import ingest
+from liaison.errors import BadInput, Conflict, NotFound
+from liaison.ingest.ftm import read_ftm
+from liaison.model import Agency, Envelope, Handling
+from liaison.services import catalog
+from liaison.services.imports import import_records
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+
+
+def envelope(dataset: str, owner: str = "NCB-FR", handling: Handling = Handling.GREEN) -> Envelope:
+    return Envelope(owner, dataset, handling, "screening", dt.date(2031, 11, 23), ("agency:NCB-ES",))
+
+
+def run_import(engine: Engine, path: Path, dataset: str, kind: str = "ftm") -> int:
+    result = import_records(
+        engine, ingest.read(kind, path), envelope=envelope(dataset), title=dataset, kind=kind,
+        source=str(path), now=NOW, batch_size=50,
+    )
+    return result.records
+
+
+def source_entities(path: Path) -> dict[str, dict[str, object]]:
+    return {data["id"]: data for data in map(orjson.loads, path.read_bytes().splitlines())}
+
+
+def test_ftm_import_keeps_every_entity_with_its_envelope(engine: Engine, agency: Agency, shared_data: Path) -> None:
+    path = shared_data / "ftm" / "parteispenden.entities.ftm.json"
+    expected = source_entities(path)
+    assert run_import(engine, path, "parteispenden") == len(expected) == 475
+
+    counts = catalog.stats(engine)["parteispenden"]
+    wanted: dict[str, int] = {}
+    for data in expected.values():
+        wanted[str(data["schema"])] = wanted.get(str(data["schema"]), 0) + 1
+    assert counts == wanted
+
+    some_id = next(iter(expected))
+    [stored] = catalog.show(engine, some_id)
+    assert stored.proxy.schema.name == expected[some_id]["schema"]
+    assert stored.envelope.owner_agency == "NCB-FR"
+    assert stored.envelope.handling is Handling.GREEN
+    assert stored.envelope.releasability == ("agency:NCB-ES",)
+    assert stored.envelope.retention_review == dt.date(2031, 11, 23)
+    assert stored.provenance.startswith(f"{path}:")
+
+
+def test_relationships_are_imported(engine: Engine, agency: Agency, shared_data: Path) -> None:
+    path = shared_data / "ftm" / "zala.entities.ftm.json"
+    run_import(engine, path, "zala")
+    schemata = catalog.stats(engine)["zala"]
+    links = {name: count for name, count in schemata.items() if name in {"Ownership", "Directorship", "Family", "Payment", "Sanction"}}
+    assert links, f"no relationship schemata in {schemata}"
+
+
+def test_reimport_does_not_duplicate(engine: Engine, agency: Agency, shared_data: Path) -> None:
+    path = shared_data / "ftm" / "zala.entities.ftm.json"
+    run_import(engine, path, "zala")
+    first = catalog.stats(engine)
+    run_import(engine, path, "zala")
+    assert catalog.stats(engine) == first
+
+
+def test_export_then_import_gives_back_the_same_entities(engine: Engine, agency: Agency, shared_data: Path, tmp_path: Path) -> None:
+    path = shared_data / "ftm" / "zala.entities.ftm.json"
+    run_import(engine, path, "zala")
+    exported = tmp_path / "zala.ftm.json"
+    with exported.open("wb") as handle:
+        catalog.export_ftm(engine, "zala", handle)
+    run_import(engine, exported, "zala_copy")
+    again = io.BytesIO()
+    catalog.export_ftm(engine, "zala_copy", again)
+    assert again.getvalue() == exported.read_bytes()
+    originals = {proxy.id: proxy.to_dict()["properties"] for proxy in (r.proxy for r in read_ftm(path))}
+    copies = {data["id"]: data["properties"] for data in map(orjson.loads, exported.read_bytes().splitlines())}
+    assert copies == originals
+
+
+def test_fragments_of_one_entity_across_batches_are_merged(engine: Engine, agency: Agency, tmp_path: Path) -> None:
+    lines = [{"id": "p1", "schema": "Person", "properties": {"name": [f"Name {i}"]}} for i in range(120)]
+    path = tmp_path / "fragments.ftm.json"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
+    run_import(engine, path, "fragments")
+    [stored] = catalog.show(engine, "p1")
+    assert len(stored.proxy.get("name")) == 120
+
+
+BAD_LINES = {
+    "unknown schema": ({"id": "x", "schema": "Wizard", "properties": {}}, "schema"),
+    "unknown property": ({"id": "x", "schema": "Person", "properties": {"spell": ["fire"]}}, "spell"),
+    "invalid date": ({"id": "x", "schema": "Person", "properties": {"birthDate": ["1970-13-45"]}}, "birthDate"),
+    "huge field": ({"id": "x", "schema": "Person", "properties": {"notes": ["a" * 10_000_000]}}, "notes"),
+    "no id": ({"schema": "Person", "properties": {}}, "id"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LINES))
+def test_bad_ftm_line_is_refused_and_nothing_is_written(engine: Engine, agency: Agency, tmp_path: Path, case: str) -> None:
+    bad, field = BAD_LINES[case]
+    good = [{"id": f"ok{i}", "schema": "Person", "properties": {"name": [f"Person {i}"]}} for i in range(100)]
+    path = tmp_path / "bad.ftm.json"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in [*good, bad]))
+    with pytest.raises(BadInput) as error:
+        run_import(engine, path, "bad")
+    assert f"{path}:101" in str(error.value)
+    assert f"'{field}'" in str(error.value)
+    assert catalog.stats(engine) == {}
+    assert catalog.datasets(engine) == []
+
+
+def test_wrong_encoding_is_refused_with_its_line(engine: Engine, agency: Agency, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.ftm.json"
+    path.write_bytes(b'{"id": "a", "schema": "Person", "properties": {"name": ["Ok"]}}\n'
+                     + '{"id": "b", "schema": "Person", "properties": {"name": ["Jos\u00e9"]}}\n'.encode("latin-1"))
+    with pytest.raises(BadInput, match=r"latin1.ftm.json:2: not valid UTF-8"):
+        run_import(engine, path, "enc")
+    assert catalog.stats(engine) == {}
+
+
+def test_missing_file_is_named(engine: Engine, agency: Agency, tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="nope.json: file does not exist"):
+        run_import(engine, tmp_path / "nope.json", "missing")
+
+
+def test_unknown_agency_is_refused(engine: Engine, shared_data: Path) -> None:
+    with pytest.raises(NotFound, match="agency 'NCB-FR' is not registered"):
+        run_import(engine, shared_data / "ftm" / "t1.entities.ftm.json", "t1")
+
+
+def test_another_agencys_dataset_is_refused(engine: Engine, agency: Agency, shared_data: Path) -> None:
+    path = shared_data / "ftm" / "t1.entities.ftm.json"
+    run_import(engine, path, "t1")
+    from liaison.model import AgencyKind
+    from liaison.services.agencies import register
+
+    register(engine, Agency("NCB-ES", "INTERPOL NCB Madrid", "ES", AgencyKind.NCB))
+    with pytest.raises(Conflict, match="belongs to agency 'NCB-FR'"):
+        import_records(
+            engine, read_ftm(path), envelope=envelope("t1", owner="NCB-ES"), title="t1", kind="ftm",
+            source=str(path), now=NOW,
+        )
