@@ -65,17 +65,33 @@ def running_cluster(bindir: Path) -> Iterator[Cluster]:
     run = {"check": True, "capture_output": True}
     try:
         subprocess.run(
-            _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "liaison", "--auth=trust", "-E", "UTF8"]),
+            _as_postgres(
+                [str(bindir / "initdb"), "-D", str(data), "-U", "liaison", "--auth=trust", "-E", "UTF8"]
+            ),
             **run,
         )
         options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(root / "log"), "start"]),
+            _as_postgres(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-w",
+                    "-l",
+                    str(root / "log"),
+                    "start",
+                ]
+            ),
             **run,
         )
         try:
             yield Cluster(port)
         finally:
-            subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), **run)
+            subprocess.run(
+                _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), **run
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -9,6 +9,8 @@ the whole transaction back, so nothing is half-written.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import IO, Any
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
+from followthemoney.types.common import PropertyType
 
 from liaison.errors import BadInput, NotFound
 
@@ -111,10 +115,31 @@ def add_value(
         raise BadInput.at(
             source, where, prop, f"value of {len(text):,} characters exceeds the limit of {MAX_VALUE_CHARS:,}"
         )
-    cleaned = schema_prop.type.clean(text, proxy=proxy)
+    cleaned = _clean_fast(schema_prop.type, text) or schema_prop.type.clean(text, proxy=proxy)
     if cleaned is None:
         if strict:
             raise BadInput.at(source, where, prop, f"invalid {schema_prop.type.name} {text[:80]!r}")
         return False
     proxy.unsafe_add(schema_prop, cleaned, cleaned=True)
     return True
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _clean_fast(kind: PropertyType, text: str) -> str | None:
+    """Accept an already-ISO date without FtM's general date parser, which costs ~60 µs a value.
+
+    Returns None when the fast path does not apply; the caller then asks FtM.
+    """
+    if kind is not registry.date:
+        return None
+    match = _ISO_DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    return text

@@ -7,10 +7,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from liaison.model import Envelope, Handling
@@ -67,55 +69,76 @@ def write_batch(
         proxy, provenance = merged[entity_id]
         stored = model.get_proxy({"id": entity_id, "schema": schema, "properties": properties}, cleaned=True)
         merged[entity_id] = (stored.merge(proxy), provenance)
-    values = [_row_values(proxy, provenance, envelope, run_id, now) for proxy, provenance in merged.values()]
-    if values:
-        session.execute(_upsert(session), values)
-    return len(values)
+    if merged:
+        connection = session.connection()
+        constants = _envelope_params(connection.dialect, envelope, run_id, now)
+        rows = [
+            (
+                envelope.dataset,
+                proxy.id,
+                proxy.schema.name,
+                proxy.caption[:512],
+                _dumps(proxy.properties),
+                provenance,
+            )
+            + constants
+            for proxy, provenance in merged.values()
+        ]
+        # The DB-API's executemany with plain tuples: SQLAlchemy's per-row parameter
+        # processing cost more than SQLite's own insert. Envelope values are the same for
+        # the whole batch, so their type processing runs once.
+        connection.exec_driver_sql(_upsert_sql(connection.dialect), rows)
+    return len(merged)
 
 
-def _row_values(
-    proxy: EntityProxy, provenance: str, envelope: Envelope, run_id: int, now: dt.datetime
-) -> dict[str, Any]:
-    return {
-        "dataset": envelope.dataset,
-        "id": proxy.id,
-        "schema": proxy.schema.name,
-        "caption": proxy.caption[:512],
-        "properties": proxy.to_dict()["properties"],
+_VARYING = ("dataset", "id", "schema", "caption", "properties", "provenance")
+_ENVELOPE = (
+    "owner_agency",
+    "handling",
+    "releasability",
+    "purpose",
+    "import_run",
+    "created_at",
+    "updated_at",
+    "retention_review",
+)
+# created_at is kept from the first import; everything else is the newest source's.
+_REPLACED = tuple(column for column in _VARYING + _ENVELOPE if column not in ("dataset", "id", "created_at"))
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _envelope_params(dialect: Dialect, envelope: Envelope, run_id: int, now: dt.datetime) -> tuple[Any, ...]:
+    values = {
         "owner_agency": envelope.owner_agency,
         "handling": envelope.handling.value,
-        "releasability": list(envelope.releasability),
+        "releasability": _dumps(list(envelope.releasability)),
         "purpose": envelope.purpose,
-        "provenance": provenance,
         "import_run": run_id,
         "created_at": now,
         "updated_at": now,
         "retention_review": envelope.retention_review,
     }
-
-
-def _upsert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(EntityRow)
-    # created_at is kept from the first import; everything else is the newest source's.
-    replaced = {
-        column: statement.excluded[column]
-        for column in (
-            "schema",
-            "caption",
-            "properties",
-            "owner_agency",
-            "handling",
-            "releasability",
-            "purpose",
-            "provenance",
-            "import_run",
-            "updated_at",
-            "retention_review",
+    params = []
+    for column in _ENVELOPE:
+        value = values[column]
+        process = (
+            None if column == "releasability" else EntityRow.__table__.c[column].type.bind_processor(dialect)
         )
-    }
-    return statement.on_conflict_do_update(index_elements=["dataset", "id"], set_=replaced)
+        params.append(value if process is None else process(value))
+    return tuple(params)
+
+
+def _upsert_sql(dialect: Dialect) -> str:
+    columns = _VARYING + _ENVELOPE
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    updates = ", ".join(f"{column} = excluded.{column}" for column in _REPLACED)
+    return (
+        f"INSERT INTO entity ({', '.join(columns)}) VALUES ({', '.join(marker for _ in columns)}) "
+        f"ON CONFLICT (dataset, id) DO UPDATE SET {updates}"
+    )
 
 
 def count_by_dataset_schema(session: Session) -> dict[str, dict[str, int]]:

@@ -26,8 +26,14 @@ def envelope(dataset: str, owner: str = "NCB-FR", handling: Handling = Handling.
 
 def run_import(engine: Engine, path: Path, dataset: str, kind: str = "ftm") -> int:
     result = import_records(
-        engine, ingest.read(kind, path), envelope=envelope(dataset), title=dataset, kind=kind,
-        source=str(path), now=NOW, batch_size=50,
+        engine,
+        ingest.read(kind, path),
+        envelope=envelope(dataset),
+        title=dataset,
+        kind=kind,
+        source=str(path),
+        now=NOW,
+        batch_size=50,
     )
     return result.records
 
@@ -36,7 +42,9 @@ def source_entities(path: Path) -> dict[str, dict[str, object]]:
     return {data["id"]: data for data in map(orjson.loads, path.read_bytes().splitlines())}
 
 
-def test_ftm_import_keeps_every_entity_with_its_envelope(engine: Engine, agency: Agency, shared_data: Path) -> None:
+def test_ftm_import_keeps_every_entity_with_its_envelope(
+    engine: Engine, agency: Agency, shared_data: Path
+) -> None:
     path = shared_data / "ftm" / "parteispenden.entities.ftm.json"
     expected = source_entities(path)
     assert run_import(engine, path, "parteispenden") == len(expected) == 475
@@ -61,7 +69,11 @@ def test_relationships_are_imported(engine: Engine, agency: Agency, shared_data:
     path = shared_data / "ftm" / "zala.entities.ftm.json"
     run_import(engine, path, "zala")
     schemata = catalog.stats(engine)["zala"]
-    links = {name: count for name, count in schemata.items() if name in {"Ownership", "Directorship", "Family", "Payment", "Sanction"}}
+    links = {
+        name: count
+        for name, count in schemata.items()
+        if name in {"Ownership", "Directorship", "Family", "Payment", "Sanction"}
+    }
     assert links, f"no relationship schemata in {schemata}"
 
 
@@ -73,7 +85,9 @@ def test_reimport_does_not_duplicate(engine: Engine, agency: Agency, shared_data
     assert catalog.stats(engine) == first
 
 
-def test_export_then_import_gives_back_the_same_entities(engine: Engine, agency: Agency, shared_data: Path, tmp_path: Path) -> None:
+def test_export_then_import_gives_back_the_same_entities(
+    engine: Engine, agency: Agency, shared_data: Path, tmp_path: Path
+) -> None:
     path = shared_data / "ftm" / "zala.entities.ftm.json"
     run_import(engine, path, "zala")
     exported = tmp_path / "zala.ftm.json"
@@ -84,11 +98,15 @@ def test_export_then_import_gives_back_the_same_entities(engine: Engine, agency:
     catalog.export_ftm(engine, "zala_copy", again)
     assert again.getvalue() == exported.read_bytes()
     originals = {proxy.id: proxy.to_dict()["properties"] for proxy in (r.proxy for r in read_ftm(path))}
-    copies = {data["id"]: data["properties"] for data in map(orjson.loads, exported.read_bytes().splitlines())}
+    copies = {
+        data["id"]: data["properties"] for data in map(orjson.loads, exported.read_bytes().splitlines())
+    }
     assert copies == originals
 
 
-def test_fragments_of_one_entity_across_batches_are_merged(engine: Engine, agency: Agency, tmp_path: Path) -> None:
+def test_fragments_of_one_entity_across_batches_are_merged(
+    engine: Engine, agency: Agency, tmp_path: Path
+) -> None:
     lines = [{"id": "p1", "schema": "Person", "properties": {"name": [f"Name {i}"]}} for i in range(120)]
     path = tmp_path / "fragments.ftm.json"
     path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
@@ -100,14 +118,19 @@ def test_fragments_of_one_entity_across_batches_are_merged(engine: Engine, agenc
 BAD_LINES = {
     "unknown schema": ({"id": "x", "schema": "Wizard", "properties": {}}, "schema"),
     "unknown property": ({"id": "x", "schema": "Person", "properties": {"spell": ["fire"]}}, "spell"),
-    "invalid date": ({"id": "x", "schema": "Person", "properties": {"birthDate": ["1970-13-45"]}}, "birthDate"),
+    "invalid date": (
+        {"id": "x", "schema": "Person", "properties": {"birthDate": ["1970-13-45"]}},
+        "birthDate",
+    ),
     "huge field": ({"id": "x", "schema": "Person", "properties": {"notes": ["a" * 10_000_000]}}, "notes"),
     "no id": ({"schema": "Person", "properties": {}}, "id"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_LINES))
-def test_bad_ftm_line_is_refused_and_nothing_is_written(engine: Engine, agency: Agency, tmp_path: Path, case: str) -> None:
+def test_bad_ftm_line_is_refused_and_nothing_is_written(
+    engine: Engine, agency: Agency, tmp_path: Path, case: str
+) -> None:
     bad, field = BAD_LINES[case]
     good = [{"id": f"ok{i}", "schema": "Person", "properties": {"name": [f"Person {i}"]}} for i in range(100)]
     path = tmp_path / "bad.ftm.json"
@@ -122,8 +145,10 @@ def test_bad_ftm_line_is_refused_and_nothing_is_written(engine: Engine, agency: 
 
 def test_wrong_encoding_is_refused_with_its_line(engine: Engine, agency: Agency, tmp_path: Path) -> None:
     path = tmp_path / "latin1.ftm.json"
-    path.write_bytes(b'{"id": "a", "schema": "Person", "properties": {"name": ["Ok"]}}\n'
-                     + '{"id": "b", "schema": "Person", "properties": {"name": ["Jos\u00e9"]}}\n'.encode("latin-1"))
+    path.write_bytes(
+        b'{"id": "a", "schema": "Person", "properties": {"name": ["Ok"]}}\n'
+        + '{"id": "b", "schema": "Person", "properties": {"name": ["Jos\u00e9"]}}\n'.encode("latin-1")
+    )
     with pytest.raises(BadInput, match=r"latin1.ftm.json:2: not valid UTF-8"):
         run_import(engine, path, "enc")
     assert catalog.stats(engine) == {}
@@ -148,6 +173,11 @@ def test_another_agencys_dataset_is_refused(engine: Engine, agency: Agency, shar
     register(engine, Agency("NCB-ES", "INTERPOL NCB Madrid", "ES", AgencyKind.NCB))
     with pytest.raises(Conflict, match="belongs to agency 'NCB-FR'"):
         import_records(
-            engine, read_ftm(path), envelope=envelope("t1", owner="NCB-ES"), title="t1", kind="ftm",
-            source=str(path), now=NOW,
+            engine,
+            read_ftm(path),
+            envelope=envelope("t1", owner="NCB-ES"),
+            title="t1",
+            kind="ftm",
+            source=str(path),
+            now=NOW,
         )

@@ -79,14 +79,6 @@ def upgrade() -> None:
             ["dataset"],
             ["dataset.name"],
         ),
-        sa.ForeignKeyConstraint(
-            ["import_run"],
-            ["import_run.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["owner_agency"],
-            ["agency.code"],
-        ),
         sa.PrimaryKeyConstraint("dataset", "id"),
     )
     with op.batch_alter_table("entity", schema=None) as batch_op:

@@ -1,0 +1,62 @@
+"""A fictional but realistic world for the demo: member agencies and their shared datasets.
+
+It holds a human-trafficking network, a ransomware ring and a wildlife-smuggling route, each
+recorded in part by several agencies under different handling codes. Everything is drawn from
+`random.Random` seeded by the caller: the same seed gives the same world, byte for byte. Each
+network draws from its own stream (`f"{seed}/cyber"`), so editing one leaves the others alone.
+"""
+
+from __future__ import annotations
+
+from liaison.model.agency import Agency, AgencyKind
+from liaison.model.handling import Handling
+from liaison.services.demo_build import DemoBuilder, DemoDataset
+from liaison.services.demo_cyber import cyber_datasets
+from liaison.services.demo_trafficking import trafficking_datasets
+from liaison.services.demo_wildlife import wildlife_datasets
+
+__all__ = ["DemoDataset", "demo_agencies", "demo_datasets"]
+
+AGENCIES = (
+    ("GS-LYON", "General Secretariat, Command and Coordination Centre", "FR", AgencyKind.SECRETARIAT),
+    ("NCB-FR", "National Central Bureau Paris", "FR", AgencyKind.NCB),
+    ("NCB-ES", "National Central Bureau Madrid", "ES", AgencyKind.NCB),
+    ("NCB-UA", "National Central Bureau Kyiv", "UA", AgencyKind.NCB),
+    ("NCB-NG", "National Central Bureau Abuja", "NG", AgencyKind.NCB),
+    ("NCB-TH", "National Central Bureau Bangkok", "TH", AgencyKind.NCB),
+    ("POL-ES", "National Police, Unit against Trafficking Networks", "ES", AgencyKind.POLICE),
+    ("BP-MD", "Border Police of Moldova", "MD", AgencyKind.BORDER),
+    ("BP-DE", "Federal Police, Border Directorate", "DE", AgencyKind.BORDER),
+    ("FIU-NL", "Financial Intelligence Unit Netherlands", "NL", AgencyKind.FIU),
+    ("CYB-NL", "National High Tech Crime Unit", "NL", AgencyKind.CYBER),
+    ("CUS-NG", "Customs Service, Apapa Command", "NG", AgencyKind.CUSTOMS),
+    ("WL-VN", "Environmental Police, Wildlife Crime Division", "VN", AgencyKind.WILDLIFE),
+)
+
+
+def demo_agencies() -> list[Agency]:
+    """The demo's member agencies: thirteen, of every kind, in nine countries."""
+    return [
+        Agency(code=code, name=name, country=country, kind=kind) for code, name, country, kind in AGENCIES
+    ]
+
+
+def demo_datasets(seed: int = 7) -> list[DemoDataset]:
+    """Every demo dataset, drawn from `seed`; ids depend only on dataset and entity, not on the seed."""
+    # Each network publishes its internationally wanted suspects into the secretariat's notices.
+    notices = DemoBuilder("gs_public_notices", seed)
+    networks = [
+        *trafficking_datasets(seed, notices),
+        *cyber_datasets(seed, notices),
+        *wildlife_datasets(seed, notices),
+    ]
+    public = DemoDataset(
+        name=notices.dataset,
+        title="Public wanted-person notices",
+        owner="GS-LYON",
+        handling=Handling.CLEAR,
+        releasability=(),
+        purpose="Publication of wanted persons at the request of member countries",
+        records=notices.records,
+    )
+    return [*networks, public]
