@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
 
 import liaison
 from liaison import store
+from liaison.api.deps import EngineDep
 from liaison.api.problems import install
 from liaison.errors import Unavailable
 from liaison.services import catalog
@@ -32,12 +32,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install(app)
     app.state.engine = engine
-
-    def get_engine(request: Request) -> Engine:
-        engine: Engine = request.app.state.engine
-        return engine
-
-    EngineDep = Annotated[Engine, Depends(get_engine)]
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:

@@ -1,0 +1,48 @@
+"""Loading the demo world into a real store, and serving its home page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from liaison.api.app import create_app
+from liaison.errors import NotFound
+from liaison.services import catalog, demo
+from liaison.services.demo_world import demo_agencies, demo_datasets
+from liaison.settings import Settings
+
+
+def test_demo_world_loads_and_reloads_in_place(engine: Engine, database_url: str, shared_data: Path) -> None:
+    settings = Settings(database_url=database_url, shared_data=shared_data)
+    loaded = demo.load(engine, settings, seed=7)
+    assert loaded.agencies == len(demo_agencies()) >= 12
+    stats = catalog.stats(engine)
+    assert stats["un_sc"]["Person"] == 730
+    assert stats["us_ofac_sdn"]["Vessel"] == 851
+    for dataset in demo_datasets(7):
+        assert sum(stats[dataset.name].values()) == len({r.proxy.id for r in dataset.records})
+
+    demo.load(engine, settings, seed=7)
+    assert catalog.stats(engine) == stats
+
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/api/v1/health")
+        assert health.json() == {"status": "ok", "database": engine.dialect.name, "version": "0.1.0"}
+        page = client.get("/")
+        assert page.status_code == 200
+        for agency in demo_agencies():
+            assert agency.code in page.text
+        assert "un_sc" in page.text and "ncb_ua_trafficking" in page.text
+        assert client.get("/docs").status_code == 200
+        assert "/api/v1/health" in client.get("/openapi.json").json()["paths"]
+
+
+def test_demo_without_reference_data_names_the_folder(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(database_url=database_url, shared_data=tmp_path)
+    with pytest.raises(NotFound, match="LIAISON_SHARED_DATA"):
+        demo.load(engine, settings, seed=7)
