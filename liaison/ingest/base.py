@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +32,7 @@ __all__ = [
     "csv_rows",
     "make_entity",
     "open_text",
+    "text_lines",
 ]
 
 # One property value longer than this is refused: no real name, address or remark comes
@@ -60,22 +62,43 @@ def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
     return path.open("r", encoding=encoding, errors="strict", newline="")
 
 
-def csv_rows(path: Path, handle: IO[str], *, header: bool = True) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, cells) from a CSV stream, turning decode and size errors into BadInput.
+@contextmanager
+def text_lines(path: Path) -> Iterator[Iterator[str]]:
+    """Open a UTF-8 file as lines decoded one at a time, so a bad byte is blamed on its own line.
+
+    A text handle decodes 8 KB at a time and would report whichever line came first. A
+    byte-order mark at the start, as spreadsheet exports write, is dropped.
+    """
+    check_exists(path)
+    with path.open("rb") as handle:
+        yield _decoded(path, handle)
+
+
+def _decoded(path: Path, handle: IO[bytes]) -> Iterator[str]:
+    encoding = "utf-8-sig"
+    for line, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise BadInput.at(str(path), line, None, f"not valid UTF-8 text ({exc.reason})") from exc
+        if "\x00" in text:
+            raise BadInput.at(str(path), line, None, "NUL character: the file may be UTF-16, not UTF-8")
+        yield text
+        encoding = "utf-8"
+
+
+def csv_rows(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, cells) from CSV text lines, turning size and syntax errors into BadInput.
 
     The line number is that of the row's first physical line, counting the header as line 1.
     """
     csv.field_size_limit(MAX_VALUE_CHARS)
-    reader = csv.reader(handle)
+    reader = csv.reader(lines)
     line = 1
     try:
         for row in reader:
             yield line, row
             line = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise BadInput.at(
-            str(path), line, None, f"not valid text in the expected encoding ({exc.reason})"
-        ) from exc
     except csv.Error as exc:
         raise BadInput.at(str(path), line, None, f"malformed CSV: {exc}") from exc
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 import yaml
 from banal import keys_values
@@ -25,7 +25,7 @@ from followthemoney.types import registry
 from followthemoney.util import sanitize_text
 
 from liaison.errors import BadInput
-from liaison.ingest.base import MAX_VALUE_CHARS, Record, check_exists, csv_rows, open_text
+from liaison.ingest.base import MAX_VALUE_CHARS, Record, csv_rows, open_text, text_lines
 
 __all__ = ["read_csv_mapping"]
 
@@ -38,10 +38,8 @@ def read_csv_mapping(path: Path, mapping: Path) -> Iterator[Record]:
     """
     queries = _load_mapping(mapping, path)
     source = str(path)
-    check_exists(path)
-    with path.open("rb") as handle:
-        # csv.reader only iterates its input, so decoded lines serve as the stream.
-        rows = csv_rows(path, cast(IO[str], _decoded_lines(handle)))
+    with text_lines(path) as lines:
+        rows = csv_rows(path, lines)
         header = _read_header(source, rows, queries)
         for line, cells in rows:
             record = _make_record(source, line, header, cells)
@@ -49,19 +47,6 @@ def read_csv_mapping(path: Path, mapping: Path) -> Iterator[Record]:
                 continue
             for query in queries:
                 yield from _map_row(query, record, source, line)
-
-
-def _decoded_lines(handle: IO[bytes]) -> Iterator[str]:
-    """Decode a file line by line, so a decoding error is raised at the row that holds it.
-
-    A text handle decodes 8 KB at a time, which would blame whichever row was read first.
-    """
-    # Spreadsheet exports often start with a byte-order mark, which would otherwise stick
-    # to the first column's name.
-    encoding = "utf-8-sig"
-    for raw in handle:
-        yield raw.decode(encoding)
-        encoding = "utf-8"
 
 
 def _load_mapping(mapping: Path, path: Path) -> list[QueryMapping]:

@@ -18,7 +18,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.util import make_entity_id
 
 from liaison.errors import BadInput, NotFound
-from liaison.ingest.base import Record, add_value, check_exists, csv_rows, make_entity, open_text
+from liaison.ingest.base import Record, add_value, check_exists, csv_rows, make_entity, text_lines
 from liaison.ingest.ofac_remarks import Remarks, parse_remarks
 
 __all__ = ["AUTHORITY", "read_ofac", "split_person_name", "split_programs"]
@@ -65,8 +65,8 @@ def read_ofac(path: Path) -> Iterator[Record]:
         comments=_load_side(_beside(folder, "sdn_comments.csv"), 2),
     )
     source = str(sdn_path)
-    with open_text(sdn_path, "utf-8-sig") as handle:
-        for line, row in csv_rows(sdn_path, handle, header=False):
+    with text_lines(sdn_path) as handle:
+        for line, row in csv_rows(sdn_path, handle):
             if _is_padding(row):
                 continue
             ent_num = _check_row(source, line, row, _SDN_COLUMNS)
@@ -96,8 +96,8 @@ def _load_side(path: Path | None, columns: int) -> dict[int, list[_SideRow]]:
     if path is None:
         return rows
     source = str(path)
-    with open_text(path, "utf-8-sig") as handle:
-        for line, row in csv_rows(path, handle, header=False):
+    with text_lines(path) as handle:
+        for line, row in csv_rows(path, handle):
             if not _is_padding(row):
                 ent_num = _check_row(source, line, row, columns)
                 rows[ent_num].append(_SideRow(source, line, [_cell(value) for value in row]))
@@ -110,8 +110,6 @@ def _is_padding(row: list[str]) -> bool:
 
 def _check_row(source: str, line: int, row: list[str], columns: int) -> int:
     """Refuse a row of the wrong shape and return its ent_num."""
-    if any("\x00" in value for value in row):
-        raise BadInput.at(source, line, None, "NUL character: the file may be UTF-16, not UTF-8")
     if len(row) != columns:
         raise BadInput.at(source, line, None, f"expected {columns} columns, found {len(row)}")
     ent_num = row[0].strip()

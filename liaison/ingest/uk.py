@@ -17,7 +17,7 @@ from followthemoney.util import make_entity_id
 from rigour.ids import IMO
 
 from liaison.errors import BadInput, NotFound
-from liaison.ingest.base import Record, add_value, csv_rows, make_entity, open_text
+from liaison.ingest.base import Record, add_value, csv_rows, make_entity, text_lines
 
 __all__ = ["AUTHORITY", "read_uk"]
 
@@ -159,7 +159,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, tuple[str
     source = str(path)
     wanted = ("unique_id", *columns)
     # utf-8-sig: a byte-order mark from a spreadsheet export must not hide the first column.
-    with open_text(path, encoding="utf-8-sig") as handle:
+    with text_lines(path) as handle:
         rows = csv_rows(path, handle)
         header = next(rows, (1, []))[1]
         for column in wanted:

@@ -153,7 +153,7 @@ def test_invalid_phone_is_dropped_leniently(tmp_path: Path) -> None:
 def test_latin1_bytes(tmp_path: Path) -> None:
     text = "".join(example_lines()).replace("Tanabe", "Tanab\u00e9").encode("latin-1")
     path = write_csv(tmp_path, text)
-    with pytest.raises(BadInput, match=r"agency\.csv:6: not valid text"):
+    with pytest.raises(BadInput, match=r"agency\.csv:6: not valid UTF-8 text"):
         list(read_csv_mapping(path, PERSONS_MAPPING))
 
 

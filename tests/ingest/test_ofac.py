@@ -222,7 +222,7 @@ def test_eof_character_and_weak_alias(tmp_path: Path, ending: str) -> None:
 @pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
 def test_wrong_encoding(tmp_path: Path, encoding: str) -> None:
     path = write(tmp_path, "sdn.csv", (GOOD_ROW + GOOD_ROW.replace("Abu", "Abú")).encode(encoding))
-    with pytest.raises(BadInput, match=r"sdn\.csv:\d+: not valid text"):
+    with pytest.raises(BadInput, match=r"sdn\.csv:\d+: not valid UTF-8 text"):
         list(read_ofac(path))
 
 

@@ -172,7 +172,7 @@ def test_invalid_designation_date(uk_copy: Path) -> None:
 def test_wrong_encoding(uk_copy: Path) -> None:
     path = uk_copy / "subject_names.csv"
     path.write_bytes(path.read_bytes().replace(b"Haji Alim Hawala", "Hají Alim Hawala".encode("latin-1")))
-    with pytest.raises(BadInput, match=r"subject_names\.csv:\d+: not valid text"):
+    with pytest.raises(BadInput, match=r"subject_names\.csv:\d+: not valid UTF-8 text"):
         list(read_uk(uk_copy))
 
 
