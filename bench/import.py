@@ -169,30 +169,44 @@ def main() -> None:
         bindir = None if args.no_postgres else find_bindir()
         if bindir is not None:
             backends.append(("postgresql", stack.enter_context(running_cluster(bindir))))
-        print(
-            f"{'source':<28}{'backend':<12}{'records':>10}{'seconds':>9}{'entities/s':>12}{'peak MB':>9}{'vs ftm parse':>14}"
-        )
+        print(_line("source", "backend", "records", "seconds", "entities/s", "peak MB", "vs ftm parse"))
         for size in sizes:
             reference = in_process("--reference", str(files[size]))
             rate = reference["records"] / reference["seconds"]
-            print(
-                f"{f'generated {size:,}':<28}{'ftm parse':<12}{reference['records']:>10,.0f}{reference['seconds']:>9.2f}{rate:>12,.0f}{reference['peak_mb']:>9.0f}{'1.00':>14}"
-            )
+            print(_measured(f"generated {size:,}", "ftm parse", reference, "1.00"))
             for name, cluster in backends:
-                url = _fresh_url(name, cluster, work, f"gen{size}")
-                result = in_process("--one", "ftm", str(files[size]), url)
-                ours = result["records"] / result["seconds"]
-                print(
-                    f"{'':<28}{name:<12}{result['records']:>10,.0f}{result['seconds']:>9.2f}{ours:>12,.0f}{result['peak_mb']:>9.0f}{ours / rate:>14.2f}"
+                result = in_process(
+                    "--one", "ftm", str(files[size]), _fresh_url(name, cluster, work, f"gen{size}")
                 )
+                ours = result["records"] / result["seconds"]
+                print(_measured("", name, result, f"{ours / rate:.2f}"))
         for kind, path in REAL_LISTS:
             for name, cluster in backends:
-                url = _fresh_url(name, cluster, work, kind.replace("-", ""))
-                result = in_process("--one", kind, str(path), url)
-                ours = result["records"] / result["seconds"]
-                print(
-                    f"{f'{kind} {path.name}':<28}{name:<12}{result['records']:>10,.0f}{result['seconds']:>9.2f}{ours:>12,.0f}{result['peak_mb']:>9.0f}{'-':>14}"
+                result = in_process(
+                    "--one", kind, str(path), _fresh_url(name, cluster, work, kind.replace("-", ""))
                 )
+                print(_measured(f"{kind} {path.name}"[:27], name, result, "-"))
+
+
+def _line(*cells: str) -> str:
+    source, backend, *numbers = cells
+    widths = (10, 9, 12, 9, 14)
+    return f"{source:<28}{backend:<12}" + "".join(
+        f"{cell:>{width}}" for cell, width in zip(numbers, widths, strict=True)
+    )
+
+
+def _measured(source: str, backend: str, result: dict[str, float], ratio: str) -> str:
+    rate = result["records"] / result["seconds"]
+    return _line(
+        source,
+        backend,
+        f"{result['records']:,.0f}",
+        f"{result['seconds']:.2f}",
+        f"{rate:,.0f}",
+        f"{result['peak_mb']:.0f}",
+        ratio,
+    )
 
 
 def _fresh_url(backend: str, cluster: object, work: Path, name: str) -> str:

@@ -130,7 +130,7 @@ def import_(
 ) -> None:
     """Import a source into a dataset in one transaction; bad input changes nothing.
 
-    Example: liaison import un-xml ../shared/data/watchlists/un/un_consolidated_2026-02-27.xml --dataset un_sc --agency UN-SC
+    Example: liaison import un-xml un_consolidated.xml --dataset un_sc --agency NCB-FR --handling CLEAR
     """
     with reported():
         config = settings()
@@ -298,7 +298,8 @@ def demo_(seed: Annotated[int | None, typer.Option(help="Seed of the generated w
         with counting("demo world") as progress:
             loaded = demo.load(opened, config, seed if seed is not None else config.demo_seed, progress)
         out.print(
-            f"demo world loaded: {loaded.agencies} agencies, {loaded.datasets} datasets, {loaded.entities:,} records"
+            f"demo world loaded: {loaded.agencies} agencies, {loaded.datasets} datasets, "
+            f"{loaded.entities:,} records"
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -119,7 +118,7 @@ def _truncated(shared: Path, tmp: Path) -> Path:
 
 def _bomb(_shared: Path, tmp: Path) -> Path:
     path = tmp / "bomb.xml"
-    entities = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     path.write_text(
         f'<?xml version="1.0"?><!DOCTYPE CONSOLIDATED_LIST [<!ENTITY l0 "lol">{entities}]>'
         "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>&l9;</FIRST_NAME>"
@@ -229,7 +228,7 @@ def test_csv_missing_mapped_column_is_refused(cli: Cli, tmp_path: Path) -> None:
         "NCB-FR",
         code=3,
     )
-    assert f"persons.csv:1" in message and header[1] in message
+    assert "persons.csv:1" in message and header[1] in message
     assert cli.stats() == {}
 
 

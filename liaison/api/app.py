@@ -28,7 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="Liaison",
         version=liaison.__version__,
-        description="Shared intelligence, matching and coordinated operations for law-enforcement cooperation.",
+        description=liaison.__doc__,
     )
     install(app)
     app.state.engine = engine

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from liaison.errors import BadInput
 from liaison.model import Envelope, Handling
 from liaison.store.tables import EntityRow
 
@@ -37,11 +37,14 @@ def _merge_fragments(rows: Sequence[tuple[EntityProxy, str]]) -> dict[str, tuple
     # keeping the first row's provenance.
     merged: dict[str, tuple[EntityProxy, str]] = {}
     for proxy, provenance in rows:
-        seen = merged.get(proxy.id)
+        entity_id = proxy.id
+        if entity_id is None:
+            raise BadInput(f"{provenance}: entity has no id")
+        seen = merged.get(entity_id)
         if seen is None:
-            merged[proxy.id] = (proxy, provenance)
+            merged[entity_id] = (proxy, provenance)
         else:
-            merged[proxy.id] = (seen[0].merge(proxy), seen[1])
+            merged[entity_id] = (seen[0].merge(proxy), seen[1])
     return merged
 
 
@@ -80,8 +83,8 @@ def write_batch(
                 proxy.caption[:512],
                 _dumps(proxy.properties),
                 provenance,
+                *constants,
             )
-            + constants
             for proxy, provenance in merged.values()
         ]
         # The DB-API's executemany with plain tuples: SQLAlchemy's per-row parameter

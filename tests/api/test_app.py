@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from liaison.settings import Settings
 from liaison.api.app import create_app
+from liaison.settings import Settings
 
 
 def test_health_reports_an_uninitialised_database_as_a_problem(tmp_path: Path) -> None:

@@ -155,7 +155,7 @@ def test_wrong_encoding_is_refused_with_its_line(engine: Engine, agency: Agency,
 
 
 def test_missing_file_is_named(engine: Engine, agency: Agency, tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="nope.json: file does not exist"):
+    with pytest.raises(NotFound, match=r"nope\.json: file does not exist"):
         run_import(engine, tmp_path / "nope.json", "missing")
 
 
