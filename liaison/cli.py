@@ -175,11 +175,12 @@ def export_ftm(
     """
     with reported():
         opened = engine()
-        if output == "-":
-            count = catalog.export_ftm(opened, dataset, sys.stdout.buffer)
-        else:
-            with open(output, "wb") as handle:
-                count = catalog.export_ftm(opened, dataset, handle)
+        with counting(f"export {dataset}") as progress:
+            if output == "-":
+                count = catalog.export_ftm(opened, dataset, sys.stdout.buffer, progress)
+            else:
+                with open(output, "wb") as handle:
+                    count = catalog.export_ftm(opened, dataset, handle, progress)
         err.print(f"exported {count:,} entities from {dataset}")
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -63,9 +65,23 @@ def show(engine: Engine, entity_id: str) -> list[StoredEntity]:
     return found
 
 
-def export_ftm(engine: Engine, dataset: str, handle: IO[bytes]) -> int:
+def export_ftm(
+    engine: Engine, dataset: str, handle: IO[bytes], progress: Callable[[int], None] | None = None
+) -> int:
     """Write a dataset's entities as FtM JSON lines; return how many."""
     with Session(engine) as session:
         if not any(summary.name == dataset for summary in store.list_datasets(session)):
             raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
-        return write_ftm((stored.proxy for stored in store.iter_dataset(session, dataset)), handle)
+        entities = (stored.proxy for stored in store.iter_dataset(session, dataset))
+        return write_ftm(entities if progress is None else _counted(entities, progress), handle)
+
+
+def _counted(
+    entities: Iterator[EntityProxy], progress: Callable[[int], None], every: int = 1_000
+) -> Iterator[EntityProxy]:
+    count = 0
+    for count, proxy in enumerate(entities, start=1):
+        yield proxy
+        if count % every == 0:
+            progress(every)
+    progress(count % every)
