@@ -1,6 +1,6 @@
 """Import benchmark: generated FtM entities and the real lists into SQLite and PostgreSQL.
 
-Run with `make bench` (or `python bench/import.py --entities 100000`). Each import runs in its
+Run with `make bench` (or `python bench/import.py --sizes 25000,100000`). Each import runs in its
 own process so its peak memory (max RSS) is its own; a streaming importer's peak stays flat as
 the file grows. The reference is followthemoney's own streaming parse of the same file
 (`model.get_proxy` per line, as `ftm` commands read), which stores nothing: the ratio shows
@@ -144,7 +144,11 @@ def in_process(*args: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--entities", type=int, default=100_000, help="Generated FtM entities.")
+    parser.add_argument(
+        "--sizes",
+        default="25000,100000,400000",
+        help="Comma-separated sizes of the generated FtM files; peak memory should stay flat across them.",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="Measure SQLite only.")
     parser.add_argument("--one", nargs=3, metavar=("KIND", "PATH", "URL"), help=argparse.SUPPRESS)
     parser.add_argument("--reference", metavar="PATH", help=argparse.SUPPRESS)
@@ -160,7 +164,7 @@ def main() -> None:
 
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="liaison-bench-")))
-        sizes = sorted({args.entities // 4, args.entities})
+        sizes = sorted({int(size) for size in args.sizes.split(",")})
         files = {}
         for size in sizes:
             files[size] = work / f"generated-{size}.ftm.json"

@@ -11,7 +11,7 @@ import orjson
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import func, select
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput
@@ -61,37 +61,61 @@ def write_batch(
     one entity spread over a file add up; entities from an earlier run are replaced.
     """
     merged = _merge_fragments(rows)
-    earlier = session.execute(
+    if not merged:
+        return 0
+    connection = session.connection()
+    constants = _envelope_params(connection.dialect, envelope, run_id, now)
+    values = [_row(envelope.dataset, proxy, provenance, constants) for proxy, provenance in merged.values()]
+    # The DB-API's executemany with plain tuples: SQLAlchemy's per-row parameter processing
+    # cost more than SQLite's own insert. The upsert leaves alone the rows this run wrote
+    # already, so when it changed fewer rows than it was given, some entities came in
+    # fragments, and only then is anything read back.
+    written = connection.exec_driver_sql(_upsert_sql(connection.dialect, keep_this_run=True), values).rowcount
+    if written < len(values):
+        _merge_earlier_fragments(connection, envelope, run_id, merged, constants)
+    return len(merged)
+
+
+def _row(dataset: str, proxy: EntityProxy, provenance: str, constants: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (
+        dataset,
+        proxy.id,
+        proxy.schema.name,
+        proxy.caption[:512],
+        _dumps(proxy.properties),
+        provenance,
+        *constants,
+    )
+
+
+def _merge_earlier_fragments(
+    connection: Connection,
+    envelope: Envelope,
+    run_id: int,
+    merged: dict[str, tuple[EntityProxy, str]],
+    constants: tuple[Any, ...],
+) -> None:
+    if connection.dialect.name == "postgresql":
+        # Without statistics on a table filled inside this transaction, PostgreSQL guesses
+        # that a long IN list matches every row and scans the table; ANALYZE counts the
+        # transaction's own rows, so the primary key is used.
+        connection.exec_driver_sql("ANALYZE entity")
+    stored = connection.execute(
         select(EntityRow.id, EntityRow.schema, EntityRow.properties).where(
             EntityRow.dataset == envelope.dataset,
             EntityRow.import_run == run_id,
             EntityRow.id.in_(list(merged)),
         )
     )
-    for entity_id, schema, properties in earlier:
+    updates = []
+    for entity_id, schema, properties in stored:
         proxy, provenance = merged[entity_id]
-        stored = model.get_proxy({"id": entity_id, "schema": schema, "properties": properties}, cleaned=True)
-        merged[entity_id] = (stored.merge(proxy), provenance)
-    if merged:
-        connection = session.connection()
-        constants = _envelope_params(connection.dialect, envelope, run_id, now)
-        rows = [
-            (
-                envelope.dataset,
-                proxy.id,
-                proxy.schema.name,
-                proxy.caption[:512],
-                _dumps(proxy.properties),
-                provenance,
-                *constants,
-            )
-            for proxy, provenance in merged.values()
-        ]
-        # The DB-API's executemany with plain tuples: SQLAlchemy's per-row parameter
-        # processing cost more than SQLite's own insert. Envelope values are the same for
-        # the whole batch, so their type processing runs once.
-        connection.exec_driver_sql(_upsert_sql(connection.dialect), rows)
-    return len(merged)
+        if properties == proxy.properties:  # written just now, or a fragment adding nothing
+            continue
+        earlier = model.get_proxy({"id": entity_id, "schema": schema, "properties": properties}, cleaned=True)
+        updates.append(_row(envelope.dataset, earlier.merge(proxy), provenance, constants))
+    if updates:
+        connection.exec_driver_sql(_upsert_sql(connection.dialect, keep_this_run=False), updates)
 
 
 _VARYING = ("dataset", "id", "schema", "caption", "properties", "provenance")
@@ -134,13 +158,14 @@ def _envelope_params(dialect: Dialect, envelope: Envelope, run_id: int, now: dt.
     return tuple(params)
 
 
-def _upsert_sql(dialect: Dialect) -> str:
+def _upsert_sql(dialect: Dialect, keep_this_run: bool) -> str:
     columns = _VARYING + _ENVELOPE
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     updates = ", ".join(f"{column} = excluded.{column}" for column in _REPLACED)
+    only_older = " WHERE entity.import_run IS DISTINCT FROM excluded.import_run" if keep_this_run else ""
     return (
         f"INSERT INTO entity ({', '.join(columns)}) VALUES ({', '.join(marker for _ in columns)}) "
-        f"ON CONFLICT (dataset, id) DO UPDATE SET {updates}"
+        f"ON CONFLICT (dataset, id) DO UPDATE SET {updates}{only_older}"
     )
 
 
