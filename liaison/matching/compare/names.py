@@ -1,0 +1,131 @@
+"""Name comparison: the best alignment of tokens between two names, across scripts and orders.
+
+Tokens are paired greedily by similarity, so "MOHAMMED Ali Hassan" aligns with "Ali Hassan
+Mohammed". A token's similarity is the best of its spelling (Jaro-Winkler), its edit distance,
+its phonetic key (metaphone, which carries transliterated Arabic and Hebrew consonants) and the
+initial and short-form rules ("J." = "John", "Ben" = "Benjamin").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from liaison.names import NameForm
+
+__all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
+
+# Particles that join names but say little about identity.
+PARTICLES = frozenset(
+    {"al", "el", "bin", "ibn", "bint", "ben", "de", "da", "do", "dos", "das", "del", "della", "di", "du",
+     "van", "von", "der", "den", "la", "le", "mac", "mc", "y", "e", "abd", "ul"}
+)  # fmt: skip
+DENSE_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+# Below this, two tokens are different words, not variants of one.
+TOKEN_MATCH = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    """How two names compare: aligned similarity, coverage of each side, and what was paired."""
+
+    similarity: float
+    coverage: float
+    joined: float
+    pairs: tuple[tuple[str, str, float], ...]
+    left: NameForm
+    right: NameForm
+
+    def detail(self) -> str:
+        """A readable account of the alignment, for explanations."""
+        paired = ", ".join(f"{a}~{b} {score:.2f}" for a, b, score in self.pairs)
+        return f"{self.left.original!r} vs {self.right.original!r}: {paired or 'no tokens aligned'}"
+
+
+def _weight(token: str) -> float:
+    if token in PARTICLES:
+        return 0.3
+    return min(len(token), 8) / 8 + 0.25
+
+
+def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
+    """Similarity of two Latin tokens in [0, 1]."""
+    if a == b:
+        return 1.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) == 1:
+        return 0.9 if long.startswith(short) else 0.0
+    best = JaroWinkler.normalized_similarity(a, b) * 0.95
+    best = max(best, Levenshtein.normalized_similarity(a, b))
+    if len(short) >= 3 and long.startswith(short):
+        best = max(best, 0.85)
+    if phonetic_a and phonetic_b:
+        if phonetic_a == phonetic_b:
+            best = max(best, 0.9)
+        else:
+            best = max(best, Levenshtein.normalized_similarity(phonetic_a, phonetic_b) * 0.85)
+    return best
+
+
+def compare_names(left: NameForm, right: NameForm) -> NameComparison:
+    """Align the tokens of two names and measure how much of each is accounted for."""
+    if left.scripts & right.scripts & DENSE_SCRIPTS:
+        return _compare_dense(left, right)
+    scored = sorted(
+        (
+            (token_similarity(a, b, pa, pb), i, j)
+            for i, (a, pa) in enumerate(zip(left.tokens, left.phonetics, strict=True))
+            for j, (b, pb) in enumerate(zip(right.tokens, right.phonetics, strict=True))
+        ),
+        reverse=True,
+    )
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    pairs: list[tuple[str, str, float]] = []
+    matched = 0.0
+    covered_left = covered_right = 0.0
+    for score, i, j in scored:
+        if score < 0.5 or i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        a, b = left.tokens[i], right.tokens[j]
+        pairs.append((a, b, score))
+        matched += score * (_weight(a) + _weight(b))
+        if score >= TOKEN_MATCH:
+            covered_left += _weight(a)
+            covered_right += _weight(b)
+    total_left = sum(_weight(token) for token in left.tokens)
+    total_right = sum(_weight(token) for token in right.tokens)
+    similarity = matched / (total_left + total_right)
+    coverage = min(covered_left / total_left, covered_right / total_right)
+    joined = max(
+        Levenshtein.normalized_similarity("".join(left.tokens), "".join(right.tokens)),
+        Levenshtein.normalized_similarity("".join(sorted(left.tokens)), "".join(sorted(right.tokens))),
+    )
+    return NameComparison(similarity, coverage, joined, tuple(pairs), left, right)
+
+
+def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
+    # In Chinese, Japanese and Korean each character is a syllable of the name: one different
+    # character is another person (习近平, 习近朋), so the written forms are compared as such.
+    a = "".join(left.original.split())
+    b = "".join(right.original.split())
+    similarity = Levenshtein.normalized_similarity(a, b)
+    return NameComparison(similarity, similarity, similarity, ((a, b, similarity),), left, right)
+
+
+def best_name_comparison(lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...]) -> NameComparison | None:
+    """The best-scoring pairing of any name on the left with any name on the right."""
+    best: NameComparison | None = None
+    for left in lefts:
+        for right in rights:
+            comparison = compare_names(left, right)
+            if best is None or _rank(comparison) > _rank(best):
+                best = comparison
+    return best
+
+
+def _rank(comparison: NameComparison) -> float:
+    return comparison.similarity + comparison.coverage + 0.5 * comparison.joined

@@ -1,0 +1,67 @@
+"""Name analysis: scripts, transliteration, folding, legal forms, numbers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from liaison.names import NameKind, analyze_name
+
+CASES = [
+    # (name, kind, tokens, legal forms)
+    ("Олександр Петренко", NameKind.PERSON, ("oleksandr", "petrenko"), ()),
+    ("Mr. John SMITH", NameKind.PERSON, ("john", "smith"), ()),
+    ("Bashar al-Assad", NameKind.PERSON, ("bashar", "al", "assad"), ()),
+    ("SergeiLavrov", NameKind.PERSON, ("sergei", "lavrov"), ()),
+    ("Sergey Sergey Shoigu", NameKind.PERSON, ("sergey", "shoigu"), ()),
+    ("Αλέξης Τσίπρας", NameKind.PERSON, ("alexis", "tsipras"), ()),
+    ("ООО Ромашка", NameKind.ORG, ("romashka",), ("ooo",)),
+    ("HSBC Holdings p.l.c.", NameKind.ORG, ("hsbc", "holdings"), ("plc",)),
+    ("Deutsche Bank AG", NameKind.ORG, ("deutsche", "bank"), ("ag",)),
+    ("Deutsche Bank GmbH", NameKind.ORG, ("deutsche", "bank"), ("gmbh",)),
+    ("AT&T Inc.", NameKind.ORG, ("at", "t", "inc"), ()),
+    ("Standard & Poor's", NameKind.ORG, ("standard", "poors"), ()),
+    ("Brigade Forty-Four", NameKind.ORG, ("brigade", "44"), ()),
+    ("1st International Bank", NameKind.ORG, ("1", "international", "bank"), ()),
+    ("McKesson Corporation", NameKind.ORG, ("mckesson",), ("corp",)),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "tokens", "legal"), CASES)
+def test_analysis(name: str, kind: NameKind, tokens: tuple[str, ...], legal: tuple[str, ...]) -> None:
+    form = analyze_name(name, kind)
+    assert form is not None
+    assert form.original == name
+    assert form.tokens == tokens
+    assert form.legal_forms == legal
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [("أسامة بن لادن", "Arabic"), ("毛泽东", "Han"), ("김정은", "Hangul"), ("नरेन्द्र मोदी", "Devanagari"),
+     ("ทักษิณ ชินวัตร", "Thai"), ("בנימין נתניהו", "Hebrew"), ("Αλέξης", "Greek"), ("やまだ", "Hiragana")],
+)  # fmt: skip
+def test_every_script_is_detected_and_written_in_latin(name: str, script: str) -> None:
+    form = analyze_name(name, NameKind.PERSON)
+    assert form is not None
+    assert script in form.scripts
+    assert form.latin.isascii() and form.latin.strip()
+
+
+def test_script_icu_cannot_write_stays_as_written() -> None:
+    form = analyze_name("ប៉ុល ពត", NameKind.PERSON)
+    assert form is not None and len(form.tokens) == 2
+
+
+@pytest.mark.parametrize("junk", ["", "   ", "\x00\x01\x02", "...", "-- --"])
+def test_nothing_name_like_gives_none(junk: str) -> None:
+    assert analyze_name(junk, NameKind.PERSON) is None
+
+
+@given(st.text(max_size=20_000), st.sampled_from(list(NameKind)))
+def test_any_text_is_analysed_without_error_and_bounded(text: str, kind: NameKind) -> None:
+    form = analyze_name(text, kind)
+    if form is not None:
+        assert form.tokens and len(form.original) <= 300
+        assert len(form.phonetics) == len(form.tokens)
