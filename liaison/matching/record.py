@@ -1,0 +1,92 @@
+"""What matching knows of an entity: its analysed names, dates, countries, gender and identifiers.
+
+A `MatchRecord` is built from an FtM entity (or a screening query) once, and then compared
+many times; it holds plain values only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from followthemoney.proxy import EntityProxy
+
+from liaison.names import NameForm, analyze_name, kind_of_schema
+
+__all__ = ["MatchRecord", "normalize_identifier", "record_from_entity"]
+
+# Identifiers strong enough that sharing one is evidence of identity. Codes that many
+# entities share (programme ids, sectors) are left out.
+IDENTIFIER_PROPS = (
+    "passportNumber", "idNumber", "socialSecurityNumber", "taxNumber", "registrationNumber",
+    "innCode", "ogrnCode", "leiCode", "swiftBic", "imoNumber", "mmsi", "vatCode", "dunsCode",
+    "publicKey", "cryptoAddress", "accountNumber", "iban", "email", "phone", "serialNumber",
+)  # fmt: skip
+NAME_PROPS = ("name", "alias", "previousName", "weakAlias")
+COUNTRY_PROPS = ("nationality", "citizenship", "birthCountry", "country", "jurisdiction", "mainCountry")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+# A name list longer than this is a data error or an attack on the scorer's pairwise loop.
+MAX_NAMES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """An entity reduced to what matching compares."""
+
+    entity_id: str
+    dataset: str
+    schema: str
+    caption: str
+    names: tuple[NameForm, ...]
+    birth_dates: tuple[str, ...]
+    countries: frozenset[str]
+    gender: str | None
+    identifiers: frozenset[str]
+
+
+def normalize_identifier(value: str) -> str | None:
+    """Upper-case letters and digits only; None when too short to tell entities apart."""
+    text = _NOT_ALNUM.sub("", value.upper())
+    if text.startswith("IMO") and text[3:].isdigit():
+        text = text[3:]
+    return text if len(text) >= 5 else None
+
+
+def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
+    """Reduce an FtM entity to a match record."""
+    kind = kind_of_schema(proxy.schema.name)
+    names: list[NameForm] = []
+    seen: set[str] = set()
+    for prop in NAME_PROPS:
+        if not proxy.schema.get(prop):
+            continue
+        for value in proxy.get(prop):
+            form = analyze_name(value, kind)
+            if form is not None and form.latin not in seen and len(names) < MAX_NAMES:
+                seen.add(form.latin)
+                names.append(form)
+    identifiers = set()
+    for prop in IDENTIFIER_PROPS:
+        if proxy.schema.get(prop):
+            for value in proxy.get(prop):
+                normalized = normalize_identifier(value)
+                if normalized:
+                    identifiers.add(normalized)
+    countries = frozenset(
+        value for prop in COUNTRY_PROPS if proxy.schema.get(prop) for value in proxy.get(prop)
+    )
+    dates = tuple(sorted(set(proxy.get("birthDate")))) if proxy.schema.get("birthDate") else ()
+    if not dates and proxy.schema.get("incorporationDate"):
+        dates = tuple(sorted(set(proxy.get("incorporationDate"))))
+    genders = proxy.get("gender") if proxy.schema.get("gender") else []
+    return MatchRecord(
+        entity_id=str(proxy.id),
+        dataset=dataset,
+        schema=proxy.schema.name,
+        caption=proxy.caption,
+        names=tuple(names),
+        birth_dates=dates,
+        countries=countries,
+        gender=genders[0] if len(genders) == 1 else None,
+        identifiers=frozenset(identifiers),
+    )
