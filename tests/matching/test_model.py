@@ -1,0 +1,101 @@
+"""The scorer: cases that must and must not match, and its universal properties."""
+
+from __future__ import annotations
+
+import pytest
+from followthemoney import model
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from liaison.matching.model import FEATURES, PRIORS, score_pair
+from liaison.matching.record import MatchRecord, record_from_entity
+
+
+def person(*names: str, **props: str) -> MatchRecord:
+    proxy = model.make_entity("Person")
+    proxy.id = "p-" + "-".join(names)
+    for name in names:
+        proxy.add("name", name)
+    for prop, value in props.items():
+        proxy.add(prop, value)
+    return record_from_entity(proxy, "test")
+
+
+def org(name: str, schema: str = "Company") -> MatchRecord:
+    proxy = model.make_entity(schema)
+    proxy.id = "o-" + name
+    proxy.add("name", name)
+    return record_from_entity(proxy, "test")
+
+
+MATCHES = [
+    (person("Олександр Петренко"), person("Oleksandr Petrenko")),
+    (person("MOHAMMED Ali Hassan"), person("Ali Hassan Mohammed")),
+    (person("Oleksandr Petrenko", birthDate="1984"), person("Oleksandr Petrenko", birthDate="1984-03-12")),
+    (person("Αλέξης Τσίπρας"), person("Alexis Tsipras")),
+    (person("Boris Jonson"), person("Boris Johnson")),
+    (org("ООО Ромашка"), org("Romashka LLC")),
+    (person("J. Smith", passportNumber="AB123456"), person("John Smith", passportNumber="AB 123456")),
+]
+NON_MATCHES = [
+    (person("Oleksandr Petrenko", birthDate="1984"), person("Oleksandr Petrenko", birthDate="1962")),
+    (person("Octavian Scholz"), person("Olaf Scholz")),
+    (person("习近朋"), person("习近平")),
+    (person("WALIJAN"), person("WALIJAN ABDUL GHAFOOR HAQQANI")),
+    (person("Maria Garcia", gender="female"), person("Mario Garcia", gender="male")),
+]
+
+
+@pytest.mark.parametrize(("left", "right"), MATCHES)
+def test_same_entity_scores_at_or_above_the_threshold(left: MatchRecord, right: MatchRecord) -> None:
+    assert score_pair(left, right).score >= 0.7
+
+
+@pytest.mark.parametrize(("left", "right"), NON_MATCHES)
+def test_different_entities_score_below_the_threshold(left: MatchRecord, right: MatchRecord) -> None:
+    assert score_pair(left, right).score < 0.7
+
+
+def test_score_explains_itself_feature_by_feature() -> None:
+    result = score_pair(
+        person("Oleksandr Petrenko", birthDate="1984"), person("Олександр Петренко", birthDate="1962")
+    )
+    explained = result.explain()
+    assert set(explained) <= set(FEATURES)
+    assert explained["dob_disjoint"]["weight"] == PRIORS.features["dob_disjoint"]
+    assert "1984" in str(explained["dob_disjoint"]["detail"])
+    assert "oleksandr~oleksandr" in str(explained["name_similarity"]["detail"])
+
+
+NAMES = st.text(alphabet=st.characters(categories=("L", "Zs", "Pd")), min_size=0, max_size=40)
+DATES = st.sampled_from(["", "1970", "1970-05", "1970-05-02", "1971-01-01", "1985"])
+
+
+@st.composite
+def records(draw: st.DrawFn) -> MatchRecord:
+    proxy = model.make_entity("Person")
+    proxy.id = "x"
+    for name in draw(st.lists(NAMES, max_size=3)):
+        proxy.add("name", name)
+    if date := draw(DATES):
+        proxy.add("birthDate", date)
+    if country := draw(st.sampled_from(["", "fr", "ua", "ir"])):
+        proxy.add("nationality", country)
+    return record_from_entity(proxy, "x")
+
+
+@settings(max_examples=200, deadline=None)
+@given(records(), records())
+def test_scores_are_bounded_symmetric_and_deterministic(left: MatchRecord, right: MatchRecord) -> None:
+    forward = score_pair(left, right).score
+    assert 0.0 <= forward <= 1.0
+    assert forward == pytest.approx(score_pair(right, left).score, abs=1e-9)
+    assert forward == score_pair(left, right).score
+
+
+def test_hostile_names_are_scored_without_error() -> None:
+    huge = person("A" * 10_000)
+    control = person("\x00\x07\x1b[31m")
+    mixed = person("Олександр Petrenko 毛泽东")
+    for left in (huge, control, mixed):
+        assert 0.0 <= score_pair(left, mixed).score <= 1.0
