@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from liaison.matching.model import score_pair  # noqa: E402
-from liaison.matching.record import record_from_entity  # noqa: E402
+from liaison.matching.record import MatchRecord, record_from_entity  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "name_pairs"
 
 
-def _record(schema: str, name: str, side: str) -> object:
+def _record(schema: str, name: str, side: str) -> MatchRecord:
     proxy = model.make_entity(schema)
     proxy.id = side
     proxy.add("name", name)
@@ -59,7 +59,8 @@ def main() -> None:
     rows = list(csv.DictReader((DATA / "name_bench_cases.csv").open(encoding="utf-8")))
     for row in rows:
         actual = row["is_match"] == "true"
-        result = score_pair(_record(row["schema"], row["name1"], "a"), _record(row["schema"], row["name2"], "b"))  # type: ignore[arg-type]
+        left, right = _record(row["schema"], row["name1"], "a"), _record(row["schema"], row["name2"], "b")
+        result = score_pair(left, right)
         predicted = result.score >= args.threshold
         for key in ("all", row["schema"]):
             ours[key].append((predicted, actual))
@@ -75,9 +76,12 @@ def main() -> None:
         p, r, f = _prf(ours[key])
         rp, rr, rf = _prf(theirs[key]) if theirs[key] else (0.0, 0.0, 0.0)
         ratio = f"{f / rf:.2f}" if rf else "-"
-        print(f"{key:<14}{len(ours[key]):>6}  {p:.3f} / {r:.3f} / {f:.3f}    {rp:.3f} / {rr:.3f} / {rf:.3f}    {ratio:>8}")
-    print(f"logic-v2 frozen scores cover {len(theirs['all'])} of {len(rows)} pairs; Liaison scored {len(rows)} "
-          f"pairs in {seconds:.2f} s ({seconds / len(rows) * 1000:.2f} ms per pair)")
+        mine, reference = f"{p:.3f} / {r:.3f} / {f:.3f}", f"{rp:.3f} / {rr:.3f} / {rf:.3f}"
+        print(f"{key:<14}{len(ours[key]):>6}  {mine:<24}{reference:<24}{ratio:>9}")
+    covered = len(theirs["all"])
+    per_pair = seconds / len(rows) * 1000
+    print(f"logic-v2 frozen scores cover {covered} of {len(rows)} pairs; Liaison scored {len(rows)} pairs")
+    print(f"in {seconds:.2f} s ({per_pair:.2f} ms per pair)")
     if args.errors:
         for score, actual, left, right, notes in sorted(errors):
             print(f"{'FN' if actual else 'FP'} {score:.2f}  {left!r} ~ {right!r}  {notes}")
