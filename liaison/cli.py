@@ -18,9 +18,11 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from liaison import ingest, store
+from liaison.cli_render import ScreenFormat, render_screening
 from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unavailable
+from liaison.ingest.screening_csv import read_screening_csv
 from liaison.model import Agency, AgencyKind, Envelope, Handling
-from liaison.services import agencies, catalog, demo
+from liaison.services import agencies, catalog, demo, screening
 from liaison.services.imports import import_records
 from liaison.settings import Settings
 
@@ -86,13 +88,13 @@ def engine(migrate: bool = False) -> Engine:
 
 
 @contextmanager
-def counting(label: str) -> Iterator[Callable[[int], None]]:
-    """A Rich progress line counting entities and their rate while a long task runs."""
+def counting(label: str, unit: str = "entities") -> Iterator[Callable[[int], None]]:
+    """A Rich progress line counting items and their rate while a long task runs."""
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,} entities"),
+        TextColumn(f"{{task.completed:,}} {unit}"),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=False) as progress:
@@ -302,6 +304,57 @@ def demo_(seed: Annotated[int | None, typer.Option(help="Seed of the generated w
             f"demo world loaded: {loaded.agencies} agencies, {loaded.datasets} datasets, "
             f"{loaded.entities:,} records"
         )
+
+
+@app.command()
+def screen(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with a header: name (required), birth_date, nationality, "
+            "gender, id_number, country, schema."
+        ),
+    ],
+    against: Annotated[
+        str | None, typer.Option(help="Datasets to screen against, comma-separated; all by default.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Score at or above which a result is a match.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Matches per row at most.")] = 5,
+    output_format: Annotated[
+        ScreenFormat, typer.Option("--format", help="json, csv or table.")
+    ] = ScreenFormat.TABLE,
+) -> None:
+    """Screen every row of a CSV against the store; each row gets its matches, best first, explained.
+
+    A row that cannot be read gets an error naming its row and field; the others are still
+    screened, and the command then exits with code 3.
+
+    Example: liaison screen travellers.csv --against un_sc,us_ofac_sdn --format json
+    """
+    with reported():
+        config = settings()
+        opened = engine()
+        datasets = [name.strip() for name in against.split(",") if name.strip()] if against else None
+        rows = list(read_screening_csv(file))
+        with counting("index", "entities") as progress:
+            index = screening.build_index(opened, datasets, progress)
+        with counting(f"screen {file.name}", "rows") as progress:
+            results = list(
+                screening.screen_rows(
+                    index,
+                    rows,
+                    threshold=config.match_threshold if threshold is None else threshold,
+                    limit=limit,
+                    candidates=config.match_candidates,
+                    progress=progress,
+                )
+            )
+        render_screening(results, output_format)
+        failed = [result for result in results if result.error]
+        if failed:
+            raise BadInput(f"{len(failed)} of {len(results)} rows could not be screened; see their errors")
 
 
 @app.command()

@@ -35,6 +35,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Entities written per database round-trip during an import.",
     )
+    match_threshold: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="Score at or above which a comparison is reported as a match.",
+    )
+    match_candidates: int = Field(
+        default=50,
+        ge=1,
+        le=1_000,
+        description="Candidates taken from the index per query before scoring.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
     demo_seed: int = Field(default=7, description="Seed of the generated demo world; same seed, same world.")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from liaison.cli import app
@@ -19,10 +20,16 @@ class Cli:
     def __init__(self, database_url: str) -> None:
         self.env = {"LIAISON_DATABASE_URL": database_url}
 
-    def __call__(self, *args: str, code: int = 0) -> str:
+    def run(self, *args: str, code: int = 0) -> Result:
+        """Run a command, check its exit code and that no traceback was printed."""
         result = runner.invoke(app, list(args), env=self.env)
         assert "Traceback" not in result.output + result.stderr
         assert result.exit_code == code, f"exit {result.exit_code}: {result.output}{result.stderr}"
+        return result
+
+    def __call__(self, *args: str, code: int = 0) -> str:
+        """Standard output of a command that succeeds, standard error of one that fails."""
+        result = self.run(*args, code=code)
         return result.stdout if code == 0 else result.stderr
 
     def stats(self) -> dict[str, dict[str, object]]:

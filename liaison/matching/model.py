@@ -21,6 +21,8 @@ FEATURES: dict[str, str] = {
     "name_similarity": "How closely the best pair of names agree, token by token, across scripts.",
     "name_coverage": "How much of each name is accounted for by the other (dropped parts lower it).",
     "name_joined": "Similarity of the names written as one string, for split or run-together words.",
+    "name_unmatched": "Name parts on one side that nothing on the other accounts for (a missing given name).",
+    "name_subset": "One name lies wholly inside the other on two or more tokens (a shortened name).",
     "legal_form_mismatch": "Both organisations give a legal form and the forms differ (AG vs GmbH).",
     "dob_match": "Birth or incorporation dates agree, weighted by the precision both sides give.",
     "dob_disjoint": "Every pair of birth years is more than a year apart.",
@@ -47,6 +49,8 @@ PRIORS = Weights(
         "name_similarity": 5.0,
         "name_coverage": 5.0,
         "name_joined": 2.0,
+        "name_unmatched": -3.0,
+        "name_subset": 3.0,
         "legal_form_mismatch": -1.5,
         "dob_match": 2.5,
         "dob_disjoint": -3.0,
@@ -102,6 +106,10 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> dict[str, tuple[f
         found["name_similarity"] = (names.similarity, detail)
         found["name_coverage"] = (names.coverage, detail)
         found["name_joined"] = (names.joined, detail)
+        if names.unmatched > 0:
+            found["name_unmatched"] = (names.unmatched, detail)
+        if names.subset:
+            found["name_subset"] = (1.0, detail)
         forms_left, forms_right = set(names.left.legal_forms), set(names.right.legal_forms)
         if forms_left and forms_right and not forms_left & forms_right:
             found["legal_form_mismatch"] = (

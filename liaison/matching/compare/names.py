@@ -33,6 +33,8 @@ class NameComparison:
     similarity: float
     coverage: float
     joined: float
+    unmatched: float
+    subset: bool
     pairs: tuple[tuple[str, str, float], ...]
     left: NameForm
     right: NameForm
@@ -100,11 +102,19 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     total_right = sum(_weight(token) for token in right.tokens)
     similarity = matched / (total_left + total_right)
     coverage = min(covered_left / total_left, covered_right / total_right)
+    # The heavier side of what is left unexplained: a whole given name missing on one side
+    # is evidence of another person, however well the rest agrees.
+    unmatched = min(1.0, max(total_left - covered_left, total_right - covered_right) / _weight("x" * 8))
+    # One name wholly inside the other, on two or more real tokens: "Saddam Hussein" within
+    # "Saddam Hussein al-Tikriti" is a shortened name, where "Walijan" alone is not.
+    strong = sum(1 for a, _b, score in pairs if score >= TOKEN_MATCH and a not in PARTICLES)
+    whole = covered_left >= total_left - 1e-9 or covered_right >= total_right - 1e-9
+    subset = strong >= 2 and whole and unmatched > 0
     joined = max(
         Levenshtein.normalized_similarity("".join(left.tokens), "".join(right.tokens)),
         Levenshtein.normalized_similarity("".join(sorted(left.tokens)), "".join(sorted(right.tokens))),
     )
-    return NameComparison(similarity, coverage, joined, tuple(pairs), left, right)
+    return NameComparison(similarity, coverage, joined, unmatched, subset, tuple(pairs), left, right)
 
 
 def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
@@ -113,7 +123,9 @@ def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
     a = "".join(left.original.split())
     b = "".join(right.original.split())
     similarity = Levenshtein.normalized_similarity(a, b)
-    return NameComparison(similarity, similarity, similarity, ((a, b, similarity),), left, right)
+    unmatched = 0.0 if similarity == 1.0 else 1.0
+    pair = ((a, b, similarity),)
+    return NameComparison(similarity, similarity, similarity, unmatched, False, pair, left, right)
 
 
 def best_name_comparison(lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...]) -> NameComparison | None:
@@ -128,4 +140,4 @@ def best_name_comparison(lefts: tuple[NameForm, ...], rights: tuple[NameForm, ..
 
 
 def _rank(comparison: NameComparison) -> float:
-    return comparison.similarity + comparison.coverage + 0.5 * comparison.joined
+    return comparison.similarity + comparison.coverage + 0.5 * comparison.joined - comparison.unmatched
