@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 # The editable install builds with these, without build isolation: no download per install.
 BUILD_TOOLS := setuptools==80.9.0
 
@@ -26,14 +27,26 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check liaison tests bench
 	$(BIN)/mypy liaison
 
-bench: $(STAMP)
-	$(BIN)/python bench/import.py
+# The reference tools (nomenklatura, Splink) are heavy and only the benchmarks need them.
+$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	touch $(BENCH_STAMP)
 
-# Regenerate the lock file from a fresh environment of pyproject's pins and extras.
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/import.py
+	$(BIN)/python bench/names.py
+	$(BIN)/python bench/screening.py
+
+# Regenerate the lock files from fresh environments of pyproject's pins and extras:
+# requirements.lock for the application and its tests, requirements-bench.lock for what
+# the benchmarks add.
 lock:
 	rm -rf /tmp/liaison-lock && $(PYTHON) -m venv /tmp/liaison-lock
+	/tmp/liaison-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	/tmp/liaison-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' | sort > requirements.lock
 	/tmp/liaison-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
-	/tmp/liaison-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	/tmp/liaison-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' | sort \
+		| comm -23 - requirements.lock > requirements-bench.lock
 
 clean:
 	rm -rf $(VENV) liaison.db liaison.db-wal liaison.db-shm

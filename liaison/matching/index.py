@@ -168,13 +168,18 @@ class CandidateIndex:
         hits, scores = self._accumulate(query)
         keep = self._alive[hits]
         if datasets is not None:
-            keep &= np.isin(self._dataset_codes[hits], _codes(self._datasets, datasets))
-        allowed = schemata if schemata is not None else compatible_schemata(query.schema)
-        keep &= np.isin(self._schema_codes[hits], _codes(self._schemata, allowed))
+            keep &= _allowed(self._datasets, datasets)[self._dataset_codes[hits]]
+        allowed = _allowed(
+            self._schemata, compatible_schemata(query.schema) if schemata is None else schemata
+        )
+        if not allowed.all():
+            keep &= allowed[self._schema_codes[hits]]
         hits, scores = hits[keep], scores[keep]
         if len(scores) > limit:
-            # Keep every record tied at the cut, so ties fall to the lower position below.
-            threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            # Scores take few distinct values; numpy's selection is several times faster on
+            # such ties with kth near the start. Every record tied at the cut is kept, so ties
+            # fall to the lower position below.
+            threshold = -np.partition(-scores, limit - 1)[limit - 1]
             best = scores >= threshold
             hits, scores = hits[best], scores[best]
         order = np.argsort(-scores, kind="stable")[:limit]
@@ -269,7 +274,7 @@ class CandidateIndex:
         spread = np.repeat(np.array(weights), counts)
         if len(positions) * _DENSE > len(self._records):
             totals = np.bincount(positions, weights=spread).astype(np.float64, copy=False)
-            hits = np.flatnonzero(totals)
+            hits = np.flatnonzero(totals > 0)
             return hits, totals[hits]
         hits, inverse = np.unique(positions, return_inverse=True)
         return hits.astype(np.intp), np.bincount(inverse, weights=spread).astype(np.float64, copy=False)
@@ -304,7 +309,9 @@ class CandidateIndex:
         starts[1:] = hashes[1:] != hashes[:-1]
         firsts = np.flatnonzero(starts)
         new_keys, new_counts = hashes[firsts], np.diff(np.append(firsts, len(hashes)))
-        keys = np.union1d(self._keys, new_keys)
+        # Both key arrays are sorted and distinct: insert the new ones rather than re-sort all.
+        known, found = self._find(new_keys)
+        keys = np.insert(self._keys, known[~found], new_keys[~found])
         counts = np.zeros(len(keys), dtype=np.int64)
         key_kinds = np.zeros(len(keys), dtype=np.uint8)
         old_at, new_at = np.searchsorted(keys, self._keys), np.searchsorted(keys, new_keys)
@@ -327,5 +334,8 @@ def _sorted(
     return hashes[order], positions[order], kinds[order]
 
 
-def _codes(table: dict[str, int], names: frozenset[str]) -> npt.NDArray[np.int32]:
-    return np.array([table[name] for name in names if name in table], dtype=np.int32)
+def _allowed(table: dict[str, int], names: frozenset[str]) -> npt.NDArray[np.bool_]:
+    """A mask over the codes of `table`, true for the codes of `names`."""
+    allowed = np.zeros(len(table), dtype=np.bool_)
+    allowed[[table[name] for name in names if name in table]] = True
+    return allowed

@@ -141,6 +141,8 @@ def test_schema_and_dataset_filters(world: list[MatchRecord]) -> None:
     assert set(ids(index.candidates(record("q", ["Dupont"]), schemata=anything))) == {"fr-1", "v-1", "org-1"}
     assert ids(index.candidates(record("q", ["Oleksandr Petrenko"]), datasets=frozenset({"fr"}))) == []
     assert ids(index.candidates(record("q", ["Dupont"]), datasets=frozenset({"fr", "nowhere"}))) == ["fr-1"]
+    assert index.candidates(record("q", ["Dupont"]), datasets=frozenset()) == []
+    assert index.candidates(record("q", ["Dupont"]), schemata=frozenset()) == []
 
 
 def test_limit_and_order() -> None:
@@ -256,7 +258,9 @@ def test_updates_answer_as_a_fresh_build(
     fresh = CandidateIndex.build(latest)
     grown = CandidateIndex.build(world[:split], merge_at=merge_at)
     grown.add(world[split:])
-    pruned = CandidateIndex.build(world, merge_at=merge_at)
+    # Removals reach records both in the merged arrays and in the delta.
+    pruned = CandidateIndex.build(world[:split], merge_at=merge_at)
+    pruned.add(world[split:])
     pruned.remove(gone)
     if compact:
         grown.compact()

@@ -16,10 +16,14 @@ from liaison.names import NameForm
 
 __all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
 
-# Particles that join names but say little about identity.
+# Particles that join names, and religious or courtesy titles that some sources keep in the
+# name ("HAJI KHAIRULLAH HAJI SATTAR"): they say little about identity, so they weigh little.
 PARTICLES = frozenset(
     {"al", "el", "bin", "ibn", "bint", "ben", "de", "da", "do", "dos", "das", "del", "della", "di", "du",
-     "van", "von", "der", "den", "la", "le", "mac", "mc", "y", "e", "abd", "ul"}
+     "van", "von", "der", "den", "la", "le", "mac", "mc", "y", "e", "abd", "ul",
+     "haji", "hajji", "hadji", "sheikh", "shaikh", "sheik", "mullah", "mulla", "maulana", "mawlana",
+     "maulvi", "mawlawi", "mufti", "qari", "ayatollah", "king", "prince", "princess", "praesident",
+     "prasident", "president"}
 )  # fmt: skip
 DENSE_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 # Below this, two tokens are different words, not variants of one.
