@@ -5,7 +5,15 @@ Pure: it takes plain data and returns plain data; screening, xref and the API al
 
 from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.keys import index_keys
-from liaison.matching.model import FEATURES, PRIORS, FeatureResult, MatchScore, Weights, compare_features, score_pair
+from liaison.matching.model import (
+    FEATURES,
+    PRIORS,
+    FeatureResult,
+    MatchScore,
+    Weights,
+    compare_features,
+    score_pair,
+)
 from liaison.matching.record import MatchRecord, record_from_entity
 
 __all__ = [
