@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         le=1_000,
         description="Candidates taken from the index per query before scoring.",
     )
+    api_key: str | None = Field(
+        default=None,
+        description="Key that yente-compatible API callers must send as `Authorization: ApiKey <key>`; "
+        "none means the API is open. Per-user tokens replace it later.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
     demo_seed: int = Field(default=7, description="Seed of the generated demo world; same seed, same world.")

@@ -1,7 +1,9 @@
-"""The web application: health, the OpenAPI docs and a home page of agencies and datasets."""
+"""The web application: health, the OpenAPI docs, a home page and the yente-compatible matching API."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,12 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store
+from liaison.api import yente
 from liaison.api.deps import EngineDep
 from liaison.api.problems import install
 from liaison.errors import Unavailable
 from liaison.services import catalog
+from liaison.services.matching_service import MatchingService
 from liaison.settings import Settings
 
 __all__ = ["create_app"]
@@ -25,13 +29,33 @@ _TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings; the store must already be initialised."""
     engine = store.open_engine(settings.database_url)
+    matching = MatchingService(engine, candidates=settings.match_candidates)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The index is built before the first request is served. A store not yet initialised
+        # must not stop the server: health and /readyz report it, and the first match retries.
+        with contextlib.suppress(Unavailable):
+            matching.prepare()
+        yield
+        engine.dispose()
+
     app = FastAPI(
         title="Liaison",
         version=liaison.__version__,
         description=liaison.__doc__,
+        lifespan=lifespan,
     )
     install(app)
+    app.add_exception_handler(yente.ApiKeyRequired, yente.unauthorized)
     app.state.engine = engine
+    app.state.settings = settings
+    app.state.matching = matching
+    # yente clients take a base URL and append yente's paths, so the same routes answer at the
+    # root and under /api/v1; the docs show the /api/v1 copy only.
+    for prefix, documented in (("", False), ("/api/v1", True)):
+        app.include_router(yente.router, prefix=prefix, include_in_schema=documented)
+        app.include_router(yente.probes, prefix=prefix, include_in_schema=documented)
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:

@@ -110,10 +110,13 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     # is evidence of another person, however well the rest agrees.
     unmatched = min(1.0, max(total_left - covered_left, total_right - covered_right) / _weight("x" * 8))
     # One name wholly inside the other, on two or more real tokens: "Saddam Hussein" within
-    # "Saddam Hussein al-Tikriti" is a shortened name, where "Walijan" alone is not.
+    # "Saddam Hussein al-Tikriti" is a shortened name, where "Walijan" alone is not. The
+    # longer name must keep its first token: "Uday Saddam Hussein al-Tikriti" is his son.
     strong = sum(1 for a, _b, score in pairs if score >= TOKEN_MATCH and a not in PARTICLES)
-    whole = covered_left >= total_left - 1e-9 or covered_right >= total_right - 1e-9
-    subset = strong >= 2 and whole and unmatched > 0
+    left_whole = covered_left >= total_left - 1e-9
+    right_whole = covered_right >= total_right - 1e-9
+    longer_first = (0 in used_right) if left_whole else (0 in used_left)
+    subset = strong >= 2 and (left_whole or right_whole) and unmatched > 0 and longer_first
     joined = max(
         Levenshtein.normalized_similarity("".join(left.tokens), "".join(right.tokens)),
         Levenshtein.normalized_similarity("".join(sorted(left.tokens)), "".join(sorted(right.tokens))),

@@ -1,0 +1,369 @@
+"""A yente-compatible API, so OpenSanctions clients such as yente-client work unchanged.
+
+The paths and shapes follow yente: `/match/{dataset}`, `/search/{dataset}`, `/entities/{id}`,
+`/catalog`, `/algorithms`, `/healthz`, `/readyz`; the dataset `default` means all datasets.
+Bad queries answer 400, as yente does, where the rest of Liaison's API answers 422.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from liaison.api.problems import problem
+from liaison.errors import BadInput
+from liaison.matching.model import FEATURES
+from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
+from liaison.settings import Settings
+
+__all__ = ["ALGORITHM", "ApiKeyRequired", "probes", "router", "unauthorized"]
+
+ALGORITHM = "liaison-v1"
+"""Our one scoring model under the name clients pass as `algorithm`; `best` means it too."""
+DEFAULT_CUTOFF = 0.5
+"""yente's default cutoff: candidates scoring below it are not returned at all."""
+
+
+class ApiKeyRequired(Exception):
+    """The request lacks the `Authorization: ApiKey …` header this server was configured with."""
+
+
+def _service(request: Request) -> MatchingService:
+    service: MatchingService = request.app.state.matching
+    return service
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+ServiceDep = Annotated[MatchingService, Depends(_service)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def require_api_key(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Accept any caller when no `api_key` is set, else only `Authorization: ApiKey <key>`.
+
+    One shared key for now; per-user tokens replace it with issue 5.
+    """
+    if settings.api_key is None:
+        return
+    scheme, _, given = (authorization or "").partition(" ")
+    # Compared as bytes: compare_digest refuses non-ASCII text, which a hostile header may carry.
+    expected = settings.api_key.encode()
+    if scheme.lower() != "apikey" or not secrets.compare_digest(given.strip().encode(), expected):
+        raise ApiKeyRequired("send the header `Authorization: ApiKey <key>` with this server's API key")
+
+
+async def unauthorized(_request: Request, exc: Exception) -> JSONResponse:
+    """The 401 problem for a missing or wrong API key."""
+    response = problem(401, "Unauthorized", str(exc))
+    response.headers["WWW-Authenticate"] = "ApiKey"
+    return response
+
+
+router = APIRouter(tags=["yente"], dependencies=[Depends(require_api_key)])
+# Liveness and readiness probes come from orchestrators that hold no API key.
+probes = APIRouter(tags=["yente"])
+
+
+class QueryExample(BaseModel):
+    """One query of a match batch: an FtM schema and properties, each a value or a list of values."""
+
+    id: str | None = None
+    schema_: str | None = Field(default=None, alias="schema", examples=["Person"])
+    properties: dict[str, Any] = Field(default_factory=dict, examples=[{"name": ["Saddam Hussein"]}])
+
+
+class MatchRequest(BaseModel):
+    """A batch of named queries, with optional weight overrides per feature."""
+
+    queries: dict[str, QueryExample]
+    weights: dict[str, float] = Field(default_factory=dict)
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class EntityOut(BaseModel):
+    """An FtM entity as yente returns it: properties plus the datasets holding it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    properties: dict[str, list[str]]
+    datasets: list[str]
+    referents: list[str] = Field(default_factory=list)
+    target: bool
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    last_change: dt.datetime
+
+
+class ScoredOut(EntityOut):
+    """A match result: the entity, its score, whether it is a match and why.
+
+    `features` maps each feature to its value, as yente does; `explanations` adds our weight,
+    contribution to the logit and a readable detail, with the value also under yente's `score`.
+    """
+
+    score: float
+    match: bool
+    features: dict[str, float]
+    explanations: dict[str, dict[str, float | str]]
+
+
+class Total(BaseModel):
+    """How many results there are; `gte` when only a lower bound is known."""
+
+    value: int
+    relation: str = "eq"
+
+
+class MatchesOut(BaseModel):
+    """The answer to one query of the batch, under the query's key."""
+
+    status: int = 200
+    results: list[ScoredOut]
+    total: Total
+    query: dict[str, Any]
+
+
+class MatchResponse(BaseModel):
+    """Answers per query key."""
+
+    responses: dict[str, MatchesOut]
+    limit: int
+
+
+class SearchResponse(BaseModel):
+    """One page of search results."""
+
+    results: list[EntityOut]
+    facets: dict[str, Any] = Field(default_factory=dict)
+    total: Total
+    limit: int
+    offset: int
+
+
+class DatasetOut(BaseModel):
+    """A dataset or collection in the catalog, with the version indexed beside the version stored."""
+
+    name: str
+    title: str
+    load: bool = True
+    entity_count: int
+    version: str
+    index_version: str | None
+    index_current: bool
+    children: list[str] = Field(default_factory=list)
+
+
+class CatalogOut(BaseModel):
+    """The catalog: every dataset, the `default` collection, and which are indexed up to date."""
+
+    datasets: list[DatasetOut]
+    current: list[str]
+    outdated: list[str]
+    index_stale: bool
+
+
+def _entity(found: Found) -> dict[str, Any]:
+    proxy = found.proxy
+    return {
+        "id": proxy.id,
+        "caption": proxy.caption,
+        "schema": proxy.schema.name,
+        "properties": proxy.properties,
+        "datasets": list(found.datasets),
+        # OpenSanctions marks a list's own subjects as targets; ours carry risk topics instead.
+        "target": bool(proxy.get("topics", quiet=True)),
+        "first_seen": found.first_seen,
+        "last_seen": found.last_seen,
+        "last_change": found.last_seen,
+    }
+
+
+def _scored(result: Scored) -> ScoredOut:
+    explained = result.score.explain()
+    return ScoredOut.model_validate(
+        {
+            **_entity(result.found),
+            "score": round(result.score.score, 4),
+            "match": result.match,
+            "features": {name: parts["value"] for name, parts in explained.items()},
+            "explanations": {name: {"score": parts["value"], **parts} for name, parts in explained.items()},
+        }
+    )
+
+
+def _bad_request(exc: BadInput) -> JSONResponse:
+    return problem(400, "Bad request", str(exc))
+
+
+@router.post("/match/{dataset}", response_model=MatchResponse)
+def match(
+    body: MatchRequest,
+    service: ServiceDep,
+    settings: SettingsDep,
+    dataset: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 5,
+    threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_CUTOFF,
+    algorithm: str = ALGORITHM,
+    include_dataset: Annotated[list[str] | None, Query()] = None,
+    exclude_dataset: Annotated[list[str] | None, Query()] = None,
+    exclude_schema: Annotated[list[str] | None, Query()] = None,
+) -> MatchResponse | JSONResponse:
+    """Match a batch of entities by example; each answer comes back under its query's key.
+
+    Example body: `{"queries": {"q1": {"schema": "Person", "properties": {"name": ["Saddam
+    Hussein al-Tikriti"], "birthDate": ["1937"]}}}}`. Results scoring at least `cutoff` are
+    returned, best first; `match` is true from `threshold` (default: the server's setting).
+    `explanations` give each feature's value, weight and contribution to the score.
+    """
+    try:
+        if algorithm not in (ALGORITHM, "best"):
+            raise BadInput(f"query parameter 'algorithm': unknown {algorithm!r}; use {ALGORITHM!r} or 'best'")
+        if body.config:
+            raise BadInput(f"field 'config': {ALGORITHM} takes no configuration")
+        answers = service.match(
+            {key: example.model_dump(by_alias=True) for key, example in body.queries.items()},
+            scope=Scope(dataset, tuple(include_dataset or ()), tuple(exclude_dataset or ())),
+            threshold=settings.match_threshold if threshold is None else threshold,
+            cutoff=cutoff,
+            limit=limit,
+            weights=body.weights,
+            exclude_schemata=exclude_schema or (),
+        )
+    except BadInput as exc:
+        return _bad_request(exc)
+    responses = {
+        answer.key: MatchesOut(
+            results=[_scored(result) for result in answer.results],
+            total=Total(value=answer.total),
+            query=answer.query.to_dict(),
+        )
+        for answer in answers
+    }
+    return MatchResponse(responses=responses, limit=limit)
+
+
+@router.get("/search/{dataset}", response_model=SearchResponse)
+def search(
+    service: ServiceDep,
+    dataset: str,
+    q: str = "",
+    schema: str = "Thing",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
+    include_dataset: Annotated[list[str] | None, Query()] = None,
+    exclude_dataset: Annotated[list[str] | None, Query()] = None,
+) -> SearchResponse | JSONResponse:
+    """Find entities by name: those sharing the rarest name parts first, ties by match score.
+
+    Example: `GET /search/default?q=saddam%20hussein&schema=Person`. Only names are searched;
+    yente's query syntax, filters and facets are not supported.
+    """
+    scope = Scope(dataset, tuple(include_dataset or ()), tuple(exclude_dataset or ()))
+    try:
+        page = service.search(q, scope=scope, schema=schema, limit=limit, offset=offset)
+    except BadInput as exc:
+        return _bad_request(exc)
+    return SearchResponse(
+        results=[EntityOut.model_validate(_entity(found)) for found in page.results],
+        total=Total(value=page.total, relation="eq" if page.exact else "gte"),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/entities/{entity_id}", response_model=EntityOut)
+def fetch(entity_id: str, service: ServiceDep) -> EntityOut:
+    """One entity merged from every dataset holding it; adjacent entities are not nested.
+
+    Example: `GET /entities/un-sc-6908048`. Every dataset is readable for now: access
+    filtering by handling code and releasability arrives with per-user tokens (issue 5).
+    """
+    return EntityOut.model_validate(_entity(service.fetch(entity_id)))
+
+
+@router.get("/catalog", response_model=CatalogOut)
+def catalog(service: ServiceDep) -> CatalogOut:
+    """Every dataset with its entity count, and `default`, the collection of them all.
+
+    A dataset whose `version` differs from its `index_version` was changed after the matching
+    index was built; it is listed under `outdated` until the index is refreshed.
+    """
+    states = service.catalog()
+    datasets = [
+        DatasetOut(
+            name=state.name,
+            title=state.title,
+            entity_count=state.entities,
+            version=state.version,
+            index_version=state.indexed_version,
+            index_current=state.version == state.indexed_version,
+        )
+        for state in states
+    ]
+    current = [dataset.name for dataset in datasets if dataset.index_current]
+    outdated = [dataset.name for dataset in datasets if not dataset.index_current]
+    latest = max((dataset.version for dataset in datasets), default="")
+    collection = DatasetOut(
+        name=DEFAULT_SCOPE,
+        title="All datasets",
+        entity_count=sum(dataset.entity_count for dataset in datasets),
+        version=latest,
+        index_version=latest if not outdated else None,
+        index_current=not outdated,
+        children=[dataset.name for dataset in datasets],
+    )
+    if not outdated:
+        current.append(DEFAULT_SCOPE)
+    return CatalogOut(
+        datasets=[*datasets, collection], current=current, outdated=outdated, index_stale=bool(outdated)
+    )
+
+
+@router.get("/algorithms")
+def algorithms(service: ServiceDep) -> dict[str, Any]:
+    """The scoring algorithm `/match` uses, its features and their weights.
+
+    Example response: `{"algorithms": [{"name": "liaison-v1", ...}], "default": "liaison-v1",
+    "best": "liaison-v1"}`.
+    """
+    features = {
+        name: {
+            "description": description,
+            "coefficient": service.weights.features.get(name, 0.0),
+            "url": "liaison/matching/model.py",
+        }
+        for name, description in FEATURES.items()
+    }
+    description = "Calibrated logistic model over name, date, country, gender and identifier features."
+    docs = {"name": ALGORITHM, "description": description, "config": {}, "features": features}
+    return {
+        "algorithms": [{"name": ALGORITHM, "description": description, "features": features, "docs": docs}],
+        "default": ALGORITHM,
+        "best": ALGORITHM,
+    }
+
+
+@probes.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Whether the server is up: `{"status": "ok"}`."""
+    return {"status": "ok"}
+
+
+@probes.get("/readyz")
+def readyz(service: ServiceDep) -> dict[str, str]:
+    """Whether the matching index is built (it is built now if need be); 503 while the store is not ready."""
+    service.prepare()
+    return {"status": "ok"}

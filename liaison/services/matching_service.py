@@ -1,0 +1,335 @@
+"""The matching service: an index of the store's entities, kept in memory for match, search and fetch.
+
+It holds one `CandidateIndex` built with `screening.build_index` and swaps in a fresh one on
+`refresh()`, so readers never see a half-built index. Entities of every dataset are readable
+for now: per-user access filtering arrives with tokens (issue 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from followthemoney import model
+from followthemoney.exc import InvalidData
+from followthemoney.proxy import EntityProxy
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.errors import BadInput, NotFound, Unavailable
+from liaison.ingest.base import add_value
+from liaison.ingest.screening_csv import MATCHABLE
+from liaison.matching.index import CandidateIndex, compatible_schemata
+from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
+from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.services import catalog, screening
+from liaison.store import StoredEntity
+
+__all__ = [
+    "DEFAULT_SCOPE",
+    "MAX_BATCH",
+    "DatasetState",
+    "Found",
+    "Matches",
+    "MatchingService",
+    "Page",
+    "Scope",
+    "Scored",
+    "parse_example",
+]
+
+DEFAULT_SCOPE = "default"
+"""The dataset name that stands for all datasets, as in yente."""
+MAX_BATCH = 100
+"""Queries in one match request at most; a larger batch is refused rather than left to time out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The datasets a request names: `default` for all, or one plus `include`; `exclude` is taken out."""
+
+    dataset: str = DEFAULT_SCOPE
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """An entity merged from its copies in several datasets, with when it was first and last seen."""
+
+    proxy: EntityProxy
+    datasets: tuple[str, ...]
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A match candidate with its explained score and whether it reaches the threshold."""
+
+    found: Found
+    score: MatchScore
+    match: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """The answer to one query of a batch: the cleaned query, its results best first, and how many passed."""
+
+    key: str
+    query: EntityProxy
+    results: tuple[Scored, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of search results; `total` counts every candidate found, `exact` says none was cut off."""
+
+    results: tuple[Found, ...]
+    total: int
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetState:
+    """A dataset as the catalog shows it: its version in the store beside the version indexed."""
+
+    name: str
+    title: str
+    entities: int
+    version: str
+    indexed_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    index: CandidateIndex
+    versions: dict[str, str]
+
+
+class MatchingService:
+    """Match, search, fetch and list datasets against an in-memory index of the store."""
+
+    def __init__(self, engine: Engine, *, candidates: int, weights: Weights = PRIORS) -> None:
+        self.engine = engine
+        self.candidates = candidates
+        self.weights = weights
+        # Requests read `_snapshot` without a lock: rebinding an attribute is atomic and a
+        # snapshot never changes once built. The lock only keeps the first requests from
+        # building the same index side by side.
+        self._snapshot: _Snapshot | None = None
+        self._building = threading.Lock()
+
+    def prepare(self) -> None:
+        """Build the index unless it is built; Unavailable while the store is not initialised."""
+        self._current()
+
+    def refresh(self) -> None:
+        """Build a fresh index from the store and swap it in; requests keep the old one meanwhile."""
+        self._snapshot = self._build()
+
+    def match(
+        self,
+        queries: Mapping[str, Mapping[str, Any]],
+        *,
+        scope: Scope,
+        threshold: float,
+        cutoff: float,
+        limit: int,
+        weights: Mapping[str, float] | None = None,
+        exclude_schemata: Sequence[str] = (),
+    ) -> list[Matches]:
+        """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`."""
+        if not queries:
+            raise BadInput("field 'queries': no queries given")
+        if len(queries) > MAX_BATCH:
+            raise BadInput(f"field 'queries': {len(queries)} queries exceed the limit of {MAX_BATCH}")
+        tuned = self._tuned(weights or {})
+        examples = {key: parse_example(key, example) for key, example in queries.items()}
+        snapshot = self._current()
+        datasets = _datasets(snapshot, scope)
+        answers = []
+        with Session(self.engine) as session:
+            for key, proxy in examples.items():
+                query = record_from_entity(proxy, "query")
+                schemata = compatible_schemata(query.schema) - set(exclude_schemata)
+                found = _candidates(snapshot.index, query, datasets, schemata, tuned, self.candidates)
+                passed = sorted(
+                    ((entity_id, score) for entity_id, (_w, score) in found.items() if score.score >= cutoff),
+                    key=lambda item: (-item[1].score, item[0]),
+                )
+                results = tuple(
+                    Scored(entity, score, score.score >= threshold)
+                    for entity_id, score in passed[:limit]
+                    if (entity := _fetch(session, entity_id, datasets)) is not None
+                )
+                answers.append(Matches(key, proxy, results, len(passed)))
+        return answers
+
+    def search(self, text: str, *, scope: Scope, schema: str, limit: int, offset: int) -> Page:
+        """Entities whose names share keys with `text`: the rarer the shared name parts, the higher.
+
+        Like a text search, relevance is the index's weight of shared keys (IDF), so names that
+        contain every word typed come first; the match score orders names of equal weight. A
+        short name scores low against a longer full name, so no score cut applies.
+        """
+        base = model.get(schema)
+        if base is None:
+            raise BadInput(f"field 'schema': unknown schema {schema!r}")
+        schemata = frozenset(name for name in MATCHABLE if model.schemata[name].is_a(base))
+        snapshot = self._current()
+        datasets = _datasets(snapshot, scope)
+        probe = model.make_entity("Person" if schemata == {"Person"} else "LegalEntity")
+        if not add_value(probe, "name", text, "search", "q") or not schemata:
+            return Page((), 0, exact=True)
+        query = record_from_entity(probe, "query")
+        pool = max(self.candidates, offset + limit)
+        found = _candidates(snapshot.index, query, datasets, schemata, self.weights, pool)
+        ranked = sorted(
+            found, key=lambda entity_id: (-found[entity_id][0], -found[entity_id][1].score, entity_id)
+        )
+        with Session(self.engine) as session:
+            page = [_fetch(session, entity_id, datasets) for entity_id in ranked[offset : offset + limit]]
+        results = tuple(entity for entity in page if entity is not None)
+        return Page(results, len(found), exact=len(found) < pool)
+
+    def fetch(self, entity_id: str) -> Found:
+        """One entity merged from every dataset's copy, or NotFound naming the id."""
+        with Session(self.engine) as session:
+            found = _fetch(session, entity_id, None)
+        if found is None:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        return found
+
+    def catalog(self) -> list[DatasetState]:
+        """Every dataset with its entity count, its version in the store and the version indexed."""
+        snapshot = self._snapshot
+        indexed = snapshot.versions if snapshot is not None else {}
+        return [
+            DatasetState(
+                state.name, state.title, state.entities, _version(state.updated_at), indexed.get(state.name)
+            )
+            for state in catalog.datasets(self.engine)
+        ]
+
+    def _build(self) -> _Snapshot:
+        if not store.is_current(self.engine):
+            raise Unavailable("the database is not initialised; run `liaison init`")
+        # Versions are read before the build: an import landing during it makes the catalog
+        # report that dataset as outdated, never the reverse.
+        versions = {state.name: _version(state.updated_at) for state in catalog.datasets(self.engine)}
+        return _Snapshot(screening.build_index(self.engine), versions)
+
+    def _current(self) -> _Snapshot:
+        snapshot = self._snapshot
+        if snapshot is None:
+            with self._building:
+                snapshot = self._snapshot or self._build()
+                self._snapshot = snapshot
+        return snapshot
+
+    def _tuned(self, overrides: Mapping[str, float]) -> Weights:
+        unknown = sorted(set(overrides) - set(FEATURES))
+        if unknown:
+            raise BadInput(
+                f"field 'weights': unknown features {', '.join(map(repr, unknown))}; "
+                f"use any of {', '.join(FEATURES)}"
+            )
+        return Weights(self.weights.bias, {**self.weights.features, **overrides})
+
+
+def parse_example(key: str, example: Mapping[str, Any]) -> EntityProxy:
+    """A yente query example (`schema`, `properties`) as a clean FtM entity; BadInput names key and field."""
+    name = example.get("schema")
+    schema = model.get(name) if isinstance(name, str) else None
+    if schema is None:
+        raise BadInput.at("queries", key, "schema", f"unknown schema {name!r}")
+    if schema.name not in MATCHABLE:
+        allowed = ", ".join(sorted(MATCHABLE))
+        raise BadInput.at("queries", key, "schema", f"{schema.name} cannot be matched; use one of {allowed}")
+    properties = example.get("properties") or {}
+    if not isinstance(properties, Mapping):
+        raise BadInput.at("queries", key, "properties", "expected an object of property names to values")
+    proxy = model.make_entity(schema)
+    proxy.id = str(example.get("id") or key)
+    for prop, values in properties.items():
+        if schema.get(prop) is None:
+            raise BadInput.at("queries", key, prop, f"{schema.name} has no property {prop!r}")
+        for value in _values(values):
+            if not isinstance(value, str | int | float):
+                raise BadInput.at("queries", key, prop, f"expected text, got {value!r:.80}")
+            add_value(proxy, prop, value, "queries", key)
+    return proxy
+
+
+def _values(values: Any) -> Iterable[Any]:
+    return values if isinstance(values, list) else [values]
+
+
+def _datasets(snapshot: _Snapshot, scope: Scope) -> frozenset[str]:
+    known = snapshot.versions
+    named = [name for name in (scope.dataset, *scope.include, *scope.exclude) if name != DEFAULT_SCOPE]
+    missing = sorted(set(named) - set(known))
+    if missing:
+        listed = ", ".join(map(repr, missing))
+        raise NotFound(f"no dataset named {listed} in the matching index; GET /catalog lists them")
+    if scope.dataset == DEFAULT_SCOPE:
+        wanted = set(scope.include or known)
+    else:
+        wanted = {scope.dataset, *scope.include}
+    return frozenset(wanted - set(scope.exclude))
+
+
+def _candidates(
+    index: CandidateIndex,
+    query: MatchRecord,
+    datasets: frozenset[str],
+    schemata: frozenset[str],
+    weights: Weights,
+    pool: int,
+) -> dict[str, tuple[float, MatchScore]]:
+    """Each candidate entity with its index weight and best score: copies in several datasets count once."""
+    found: dict[str, tuple[float, MatchScore]] = {}
+    for record, weight in index.candidates(query, pool, datasets=datasets, schemata=schemata):
+        score = score_pair(query, record, weights)
+        seen = found.get(record.entity_id)
+        if seen is not None:
+            weight, score = max(weight, seen[0]), max(score, seen[1], key=lambda kept: kept.score)
+        found[record.entity_id] = (weight, score)
+    return found
+
+
+def _fetch(session: Session, entity_id: str, datasets: frozenset[str] | None) -> Found | None:
+    copies = [
+        stored
+        for stored in store.entities_by_id(session, entity_id)
+        if datasets is None or stored.envelope.dataset in datasets
+    ]
+    return _merged(copies) if copies else None
+
+
+def _merged(copies: Sequence[StoredEntity]) -> Found:
+    proxy, kept = copies[0].proxy, [copies[0]]
+    for stored in copies[1:]:
+        try:
+            proxy.merge(stored.proxy)
+        except InvalidData:
+            # Two agencies used one id for entities of incompatible schemata: not the same
+            # entity, so the copy of the first dataset by name stands and the other is left out.
+            continue
+        kept.append(stored)
+    return Found(
+        proxy,
+        tuple(stored.envelope.dataset for stored in kept),
+        min(stored.created_at for stored in kept),
+        max(stored.updated_at for stored in kept),
+    )
+
+
+def _version(updated_at: dt.datetime) -> str:
+    return updated_at.isoformat()
