@@ -7,15 +7,24 @@ Bad queries answer 400, as yente does, where the rest of Liaison's API answers 4
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from liaison.api.problems import problem
+from liaison.api.yente_models import (
+    CatalogOut,
+    DatasetOut,
+    EntityOut,
+    MatchesOut,
+    MatchRequest,
+    MatchResponse,
+    ScoredOut,
+    SearchResponse,
+    Total,
+)
 from liaison.errors import BadInput
 from liaison.matching.model import FEATURES
 from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
@@ -71,107 +80,6 @@ async def unauthorized(_request: Request, exc: Exception) -> JSONResponse:
 router = APIRouter(tags=["yente"], dependencies=[Depends(require_api_key)])
 # Liveness and readiness probes come from orchestrators that hold no API key.
 probes = APIRouter(tags=["yente"])
-
-
-class QueryExample(BaseModel):
-    """One query of a match batch: an FtM schema and properties, each a value or a list of values."""
-
-    id: str | None = None
-    schema_: str | None = Field(default=None, alias="schema", examples=["Person"])
-    properties: dict[str, Any] = Field(default_factory=dict, examples=[{"name": ["Saddam Hussein"]}])
-
-
-class MatchRequest(BaseModel):
-    """A batch of named queries, with optional weight overrides per feature."""
-
-    queries: dict[str, QueryExample]
-    weights: dict[str, float] = Field(default_factory=dict)
-    config: dict[str, Any] = Field(default_factory=dict)
-
-
-class EntityOut(BaseModel):
-    """An FtM entity as yente returns it: properties plus the datasets holding it."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: str
-    caption: str
-    schema_: str = Field(alias="schema")
-    properties: dict[str, list[str]]
-    datasets: list[str]
-    referents: list[str] = Field(default_factory=list)
-    target: bool
-    first_seen: dt.datetime
-    last_seen: dt.datetime
-    last_change: dt.datetime
-
-
-class ScoredOut(EntityOut):
-    """A match result: the entity, its score, whether it is a match and why.
-
-    `features` maps each feature to its value, as yente does; `explanations` adds our weight,
-    contribution to the logit and a readable detail, with the value also under yente's `score`.
-    """
-
-    score: float
-    match: bool
-    features: dict[str, float]
-    explanations: dict[str, dict[str, float | str]]
-
-
-class Total(BaseModel):
-    """How many results there are; `gte` when only a lower bound is known."""
-
-    value: int
-    relation: str = "eq"
-
-
-class MatchesOut(BaseModel):
-    """The answer to one query of the batch, under the query's key."""
-
-    status: int = 200
-    results: list[ScoredOut]
-    total: Total
-    query: dict[str, Any]
-
-
-class MatchResponse(BaseModel):
-    """Answers per query key."""
-
-    responses: dict[str, MatchesOut]
-    limit: int
-
-
-class SearchResponse(BaseModel):
-    """One page of search results."""
-
-    results: list[EntityOut]
-    facets: dict[str, Any] = Field(default_factory=dict)
-    total: Total
-    limit: int
-    offset: int
-
-
-class DatasetOut(BaseModel):
-    """A dataset or collection in the catalog, with the version indexed beside the version stored."""
-
-    name: str
-    title: str
-    load: bool = True
-    entity_count: int
-    version: str
-    index_version: str | None
-    index_current: bool
-    children: list[str] = Field(default_factory=list)
-
-
-class CatalogOut(BaseModel):
-    """The catalog: every dataset, the `default` collection, and which are indexed up to date."""
-
-    datasets: list[DatasetOut]
-    current: list[str]
-    outdated: list[str]
-    index_stale: bool
 
 
 def _entity(found: Found) -> dict[str, Any]:
