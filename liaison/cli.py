@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import orjson
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 
-from liaison import ingest, store
+from liaison import ingest
 from liaison.cli_render import ScreenFormat, render_screening
-from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unavailable
+from liaison.cli_support import counting, engine, err, out, reported, settings
+from liaison.cli_xref import clusters, review_app, xref
+from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
 from liaison.model import Agency, AgencyKind, Envelope, Handling
 from liaison.services import agencies, catalog, demo, screening
 from liaison.services.imports import import_records
-from liaison.settings import Settings
 
 __all__ = ["app"]
 
@@ -37,69 +32,9 @@ agency_app = typer.Typer(help="Member agencies.", no_args_is_help=True)
 export_app = typer.Typer(help="Write data out in standard formats.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
 app.add_typer(export_app, name="export")
-
-out = Console()
-err = Console(stderr=True)
-
-EXIT_CODES: dict[type[LiaisonError], int] = {
-    BadInput: 3,
-    NotFound: 4,
-    Forbidden: 5,
-    Conflict: 6,
-    Unavailable: 7,
-}
-
-
-def fail(exc: LiaisonError) -> NoReturn:
-    """Print one line on stderr and exit with the error's code; users never see a traceback."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    code = next((code for kind, code in EXIT_CODES.items() if isinstance(exc, kind)), 1)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def reported() -> Iterator[None]:
-    """Turn Liaison's errors into a clean message and exit code."""
-    try:
-        yield
-    except LiaisonError as exc:
-        fail(exc)
-
-
-def settings() -> Settings:
-    """The settings of this invocation (read once from LIAISON_* variables)."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"LIAISON_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        raise BadInput(f"invalid setting: {problems}") from exc
-
-
-def engine(migrate: bool = False) -> Engine:
-    """Open the configured store; `migrate` creates or upgrades it first."""
-    opened = store.open_engine(settings().database_url)
-    if migrate:
-        store.migrate(opened)
-    elif not store.is_current(opened):
-        raise Unavailable("the database is not initialised or out of date; run `liaison init`")
-    return opened
-
-
-@contextmanager
-def counting(label: str, unit: str = "entities") -> Iterator[Callable[[int], None]]:
-    """A Rich progress line counting items and their rate while a long task runs."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn(f"{{task.completed:,}} {unit}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda count: progress.advance(task, count)
+app.add_typer(review_app, name="review")
+app.command()(xref)
+app.command()(clusters)
 
 
 @app.command()

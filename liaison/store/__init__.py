@@ -1,6 +1,20 @@
 """The store: SQLAlchemy tables, migrations and repositories over SQLite or PostgreSQL."""
 
 from liaison.store.db import is_current, migrate, open_engine
+from liaison.store.decisions import (
+    CONFIRMED,
+    DISMISSED,
+    PENDING,
+    STATUSES,
+    FoundPair,
+    MatchPair,
+    SavedCounts,
+    decisions,
+    get_pair,
+    list_pairs,
+    save_found_pairs,
+    set_decision,
+)
 from liaison.store.entities import (
     StoredEntity,
     count_by_dataset_schema,
@@ -20,20 +34,32 @@ from liaison.store.registry import (
 )
 
 __all__ = [
+    "CONFIRMED",
+    "DISMISSED",
+    "PENDING",
+    "STATUSES",
     "DatasetSummary",
+    "FoundPair",
+    "MatchPair",
+    "SavedCounts",
     "StoredEntity",
     "claim_dataset",
     "count_by_dataset_schema",
+    "decisions",
     "entities_by_id",
     "finish_import",
     "get_agency",
+    "get_pair",
     "is_current",
     "iter_dataset",
     "list_agencies",
     "list_datasets",
+    "list_pairs",
     "migrate",
     "open_engine",
     "save_agency",
+    "save_found_pairs",
+    "set_decision",
     "start_import",
     "write_batch",
 ]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AgencyRow", "Base", "DatasetRow", "EntityRow", "ImportRow"]
+__all__ = ["AgencyRow", "Base", "DatasetRow", "EntityRow", "ImportRow", "MatchPairRow"]
 
 
 class Base(DeclarativeBase):
@@ -78,4 +78,34 @@ class EntityRow(Base):
         Index("ix_entity_owner_handling", "owner_agency", "handling"),
         Index("ix_entity_caption", "caption"),
         Index("ix_entity_retention", "retention_review"),
+    )
+
+
+class MatchPairRow(Base):
+    """A candidate pair from xref and the reviewer's decision on it: pending, confirmed or dismissed.
+
+    The entities are named by (dataset, id) without foreign keys: a decision outlives a re-import
+    or a deletion of its entities, because reviewers' work is never lost.
+    """
+
+    __tablename__ = "match_pair"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    left_dataset: Mapped[str] = mapped_column(String(64))
+    left_id: Mapped[str] = mapped_column(String(255))
+    right_dataset: Mapped[str] = mapped_column(String(64))
+    right_id: Mapped[str] = mapped_column(String(255))
+    score: Mapped[float] = mapped_column(Float)
+    features: Mapped[dict[str, dict[str, float | str]]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_match_pair_status", "status"),
+        Index("ix_match_pair_left_dataset", "left_dataset"),
+        Index("ix_match_pair_right_dataset", "right_dataset"),
     )

@@ -1,0 +1,211 @@
+"""`liaison xref`, `liaison review …` and `liaison clusters`: the cross-reference and its review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from liaison.cli_support import counting, engine, out, reported, settings
+from liaison.matching.xref import XREF_CANDIDATES
+from liaison.services import xref as xref_service
+from liaison.store import PENDING, MatchPair
+
+__all__ = ["clusters", "review_app", "xref"]
+
+review_app = typer.Typer(
+    help="The xref review queue: candidate pairs and reviewers' decisions.", no_args_is_help=True
+)
+
+
+class Status(StrEnum):
+    """Review states a pair can be listed by."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+def xref(
+    dataset: Annotated[str, typer.Argument(help="Dataset to cross-reference.")],
+    other: Annotated[
+        str | None, typer.Argument(help="Second dataset to link with; without it, duplicates within DATASET.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Score at or above which a pair goes to review.")
+    ] = None,
+    candidates: Annotated[
+        int, typer.Option(min=1, max=1_000, help="Candidates scored per record of the querying dataset.")
+    ] = XREF_CANDIDATES,
+) -> None:
+    """Find duplicates within a dataset, or links between two, and queue them for review.
+
+    Re-running never undoes a decision: confirmed and dismissed pairs keep their status, and a
+    dismissed pair comes back only when the data of one of its entities has changed.
+
+    Example: liaison xref un_sc uk --threshold 0.8
+    """
+    with reported():
+        config = settings()
+        opened = engine()
+        with counting("read and index") as progress:
+            work = xref_service.prepare(opened, dataset, other, progress)
+        with counting(f"xref {' x '.join(work.datasets)}", "records") as progress:
+            result = xref_service.run(
+                opened,
+                work,
+                threshold=config.match_threshold if threshold is None else threshold,
+                candidates=candidates,
+                now=dt.datetime.now(dt.UTC),
+                progress=progress,
+            )
+        saved = result.saved
+        out.print(
+            f"xref {' x '.join(result.datasets)}: {result.pairs:,} pairs at or above {result.threshold:.2f} "
+            f"from {result.records:,} records; {saved.new:,} new, {saved.pending:,} still pending, "
+            f"{saved.kept:,} decided and kept, {saved.reraised:,} re-raised, {saved.withdrawn:,} withdrawn"
+        )
+
+
+def _side(dataset: str, entity_id: str, caption: str | None) -> dict[str, Any]:
+    return {"dataset": dataset, "entity_id": entity_id, "caption": caption}
+
+
+def _reraised(pair: MatchPair) -> bool:
+    # Only a dismissal that changed data sent back to the queue leaves a decider on a pending pair.
+    return pair.status == PENDING and pair.decided_by is not None
+
+
+def pair_json(pair: MatchPair) -> dict[str, Any]:
+    """A pair as `liaison review list --json` prints it, one object per line."""
+    return {
+        "pair_id": pair.pair_id,
+        "status": pair.status,
+        "score": round(pair.score, 4),
+        "left": _side(pair.left_dataset, pair.left_id, pair.left_caption),
+        "right": _side(pair.right_dataset, pair.right_id, pair.right_caption),
+        "features": pair.features,
+        "decided_by": pair.decided_by,
+        "decided_at": pair.decided_at.isoformat() if pair.decided_at else None,
+        "reraised": _reraised(pair),
+    }
+
+
+def _why(pair: MatchPair) -> str:
+    contributions = {name: float(feature["contribution"]) for name, feature in pair.features.items()}
+    top = sorted(contributions.items(), key=lambda item: -abs(item[1]))[:3]
+    return "\n".join(f"{name} {value:+.1f}" for name, value in top)
+
+
+def _write_lines(rows: list[dict[str, Any]]) -> None:
+    sys.stdout.write("".join(orjson.dumps(row).decode() + "\n" for row in rows))
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[Status, typer.Option(help="Which pairs to list.")] = Status.PENDING,
+    dataset: Annotated[str | None, typer.Option(help="Only pairs with an entity in this dataset.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Pairs at most, best score first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one pair per line.")] = False,
+) -> None:
+    """List pairs in the review queue side by side, best score first, with the features that decided them.
+
+    Example: liaison review list --status pending --dataset un_sc
+    """
+    with reported():
+        pairs = xref_service.review(engine(), status.value, dataset, limit)
+        if as_json:
+            _write_lines([pair_json(pair) for pair in pairs])
+            return
+        table = Table(title=f"{status.value} pairs")
+        # The id is what a reviewer copies into `review confirm`: never wrapped or cut.
+        table.add_column("pair", no_wrap=True, min_width=23)
+        table.add_column("left", overflow="fold")
+        table.add_column("right", overflow="fold")
+        table.add_column("score")
+        table.add_column("why", overflow="fold")
+        for pair in pairs:
+            decided = ""
+            if _reraised(pair):
+                decided = f"\n[dim]re-raised, was dismissed by {pair.decided_by}"
+            elif pair.decided_by is not None:
+                decided = f"\n[dim]{pair.status} by {pair.decided_by}"
+            table.add_row(
+                pair.pair_id,
+                f"{pair.left_caption or '(deleted)'}\n[dim]{pair.left_dataset} · {pair.left_id}",
+                f"{pair.right_caption or '(deleted)'}\n[dim]{pair.right_dataset} · {pair.right_id}",
+                f"{pair.score:.2f}{decided}",
+                _why(pair),
+            )
+        out.print(table)
+
+
+PairArgument = Annotated[str, typer.Argument(help="Pair id, as `liaison review list` shows it.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who decides, for the record.")]
+
+
+@review_app.command("confirm")
+def review_confirm(pair_id: PairArgument, by: ByOption = "cli") -> None:
+    """Confirm a pair: both entities are the same. Refused if it joins a pair someone dismissed.
+
+    Example: liaison review confirm xp-0f3c9a1b2d4e5f607182
+    """
+    with reported():
+        pair = xref_service.confirm(engine(), pair_id, by, dt.datetime.now(dt.UTC))
+        out.print(f"confirmed {pair.pair_id}: {pair.left_caption} = {pair.right_caption}", highlight=False)
+
+
+@review_app.command("dismiss")
+def review_dismiss(pair_id: PairArgument, by: ByOption = "cli") -> None:
+    """Dismiss a pair: the entities differ and are never put together, unless their data changes.
+
+    Example: liaison review dismiss xp-0f3c9a1b2d4e5f607182
+    """
+    with reported():
+        pair = xref_service.dismiss(engine(), pair_id, by, dt.datetime.now(dt.UTC))
+        out.print(f"dismissed {pair.pair_id}: {pair.left_caption} ≠ {pair.right_caption}", highlight=False)
+
+
+def clusters(
+    dataset: Annotated[str, typer.Option(help="Dataset whose clusters to list.")],
+    accept_above: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Also join pending pairs scoring at least this much."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one cluster per line.")] = False,
+) -> None:
+    """List the clusters of a dataset's entities that reviewers confirmed, each with its canonical id.
+
+    A cluster keeps its canonical id as it grows, and may span datasets.
+
+    Example: liaison clusters --dataset un_sc --json
+    """
+    with reported():
+        found = xref_service.clusters(engine(), dataset, accept_above)
+        if as_json:
+            _write_lines(
+                [
+                    {
+                        "canonical_id": cluster.canonical_id,
+                        "members": [_side(m.dataset, m.entity_id, m.caption) for m in cluster.members],
+                    }
+                    for cluster in found
+                ]
+            )
+            return
+        table = Table("cluster", "dataset", "entity", "caption", title=f"clusters of {dataset}")
+        for cluster in found:
+            for number, member in enumerate(cluster.members):
+                table.add_row(
+                    cluster.canonical_id if number == 0 else "",
+                    member.dataset,
+                    member.entity_id,
+                    member.caption or "(deleted)",
+                    end_section=number == len(cluster.members) - 1,
+                )
+        out.print(table)
