@@ -12,8 +12,9 @@ class DateComparison:
     """The best agreement between two sets of dates.
 
     `agreement` is 1.0 for the same day, 0.8 for the same month, 0.6 for the same year when one
-    side gives only a year, 0.3 for a near miss (same year, other day; or one year apart), and
-    0 otherwise. `disjoint` says every pair of years is more than a year apart.
+    side gives only a year, 0.3 for the same year with another month or day (a typo), and 0
+    otherwise. `disjoint` says every pair of years is more than a year apart: a year either
+    way is a common error, so it neither adds nor takes away.
     """
 
     agreement: float
@@ -27,9 +28,13 @@ def _agreement(a: str, b: str) -> float:
         return {10: 1.0, 7: 0.8}.get(common, 0.6)
     if a[:4] == b[:4]:
         return 0.3
-    if a[:4].isdigit() and b[:4].isdigit() and abs(int(a[:4]) - int(b[:4])) == 1:
-        return 0.3
     return 0.0
+
+
+def _years_apart(a: str, b: str) -> bool:
+    if not (a[:4].isdigit() and b[:4].isdigit()):
+        return a[:4] != b[:4]
+    return abs(int(a[:4]) - int(b[:4])) > 1
 
 
 def compare_dates(left: tuple[str, ...], right: tuple[str, ...]) -> DateComparison | None:
@@ -37,8 +42,6 @@ def compare_dates(left: tuple[str, ...], right: tuple[str, ...]) -> DateComparis
     if not left or not right:
         return None
     best, pair = max(((_agreement(a, b), (a, b)) for a in left for b in right), key=lambda item: item[0])
-    years_left = {a[:4] for a in left}
-    years_right = {b[:4] for b in right}
-    disjoint = best == 0.0 and not (years_left & years_right)
+    disjoint = best == 0.0 and all(_years_apart(a, b) for a in left for b in right)
     detail = f"{pair[0]} vs {pair[1]}" if best > 0 else f"{', '.join(left)} vs {', '.join(right)}"
     return DateComparison(best, disjoint, detail)

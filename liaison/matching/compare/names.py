@@ -66,7 +66,9 @@ def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     best = max(best, Levenshtein.normalized_similarity(a, b))
     if len(short) >= 3 and long.startswith(short):
         best = max(best, 0.85)
-    if phonetic_a and phonetic_b:
+    # Metaphone keys of short tokens collide across unrelated names ("abdi", "abboud"), so
+    # sounding alike counts only for tokens of four letters or more.
+    if phonetic_a and phonetic_b and len(short) >= 4:
         if phonetic_a == phonetic_b:
             best = max(best, 0.9)
         else:
@@ -117,6 +119,9 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     right_whole = covered_right >= total_right - 1e-9
     longer_first = (0 in used_right) if left_whole else (0 in used_left)
     subset = strong >= 2 and (left_whole or right_whole) and unmatched > 0 and longer_first
+    if subset:
+        # The shorter name explains what is missing: a dropped middle name or patronymic.
+        unmatched = 0.0
     joined = max(
         Levenshtein.normalized_similarity("".join(left.tokens), "".join(right.tokens)),
         Levenshtein.normalized_similarity("".join(sorted(left.tokens)), "".join(sorted(right.tokens))),
