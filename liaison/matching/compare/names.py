@@ -120,8 +120,9 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     longer_first = (0 in used_right) if left_whole else (0 in used_left)
     subset = strong >= 2 and (left_whole or right_whole) and unmatched > 0 and longer_first
     if subset:
-        # The shorter name explains what is missing: a dropped middle name or patronymic.
-        unmatched = 0.0
+        # The shorter name partly explains what is missing (a dropped middle name or
+        # patronymic), but a common given and family name alone is weaker evidence.
+        unmatched /= 2
     joined = max(
         Levenshtein.normalized_similarity("".join(left.tokens), "".join(right.tokens)),
         Levenshtein.normalized_similarity("".join(sorted(left.tokens)), "".join(sorted(right.tokens))),
