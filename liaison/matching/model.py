@@ -14,6 +14,7 @@ from liaison.matching.compare.attributes import compare_countries, compare_gende
 from liaison.matching.compare.dates import compare_dates
 from liaison.matching.compare.names import best_name_comparison
 from liaison.matching.record import MatchRecord
+from liaison.names.forms import LEGAL_FORMS
 
 __all__ = ["FEATURES", "FeatureResult", "MatchScore", "Weights", "compare_features", "score_pair"]
 
@@ -31,6 +32,9 @@ FEATURES: dict[str, str] = {
     "gender_mismatch": "Both records give a gender and they differ.",
     "identifier_match": "A strong identifier (passport, national ID, IMO, wallet, IBAN…) is on both.",
 }
+
+
+WEAK_LEGAL_FORMS = frozenset({"co"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +114,12 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> dict[str, tuple[f
             found["name_unmatched"] = (names.unmatched, detail)
         if names.subset:
             found["name_subset"] = (1.0, detail)
-        forms_left, forms_right = set(names.left.legal_forms), set(names.right.legal_forms)
-        if forms_left and forms_right and not forms_left & forms_right:
+        # "Company" is written after names of every legal form; it conflicts with none.
+        forms_left = set(names.left.legal_forms) - WEAK_LEGAL_FORMS
+        forms_right = set(names.right.legal_forms) - WEAK_LEGAL_FORMS
+        # "Limited" (ltd) and "Limited Liability Company" (llc) are one class of form.
+        same_class = set(names.left.tokens) & set(names.right.tokens) & LEGAL_FORMS
+        if forms_left and forms_right and not forms_left & forms_right and not same_class:
             found["legal_form_mismatch"] = (
                 1.0,
                 f"{', '.join(sorted(forms_left))} vs {', '.join(sorted(forms_right))}",

@@ -1,5 +1,12 @@
 """Names for matching: scripts, transliteration, folding, legal forms, tokens and phonetic keys."""
 
-from liaison.names.forms import NameForm, NameKind, analyze_name, kind_of_schema, phonetic_key
+from liaison.names.forms import (
+    NameForm,
+    NameKind,
+    analyze_name,
+    is_generic_org_word,
+    kind_of_schema,
+    phonetic_key,
+)
 
-__all__ = ["NameForm", "NameKind", "analyze_name", "kind_of_schema", "phonetic_key"]
+__all__ = ["NameForm", "NameKind", "analyze_name", "is_generic_org_word", "kind_of_schema", "phonetic_key"]

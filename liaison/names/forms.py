@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
 from rigour.names import remove_person_prefixes, replace_org_types_compare, tokenize_name
 from rigour.text import ascii_text, metaphone
 from rigour.text.scripts import text_scripts
 
 from liaison.names.numbers import fold_numbers
+from liaison.names.scripts import round_trip
 
-__all__ = ["NameForm", "NameKind", "analyze_name", "kind_of_schema", "phonetic_key"]
+__all__ = ["NameForm", "NameKind", "analyze_name", "is_generic_org_word", "kind_of_schema", "phonetic_key"]
 
 # Two lower-case letters first, so "McKesson" and "DeLorean" stay whole.
 _CAMEL_JOIN = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
@@ -39,6 +41,17 @@ ORG_FORM_WORDS = {
 }  # fmt: skip
 # "Standard & Poor's" and "Standard and Poor's" are the same name.
 ORG_STOPWORDS = frozenset({"and", "the", "und", "et", "y"})
+# The words legal forms are spelt out in, when a source writes them in full and rigour cannot
+# read them as one form (a typo, a dropped word, a transliteration): they name no one.
+GENERIC_ORG_WORDS = frozenset(
+    {"joint", "stock", "company", "companies", "limited", "liability", "open", "closed", "public",
+     "private", "incorporated", "corporation", "society", "societe", "sociedad", "societatea",
+     "anonima", "anonyme", "responsabilidad", "raspundere", "limitata", "limitada", "cu", "de", "of",
+     "aktsionernoe", "obshchestvo", "otvetstvennostyu", "ogranichennoy", "zakrytoe", "otkrytoe",
+     "publichnoe", "tovarystvo", "pvt", "pte", "bhd", "sdn", "gesellschaft", "mit", "beschrankter",
+     "haftung", "aktiengesellschaft", "naamloze", "vennootschap", "besloten", "spolka", "z", "oo"}
+)  # fmt: skip
+"""Words of spelt-out legal forms; with rigour's generic legal forms they weigh little in a name."""
 
 
 class NameKind(StrEnum):
@@ -79,25 +92,54 @@ class NameForm:
         return " ".join(self.tokens)
 
 
-def _split_legal_forms(latin: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Set legal forms apart from an organisation's distinctive tokens; drop `and`/`the`.
+# Spelt-out words long enough that one slip still leaves them recognisable ("Compny").
+_LONG_GENERIC_WORDS = tuple(word for word in GENERIC_ORG_WORDS if len(word) >= 6)
 
-    The legal forms kept are the specific ones (`ag`, `gmbh`, `ltd`), so that "Deutsche Bank
-    AG" and "Deutsche Bank GmbH" differ, while "Limited" and "Ltd" agree.
+
+@lru_cache(maxsize=16)
+def _generic_words_through(script: str) -> frozenset[str]:
+    """The spelt-out legal-form words as they read back after ICU wrote them in `script`."""
+    return frozenset(round_trip(word, script) for word in GENERIC_ORG_WORDS)
+
+
+@lru_cache(maxsize=65_536)
+def is_generic_org_word(token: str, script: str | None = None) -> bool:
+    """True for a legal form (`llc`, `jsc`, `gmbh`), a word legal forms are spelt out in, or such a word with one slip.
+
+    With `script`, also for those words as written in that script and read back ("ЦОМПАНЫ", `tsompany`).
     """
-    generic = _tokens(replace_org_types_compare(latin, generic=True))
-    distinctive = tuple(token for token in generic if token not in LEGAL_FORMS and token not in ORG_STOPWORDS)
+    if token in LEGAL_FORMS or token in GENERIC_ORG_WORDS or token in ORG_FORM_WORDS:
+        return True
+    if script is not None and token in _generic_words_through(script):
+        return True
+    if len(token) < 5:
+        return False
+    return any(OSA.distance(token, word, score_cutoff=1) <= 1 for word in _LONG_GENERIC_WORDS)
+
+
+def _org_tokens(latin: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An organisation's tokens, legal forms read as their generic class, and its specific legal forms.
+
+    Legal forms stay among the tokens (a name without them matches one with them, since they
+    weigh little); the specific forms kept apart (`ag`, `gmbh`, `ltd`) let "Deutsche Bank AG"
+    and "Deutsche Bank GmbH" differ while "Limited" and "Ltd" agree.
+    """
+    generic = tuple(
+        token
+        for token in _tokens(replace_org_types_compare(latin, generic=True))
+        if token not in ORG_STOPWORDS
+    )
+    distinctive = [token for token in generic if not is_generic_org_word(token)]
     # rigour reads a leading "AT" (as in AT&T) as a legal form: when too little would be
     # left, the name keeps its tokens as written.
     if sum(len(token) for token in distinctive) < 3:
         return tuple(token for token in tokens if token not in ORG_STOPWORDS) or tokens, ()
     specific = _tokens(replace_org_types_compare(latin, generic=False))
     kept = set(distinctive) | ORG_STOPWORDS
-    forms = [token for token in specific if token not in kept]
+    forms = [token for token in specific if token not in kept and token not in GENERIC_ORG_WORDS]
     # rigour leaves the commonest English forms alone; they say little about identity.
-    forms += [ORG_FORM_WORDS[token] for token in distinctive if token in ORG_FORM_WORDS]
-    words = tuple(token for token in distinctive if token not in ORG_FORM_WORDS)
-    return (words or distinctive), tuple(dict.fromkeys(forms))
+    forms += [ORG_FORM_WORDS[token] for token in generic if token in ORG_FORM_WORDS]
+    return generic, tuple(dict.fromkeys(forms))
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -125,7 +167,7 @@ def analyze_name(text: str, kind: NameKind) -> NameForm | None:
     tokens = tuple(dict.fromkeys(token for token in tokenize_name(latin) if token))
     legal_forms: tuple[str, ...] = ()
     if kind is NameKind.ORG:
-        tokens, legal_forms = _split_legal_forms(latin, tokens)
+        tokens, legal_forms = _org_tokens(latin, tokens)
     if kind is not NameKind.PERSON:
         tokens = fold_numbers(tokens)
     if not tokens:

@@ -36,6 +36,14 @@ MATCHES = [
     (person("Boris Jonson"), person("Boris Johnson")),
     (org("ООО Ромашка"), org("Romashka LLC")),
     (person("J. Smith", passportNumber="AB123456"), person("John Smith", passportNumber="AB 123456")),
+    # Renderings of Latin names in other scripts, vowels and all lost on the way.
+    (person("فكرت تاغييف"), person("Fikret TAGIYEV")),
+    (person("محمد حسن"), person("Mohammed Hassan")),
+    (org("ΦΑΡ ΕΑΣΤΕΡΝ ΒΑΓΚ"), org("FAR EASTERN BANK")),
+    (org("ЛИМИТЕД ЛИАБИЛИТЫ ЦОМПАНЫ САНСАРА"), org("LIMITED LIABILITY COMPANY SANSARA")),
+    # Legal forms spelt out, shortened or misspelt say little about identity.
+    (org("JOINT STOCK COMPANY FERROPRIBOR"), org("JOINT COMPANY FERROPRIBOR")),
+    (org("ARTEKS LIMITED COMPANY"), org("ARTEKS LIMITED COPANY")),
 ]
 NON_MATCHES = [
     (person("Oleksandr Petrenko", birthDate="1984"), person("Oleksandr Petrenko", birthDate="1962")),
@@ -43,6 +51,8 @@ NON_MATCHES = [
     (person("习近朋"), person("习近平")),
     (person("WALIJAN"), person("WALIJAN ABDUL GHAFOOR HAQQANI")),
     (person("Maria Garcia", gender="female"), person("Mario Garcia", gender="male")),
+    (org("ΦΑΡ ΕΑΣΤΕΡΝ ΒΑΓΚ"), org("NEAR EAST SHIPPING")),
+    (org("JOINT STOCK COMPANY FERROPRIBOR"), org("JOINT STOCK COMPANY ELEKTROPRIBOR")),
 ]
 
 

@@ -16,15 +16,16 @@ CASES = [
     ("SergeiLavrov", NameKind.PERSON, ("sergei", "lavrov"), ()),
     ("Sergey Sergey Shoigu", NameKind.PERSON, ("sergey", "shoigu"), ()),
     ("Αλέξης Τσίπρας", NameKind.PERSON, ("alexis", "tsipras"), ()),
-    ("ООО Ромашка", NameKind.ORG, ("romashka",), ("ooo",)),
-    ("HSBC Holdings p.l.c.", NameKind.ORG, ("hsbc", "holdings"), ("plc",)),
-    ("Deutsche Bank AG", NameKind.ORG, ("deutsche", "bank"), ("ag",)),
-    ("Deutsche Bank GmbH", NameKind.ORG, ("deutsche", "bank"), ("gmbh",)),
+    # Legal forms stay among the tokens as their generic class, and apart in their specific form.
+    ("ООО Ромашка", NameKind.ORG, ("llc", "romashka"), ("ooo",)),
+    ("HSBC Holdings p.l.c.", NameKind.ORG, ("hsbc", "holdings", "jsc"), ("plc",)),
+    ("Deutsche Bank AG", NameKind.ORG, ("deutsche", "bank", "jsc"), ("ag",)),
+    ("Deutsche Bank GmbH", NameKind.ORG, ("deutsche", "bank", "llc"), ("gmbh",)),
     ("AT&T Inc.", NameKind.ORG, ("at", "t", "inc"), ()),
     ("Standard & Poor's", NameKind.ORG, ("standard", "poors"), ()),
     ("Brigade Forty-Four", NameKind.ORG, ("brigade", "44"), ()),
     ("1st International Bank", NameKind.ORG, ("1", "international", "bank"), ()),
-    ("McKesson Corporation", NameKind.ORG, ("mckesson",), ("corp",)),
+    ("McKesson Corporation", NameKind.ORG, ("mckesson", "corporation"), ("corp",)),
 ]
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from liaison.names import NameForm
+from liaison.names import NameForm, NameKind, is_generic_org_word, phonetic_key
+from liaison.names.scripts import ABJADS, ROUND_TRIP_SCRIPTS, round_trip, skeleton
 
 __all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
 
@@ -55,6 +56,22 @@ def _weight(token: str) -> float:
     return min(len(token), 8) / 8 + 0.25
 
 
+# Legal forms and the words they are spelt out in weigh less than a particle: "Pars Tile
+# Company" and "Pars Tile" are one name, "Pars Tile LLC" and "Pars Tile JSC" nearly so.
+GENERIC_WEIGHT = 0.05
+
+
+def _weights(form: NameForm) -> list[float]:
+    """The weight of each token of a name in the alignment: long distinctive tokens count most."""
+    if form.kind is NameKind.ORG:
+        script = next(iter(form.scripts)) if len(form.scripts) == 1 else None
+        through = script if script in ROUND_TRIP_SCRIPTS else None
+        return [
+            GENERIC_WEIGHT if is_generic_org_word(token, through) else _weight(token) for token in form.tokens
+        ]
+    return [_weight(token) for token in form.tokens]
+
+
 def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     """Similarity of two Latin tokens in [0, 1]."""
     if a == b:
@@ -76,36 +93,81 @@ def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     return best
 
 
+def cross_script_similarity(latin: str, foreign: str, foreign_phonetic: str, script: str) -> float:
+    """Similarity of a Latin token and the Latin reading of a token written in `script`.
+
+    The Latin token first makes the trip through `script` and back, so both carry the same
+    losses; tokens of an abjad are also compared by their consonant skeletons.
+    """
+    trip = round_trip(latin, script)
+    best = token_similarity(trip, foreign, phonetic_key(trip), foreign_phonetic)
+    if script in ABJADS:
+        frame_latin, frame_foreign = skeleton(latin), skeleton(foreign)
+        if min(len(frame_latin), len(frame_foreign)) >= 2:
+            best = max(best, Levenshtein.normalized_similarity(frame_latin, frame_foreign) * 0.95)
+    return best
+
+
+def _foreign_script(left: NameForm, right: NameForm) -> tuple[bool, str] | None:
+    """(whether the left side is the Latin one, the other side's script) when one name is Latin and
+    the other is written wholly in a script whose renderings ICU can imitate."""
+    for left_is_latin, (latin, other) in ((True, (left, right)), (False, (right, left))):
+        if latin.scripts <= {"Latin"} and len(other.scripts) == 1:
+            (script,) = other.scripts
+            if script in ROUND_TRIP_SCRIPTS:
+                return left_is_latin, script
+    return None
+
+
+def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, int, int]]:
+    """Every token pair's similarity, best first."""
+    foreign = _foreign_script(left, right)
+    scored = []
+    for i, (a, pa) in enumerate(zip(left.tokens, left.phonetics, strict=True)):
+        for j, (b, pb) in enumerate(zip(right.tokens, right.phonetics, strict=True)):
+            score = token_similarity(a, b, pa, pb)
+            if foreign is not None and score < 1.0:
+                left_is_latin, script = foreign
+                cross = (
+                    cross_script_similarity(a, b, pb, script)
+                    if left_is_latin
+                    else cross_script_similarity(b, a, pa, script)
+                )
+                score = max(score, cross)
+            scored.append((score, i, j))
+    scored.sort(reverse=True)
+    return scored
+
+
 def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     """Align the tokens of two names and measure how much of each is accounted for."""
     if left.scripts & right.scripts & DENSE_SCRIPTS:
         return _compare_dense(left, right)
-    scored = sorted(
-        (
-            (token_similarity(a, b, pa, pb), i, j)
-            for i, (a, pa) in enumerate(zip(left.tokens, left.phonetics, strict=True))
-            for j, (b, pb) in enumerate(zip(right.tokens, right.phonetics, strict=True))
-        ),
-        reverse=True,
-    )
+    scored = _pair_similarities(left, right)
+    weights_left, weights_right = _weights(left), _weights(right)
     used_left: set[int] = set()
     used_right: set[int] = set()
     pairs: list[tuple[str, str, float]] = []
     matched = 0.0
     covered_left = covered_right = 0.0
+    strong = 0
     for score, i, j in scored:
         if score < 0.5 or i in used_left or j in used_right:
             continue
         used_left.add(i)
         used_right.add(j)
         a, b = left.tokens[i], right.tokens[j]
+        # A generic word aligned with anything (a misspelt "Compny") weighs as generic on both sides.
+        if min(weights_left[i], weights_right[j]) <= GENERIC_WEIGHT:
+            weights_left[i] = weights_right[j] = GENERIC_WEIGHT
+        weight_a, weight_b = weights_left[i], weights_right[j]
         pairs.append((a, b, score))
-        matched += score * (_weight(a) + _weight(b))
+        matched += score * (weight_a + weight_b)
         if score >= TOKEN_MATCH:
-            covered_left += _weight(a)
-            covered_right += _weight(b)
-    total_left = sum(_weight(token) for token in left.tokens)
-    total_right = sum(_weight(token) for token in right.tokens)
+            covered_left += weight_a
+            covered_right += weight_b
+            strong += a not in PARTICLES and weight_a > GENERIC_WEIGHT
+    total_left, total_right = sum(weights_left), sum(weights_right)
     similarity = matched / (total_left + total_right)
     coverage = min(covered_left / total_left, covered_right / total_right)
     # The heavier side of what is left unexplained: a whole given name missing on one side
@@ -114,7 +176,6 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     # One name wholly inside the other, on two or more real tokens: "Saddam Hussein" within
     # "Saddam Hussein al-Tikriti" is a shortened name, where "Walijan" alone is not. The
     # longer name must keep its first token: "Uday Saddam Hussein al-Tikriti" is his son.
-    strong = sum(1 for a, _b, score in pairs if score >= TOKEN_MATCH and a not in PARTICLES)
     left_whole = covered_left >= total_left - 1e-9
     right_whole = covered_right >= total_right - 1e-9
     longer_first = (0 in used_right) if left_whole else (0 in used_left)
