@@ -104,7 +104,7 @@ def _generic_words_through(script: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65_536)
 def is_generic_org_word(token: str, script: str | None = None) -> bool:
-    """True for a legal form (`llc`, `jsc`, `gmbh`), a word legal forms are spelt out in, or such a word with one slip.
+    """True for a legal form (`llc`, `jsc`), a word legal forms are spelt out in, or one with a slip.
 
     With `script`, also for those words as written in that script and read back ("ЦОМПАНЫ", `tsompany`).
     """

@@ -56,6 +56,6 @@ def round_trip(token: str, script: str) -> str:
 
 @lru_cache(maxsize=131_072)
 def skeleton(token: str) -> str:
-    """The consonant frame of a Latin token: vowels, y, w and h dropped, look-alike letters merged, doubles collapsed."""
+    """The consonant frame of a Latin token: no vowels, y, w or h; look-alike letters merged; no doubles."""
     frame = _SKELETON_DROP.sub("", token.replace("ph", "f")).translate(_SKELETON_MERGE)
     return _DOUBLED.sub(r"\1", frame)
