@@ -44,6 +44,8 @@ MATCHES = [
     # Legal forms spelt out, shortened or misspelt say little about identity.
     (org("JOINT STOCK COMPANY FERROPRIBOR"), org("JOINT COMPANY FERROPRIBOR")),
     (org("ARTEKS LIMITED COMPANY"), org("ARTEKS LIMITED COPANY")),
+    # One slip that leaves a short token is still that name.
+    (person("Ahmd Karimi"), person("Ahmad Karimi")),
 ]
 NON_MATCHES = [
     (person("Oleksandr Petrenko", birthDate="1984"), person("Oleksandr Petrenko", birthDate="1962")),
@@ -52,6 +54,9 @@ NON_MATCHES = [
     (person("WALIJAN"), person("WALIJAN ABDUL GHAFOOR HAQQANI")),
     (person("Maria Garcia", gender="female"), person("Mario Garcia", gender="male")),
     (org("ΦΑΡ ΕΑΣΤΕΡΝ ΒΑΓΚ"), org("NEAR EAST SHIPPING")),
+    # Syllables an edit or two apart, or the start of a longer name, are other names.
+    (person("Hannah Parker"), person("Han Se PAK")),
+    (person("杨春华"), person("Kim Young-Chol")),
     (org("JOINT STOCK COMPANY FERROPRIBOR"), org("JOINT STOCK COMPANY ELEKTROPRIBOR")),
 ]
 

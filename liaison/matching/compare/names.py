@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from liaison.names import NameForm, NameKind, is_generic_org_word, phonetic_key
+from liaison.names import NameForm, NameKind, is_generic_org_word
 from liaison.names.scripts import ABJADS, ROUND_TRIP_SCRIPTS, round_trip, skeleton
 
 __all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
@@ -72,6 +72,11 @@ def _weights(form: NameForm) -> list[float]:
     return [_weight(token) for token in form.tokens]
 
 
+# Tokens this short or shorter are syllables ("Li", "Yong", "Han"): spelling similarity says
+# little, since most syllables lie an edit or two from many others.
+SHORT_TOKEN = 4
+
+
 def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     """Similarity of two Latin tokens in [0, 1]."""
     if a == b:
@@ -79,13 +84,22 @@ def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) == 1:
         return 0.9 if long.startswith(short) else 0.0
+    if len(short) <= SHORT_TOKEN:
+        # A short form ("Alex", "Abdul") is the start of the long one and keeps most of it;
+        # "Han" is not "Hannah" nor "Pak" "Parker".
+        if len(short) == SHORT_TOKEN and long.startswith(short):
+            return 0.85
+        # One slip in a longer word ("Ahmd" for "Ahmad") is still that word.
+        if len(long) > SHORT_TOKEN and OSA.distance(a, b, score_cutoff=1) <= 1:
+            return TOKEN_MATCH
+        return min(Levenshtein.normalized_similarity(a, b), 0.75)
     best = JaroWinkler.normalized_similarity(a, b) * 0.95
     best = max(best, Levenshtein.normalized_similarity(a, b))
-    if len(short) >= 3 and long.startswith(short):
+    if long.startswith(short):
         best = max(best, 0.85)
     # Metaphone keys of short tokens collide across unrelated names ("abdi", "abboud"), so
-    # sounding alike counts only for tokens of four letters or more.
-    if phonetic_a and phonetic_b and len(short) >= 4:
+    # sounding alike counts only for longer tokens.
+    if phonetic_a and phonetic_b:
         if phonetic_a == phonetic_b:
             best = max(best, 0.9)
         else:
@@ -93,14 +107,22 @@ def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     return best
 
 
-def cross_script_similarity(latin: str, foreign: str, foreign_phonetic: str, script: str) -> float:
+def cross_script_similarity(latin: str, foreign: str, script: str) -> float:
     """Similarity of a Latin token and the Latin reading of a token written in `script`.
 
     The Latin token first makes the trip through `script` and back, so both carry the same
     losses; tokens of an abjad are also compared by their consonant skeletons.
     """
     trip = round_trip(latin, script)
-    best = token_similarity(trip, foreign, phonetic_key(trip), foreign_phonetic)
+    if trip == foreign:
+        return 1.0
+    # What the trip leaves is short (Arabic "hsn" for "Hassan"), so the short-token rule of
+    # Latin syllables does not apply: one slip in four letters or more is still that name.
+    best = Levenshtein.normalized_similarity(trip, foreign)
+    if min(len(trip), len(foreign)) >= SHORT_TOKEN:
+        best = max(best, JaroWinkler.normalized_similarity(trip, foreign) * 0.95)
+    else:
+        best = min(best, 0.75)
     if script in ABJADS:
         frame_latin, frame_foreign = skeleton(latin), skeleton(foreign)
         if min(len(frame_latin), len(frame_foreign)) >= 2:
@@ -129,9 +151,9 @@ def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, int
             if foreign is not None and score < 1.0:
                 left_is_latin, script = foreign
                 cross = (
-                    cross_script_similarity(a, b, pb, script)
+                    cross_script_similarity(a, b, script)
                     if left_is_latin
-                    else cross_script_similarity(b, a, pa, script)
+                    else cross_script_similarity(b, a, script)
                 )
                 score = max(score, cross)
             scored.append((score, i, j))
