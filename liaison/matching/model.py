@@ -24,6 +24,7 @@ FEATURES: dict[str, str] = {
     "name_joined": "Similarity of the names written as one string, for split or run-together words.",
     "name_unmatched": "Name parts on one side that nothing on the other accounts for (a missing given name).",
     "name_subset": "One name lies wholly inside the other on two or more tokens (a shortened name).",
+    "name_weak_alias": "The best pair of names includes a weak alias (a nickname or a short 'Abu …' name).",
     "legal_form_mismatch": "Both organisations give a legal form and the forms differ (AG vs GmbH).",
     "dob_match": "Birth or incorporation dates agree, weighted by the precision both sides give.",
     "dob_disjoint": "Every pair of birth years is more than a year apart.",
@@ -55,6 +56,7 @@ PRIORS = Weights(
         "name_joined": 2.0,
         "name_unmatched": -3.0,
         "name_subset": 3.0,
+        "name_weak_alias": -2.0,
         "legal_form_mismatch": -1.5,
         "dob_match": 2.5,
         "dob_disjoint": -3.0,
@@ -114,6 +116,8 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> dict[str, tuple[f
             found["name_unmatched"] = (names.unmatched, detail)
         if names.subset:
             found["name_subset"] = (1.0, detail)
+        if names.left.weak or names.right.weak:
+            found["name_weak_alias"] = (1.0, detail)
         # "Company" is written after names of every legal form; it conflicts with none.
         forms_left = set(names.left.legal_forms) - WEAK_LEGAL_FORMS
         forms_right = set(names.right.legal_forms) - WEAK_LEGAL_FORMS

@@ -7,7 +7,7 @@ many times; it holds plain values only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from followthemoney.proxy import EntityProxy
 
@@ -62,6 +62,8 @@ def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
             continue
         for value in proxy.get(prop):
             form = analyze_name(value, kind)
+            if form is not None and prop == "weakAlias":
+                form = replace(form, weak=True)
             if form is not None and form.latin not in seen and len(names) < MAX_NAMES:
                 seen.add(form.latin)
                 names.append(form)

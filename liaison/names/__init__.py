@@ -5,8 +5,17 @@ from liaison.names.forms import (
     NameKind,
     analyze_name,
     is_generic_org_word,
+    is_patronymic,
     kind_of_schema,
     phonetic_key,
 )
 
-__all__ = ["NameForm", "NameKind", "analyze_name", "is_generic_org_word", "kind_of_schema", "phonetic_key"]
+__all__ = [
+    "NameForm",
+    "NameKind",
+    "analyze_name",
+    "is_generic_org_word",
+    "is_patronymic",
+    "kind_of_schema",
+    "phonetic_key",
+]

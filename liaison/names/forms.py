@@ -21,7 +21,15 @@ from rigour.text.scripts import text_scripts
 from liaison.names.numbers import fold_numbers
 from liaison.names.scripts import round_trip
 
-__all__ = ["NameForm", "NameKind", "analyze_name", "is_generic_org_word", "kind_of_schema", "phonetic_key"]
+__all__ = [
+    "NameForm",
+    "NameKind",
+    "analyze_name",
+    "is_generic_org_word",
+    "is_patronymic",
+    "kind_of_schema",
+    "phonetic_key",
+]
 
 # Two lower-case letters first, so "McKesson" and "DeLorean" stay whole.
 _CAMEL_JOIN = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
@@ -85,6 +93,8 @@ class NameForm:
     phonetics: tuple[str, ...]
     legal_forms: tuple[str, ...]
     kind: NameKind
+    # A weak alias ("Abu Ali", a nickname) is no one's name of record: a match on it alone is weak.
+    weak: bool = False
 
     @property
     def latin(self) -> str:
@@ -94,6 +104,18 @@ class NameForm:
 
 # Spelt-out words long enough that one slip still leaves them recognisable ("Compny").
 _LONG_GENERIC_WORDS = tuple(word for word in GENERIC_ORG_WORDS if len(word) >= 6)
+
+
+# East Slavic patronymics and Turkic "son of"/"daughter of" words, as Latin transliterations
+# write them: a source may give or drop them, so they say less about identity than a name.
+_PATRONYMIC = re.compile(
+    r"^[a-z]{3,}(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|inichna)$|^(oglu|ogly|kyzy|qizi|gizi)$"
+)
+
+
+def is_patronymic(token: str) -> bool:
+    """True for a patronymic as transliterations write it ("Vladimirovich", "Ivanovna", "oglu")."""
+    return _PATRONYMIC.match(token) is not None
 
 
 @lru_cache(maxsize=16)

@@ -46,6 +46,9 @@ MATCHES = [
     (org("ARTEKS LIMITED COMPANY"), org("ARTEKS LIMITED COPANY")),
     # One slip that leaves a short token is still that name.
     (person("Ahmd Karimi"), person("Ahmad Karimi")),
+    # Transliteration habits and a dropped patronymic.
+    (person("Dmitriy Aleksandrovich Ivanov"), person("Dmitry Ivanov")),
+    (person("Tatyana GIGEL", birthDate="1961"), person("Tatiana Anatolyevna Gigel", birthDate="1961-05-02")),
 ]
 NON_MATCHES = [
     (person("Oleksandr Petrenko", birthDate="1984"), person("Oleksandr Petrenko", birthDate="1962")),
@@ -57,6 +60,8 @@ NON_MATCHES = [
     # Syllables an edit or two apart, or the start of a longer name, are other names.
     (person("Hannah Parker"), person("Han Se PAK")),
     (person("杨春华"), person("Kim Young-Chol")),
+    # Surnames of one shape, more than a slip apart.
+    (person("Ekaterina Kravchenko"), person("Ekaterina Vladimirovna KHARCHENKO")),
     (org("JOINT STOCK COMPANY FERROPRIBOR"), org("JOINT STOCK COMPANY ELEKTROPRIBOR")),
 ]
 

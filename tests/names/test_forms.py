@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liaison.names import NameKind, analyze_name
+from liaison.names import NameKind, analyze_name, is_patronymic
 
 CASES = [
     # (name, kind, tokens, legal forms)
@@ -66,3 +66,12 @@ def test_any_text_is_analysed_without_error_and_bounded(text: str, kind: NameKin
     if form is not None:
         assert form.tokens and len(form.original) <= 300
         assert len(form.phonetics) == len(form.tokens)
+
+
+@pytest.mark.parametrize(
+    ("token", "patronymic"),
+    [("vladimirovich", True), ("anatolyevna", True), ("volodymyrovych", True), ("oglu", True),
+     ("ivanov", False), ("petrenko", False), ("vich", False)],
+)  # fmt: skip
+def test_patronymics_are_recognised(token: str, patronymic: bool) -> None:
+    assert is_patronymic(token) is patronymic

@@ -8,11 +8,13 @@ initial and short-form rules ("J." = "John", "Ben" = "Benjamin").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from liaison.names import NameForm, NameKind, is_generic_org_word
+from liaison.names import NameForm, NameKind, is_generic_org_word, is_patronymic, phonetic_key
 from liaison.names.scripts import ABJADS, ROUND_TRIP_SCRIPTS, round_trip, skeleton
 
 __all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
@@ -29,6 +31,7 @@ PARTICLES = frozenset(
 DENSE_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 # Below this, two tokens are different words, not variants of one.
 TOKEN_MATCH = 0.8
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +53,13 @@ class NameComparison:
         return f"{self.left.original!r} vs {self.right.original!r}: {paired or 'no tokens aligned'}"
 
 
+PARTICLE_WEIGHT = 0.3
+PATRONYMIC_WEIGHT = 0.6
+
+
 def _weight(token: str) -> float:
     if token in PARTICLES:
-        return 0.3
+        return PARTICLE_WEIGHT
     return min(len(token), 8) / 8 + 0.25
 
 
@@ -69,6 +76,10 @@ def _weights(form: NameForm) -> list[float]:
         return [
             GENERIC_WEIGHT if is_generic_org_word(token, through) else _weight(token) for token in form.tokens
         ]
+    if form.kind is NameKind.PERSON:
+        # A patronymic is given or dropped at the source's whim ("Oleg GOLIKOV" for
+        # "Oleg Alexandrovich GOLIKOV"): it weighs about half a name.
+        return [PATRONYMIC_WEIGHT if is_patronymic(token) else _weight(token) for token in form.tokens]
     return [_weight(token) for token in form.tokens]
 
 
@@ -93,18 +104,34 @@ def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
         if len(long) > SHORT_TOKEN and OSA.distance(a, b, score_cutoff=1) <= 1:
             return TOKEN_MATCH
         return min(Levenshtein.normalized_similarity(a, b), 0.75)
-    best = JaroWinkler.normalized_similarity(a, b) * 0.95
-    best = max(best, Levenshtein.normalized_similarity(a, b))
     if long.startswith(short):
-        best = max(best, 0.85)
-    # Metaphone keys of short tokens collide across unrelated names ("abdi", "abboud"), so
-    # sounding alike counts only for longer tokens.
-    if phonetic_a and phonetic_b:
-        if phonetic_a == phonetic_b:
-            best = max(best, 0.9)
-        else:
-            best = max(best, Levenshtein.normalized_similarity(phonetic_a, phonetic_b) * 0.85)
-    return best
+        return 0.85
+    # Spellings of one name differ by an edit or two once transliteration habits are folded
+    # ("Dmitriy", "Dmitry"; "Aleksandr", "Alexander"); other names of the same shape differ by
+    # more ("Kravchenko", "Kharchenko"). Past the allowed edits a token only partly agrees.
+    folded_a, folded_b = spelling_fold(a), spelling_fold(b)
+    if folded_a == folded_b or (phonetic_a and phonetic_a == phonetic_b):
+        return 0.9
+    allowed = 1 if max(len(folded_a), len(folded_b)) <= 10 else 2
+    edits = OSA.distance(folded_a, folded_b, score_cutoff=allowed + 1)
+    if edits <= allowed:
+        return max(TOKEN_MATCH, 1.0 - edits / max(len(a), len(b)))
+    return min(Levenshtein.normalized_similarity(a, b), 0.75)
+
+
+# Transliteration habits folded before counting edits: what one system writes `ks`, `kh`, `iy`
+# or `ou`, another writes `x`, `h`, `i` or `u`.
+_SPELLING_FOLDS = (("ks", "x"), ("kh", "h"), ("ph", "f"), ("iy", "i"), ("ij", "i"), ("yi", "i"), ("y", "i"),
+                   ("ou", "u"), ("oo", "u"), ("ee", "i"), ("w", "v"), ("dzh", "j"), ("zh", "j"), ("q", "k"),
+                   ("ck", "k"), ("c", "k"))  # fmt: skip
+
+
+@lru_cache(maxsize=131_072)
+def spelling_fold(token: str) -> str:
+    """A token with common transliteration variants folded to one spelling and doubled letters collapsed."""
+    for variant, folded in _SPELLING_FOLDS:
+        token = token.replace(variant, folded)
+    return _DOUBLED.sub(r"\1", token)
 
 
 def cross_script_similarity(latin: str, foreign: str, script: str) -> float:
@@ -116,6 +143,8 @@ def cross_script_similarity(latin: str, foreign: str, script: str) -> float:
     trip = round_trip(latin, script)
     if trip == foreign:
         return 1.0
+    if script not in ABJADS:
+        return token_similarity(trip, foreign, phonetic_key(trip), phonetic_key(foreign))
     # What the trip leaves is short (Arabic "hsn" for "Hassan"), so the short-token rule of
     # Latin syllables does not apply: one slip in four letters or more is still that name.
     best = Levenshtein.normalized_similarity(trip, foreign)
@@ -236,4 +265,6 @@ def best_name_comparison(lefts: tuple[NameForm, ...], rights: tuple[NameForm, ..
 
 
 def _rank(comparison: NameComparison) -> float:
-    return comparison.similarity + comparison.coverage + 0.5 * comparison.joined - comparison.unmatched
+    weak = comparison.left.weak or comparison.right.weak
+    agreement = comparison.similarity + comparison.coverage + 0.5 * comparison.joined
+    return agreement - comparison.unmatched - 0.5 * weak
