@@ -36,6 +36,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/names.py
 	$(BIN)/python bench/screening.py
+	$(BIN)/python bench/linkage.py
+	$(BIN)/python bench/api.py
 
 # Regenerate the lock files from fresh environments of pyproject's pins and extras:
 # requirements.lock for the application and its tests, requirements-bench.lock for what
