@@ -19,7 +19,8 @@ from rigour.text import ascii_text, metaphone
 from rigour.text.scripts import text_scripts
 
 from liaison.names.numbers import fold_numbers
-from liaison.names.scripts import round_trip
+from liaison.names.scripts import ROUND_TRIP_SCRIPTS, round_trip
+from liaison.names.weights import is_patronymic, org_weights, person_weights, plain_weights
 
 __all__ = [
     "NameForm",
@@ -93,6 +94,8 @@ class NameForm:
     phonetics: tuple[str, ...]
     legal_forms: tuple[str, ...]
     kind: NameKind
+    # What each token says about identity, in token order (see `liaison.names.weights`).
+    weights: tuple[float, ...]
     # A weak alias ("Abu Ali", a nickname) is no one's name of record: a match on it alone is weak.
     weak: bool = False
 
@@ -104,18 +107,6 @@ class NameForm:
 
 # Spelt-out words long enough that one slip still leaves them recognisable ("Compny").
 _LONG_GENERIC_WORDS = tuple(word for word in GENERIC_ORG_WORDS if len(word) >= 6)
-
-
-# East Slavic patronymics and Turkic "son of"/"daughter of" words, as Latin transliterations
-# write them: a source may give or drop them, so they say less about identity than a name.
-_PATRONYMIC = re.compile(
-    r"^[a-z]{3,}(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|inichna)$|^(oglu|ogly|kyzy|qizi|gizi)$"
-)
-
-
-def is_patronymic(token: str) -> bool:
-    """True for a patronymic as transliterations write it ("Vladimirovich", "Ivanovna", "oglu")."""
-    return _PATRONYMIC.match(token) is not None
 
 
 @lru_cache(maxsize=16)
@@ -194,14 +185,27 @@ def analyze_name(text: str, kind: NameKind) -> NameForm | None:
         tokens = fold_numbers(tokens)
     if not tokens:
         return None
+    scripts = frozenset(text_scripts(original))
     return NameForm(
         original=original,
-        scripts=frozenset(text_scripts(original)),
+        scripts=scripts,
         tokens=tokens,
         phonetics=tuple(phonetic_key(token) for token in tokens),
         legal_forms=legal_forms,
         kind=kind,
+        weights=_weights(tokens, kind, scripts),
     )
+
+
+def _weights(tokens: tuple[str, ...], kind: NameKind, scripts: frozenset[str]) -> tuple[float, ...]:
+    if kind is NameKind.PERSON:
+        return person_weights(tokens)
+    if kind is NameKind.ORG:
+        # A legal-form word written in Cyrillic or Greek reads back misspelt ("tsompany").
+        script = next(iter(scripts)) if len(scripts) == 1 else None
+        through = script if script in ROUND_TRIP_SCRIPTS else None
+        return org_weights(tokens, lambda token: is_generic_org_word(token, through))
+    return plain_weights(tokens)
 
 
 def _latinize(text: str) -> str:

@@ -14,20 +14,12 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from liaison.names import NameForm, NameKind, is_generic_org_word, is_patronymic, phonetic_key
+from liaison.names import NameForm, phonetic_key
 from liaison.names.scripts import ABJADS, ROUND_TRIP_SCRIPTS, round_trip, skeleton
+from liaison.names.weights import GENERIC_WEIGHT, PARTICLES, token_weight
 
 __all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
 
-# Particles that join names, and religious or courtesy titles that some sources keep in the
-# name ("HAJI KHAIRULLAH HAJI SATTAR"): they say little about identity, so they weigh little.
-PARTICLES = frozenset(
-    {"al", "el", "bin", "ibn", "bint", "ben", "de", "da", "do", "dos", "das", "del", "della", "di", "du",
-     "van", "von", "der", "den", "la", "le", "mac", "mc", "y", "e", "abd", "ul",
-     "haji", "hajji", "hadji", "sheikh", "shaikh", "sheik", "mullah", "mulla", "maulana", "mawlana",
-     "maulvi", "mawlawi", "mufti", "qari", "ayatollah", "king", "prince", "princess", "praesident",
-     "prasident", "president"}
-)  # fmt: skip
 DENSE_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 # Below this, two tokens are different words, not variants of one.
 TOKEN_MATCH = 0.8
@@ -53,41 +45,15 @@ class NameComparison:
         return f"{self.left.original!r} vs {self.right.original!r}: {paired or 'no tokens aligned'}"
 
 
-PARTICLE_WEIGHT = 0.3
-PATRONYMIC_WEIGHT = 0.6
-
-
-def _weight(token: str) -> float:
-    if token in PARTICLES:
-        return PARTICLE_WEIGHT
-    return min(len(token), 8) / 8 + 0.25
-
-
-# Legal forms and the words they are spelt out in weigh less than a particle: "Pars Tile
-# Company" and "Pars Tile" are one name, "Pars Tile LLC" and "Pars Tile JSC" nearly so.
-GENERIC_WEIGHT = 0.05
-
-
-def _weights(form: NameForm) -> list[float]:
-    """The weight of each token of a name in the alignment: long distinctive tokens count most."""
-    if form.kind is NameKind.ORG:
-        script = next(iter(form.scripts)) if len(form.scripts) == 1 else None
-        through = script if script in ROUND_TRIP_SCRIPTS else None
-        return [
-            GENERIC_WEIGHT if is_generic_org_word(token, through) else _weight(token) for token in form.tokens
-        ]
-    if form.kind is NameKind.PERSON:
-        # A patronymic is given or dropped at the source's whim ("Oleg GOLIKOV" for
-        # "Oleg Alexandrovich GOLIKOV"): it weighs about half a name.
-        return [PATRONYMIC_WEIGHT if is_patronymic(token) else _weight(token) for token in form.tokens]
-    return [_weight(token) for token in form.tokens]
-
-
+# The weight of a token of eight letters or more: a whole given or family name.
+FULL_TOKEN = token_weight("x" * 8)
 # Tokens this short or shorter are syllables ("Li", "Yong", "Han"): spelling similarity says
 # little, since most syllables lie an edit or two from many others.
 SHORT_TOKEN = 4
 
 
+# Screening compares the same common tokens ("mohammed", "ali", "bank") again and again.
+@lru_cache(maxsize=262_144)
 def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
     """Similarity of two Latin tokens in [0, 1]."""
     if a == b:
@@ -134,6 +100,7 @@ def spelling_fold(token: str) -> str:
     return _DOUBLED.sub(r"\1", token)
 
 
+@lru_cache(maxsize=131_072)
 def cross_script_similarity(latin: str, foreign: str, script: str) -> float:
     """Similarity of a Latin token and the Latin reading of a token written in `script`.
 
@@ -195,7 +162,7 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     if left.scripts & right.scripts & DENSE_SCRIPTS:
         return _compare_dense(left, right)
     scored = _pair_similarities(left, right)
-    weights_left, weights_right = _weights(left), _weights(right)
+    weights_left, weights_right = list(left.weights), list(right.weights)
     used_left: set[int] = set()
     used_right: set[int] = set()
     pairs: list[tuple[str, str, float]] = []
@@ -223,7 +190,7 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     coverage = min(covered_left / total_left, covered_right / total_right)
     # The heavier side of what is left unexplained: a whole given name missing on one side
     # is evidence of another person, however well the rest agrees.
-    unmatched = min(1.0, max(total_left - covered_left, total_right - covered_right) / _weight("x" * 8))
+    unmatched = min(1.0, max(total_left - covered_left, total_right - covered_right) / FULL_TOKEN)
     # One name wholly inside the other, on two or more real tokens: "Saddam Hussein" within
     # "Saddam Hussein al-Tikriti" is a shortened name, where "Walijan" alone is not. The
     # longer name must keep its first token: "Uday Saddam Hussein al-Tikriti" is his son.
