@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from liaison.cli_support import counting, engine, out, reported, settings
+from liaison.matching.fellegi_sunter import COMPARISONS, FellegiSunter
 from liaison.matching.xref import XREF_CANDIDATES
 from liaison.services import xref as xref_service
 from liaison.store import PENDING, MatchPair
@@ -42,11 +43,20 @@ def xref(
     candidates: Annotated[
         int, typer.Option(min=1, max=1_000, help="Candidates scored per record of the querying dataset.")
     ] = XREF_CANDIDATES,
+    learn: Annotated[
+        bool,
+        typer.Option(
+            "--learn",
+            help="Fit Fellegi-Sunter weights to this run's candidate pairs by EM, not the shipped ones.",
+        ),
+    ] = False,
 ) -> None:
     """Find duplicates within a dataset, or links between two, and queue them for review.
 
     Re-running never undoes a decision: confirmed and dismissed pairs keep their status, and a
-    dismissed pair comes back only when the data of one of its entities has changed.
+    dismissed pair comes back only when the data of one of its entities has changed. `--learn`
+    suits two record systems of one country (addresses, birth dates and ids all given); the
+    shipped weights suit watchlists, where names carry the evidence.
 
     Example: liaison xref un_sc uk --threshold 0.8
     """
@@ -62,14 +72,36 @@ def xref(
                 threshold=config.match_threshold if threshold is None else threshold,
                 candidates=candidates,
                 now=dt.datetime.now(dt.UTC),
+                learn=learn,
                 progress=progress,
             )
+        if result.learned is not None:
+            out.print(_learned_table(result.learned))
         saved = result.saved
         out.print(
             f"xref {' x '.join(result.datasets)}: {result.pairs:,} pairs at or above {result.threshold:.2f} "
             f"from {result.records:,} records; {saved.new:,} new, {saved.pending:,} still pending, "
             f"{saved.kept:,} decided and kept, {saved.reraised:,} re-raised, {saved.withdrawn:,} withdrawn"
         )
+
+
+def _learned_table(model: FellegiSunter) -> Table:
+    table = Table(title=f"learned weights (share of matches among candidates {model.prior:.3f})")
+    table.add_column("comparison")
+    table.add_column("level")
+    table.add_column("m", justify="right")
+    table.add_column("u", justify="right")
+    table.add_column("weight (log2 m/u)", justify="right")
+    for comparison in COMPARISONS:
+        for level, label in enumerate(comparison.labels):
+            table.add_row(
+                comparison.name,
+                label,
+                f"{model.m[comparison.name][level]:.4f}",
+                f"{model.u[comparison.name][level]:.4f}",
+                f"{model.weight(comparison.name, level):+.2f}",
+            )
+    return table
 
 
 def _side(dataset: str, entity_id: str, caption: str | None) -> dict[str, Any]:

@@ -126,3 +126,19 @@ def test_un_list_links_to_the_uk_list(cli: Cli, shared_data: Path) -> None:
     assert kawari["score"] > 0.95 and "identifier_match" in kawari["features"]
     assert {kawari["left"]["dataset"], kawari["right"]["dataset"]} == {"uk", "un_sc"}
     assert all({p["left"]["dataset"], p["right"]["dataset"]} == {"uk", "un_sc"} for p in pairs.values())
+
+
+def test_learned_weights_deduplicate_febrl(cli: Cli, shared_data: Path) -> None:
+    """FEBRL dataset1 (500 true duplicate pairs) through the CSV mapping, with weights fitted by EM."""
+    mapping = Path(__file__).parent / "ingest" / "fixtures" / "febrl_persons.mapping.yml"
+    source = shared_data / "febrl" / "dataset1.csv"
+    cli("import", "csv", str(source), "--mapping", str(mapping), "--dataset", "febrl", "--agency", "NCB-UA")
+    output = cli("xref", "febrl", "--learn")
+    assert "learned weights" in output and "one keystroke apart" in output
+    pairs = queue(cli)
+    originals = {pair: {re.sub(r"-(org|dup-\d+)$", "", member) for member in pair} for pair in pairs}
+    true_positives = sum(1 for members in originals.values() if len(members) == 1)
+    precision, recall = true_positives / len(pairs), true_positives / 500
+    assert precision > 0.98 and recall > 0.95
+    (explained,) = [p["features"] for p in pairs.values() if p["score"] > 0.99][:1]
+    assert {"name", "identifier"} <= set(explained)

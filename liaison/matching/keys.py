@@ -1,8 +1,8 @@
 """Blocking keys: the typed strings under which the candidate index files a record.
 
 A key is a one-letter kind, a colon and a value: `n:` name token, `p:` metaphone, `g:` padded
-character trigram, `i:` identifier, `y:` birth year. Queries are keyed the same way, so a
-candidate is any record sharing a key with the query.
+character trigram, `i:` identifier, `y:` birth year, `d:` full birth date. Queries are keyed the
+same way, so a candidate is any record sharing a key with the query.
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ from liaison.matching.record import MatchRecord
 __all__ = ["KINDS", "KIND_WEIGHTS", "index_keys", "key_hash", "key_kind", "packed_keys"]
 
 # Kinds in code order: the index stores a key's kind as its position in this tuple.
-KINDS = ("n", "p", "g", "i", "y")
+KINDS = ("n", "p", "g", "i", "y", "d")
 # Evidence per shared key, multiplied by its IDF. A shared identifier is near-proof, a name
 # token good evidence; phonetic codes collide across spellings and trigrams across names, and
-# a birth year is shared by a large cohort, so they only add up alongside other keys.
-KIND_WEIGHTS = (1.0, 0.6, 0.25, 4.0, 0.3)
+# a birth year is shared by a large cohort, so they only add up alongside other keys. A full
+# birth date is rarer, and finds a record whose name was mangled, but never outranks a rare
+# name on its own.
+KIND_WEIGHTS = (1.0, 0.6, 0.25, 4.0, 0.3, 0.5)
 _KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 
 
 def index_keys(record: MatchRecord) -> set[str]:
-    """Every key of a record: its name tokens, phonetic codes, trigrams, identifiers and birth years."""
+    """Every key of a record: its name tokens, phonetic codes, trigrams, identifiers and birth dates."""
     keys: set[str] = set()
     for name in record.names:
         for token, phonetic in zip(name.tokens, name.phonetics, strict=True):
@@ -86,6 +88,7 @@ def _token_packed(token: str, phonetic: str) -> tuple[bytes, bytes]:
 def _entity_keys(record: MatchRecord) -> list[str]:
     keys = [f"i:{identifier}" for identifier in record.identifiers]
     keys.extend({f"y:{date[:4]}" for date in record.birth_dates if len(date) >= 4 and date[:4].isdigit()})
+    keys.extend({f"d:{date}" for date in record.birth_dates if len(date) == 10})
     return keys
 
 

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from liaison.matching.model import FEATURES, Weights
 
-__all__ = ["feature_matrix", "fit_em", "fit_logistic"]
+__all__ = ["feature_matrix", "fit_logistic"]
 
 FloatArray = NDArray[np.float64]
 # Probabilities are kept inside this band so that no weight becomes infinite.
@@ -58,33 +58,3 @@ def fit_logistic(x: FloatArray, y: NDArray[np.bool_], l2: float = 1.0, iteration
         if np.max(np.abs(step)) < 1e-8:
             break
     return _as_weights(beta[0], beta[1:])
-
-
-def fit_em(x: FloatArray, prior: float = 0.1, iterations: int = 200) -> Weights:
-    """Fellegi-Sunter by expectation-maximisation on unlabelled pairs.
-
-    Each feature is read as agreement when its value exceeds 0.5. EM estimates the share of
-    matches and, per feature, the agreement rate among matches (m) and non-matches (u); the
-    log-likelihood ratios become logistic weights, exact for 0/1 features.
-    """
-    agree = (x > 0.5).astype(np.float64)
-    n, k = agree.shape
-    share = prior
-    # Start from "matches agree more often": m high, u at the observed rate.
-    m = np.full(k, 0.9)
-    u = np.clip(agree.mean(axis=0), _EPSILON, 1 - _EPSILON)
-    for _ in range(iterations):
-        log_match = np.log(share) + agree @ np.log(m) + (1 - agree) @ np.log(1 - m)
-        log_other = np.log(1 - share) + agree @ np.log(u) + (1 - agree) @ np.log(1 - u)
-        posterior = 1.0 / (1.0 + np.exp(np.clip(log_other - log_match, -50, 50)))
-        total = posterior.sum()
-        new_share = float(np.clip(total / n, _EPSILON, 1 - _EPSILON))
-        new_m = np.clip((posterior @ agree) / max(total, _EPSILON), _EPSILON, 1 - _EPSILON)
-        new_u = np.clip(((1 - posterior) @ agree) / max(n - total, _EPSILON), _EPSILON, 1 - _EPSILON)
-        converged = abs(new_share - share) < 1e-9 and np.allclose(new_m, m) and np.allclose(new_u, u)
-        share, m, u = new_share, new_m, new_u
-        if converged:
-            break
-    weights = np.log(m / u) - np.log((1 - m) / (1 - u))
-    bias = np.log(share / (1 - share)) + np.sum(np.log((1 - m) / (1 - u)))
-    return _as_weights(float(bias), weights)

@@ -9,14 +9,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol, TypeAlias
 
-from liaison.matching.compare.attributes import compare_countries, compare_gender, shared_identifiers
+from liaison.matching.compare.addresses import compare_addresses
+from liaison.matching.compare.attributes import (
+    compare_countries,
+    compare_gender,
+    near_identifiers,
+    shared_identifiers,
+)
 from liaison.matching.compare.dates import compare_dates
 from liaison.matching.compare.names import best_name_comparison
 from liaison.matching.record import MatchRecord
 from liaison.names.forms import LEGAL_FORMS
 
-__all__ = ["FEATURES", "FeatureResult", "MatchScore", "Weights", "compare_features", "score_pair"]
+__all__ = [
+    "FEATURES",
+    "PRIORS",
+    "FeatureResult",
+    "Found",
+    "MatchScore",
+    "Scorer",
+    "Weights",
+    "compare_features",
+    "score_pair",
+]
+
+Found: TypeAlias = dict[str, tuple[float, str]]
+"""The features that apply to a pair: feature name -> (value, readable detail)."""
 
 FEATURES: dict[str, str] = {
     "name_similarity": "How closely the best pair of names agree, token by token, across scripts.",
@@ -32,6 +52,10 @@ FEATURES: dict[str, str] = {
     "country_mismatch": "Both records give countries and none is shared.",
     "gender_mismatch": "Both records give a gender and they differ.",
     "identifier_match": "A strong identifier (passport, national ID, IMO, wallet, IBAN…) is on both.",
+    "identifier_near": "An identifier on one side is one keystroke from one on the other (a typo).",
+    "identifier_mismatch": "Both records give identifiers and none is shared or nearly shared.",
+    "address_match": "The best pair of addresses agree, scaled by how specific the shared part is.",
+    "address_mismatch": "Both records give addresses and no pair of them describes the same place.",
 }
 
 
@@ -44,6 +68,25 @@ class Weights:
 
     bias: float
     features: dict[str, float]
+
+    def score(self, found: Found) -> MatchScore:
+        """The logistic probability of a pair's features, each with its weight and contribution."""
+        features = tuple(
+            FeatureResult(name, value, self.features.get(name, 0.0), detail)
+            for name, (value, detail) in found.items()
+        )
+        if "name_similarity" not in found and "identifier_match" not in found:
+            return MatchScore(0.0, features)
+        logit = self.bias + sum(feature.contribution for feature in features)
+        return MatchScore(_sigmoid(logit), features)
+
+
+class Scorer(Protocol):
+    """Turns a pair's features into an explained probability: `Weights` or a Fellegi-Sunter model."""
+
+    def score(self, found: Found) -> MatchScore:
+        """The pair's match probability and its explanation."""
+        ...
 
 
 # Priors on the logit scale, before any learning: a full name agreement alone gives about
@@ -64,6 +107,12 @@ PRIORS = Weights(
         "country_mismatch": -0.8,
         "gender_mismatch": -2.0,
         "identifier_match": 6.0,
+        # A second passport or a new phone is common; a near-identical number is seldom chance.
+        "identifier_near": 2.0,
+        "identifier_mismatch": -0.5,
+        # A shared street address is good evidence; people move, so a different one is weak.
+        "address_match": 2.0,
+        "address_mismatch": -0.3,
     },
 )
 
@@ -103,9 +152,9 @@ class MatchScore:
         }
 
 
-def compare_features(left: MatchRecord, right: MatchRecord) -> dict[str, tuple[float, str]]:
+def compare_features(left: MatchRecord, right: MatchRecord) -> Found:
     """Every feature that applies to this pair: name → (value, detail). Missing data adds nothing."""
-    found: dict[str, tuple[float, str]] = {}
+    found: Found = {}
     names = best_name_comparison(left.names, right.names)
     if names is not None:
         detail = names.detail()
@@ -140,23 +189,36 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> dict[str, tuple[f
     gender = compare_gender(left.gender, right.gender)
     if gender is not None and gender[0] < 0:
         found["gender_mismatch"] = (1.0, gender[1])
-    shared = shared_identifiers(left.identifiers, right.identifiers)
-    if shared:
-        found["identifier_match"] = (1.0, ", ".join(sorted(shared)))
+    found.update(_identifier_features(left.identifiers, right.identifiers))
+    addresses = compare_addresses(left.addresses, right.addresses)
+    if addresses is not None:
+        if addresses.agreement > 0:
+            found["address_match"] = (addresses.agreement, addresses.detail)
+        if addresses.different:
+            found["address_mismatch"] = (1.0, addresses.detail)
     return found
 
 
-def score_pair(left: MatchRecord, right: MatchRecord, weights: Weights = PRIORS) -> MatchScore:
+def _identifier_features(left: frozenset[str], right: frozenset[str]) -> Found:
+    if not left or not right:
+        return {}
+    shared = shared_identifiers(left, right)
+    if shared:
+        return {"identifier_match": (1.0, ", ".join(sorted(shared)))}
+    near = near_identifiers(left, right)
+    if near is not None:
+        return {"identifier_near": (1.0, f"{near[0]} vs {near[1]}")}
+    return {"identifier_mismatch": (1.0, f"{_listed(left)} vs {_listed(right)}")}
+
+
+def _listed(values: frozenset[str], most: int = 5) -> str:
+    shown = sorted(values)
+    return ", ".join(shown[:most]) + (f" and {len(shown) - most} more" if len(shown) > most else "")
+
+
+def score_pair(left: MatchRecord, right: MatchRecord, weights: Scorer = PRIORS) -> MatchScore:
     """The probability that two records are the same entity, with its explanation."""
-    found = compare_features(left, right)
-    features = tuple(
-        FeatureResult(name, value, weights.features.get(name, 0.0), detail)
-        for name, (value, detail) in found.items()
-    )
-    if "name_similarity" not in found and "identifier_match" not in found:
-        return MatchScore(0.0, features)
-    logit = weights.bias + sum(feature.contribution for feature in features)
-    return MatchScore(_sigmoid(logit), features)
+    return weights.score(compare_features(left, right))
 
 
 def _sigmoid(logit: float) -> float:

@@ -27,6 +27,10 @@ COUNTRY_PROPS = ("nationality", "citizenship", "birthCountry", "country", "juris
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 # A name list longer than this is a data error or an attack on the scorer's pairwise loop.
 MAX_NAMES = 64
+# Addresses kept per record, and characters kept per address: a postal address is far
+# shorter, and the comparison's cost grows with both.
+MAX_ADDRESSES = 16
+MAX_ADDRESS_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class MatchRecord:
     countries: frozenset[str]
     gender: str | None
     identifiers: frozenset[str]
+    addresses: tuple[str, ...] = ()
 
 
 def normalize_identifier(value: str) -> str | None:
@@ -81,6 +86,7 @@ def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
     if not dates and proxy.schema.get("incorporationDate"):
         dates = tuple(sorted(set(proxy.get("incorporationDate"))))
     genders = proxy.get("gender") if proxy.schema.get("gender") else []
+    addresses = proxy.get("address") if proxy.schema.get("address") else []
     return MatchRecord(
         entity_id=str(proxy.id),
         dataset=dataset,
@@ -91,4 +97,11 @@ def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
         countries=countries,
         gender=genders[0] if len(genders) == 1 else None,
         identifiers=frozenset(identifiers),
+        addresses=_addresses(addresses),
     )
+
+
+def _addresses(values: list[str]) -> tuple[str, ...]:
+    """Addresses with whitespace collapsed, cut to a bounded length and count, repeats dropped."""
+    kept = dict.fromkeys(" ".join(value.split())[:MAX_ADDRESS_CHARS] for value in values)
+    return tuple(value for value in kept if value)[:MAX_ADDRESSES]

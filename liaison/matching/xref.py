@@ -8,23 +8,27 @@ does. Pairs, their ids and their data fingerprints are plain values, stable from
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import orjson
 
+from liaison.matching.fellegi_sunter import COMPARISONS, FellegiSunter, comparison_levels, fit_fellegi_sunter
 from liaison.matching.index import CandidateIndex
-from liaison.matching.model import PRIORS, MatchScore, Weights, score_pair
+from liaison.matching.model import PRIORS, MatchScore, Scorer, compare_features, score_pair
 from liaison.matching.record import MatchRecord
 
 __all__ = [
     "XREF_CANDIDATES",
     "XrefPair",
+    "candidate_pairs",
     "entity_fingerprint",
     "member_key",
     "pair_fingerprint",
     "pair_id",
     "xref",
+    "xref_learned",
 ]
 
 # Candidates scored per record. Every record of the dataset is a query and a pair costs about
@@ -85,25 +89,19 @@ class XrefPair:
         return member_key(self.right.dataset, self.right.entity_id)
 
 
-def xref(
+def candidate_pairs(
     index: CandidateIndex,
     queries: Iterable[MatchRecord],
-    fingerprints: Mapping[str, str],
     *,
     against: frozenset[str],
-    threshold: float,
     candidates: int = XREF_CANDIDATES,
-    weights: Weights = PRIORS,
     progress: Callable[[int], None] | None = None,
-) -> list[XrefPair]:
-    """Score each query's candidates among the datasets `against`; return pairs at or above the threshold.
+) -> Iterator[tuple[str, MatchRecord, MatchRecord]]:
+    """Each unordered pair of a query and one of its candidates among `against`, once: (pair id, left, right).
 
-    A record is never paired with itself, and (a, b) and (b, a) are scored once. `fingerprints`
-    maps every member key the index may return to its `entity_fingerprint`. Pairs come best
-    first, ties by pair id.
+    A record is never paired with itself; `left` is the record whose member key sorts first.
     """
     seen: set[str] = set()
-    found: list[XrefPair] = []
     count = 0
     for count, query in enumerate(queries, start=1):
         query_key = member_key(query.dataset, query.entity_id)
@@ -117,16 +115,83 @@ def xref(
             if identity in seen:
                 continue
             seen.add(identity)
-            left, right = (query, record) if query_key < record_key else (record, query)
-            result = score_pair(left, right, weights)
-            if result.score >= threshold:
-                fingerprint = pair_fingerprint(
-                    (query_key, fingerprints[query_key]), (record_key, fingerprints[record_key])
-                )
-                found.append(XrefPair(identity, left, right, result, fingerprint))
+            yield (identity, query, record) if query_key < record_key else (identity, record, query)
         if progress is not None and count % 100 == 0:
             progress(100)
     if progress is not None:
         progress(count % 100)
-    found.sort(key=lambda pair: (-pair.score.score, pair.pair_id))
-    return found
+
+
+def xref(
+    index: CandidateIndex,
+    queries: Iterable[MatchRecord],
+    fingerprints: Mapping[str, str],
+    *,
+    against: frozenset[str],
+    threshold: float,
+    candidates: int = XREF_CANDIDATES,
+    weights: Scorer = PRIORS,
+    progress: Callable[[int], None] | None = None,
+) -> list[XrefPair]:
+    """Score each query's candidates among the datasets `against`; return pairs at or above the threshold.
+
+    `fingerprints` maps every member key the index may return to its `entity_fingerprint`.
+    Pairs come best first, ties by pair id.
+    """
+    found = []
+    for identity, left, right in candidate_pairs(
+        index, queries, against=against, candidates=candidates, progress=progress
+    ):
+        result = score_pair(left, right, weights)
+        if result.score >= threshold:
+            found.append(_pair(identity, left, right, result, fingerprints))
+    return _ranked(found)
+
+
+def xref_learned(
+    index: CandidateIndex,
+    queries: Iterable[MatchRecord],
+    fingerprints: Mapping[str, str],
+    *,
+    against: frozenset[str],
+    threshold: float,
+    candidates: int = XREF_CANDIDATES,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[XrefPair], FellegiSunter]:
+    """Like `xref`, with Fellegi-Sunter weights learned by EM from this run's own candidate pairs.
+
+    Every pair is compared once and kept as a row of comparison levels (a few bytes); only the
+    pairs that reach the threshold are compared again for their explanation.
+    """
+    pairs: list[tuple[str, MatchRecord, MatchRecord]] = []
+    rows: list[tuple[int, ...]] = []
+    for identity, left, right in candidate_pairs(
+        index, queries, against=against, candidates=candidates, progress=progress
+    ):
+        pairs.append((identity, left, right))
+        rows.append(comparison_levels(compare_features(left, right)))
+    if not pairs:
+        return [], fit_fellegi_sunter(np.zeros((1, len(COMPARISONS)), dtype=np.int8) - 1)
+    levels = np.array(rows, dtype=np.int8)
+    model = fit_fellegi_sunter(levels)
+    found = []
+    # The matrix and the explained score round differently; the explained one decides.
+    for at in np.flatnonzero(model.probabilities(levels) >= threshold - 1e-9).tolist():
+        identity, left, right = pairs[at]
+        result = score_pair(left, right, model)
+        if result.score >= threshold:
+            found.append(_pair(identity, left, right, result, fingerprints))
+    return _ranked(found), model
+
+
+def _pair(
+    identity: str, left: MatchRecord, right: MatchRecord, result: MatchScore, fingerprints: Mapping[str, str]
+) -> XrefPair:
+    left_key, right_key = member_key(left.dataset, left.entity_id), member_key(right.dataset, right.entity_id)
+    fingerprint = pair_fingerprint((left_key, fingerprints[left_key]), (right_key, fingerprints[right_key]))
+    return XrefPair(identity, left, right, result, fingerprint)
+
+
+def _ranked(pairs: list[XrefPair]) -> list[XrefPair]:
+    pairs.sort(key=lambda pair: (-pair.score.score, pair.pair_id))
+    return pairs

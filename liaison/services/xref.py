@@ -18,10 +18,19 @@ from liaison import store
 from liaison.errors import BadInput, Conflict, NotFound
 from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.clusters import Pair, Refusal, cluster_pairs
+from liaison.matching.fellegi_sunter import FellegiSunter
 from liaison.matching.index import CandidateIndex
-from liaison.matching.model import PRIORS, Weights
+from liaison.matching.model import PRIORS, Scorer
 from liaison.matching.record import MatchRecord, record_from_entity
-from liaison.matching.xref import XREF_CANDIDATES, XrefPair, entity_fingerprint, member_key, pair_id, xref
+from liaison.matching.xref import (
+    XREF_CANDIDATES,
+    XrefPair,
+    entity_fingerprint,
+    member_key,
+    pair_id,
+    xref,
+    xref_learned,
+)
 from liaison.store import CONFIRMED, DISMISSED, MatchPair, SavedCounts
 
 __all__ = [
@@ -51,13 +60,17 @@ class XrefWork:
 
 @dataclass(frozen=True, slots=True)
 class XrefRun:
-    """The outcome of a run: records queried, pairs found at or above the threshold, and what was stored."""
+    """The outcome of a run: records queried, pairs found at or above the threshold, and what was stored.
+
+    `learned` holds the Fellegi-Sunter model the run fitted to its own candidate pairs, if it learned.
+    """
 
     datasets: tuple[str, ...]
     threshold: float
     records: int
     pairs: int
     saved: SavedCounts
+    learned: FellegiSunter | None = None
 
 
 def prepare(
@@ -94,27 +107,44 @@ def run(
     threshold: float,
     now: dt.datetime,
     candidates: int = XREF_CANDIDATES,
-    weights: Weights = PRIORS,
+    weights: Scorer = PRIORS,
+    learn: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> XrefRun:
-    """Score the prepared work and store its pairs in one transaction; decisions are kept."""
+    """Score the prepared work and store its pairs in one transaction; decisions are kept.
+
+    With `learn`, the weights are not `weights` but a Fellegi-Sunter model fitted by EM to this
+    run's candidate pairs, as record-linkage tools do for each new pair of sources.
+    """
     if not 0.0 <= threshold <= 1.0:
         raise BadInput(f"--threshold: {threshold} is not between 0 and 1")
-    pairs = xref(
-        work.index,
-        work.queries,
-        work.fingerprints,
-        against=work.against,
-        threshold=threshold,
-        candidates=candidates,
-        weights=weights,
-        progress=progress,
-    )
+    learned = None
+    if learn:
+        pairs, learned = xref_learned(
+            work.index,
+            work.queries,
+            work.fingerprints,
+            against=work.against,
+            threshold=threshold,
+            candidates=candidates,
+            progress=progress,
+        )
+    else:
+        pairs = xref(
+            work.index,
+            work.queries,
+            work.fingerprints,
+            against=work.against,
+            threshold=threshold,
+            candidates=candidates,
+            weights=weights,
+            progress=progress,
+        )
     with Session(engine) as session, session.begin():
         saved = store.save_found_pairs(
             session, [_found(pair) for pair in pairs], frozenset(work.datasets), now
         )
-    return XrefRun(work.datasets, threshold, len(work.queries), len(pairs), saved)
+    return XrefRun(work.datasets, threshold, len(work.queries), len(pairs), saved, learned)
 
 
 def _found(pair: XrefPair) -> store.FoundPair:

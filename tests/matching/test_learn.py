@@ -1,10 +1,10 @@
-"""Weight learning recovers known structure from synthetic pairs (seed fixed)."""
+"""Weight learning from labelled pairs recovers known structure from synthetic pairs (seed fixed)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from liaison.matching.learn import feature_matrix, fit_em, fit_logistic
+from liaison.matching.learn import feature_matrix, fit_logistic
 from liaison.matching.model import FEATURES
 
 
@@ -30,23 +30,6 @@ def test_logistic_regression_separates_labelled_pairs() -> None:
     weights = fit_logistic(x, y)
     assert accuracy(weights, x, y) > 0.97
     assert all(weights.features[name] > 0 for name in FEATURES)
-
-
-def test_em_without_labels_finds_the_matches() -> None:
-    x, y = synthetic(6_000, 0.2)
-    weights = fit_em(x)
-    assert accuracy(weights, x, y) > 0.97
-    # The first feature is the most telling (m 0.95 vs u 0.05), the last the least.
-    names = list(FEATURES)
-    first, last = names[0], names[-1]
-    assert weights.features[first] > weights.features[last] > 0
-
-
-def test_em_and_logistic_agree_on_ranking() -> None:
-    x, y = synthetic(6_000, 0.2, seed=11)
-    em, supervised = fit_em(x), fit_logistic(x, y)
-    order = sorted(FEATURES, key=lambda name: em.features[name])
-    assert order[-1] == sorted(FEATURES, key=lambda name: supervised.features[name])[-1]
 
 
 def test_feature_matrix_puts_absent_features_at_zero() -> None:

@@ -89,6 +89,9 @@ def test_score_explains_itself_feature_by_feature() -> None:
 
 NAMES = st.text(alphabet=st.characters(categories=("L", "Zs", "Pd")), min_size=0, max_size=40)
 DATES = st.sampled_from(["", "1970", "1970-05", "1970-05-02", "1971-01-01", "1985"])
+ADDRESSES = st.sampled_from(
+    ["", "10 Downing Street, London", "10 Downing St, London SW1A 2AA", "Moscow", "ул. Калинина 17, Минск"]
+) | st.text(max_size=30)
 
 
 @st.composite
@@ -101,6 +104,10 @@ def records(draw: st.DrawFn) -> MatchRecord:
         proxy.add("birthDate", date)
     if country := draw(st.sampled_from(["", "fr", "ua", "ir"])):
         proxy.add("nationality", country)
+    for address in draw(st.lists(ADDRESSES, max_size=2)):
+        proxy.add("address", address)
+    for number in draw(st.lists(st.sampled_from(["AB123456", "AB123465", "AB123457", "X99"]), max_size=2)):
+        proxy.add("passportNumber", number)
     return record_from_entity(proxy, "x")
 
 
@@ -119,3 +126,29 @@ def test_hostile_names_are_scored_without_error() -> None:
     mixed = person("Олександр Petrenko 毛泽东")
     for left in (huge, control, mixed):
         assert 0.0 <= score_pair(left, mixed).score <= 1.0
+
+
+def test_a_shared_street_address_counts_and_a_town_alone_counts_little() -> None:
+    street = score_pair(
+        person("Anna Berg", address="10 Downing Street, London"),
+        person("Anna Berg", address="10 Downing St, London SW1A 2AA"),
+    ).explain()
+    town = score_pair(person("Anna Berg", address="Moscow"), person("Anna Berg", address="Moscow, Russia"))
+    assert float(street["address_match"]["value"]) > 0.8
+    assert float(town.explain()["address_match"]["value"]) < float(street["address_match"]["value"])
+    moved = score_pair(
+        person("Anna Berg", address="Paris"), person("Anna Berg", address="12 Bahnhofstr, Augsburg")
+    )
+    assert "address_mismatch" in moved.explain()
+
+
+def test_identifiers_one_keystroke_apart_are_near_and_others_conflict() -> None:
+    near = score_pair(
+        person("Ivan Petrov", passportNumber="AB123456"), person("Ivan Petrov", idNumber="AB123465")
+    )
+    other = score_pair(
+        person("Ivan Petrov", passportNumber="AB123456"), person("Ivan Petrov", idNumber="ZZ987654")
+    )
+    assert "identifier_near" in near.explain()
+    assert "identifier_mismatch" in other.explain()
+    assert near.score > other.score

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["compare_countries", "compare_gender", "shared_identifiers"]
+from rapidfuzz.distance import OSA
+
+__all__ = ["compare_countries", "compare_gender", "near_identifiers", "shared_identifiers"]
+
+# Identifiers this long or longer that differ by one keystroke are probably one number misread
+# or mistyped; shorter ones differ by one keystroke by chance.
+NEAR_MIN_LENGTH = 6
+# Identifiers compared pairwise per side at most, so a hostile record cannot make it quadratic.
+NEAR_MAX = 16
 
 
 def compare_countries(left: frozenset[str], right: frozenset[str]) -> tuple[float, str] | None:
@@ -25,3 +33,14 @@ def compare_gender(left: str | None, right: str | None) -> tuple[float, str] | N
 def shared_identifiers(left: frozenset[str], right: frozenset[str]) -> frozenset[str]:
     """Normalised identifiers (passport, IMO, wallet, IBAN…) found on both sides."""
     return left & right
+
+
+def near_identifiers(left: frozenset[str], right: frozenset[str]) -> tuple[str, str] | None:
+    """A pair of identifiers, one per side, one keystroke apart (a typo or a transposition), if any."""
+    for a in sorted(left)[:NEAR_MAX]:
+        if len(a) < NEAR_MIN_LENGTH:
+            continue
+        for b in sorted(right)[:NEAR_MAX]:
+            if len(b) >= NEAR_MIN_LENGTH and a != b and OSA.distance(a, b, score_cutoff=1) <= 1:
+                return a, b
+    return None
