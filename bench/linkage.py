@@ -8,7 +8,8 @@ fake_1000: the `cluster` column), the wall time from reading the CSV to pairs an
 and how many pairs each tool scored. Writes the same as JSON to bench/out/linkage.json.
 
 Liaison builds FtM Person proxies in memory, reduces them to match records, indexes them and
-runs the pure xref over the dataset against itself, then clusters the accepted pairs by
+runs the pure xref over the dataset against itself with Fellegi-Sunter weights fitted by EM to
+its own candidate pairs (`liaison xref --learn`), then clusters the accepted pairs by
 union-find. Splink follows its authors' FEBRL and fake_1000 examples (docs/demos/examples/
 duckdb/febrl3 and accuracy_analysis_from_labels_column, plus Jaro-Winkler on FEBRL's address_1
 and suburb): blocking rules on single columns, u by random sampling, m by EM on two or three
@@ -43,7 +44,13 @@ sys.path.insert(0, str(ROOT))
 from liaison.matching.clusters import cluster_pairs  # noqa: E402
 from liaison.matching.index import CandidateIndex  # noqa: E402
 from liaison.matching.record import MatchRecord, record_from_entity  # noqa: E402
-from liaison.matching.xref import XREF_CANDIDATES, entity_fingerprint, member_key, xref  # noqa: E402
+from liaison.matching.xref import (  # noqa: E402
+    XREF_CANDIDATES,
+    candidate_pairs,
+    entity_fingerprint,
+    member_key,
+    xref_learned,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out" / "linkage.json"
@@ -195,7 +202,7 @@ def run_liaison(source: Source, threshold: float, candidates: int) -> dict[str, 
     read = time.perf_counter()
     index = CandidateIndex.build(records)
     indexed = time.perf_counter()
-    found = xref(
+    found, _model = xref_learned(
         index,
         records,
         fingerprints,
@@ -229,12 +236,9 @@ def run_liaison(source: Source, threshold: float, candidates: int) -> dict[str, 
 
 def _count_xref_candidates(index: CandidateIndex, records: list[MatchRecord], candidates: int) -> int:
     """How many pairs xref scored: its candidate loop again, without scoring (outside the clock)."""
-    seen: set[Pair] = set()
-    for query in records:
-        for record, _weight in index.candidates(query, limit=candidates + 1, datasets=frozenset({DATASET})):
-            if record.entity_id != query.entity_id:
-                seen.add(ordered(query.entity_id, record.entity_id))
-    return len(seen)
+    return sum(
+        1 for _ in candidate_pairs(index, records, against=frozenset({DATASET}), candidates=candidates)
+    )
 
 
 # ---- Splink ------------------------------------------------------------------------------

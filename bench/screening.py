@@ -3,8 +3,9 @@
 
 Run with `python bench/screening.py` (options: `--positives 1000 --negatives 2000 --seed 1`).
 Two stages, as yente screens: the same candidate stage for every system (Liaison's
-`CandidateIndex` over all listed entities, top 50 per query), then each system scores those
-candidates; a query hits an entity scoring at least 0.7.
+`CandidateIndex` over all listed entities and its shortlist: 25 of the index's best 200 per
+query, as `liaison screen` and `/match` take them), then each system scores those candidates;
+a query hits an entity scoring at least 0.7.
 
 Positives are listed names re-spelt as real data varies them (typos, other scripts, reordered
 or dropped parts, initials; birth dates given as the year or a day off), each variant labelled
@@ -15,7 +16,7 @@ reordered) is a listed name is drawn again. Prints one table with ratios against
 writes the same numbers, plus Liaison's misses and every system's false positives, to
 bench/out/screening.json.
 
-Latency is per query: the shared candidate stage plus that system's scoring of the 50. All run in
+Latency is per query: the shared candidate stage plus that system's scoring of the 25. All run in
 one process, so the lists and logic-v2's reference data are frozen out of the garbage collector
 once loaded (as a long-running service would); collections during scoring are still counted.
 """
@@ -49,6 +50,7 @@ from liaison.ingest import read  # noqa: E402
 from liaison.matching.index import CandidateIndex  # noqa: E402
 from liaison.matching.model import score_pair  # noqa: E402
 from liaison.matching.record import MatchRecord, record_from_entity  # noqa: E402
+from liaison.matching.shortlist import candidates_for  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 LISTS = (
@@ -62,7 +64,7 @@ NAME_PROPS = ("name", "alias", "previousName", "weakAlias")
 PICK_PROPS = ("name", "alias")
 GIVEN_PROPS = ("firstName", "middleName")
 THRESHOLD = 0.7
-LIMIT = 50
+LIMIT = 25
 SYSTEMS = ("Liaison", "logic-v1", "logic-v2")
 OUT = ROOT / "bench" / "out" / "screening.json"
 
@@ -638,7 +640,7 @@ def screen(index: CandidateIndex, query: Query, systems: dict[str, Scorer]) -> O
     """The shared candidate stage, then every system scoring the same candidates, each timed."""
     started = time.perf_counter()
     record = record_from_entity(query.proxy, "query")
-    found = [candidate for candidate, _ in index.candidates(record, limit=LIMIT)]
+    found = candidates_for(index, record, LIMIT)
     outcome = Outcome([c.entity_id for c in found], time.perf_counter() - started, {}, {})
     for name, scorer in systems.items():
         started = time.perf_counter()
@@ -661,7 +663,7 @@ def measure(positives: list[tuple[Query, Outcome]], negatives: list[tuple[Query,
     every = positives + negatives
     candidate_ms = np.array([o.candidate_seconds for _, o in every]) * 1000
     result["candidate stage"] = {
-        "recall@50": share([bool(q.truth & set(o.candidates)) for q, o in positives]),
+        "recall@candidates": share([bool(q.truth & set(o.candidates)) for q, o in positives]),
         "p50_ms": float(np.percentile(candidate_ms, 50)),
         "p99_ms": float(np.percentile(candidate_ms, 99)),
         "recall_by_category": {
@@ -889,7 +891,7 @@ def main() -> None:
     }
     lines += [
         "",
-        f"candidate stage (shared, top {LIMIT}): recall@{LIMIT} {stage['recall@50']:.3f},"
+        f"candidate stage (shared, top {LIMIT}): recall@{LIMIT} {stage['recall@candidates']:.3f},"
         f" p50 {stage['p50_ms']:.2f} ms, p99 {stage['p99_ms']:.2f} ms",
         f"memory: max RSS {peak:.0f} MB for the whole process; FtM proxies of the lists"
         f" {memory_report['proxies_mb']:.0f} MB; Liaison match records"

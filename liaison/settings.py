@@ -42,10 +42,11 @@ class Settings(BaseSettings):
         description="Score at or above which a comparison is reported as a match.",
     )
     match_candidates: int = Field(
-        default=50,
+        default=25,
         ge=1,
         le=1_000,
-        description="Candidates taken from the index per query before scoring.",
+        description="Candidates fully scored per query: the index's best half, then the most name-like "
+        "of a pool eight times as large.",
     )
     api_key: str | None = Field(
         default=None,

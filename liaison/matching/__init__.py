@@ -15,6 +15,7 @@ from liaison.matching.model import (
     score_pair,
 )
 from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.shortlist import candidates_for, shortlist
 
 __all__ = [
     "FEATURES",
@@ -24,9 +25,11 @@ __all__ = [
     "MatchRecord",
     "MatchScore",
     "Weights",
+    "candidates_for",
     "compare_features",
     "compatible_schemata",
     "index_keys",
     "record_from_entity",
     "score_pair",
+    "shortlist",
 ]

@@ -26,6 +26,7 @@ from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.shortlist import candidates_for
 from liaison.services import catalog, screening
 from liaison.store import StoredEntity
 
@@ -158,9 +159,10 @@ class MatchingService:
             for key, proxy in examples.items():
                 query = record_from_entity(proxy, "query")
                 schemata = compatible_schemata(query.schema) - set(exclude_schemata)
-                found = _candidates(snapshot.index, query, datasets, schemata, tuned, self.candidates)
+                shortlisted = candidates_for(snapshot.index, query, self.candidates, datasets, schemata)
+                found = _best_scores(query, shortlisted, tuned)
                 passed = sorted(
-                    ((entity_id, score) for entity_id, (_w, score) in found.items() if score.score >= cutoff),
+                    ((entity_id, score) for entity_id, score in found.items() if score.score >= cutoff),
                     key=lambda item: (-item[1].score, item[0]),
                 )
                 results = tuple(
@@ -301,6 +303,19 @@ def _candidates(
         if seen is not None:
             weight, score = max(weight, seen[0]), max(score, seen[1], key=lambda kept: kept.score)
         found[record.entity_id] = (weight, score)
+    return found
+
+
+def _best_scores(
+    query: MatchRecord, records: Sequence[MatchRecord], weights: Weights
+) -> dict[str, MatchScore]:
+    """Each candidate entity's best score: copies in several datasets count once."""
+    found: dict[str, MatchScore] = {}
+    for record in records:
+        score = score_pair(query, record, weights)
+        seen = found.get(record.entity_id)
+        if seen is None or score.score > seen.score:
+            found[record.entity_id] = score
     return found
 
 

@@ -14,6 +14,7 @@ from liaison.ingest.screening_csv import MATCHABLE, ScreeningRow
 from liaison.matching.index import CandidateIndex
 from liaison.matching.model import PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.shortlist import candidates_for
 
 __all__ = ["Hit", "Screened", "build_index", "match_record", "screen_rows"]
 
@@ -72,9 +73,9 @@ def match_record(
     candidates: int,
     weights: Weights,
 ) -> tuple[Hit, ...]:
-    """Score the index's candidates for one query; keep those at or above the threshold, best first."""
+    """Score the shortlisted candidates for one query; keep those at or above the threshold, best first."""
     hits = []
-    for record, _weight in index.candidates(query, limit=max(candidates, limit)):
+    for record in candidates_for(index, query, max(candidates, limit)):
         result = score_pair(query, record, weights)
         if result.score >= threshold:
             hits.append(Hit(record.entity_id, record.dataset, record.schema, record.caption, result))
@@ -88,7 +89,7 @@ def screen_rows(
     *,
     threshold: float,
     limit: int,
-    candidates: int = 50,
+    candidates: int = 25,
     weights: Weights = PRIORS,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Screened]:

@@ -39,9 +39,10 @@ def compare_addresses(left: tuple[str, ...], right: tuple[str, ...]) -> AddressC
     if best is None:
         return None
     # rigour's detail lists the aligned tokens first, then `-token` and `+token` for the rest.
-    tokens = best.detail.split()
-    aligned = sum(1 for token in tokens if not token.startswith(("-", "+")))
-    unaligned = max(sum(1 for token in tokens if token.startswith(side)) for side in "-+")
+    spaced = " " + best.detail
+    only_left, only_right = spaced.count(" -"), spaced.count(" +")
+    aligned = len(spaced.split()) - only_left - only_right
+    unaligned = max(only_left, only_right)
     overlap = aligned / (aligned + unaligned) if aligned else 0.0
     agreement = max(best.score, overlap) * min(aligned, SPECIFIC_TOKENS) / SPECIFIC_TOKENS
     detail = f"{best.query!r} vs {best.result!r}: {best.detail}"

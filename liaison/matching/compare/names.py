@@ -8,6 +8,7 @@ initial and short-form rules ("J." = "John", "Ben" = "Benjamin").
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,11 +141,15 @@ def _foreign_script(left: NameForm, right: NameForm) -> tuple[bool, str] | None:
 def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, int, int]]:
     """Every token pair's similarity, best first."""
     foreign = _foreign_script(left, right)
+    others = tuple(enumerate(zip(right.tokens, right.phonetics, strict=True)))
     scored = []
     for i, (a, pa) in enumerate(zip(left.tokens, left.phonetics, strict=True)):
-        for j, (b, pb) in enumerate(zip(right.tokens, right.phonetics, strict=True)):
+        for j, (b, pb) in others:
+            if a == b:
+                scored.append((1.0, i, j))
+                continue
             score = token_similarity(a, b, pa, pb)
-            if foreign is not None and score < 1.0:
+            if foreign is not None:
                 left_is_latin, script = foreign
                 cross = (
                     cross_script_similarity(a, b, script)
@@ -202,11 +207,22 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
         # The shorter name partly explains what is missing (a dropped middle name or
         # patronymic), but a common given and family name alone is weaker evidence.
         unmatched /= 2
-    joined = max(
-        Levenshtein.normalized_similarity("".join(left.tokens), "".join(right.tokens)),
-        Levenshtein.normalized_similarity("".join(sorted(left.tokens)), "".join(sorted(right.tokens))),
-    )
+    joined = joined_similarity(left, right)
     return NameComparison(similarity, coverage, joined, unmatched, subset, tuple(pairs), left, right)
+
+
+@lru_cache(maxsize=65_536)
+def _joins(tokens: tuple[str, ...]) -> tuple[str, str]:
+    return "".join(tokens), "".join(sorted(tokens))
+
+
+def joined_similarity(left: NameForm, right: NameForm) -> float:
+    """Similarity of the names written as one string, as given and with tokens sorted."""
+    left_joins, right_joins = _joins(left.tokens), _joins(right.tokens)
+    return max(
+        Levenshtein.normalized_similarity(left_joins[0], right_joins[0]),
+        Levenshtein.normalized_similarity(left_joins[1], right_joins[1]),
+    )
 
 
 def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
@@ -221,13 +237,23 @@ def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
 
 
 def best_name_comparison(lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...]) -> NameComparison | None:
-    """The best-scoring pairing of any name on the left with any name on the right."""
+    """The best-scoring pairing of any name on the left with any name on the right (the first, on ties).
+
+    A pair's rank is at most 2 + joined/2 (similarity and coverage at most 1 each), and its joined
+    similarity is cheap: pairs that cannot beat the best so far are not aligned at all.
+    """
     best: NameComparison | None = None
+    best_rank = -math.inf
     for left in lefts:
         for right in rights:
+            dense = left.scripts & right.scripts & DENSE_SCRIPTS
+            weak = left.weak or right.weak
+            if not dense and 2.0 + 0.5 * joined_similarity(left, right) - 0.5 * weak <= best_rank:
+                continue
             comparison = compare_names(left, right)
-            if best is None or _rank(comparison) > _rank(best):
-                best = comparison
+            rank = _rank(comparison)
+            if rank > best_rank:
+                best, best_rank = comparison, rank
     return best
 
 
