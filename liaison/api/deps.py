@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 __all__ = ["EngineDep"]
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The store engine the application was built with."""
     engine: Engine = request.app.state.engine
     return engine

@@ -42,21 +42,23 @@ class ApiKeyRequired(Exception):
     """The request lacks the `Authorization: ApiKey …` header this server was configured with."""
 
 
-def _service(request: Request) -> MatchingService:
+async def _service(request: Request) -> MatchingService:
     service: MatchingService = request.app.state.matching
     return service
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
+# Dependencies that only read application state are `async`: FastAPI runs a plain `def`
+# dependency in its thread pool, and each such hop costs more than the lookup itself.
 ServiceDep = Annotated[MatchingService, Depends(_service)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-def require_api_key(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
+async def require_api_key(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """Accept any caller when no `api_key` is set, else only `Authorization: ApiKey <key>`.
 
     One shared key for now; per-user tokens replace it with issue 5.
@@ -265,7 +267,7 @@ def algorithms(service: ServiceDep) -> dict[str, Any]:
 
 
 @probes.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Whether the server is up: `{"status": "ok"}`."""
     return {"status": "ok"}
 
