@@ -58,7 +58,9 @@ ServiceDep = Annotated[MatchingService, Depends(_service)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-async def require_api_key(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
+async def require_api_key(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
     """Accept any caller when no `api_key` is set, else only `Authorization: ApiKey <key>`.
 
     One shared key for now; per-user tokens replace it with issue 5.
