@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from followthemoney.proxy import EntityProxy
 
@@ -79,8 +80,8 @@ def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
                 normalized = normalize_identifier(value)
                 if normalized:
                     identifiers.add(normalized)
-    countries = frozenset(
-        value for prop in COUNTRY_PROPS if proxy.schema.get(prop) for value in proxy.get(prop)
+    countries = _countries(
+        frozenset(value for prop in COUNTRY_PROPS if proxy.schema.get(prop) for value in proxy.get(prop))
     )
     dates = tuple(sorted(set(proxy.get("birthDate")))) if proxy.schema.get("birthDate") else ()
     if not dates and proxy.schema.get("incorporationDate"):
@@ -96,9 +97,18 @@ def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
         birth_dates=dates,
         countries=countries,
         gender=genders[0] if len(genders) == 1 else None,
-        identifiers=frozenset(identifiers),
+        identifiers=frozenset(identifiers) if identifiers else _NONE,
         addresses=_addresses(addresses),
     )
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+# Records of one country share one set object: millions of records, a few hundred sets.
+@lru_cache(maxsize=4_096)
+def _countries(countries: frozenset[str]) -> frozenset[str]:
+    return countries if countries else _NONE
 
 
 def _addresses(values: list[str]) -> tuple[str, ...]:

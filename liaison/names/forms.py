@@ -9,9 +9,12 @@ distinctive tokens.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 from rigour.names import remove_person_prefixes, replace_org_types_compare, tokenize_name
@@ -185,16 +188,28 @@ def analyze_name(text: str, kind: NameKind) -> NameForm | None:
         tokens = fold_numbers(tokens)
     if not tokens:
         return None
-    scripts = frozenset(text_scripts(original))
+    scripts = _shared(frozenset(text_scripts(original)))
+    # Millions of names share a few thousand tokens, a handful of script sets and weight
+    # patterns: one object each, not one per name, keeps an index of millions in memory.
+    tokens = tuple(sys.intern(token) for token in tokens)
     return NameForm(
         original=original,
         scripts=scripts,
         tokens=tokens,
-        phonetics=tuple(phonetic_key(token) for token in tokens),
+        phonetics=tuple(sys.intern(phonetic_key(token)) for token in tokens),
         legal_forms=legal_forms,
         kind=kind,
-        weights=_weights(tokens, kind, scripts),
+        weights=_shared(_weights(tokens, kind, scripts)),
     )
+
+
+_Value = TypeVar("_Value", bound=Hashable)
+
+
+@lru_cache(maxsize=65_536)
+def _shared(value: _Value) -> _Value:
+    """One shared object for equal values: the cache hands back the first one it saw."""
+    return value
 
 
 def _weights(tokens: tuple[str, ...], kind: NameKind, scripts: frozenset[str]) -> tuple[float, ...]:
