@@ -12,7 +12,8 @@ or dropped parts, initials; birth dates given as the year or a day off), each va
 by category. A positive counts as found when any entity listed under the original name is hit,
 so a person on two lists is found through either. Negatives are unlisted people with names
 from twelve naming cultures, some in their own script; one whose folded name (or its tokens
-reordered) is a listed name is drawn again. Prints one table with ratios against logic-v2 and
+reordered) is a listed name, or a listed person's name with one middle part dropped (which the
+positives count as that person), is drawn again. Prints one table with ratios against logic-v2 and
 writes the same numbers, plus Liaison's misses and every system's false positives, to
 bench/out/screening.json.
 
@@ -343,6 +344,11 @@ def _sorted_tokens(folded: str) -> str:
     return " ".join(sorted(folded.split()))
 
 
+def _without_one_middle(folded: str) -> list[str]:
+    tokens = folded.split()
+    return [" ".join(tokens[:at] + tokens[at + 1 :]) for at in range(1, len(tokens) - 1)]
+
+
 def exact(name: str) -> str:
     """A name up to case and spacing: the key under which lists share a name of record."""
     return " ".join(name.casefold().split())
@@ -379,6 +385,11 @@ def load() -> tuple[Listed, dict[str, float]]:
                     listed.by_name[exact(value)].add(str(proxy.id))
                     folded = fold(value)
                     listed.folded.update((folded, _sorted_tokens(folded)))
+                    if proxy.schema.name == "Person":
+                        # A listed name with one middle part dropped is a positive variant
+                        # ("drop_middle"), so an unlisted person may not carry it either.
+                        for shorter in _without_one_middle(folded):
+                            listed.folded.update((shorter, _sorted_tokens(shorter)))
         listed.per_list[dataset] = count
     memory["proxies"] = rss_mb()
     listed.records = [

@@ -152,7 +152,14 @@ def _org_tokens(latin: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], t
         return tuple(token for token in tokens if token not in ORG_STOPWORDS) or tokens, ()
     specific = _tokens(replace_org_types_compare(latin, generic=False))
     kept = set(distinctive) | ORG_STOPWORDS
-    forms = [token for token in specific if token not in kept and token not in GENERIC_ORG_WORDS]
+    # A misspelt spelt-out word ("LIMITTED") is no legal form of its own.
+    forms = [
+        token
+        for token in specific
+        if token not in kept
+        and token not in GENERIC_ORG_WORDS
+        and (token in LEGAL_FORMS or not is_generic_org_word(token))
+    ]
     # rigour leaves the commonest English forms alone; they say little about identity.
     forms += [ORG_FORM_WORDS[token] for token in generic if token in ORG_FORM_WORDS]
     return generic, tuple(dict.fromkeys(forms))
@@ -177,7 +184,8 @@ def analyze_name(text: str, kind: NameKind) -> NameForm | None:
         return None
     # "SergeiLavrov" and "FridrichBuchenberg" are two words run together.
     spaced = _CAMEL_JOIN.sub(" ", original)
-    latin = _latinize(spaced)
+    latin = _han_person(original) if kind is NameKind.PERSON else None
+    latin = latin or _latinize(spaced)
     if kind is NameKind.PERSON:
         latin = remove_person_prefixes(latin)
     tokens = tuple(dict.fromkeys(token for token in tokenize_name(latin) if token))
@@ -221,6 +229,22 @@ def _weights(tokens: tuple[str, ...], kind: NameKind, scripts: frozenset[str]) -
         through = script if script in ROUND_TRIP_SCRIPTS else None
         return org_weights(tokens, lambda token: is_generic_org_word(token, through))
     return plain_weights(tokens)
+
+
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def _han_person(original: str) -> str | None:
+    """A Chinese name in Han characters written as pinyin convention has it: family, then given in one word.
+
+    ICU reads 习近平 syllable by syllable ("xi jin ping"); Latin sources write "Xi Jinping", and a
+    given name split into syllables would let "Zhang Wei" stand inside 张志伟 (Zhang Zhiwei).
+    Two-character family names are rare and are left as the first syllable.
+    """
+    if not _HAN_NAME.match(original):
+        return None
+    family, given = ascii_text(original[0]).lower(), ascii_text(original[1:]).lower()
+    return f"{family} {given.replace(' ', '')}"
 
 
 def _latinize(text: str) -> str:

@@ -75,3 +75,12 @@ def test_any_text_is_analysed_without_error_and_bounded(text: str, kind: NameKin
 )  # fmt: skip
 def test_patronymics_are_recognised(token: str, patronymic: bool) -> None:
     assert is_patronymic(token) is patronymic
+
+
+def test_chinese_names_in_han_read_as_pinyin_writes_them() -> None:
+    # Family name first, the given name's syllables as one word: "Xi Jinping", not "Xi Jin Ping".
+    assert analyze_name("习近平", NameKind.PERSON).tokens == ("xi", "jinping")  # type: ignore[union-attr]
+    assert analyze_name("张志伟", NameKind.PERSON).tokens == ("zhang", "zhiwei")  # type: ignore[union-attr]
+    # Not a person, or a foreign name written in Han with its dot: not read as a Chinese name.
+    assert analyze_name("习近平", NameKind.ORG).tokens == ("xi", "jin", "ping")  # type: ignore[union-attr]
+    assert analyze_name("弗拉基米尔·普京", NameKind.PERSON).tokens != ("fu", "lajimierpujing")  # type: ignore[union-attr]

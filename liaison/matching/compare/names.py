@@ -138,15 +138,19 @@ def _foreign_script(left: NameForm, right: NameForm) -> tuple[bool, str] | None:
     return None
 
 
-def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, int, int]]:
-    """Every token pair's similarity, best first."""
+def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, float, int, int]]:
+    """Every token pair's (similarity, combined weight, left and right positions), best first.
+
+    Among equally similar pairs the heavier goes first, so an initial ("A.") is read as the
+    given name it stands for ("Anton"), not as a patronymic or a particle beside it.
+    """
     foreign = _foreign_script(left, right)
-    others = tuple(enumerate(zip(right.tokens, right.phonetics, strict=True)))
+    others = tuple(enumerate(zip(right.tokens, right.phonetics, right.weights, strict=True)))
     scored = []
-    for i, (a, pa) in enumerate(zip(left.tokens, left.phonetics, strict=True)):
-        for j, (b, pb) in others:
+    for i, (a, pa, wa) in enumerate(zip(left.tokens, left.phonetics, left.weights, strict=True)):
+        for j, (b, pb, wb) in others:
             if a == b:
-                scored.append((1.0, i, j))
+                scored.append((1.0, wa + wb, -i, -j))
                 continue
             score = token_similarity(a, b, pa, pb)
             if foreign is not None:
@@ -157,7 +161,8 @@ def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, int
                     else cross_script_similarity(b, a, script)
                 )
                 score = max(score, cross)
-            scored.append((score, i, j))
+            scored.append((score, wa + wb, -i, -j))
+    # Descending by score and weight; then by position, the earlier tokens first.
     scored.sort(reverse=True)
     return scored
 
@@ -174,7 +179,8 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     matched = 0.0
     covered_left = covered_right = 0.0
     strong = 0
-    for score, i, j in scored:
+    for score, _weight, minus_i, minus_j in scored:
+        i, j = -minus_i, -minus_j
         if score < 0.5 or i in used_left or j in used_right:
             continue
         used_left.add(i)
