@@ -36,6 +36,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/names.py
 	$(BIN)/python bench/screening.py
+	$(BIN)/python bench/screening_scale.py
 	$(BIN)/python bench/linkage.py
 	$(BIN)/python bench/api.py
 

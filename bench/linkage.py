@@ -45,7 +45,7 @@ from liaison.matching.clusters import cluster_pairs  # noqa: E402
 from liaison.matching.index import CandidateIndex  # noqa: E402
 from liaison.matching.record import MatchRecord, record_from_entity  # noqa: E402
 from liaison.matching.xref import (  # noqa: E402
-    XREF_CANDIDATES,
+    XREF_LEARN_CANDIDATES,
     candidate_pairs,
     entity_fingerprint,
     member_key,
@@ -467,7 +467,7 @@ def main() -> None:
         "--candidates",
         type=int,
         default=None,
-        help="Candidates xref scores per record (default: Liaison's XREF_CANDIDATES).",
+        help="Candidates xref scores per record (default: Liaison's XREF_LEARN_CANDIDATES).",
     )
     parser.add_argument(
         "--datasets", default=",".join(SOURCES), help="Comma-separated, of: " + ", ".join(SOURCES)
@@ -475,7 +475,7 @@ def main() -> None:
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.candidates is None:
-        args.candidates = XREF_CANDIDATES
+        args.candidates = XREF_LEARN_CANDIDATES
     if args.one:
         tool, name = args.one
         print(json.dumps(run_one(tool, name, args.threshold, args.candidates)))

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from liaison.cli_support import counting, engine, out, reported, settings
 from liaison.matching.fellegi_sunter import COMPARISONS, FellegiSunter
-from liaison.matching.xref import XREF_CANDIDATES
+from liaison.matching.xref import XREF_CANDIDATES, XREF_LEARN_CANDIDATES
 from liaison.services import xref as xref_service
 from liaison.store import PENDING, MatchPair
 
@@ -41,8 +41,15 @@ def xref(
         float | None, typer.Option(min=0.0, max=1.0, help="Score at or above which a pair goes to review.")
     ] = None,
     candidates: Annotated[
-        int, typer.Option(min=1, max=1_000, help="Candidates scored per record of the querying dataset.")
-    ] = XREF_CANDIDATES,
+        int | None,
+        typer.Option(
+            min=1,
+            max=1_000,
+            help=f"Candidates scored per record of the querying dataset "
+            f"[default: {XREF_CANDIDATES}, {XREF_LEARN_CANDIDATES} with --learn].",
+            show_default=False,
+        ),
+    ] = None,
     learn: Annotated[
         bool,
         typer.Option(

@@ -24,6 +24,7 @@ from liaison.matching.model import PRIORS, Scorer
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.xref import (
     XREF_CANDIDATES,
+    XREF_LEARN_CANDIDATES,
     XrefPair,
     entity_fingerprint,
     member_key,
@@ -106,7 +107,7 @@ def run(
     *,
     threshold: float,
     now: dt.datetime,
-    candidates: int = XREF_CANDIDATES,
+    candidates: int | None = None,
     weights: Scorer = PRIORS,
     learn: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -114,8 +115,11 @@ def run(
     """Score the prepared work and store its pairs in one transaction; decisions are kept.
 
     With `learn`, the weights are not `weights` but a Fellegi-Sunter model fitted by EM to this
-    run's candidate pairs, as record-linkage tools do for each new pair of sources.
+    run's candidate pairs, as record-linkage tools do for each new pair of sources. Without
+    `candidates`, a run scores `XREF_CANDIDATES` per record, or `XREF_LEARN_CANDIDATES` to learn.
     """
+    if candidates is None:
+        candidates = XREF_LEARN_CANDIDATES if learn else XREF_CANDIDATES
     if not 0.0 <= threshold <= 1.0:
         raise BadInput(f"--threshold: {threshold} is not between 0 and 1")
     learned = None
