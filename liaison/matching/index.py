@@ -32,6 +32,7 @@ MERGE_AT = 50_000
 COMMON_SHARE = 0.05
 COMMON_FLOOR = 10_000
 _IDENTIFIER = KINDS.index("i")
+_KIND_WEIGHTS = np.array(KIND_WEIGHTS)
 _Item = TypeVar("_Item", bound=np.generic)
 # A query gathering more postings than 1/_DENSE of the records sums them in a dense array,
 # which is cheaper than sorting them.
@@ -244,40 +245,68 @@ class CandidateIndex:
         return at, found
 
     def _accumulate(self, query: MatchRecord) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """Every position sharing a usable key with the query, and its summed key weights."""
+        """Every position sharing a usable key with the query, and its summed key weights.
+
+        Vectorised over the query's keys: each merged key's posting run is gathered with one
+        fancy index, not a slice per key; only the small delta of recent adds is walked in Python.
+        """
         digests = np.unique(np.array([key_hash(key) for key in index_keys(query)], dtype=np.uint64))
         at, found = self._find(digests)
+        at = at[found]
+        starts, ends = self._offsets[at], self._offsets[at + 1]
+        df = ends - starts - self._dead[at]
+        kinds = self._kinds[at].astype(np.intp)
+        extra: list[list[int]] = []
+        if self._delta:
+            extra = [self._delta.get(digest, []) for digest in digests[found].tolist()]
+            df = df + np.array([len(listed) for listed in extra], dtype=np.int64)
         cap = max(COMMON_SHARE * self._live, self._common_floor)
-        parts: list[npt.NDArray[np.int32]] = []
-        weights: list[float] = []
-        counts: list[int] = []
-        for digest, where, hit in zip(digests.tolist(), at.tolist(), found.tolist(), strict=True):
-            start = end = df = 0
-            kind = -1
-            if hit:
-                start, end = int(self._offsets[where]), int(self._offsets[where + 1])
-                df, kind = end - start - int(self._dead[where]), int(self._kinds[where])
-            extra = self._delta.get(digest)
-            if extra:
-                df, kind = df + len(extra), self._delta_kinds[digest]
-            if df <= 0 or (df > cap and kind != _IDENTIFIER):
-                continue
-            weight = KIND_WEIGHTS[kind] * math.log(1 + self._live / df)
-            for listed in (self._postings[start:end], np.array(extra or (), dtype=np.int32)):
-                if len(listed):
-                    parts.append(listed)
-                    weights.append(weight)
-                    counts.append(len(listed))
-        if not parts:
+        usable = (df > 0) & ((df <= cap) | (kinds == _IDENTIFIER))
+        weights = _KIND_WEIGHTS[kinds] * np.log1p(self._live / np.maximum(df, 1))
+        lengths = np.where(usable, ends - starts, 0)
+        total = int(lengths.sum())
+        # Position k of the gathered run of key i is postings[starts[i] + k].
+        run_starts = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        positions = self._postings[run_starts + np.arange(total)]
+        spread = np.repeat(weights, lengths)
+        if self._delta:
+            positions, spread = self._with_delta(digests, found, usable, weights, extra, positions, spread)
+        if not len(positions):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64)
-        positions = np.concatenate(parts)
-        spread = np.repeat(np.array(weights), counts)
         if len(positions) * _DENSE > len(self._records):
             totals = np.bincount(positions, weights=spread).astype(np.float64, copy=False)
             hits = np.flatnonzero(totals > 0)
             return hits, totals[hits]
         hits, inverse = np.unique(positions, return_inverse=True)
         return hits.astype(np.intp), np.bincount(inverse, weights=spread).astype(np.float64, copy=False)
+
+    def _with_delta(
+        self,
+        digests: npt.NDArray[np.uint64],
+        found: npt.NDArray[np.bool_],
+        usable: npt.NDArray[np.bool_],
+        weights: npt.NDArray[np.float64],
+        extra: list[list[int]],
+        positions: npt.NDArray[np.int32],
+        spread: npt.NDArray[np.float64],
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """Add the delta's postings: of merged keys (weights known) and of keys only the delta holds."""
+        parts, spreads = [positions], [spread]
+        for listed, use, weight in zip(extra, usable.tolist(), weights.tolist(), strict=True):
+            if use and listed:
+                parts.append(np.array(listed, dtype=np.int32))
+                spreads.append(np.full(len(listed), weight))
+        cap = max(COMMON_SHARE * self._live, self._common_floor)
+        for digest in digests[~found].tolist():
+            listed = self._delta.get(digest)
+            if not listed:
+                continue
+            kind = self._delta_kinds[digest]
+            if len(listed) > cap and kind != _IDENTIFIER:
+                continue
+            parts.append(np.array(listed, dtype=np.int32))
+            spreads.append(np.full(len(listed), KIND_WEIGHTS[kind] * math.log1p(self._live / len(listed))))
+        return np.concatenate(parts), np.concatenate(spreads)
 
     def _merge(
         self, hashes: npt.NDArray[np.uint64], positions: npt.NDArray[np.int32], kinds: npt.NDArray[np.uint8]
