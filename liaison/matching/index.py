@@ -298,14 +298,12 @@ class CandidateIndex:
                 spreads.append(np.full(len(listed), weight))
         cap = max(COMMON_SHARE * self._live, self._common_floor)
         for digest in digests[~found].tolist():
-            listed = self._delta.get(digest)
-            if not listed:
+            only = self._delta.get(digest, [])
+            kind = self._delta_kinds.get(digest, _IDENTIFIER)
+            if not only or (len(only) > cap and kind != _IDENTIFIER):
                 continue
-            kind = self._delta_kinds[digest]
-            if len(listed) > cap and kind != _IDENTIFIER:
-                continue
-            parts.append(np.array(listed, dtype=np.int32))
-            spreads.append(np.full(len(listed), KIND_WEIGHTS[kind] * math.log1p(self._live / len(listed))))
+            parts.append(np.array(only, dtype=np.int32))
+            spreads.append(np.full(len(only), KIND_WEIGHTS[kind] * math.log1p(self._live / len(only))))
         return np.concatenate(parts), np.concatenate(spreads)
 
     def _merge(
