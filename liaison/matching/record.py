@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from followthemoney.proxy import EntityProxy
 
-from liaison.names import NameForm, analyze_name, kind_of_schema
+from liaison.names import NameForm, NameKind, analyze_name, kind_of_schema
 
 __all__ = ["MatchRecord", "normalize_identifier", "record_from_entity"]
 
@@ -24,6 +24,8 @@ IDENTIFIER_PROPS = (
     "publicKey", "cryptoAddress", "accountNumber", "iban", "email", "phone", "serialNumber",
 )  # fmt: skip
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias")
+# A person's name given in parts, in the order they are written: given names, patronymic, family.
+PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 COUNTRY_PROPS = ("nationality", "citizenship", "birthCountry", "country", "jurisdiction", "mainCountry")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 # A name list longer than this is a data error or an attack on the scorer's pairwise loop.
@@ -61,18 +63,16 @@ def normalize_identifier(value: str) -> str | None:
 def record_from_entity(proxy: EntityProxy, dataset: str) -> MatchRecord:
     """Reduce an FtM entity to a match record."""
     kind = kind_of_schema(proxy.schema.name)
+    patronymics = _patronymics(proxy) if kind is NameKind.PERSON else frozenset()
     names: list[NameForm] = []
     seen: set[str] = set()
-    for prop in NAME_PROPS:
-        if not proxy.schema.get(prop):
-            continue
-        for value in proxy.get(prop):
-            form = analyze_name(value, kind)
-            if form is not None and prop == "weakAlias":
-                form = replace(form, weak=True)
-            if form is not None and form.latin not in seen and len(names) < MAX_NAMES:
-                seen.add(form.latin)
-                names.append(form)
+    for prop, value in _name_values(proxy):
+        form = analyze_name(value, kind, patronymics)
+        if form is not None and prop == "weakAlias":
+            form = replace(form, weak=True)
+        if form is not None and form.latin not in seen and len(names) < MAX_NAMES:
+            seen.add(form.latin)
+            names.append(form)
     identifiers = set()
     for prop in IDENTIFIER_PROPS:
         if proxy.schema.get(prop):
@@ -109,6 +109,33 @@ _NONE: frozenset[str] = frozenset()
 @lru_cache(maxsize=4_096)
 def _countries(countries: frozenset[str]) -> frozenset[str]:
     return countries if countries else _NONE
+
+
+def _name_values(proxy: EntityProxy) -> list[tuple[str, str]]:
+    """(property, value) of every name; for a person given only in parts, the name the parts spell.
+
+    Parts beside a full name are left alone: sources give some parts only (the UN list's first
+    and second names without the third), and a shortened name is not the person's name.
+    """
+    values = [(prop, value) for prop in NAME_PROPS if proxy.schema.get(prop) for value in proxy.get(prop)]
+    if not proxy.get("name", quiet=True) and proxy.schema.get("firstName") is not None:
+        parts = [" ".join(proxy.get(prop)) for prop in PART_PROPS]
+        composed = " ".join(part for part in parts if part)
+        if composed:
+            values.append(("name", composed))
+    return values
+
+
+def _patronymics(proxy: EntityProxy) -> frozenset[str]:
+    """The folded tokens of a person's father's name, as the source gives it apart."""
+    if proxy.schema.get("fatherName") is None:
+        return frozenset()
+    tokens: set[str] = set()
+    for value in proxy.get("fatherName"):
+        form = analyze_name(value, NameKind.PERSON)
+        if form is not None:
+            tokens.update(form.tokens)
+    return frozenset(tokens)
 
 
 def _addresses(values: list[str]) -> tuple[str, ...]:

@@ -177,8 +177,12 @@ def phonetic_key(token: str) -> str:
     return str(metaphone(token))
 
 
-def analyze_name(text: str, kind: NameKind) -> NameForm | None:
-    """Analyse a name; None when nothing name-like is left (empty, punctuation, control codes)."""
+def analyze_name(text: str, kind: NameKind, patronymics: frozenset[str] = frozenset()) -> NameForm | None:
+    """Analyse a name; None when nothing name-like is left (empty, punctuation, control codes).
+
+    `patronymics` are folded tokens the source gives as the person's father's name: they weigh
+    as patronymics wherever they appear, as the suffixes of East Slavic ones do.
+    """
     original = " ".join(text[:MAX_NAME_CHARS].split())
     if not original:
         return None
@@ -207,7 +211,7 @@ def analyze_name(text: str, kind: NameKind) -> NameForm | None:
         phonetics=tuple(sys.intern(phonetic_key(token)) for token in tokens),
         legal_forms=legal_forms,
         kind=kind,
-        weights=_shared(_weights(tokens, kind, scripts)),
+        weights=_shared(_weights(tokens, kind, scripts, patronymics)),
     )
 
 
@@ -220,9 +224,11 @@ def _shared(value: _Value) -> _Value:
     return value
 
 
-def _weights(tokens: tuple[str, ...], kind: NameKind, scripts: frozenset[str]) -> tuple[float, ...]:
+def _weights(
+    tokens: tuple[str, ...], kind: NameKind, scripts: frozenset[str], patronymics: frozenset[str]
+) -> tuple[float, ...]:
     if kind is NameKind.PERSON:
-        return person_weights(tokens)
+        return person_weights(tokens, patronymics)
     if kind is NameKind.ORG:
         # A legal-form word written in Cyrillic or Greek reads back misspelt ("tsompany").
         script = next(iter(scripts)) if len(scripts) == 1 else None

@@ -58,13 +58,16 @@ def plain_weights(tokens: tuple[str, ...]) -> tuple[float, ...]:
     return tuple(token_weight(token) for token in tokens)
 
 
-def person_weights(tokens: tuple[str, ...]) -> tuple[float, ...]:
-    """Weights of a person's name tokens.
+def person_weights(tokens: tuple[str, ...], patronymics: frozenset[str] = frozenset()) -> tuple[float, ...]:
+    """Weights of a person's name tokens; `patronymics` are tokens the source gives as the father's name.
 
     A patronymic is given or dropped at the source's whim ("Oleg GOLIKOV" for "Oleg
     Alexandrovich GOLIKOV"): it weighs about half a name.
     """
-    return tuple(PATRONYMIC_WEIGHT if is_patronymic(token) else token_weight(token) for token in tokens)
+    return tuple(
+        PATRONYMIC_WEIGHT if token in patronymics or is_patronymic(token) else token_weight(token)
+        for token in tokens
+    )
 
 
 def org_weights(tokens: tuple[str, ...], is_generic: Callable[[str], bool]) -> tuple[float, ...]:

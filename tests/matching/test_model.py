@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from liaison.matching.model import FEATURES, PRIORS, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.names.weights import PATRONYMIC_WEIGHT
 
 
 def person(*names: str, **props: str) -> MatchRecord:
@@ -152,3 +153,17 @@ def test_identifiers_one_keystroke_apart_are_near_and_others_conflict() -> None:
     assert "identifier_near" in near.explain()
     assert "identifier_mismatch" in other.explain()
     assert near.score > other.score
+
+
+def test_a_name_given_in_parts_is_matched_and_the_fathers_name_weighs_as_a_patronymic() -> None:
+    proxy = model.make_entity("Person")
+    proxy.id = "parts"
+    proxy.add("firstName", "Ali")
+    proxy.add("fatherName", "Mahmoud")
+    proxy.add("lastName", "Hassan")
+    parts = record_from_entity(proxy, "test")
+    (form,) = parts.names
+    assert form.tokens == ("ali", "mahmoud", "hassan")
+    assert form.weights[1] == PATRONYMIC_WEIGHT < form.weights[2]
+    assert score_pair(parts, person("Ali Hassan")).score >= 0.7
+    assert score_pair(parts, person("Ali Mahmoud Hassan")).score > 0.95
