@@ -12,8 +12,9 @@ import typer
 from rich.table import Table
 
 from liaison import ingest
+from liaison.cli_access import audit_app, group_app, token_app, user_app
 from liaison.cli_render import ScreenFormat, render_screening
-from liaison.cli_support import counting, engine, err, out, reported, settings
+from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
@@ -33,8 +34,26 @@ export_app = typer.Typer(help="Write data out in standard formats.", no_args_is_
 app.add_typer(agency_app, name="agency")
 app.add_typer(export_app, name="export")
 app.add_typer(review_app, name="review")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(group_app, name="group")
+app.add_typer(audit_app, name="audit")
 app.command()(xref)
 app.command()(clusters)
+
+
+@app.callback()
+def invocation(
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this user (audited as them); the local operator without it."),
+    ] = None,
+    purpose_given: Annotated[
+        str, typer.Option("--purpose", help="Why this read is made; recorded in the audit trail.")
+    ] = "",
+) -> None:
+    """Liaison: shared intelligence for law-enforcement cooperation."""
+    set_caller(as_user, purpose_given)
 
 
 @app.command()
@@ -113,11 +132,14 @@ def export_ftm(
     with reported():
         opened = engine()
         with counting(f"export {dataset}") as progress:
+            identity, now = caller(), dt.datetime.now(dt.UTC)
             if output == "-":
-                count = catalog.export_ftm(opened, dataset, sys.stdout.buffer, progress)
+                count = catalog.export_ftm(
+                    opened, dataset, sys.stdout.buffer, identity, now, purpose(), progress
+                )
             else:
                 with open(output, "wb") as handle:
-                    count = catalog.export_ftm(opened, dataset, handle, progress)
+                    count = catalog.export_ftm(opened, dataset, handle, identity, now, purpose(), progress)
         err.print(f"exported {count:,} entities from {dataset}")
 
 
@@ -128,7 +150,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     Example: liaison stats --json
     """
     with reported():
-        counts = catalog.stats(engine())
+        counts = catalog.stats(engine(), caller())
         if as_json:
             data = {
                 name: {"entities": sum(s.values()), "schemata": dict(sorted(s.items()))}
@@ -173,7 +195,8 @@ def show(
     Example: liaison show un-sc-6908048
     """
     with reported():
-        for stored in catalog.show(engine(), entity_id):
+        found = catalog.show(engine(), entity_id, caller(), dt.datetime.now(dt.UTC), purpose())
+        for stored in found:
             if as_json:
                 sys.stdout.write(orjson.dumps(stored.proxy.to_dict()).decode() + "\n")
                 continue
@@ -274,7 +297,7 @@ def screen(
         datasets = [name.strip() for name in against.split(",") if name.strip()] if against else None
         rows = list(read_screening_csv(file))
         with counting("index", "entities") as progress:
-            index = screening.build_index(opened, datasets, progress)
+            index = screening.build_index(opened, caller(), datasets, progress)
         with counting(f"screen {file.name}", "rows") as progress:
             results = list(
                 screening.screen_rows(

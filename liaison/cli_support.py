@@ -13,10 +13,23 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from sqlalchemy import Engine
 
 from liaison import store
-from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unavailable
+from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
+from liaison.model import Identity
 from liaison.settings import Settings
 
-__all__ = ["EXIT_CODES", "counting", "engine", "err", "fail", "out", "reported", "settings"]
+__all__ = [
+    "EXIT_CODES",
+    "caller",
+    "counting",
+    "engine",
+    "err",
+    "fail",
+    "out",
+    "purpose",
+    "reported",
+    "set_caller",
+    "settings",
+]
 
 out = Console()
 err = Console(stderr=True)
@@ -24,6 +37,7 @@ err = Console(stderr=True)
 EXIT_CODES: dict[type[LiaisonError], int] = {
     BadInput: 3,
     NotFound: 4,
+    Unauthenticated: 5,
     Forbidden: 5,
     Conflict: 6,
     Unavailable: 7,
@@ -80,3 +94,25 @@ def counting(label: str, unit: str = "entities") -> Iterator[Callable[[int], Non
     with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task(label, total=None)
         yield lambda count: progress.advance(task, count)
+
+
+# Who this invocation acts as (`--as USER`, the operator without it) and the purpose it gave.
+_invocation: dict[str, str | None] = {"as": None, "purpose": ""}
+
+
+def set_caller(user: str | None, purpose_given: str) -> None:
+    """Record the global `--as` and `--purpose` options (the CLI's callback does this)."""
+    _invocation["as"], _invocation["purpose"] = user, purpose_given
+
+
+def caller() -> Identity:
+    """The identity this invocation acts as: the named user, or the local operator."""
+    from liaison.services import access
+
+    user = _invocation["as"]
+    return access.identity_of(engine(), user) if user else Identity.operator()
+
+
+def purpose() -> str:
+    """The purpose this invocation gave for its reads (`--purpose`), or empty."""
+    return _invocation["purpose"] or ""

@@ -11,7 +11,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import counting, engine, out, reported, settings
+from liaison.cli_support import caller, counting, engine, out, reported, settings
 from liaison.matching.fellegi_sunter import COMPARISONS, FellegiSunter
 from liaison.matching.xref import XREF_CANDIDATES, XREF_LEARN_CANDIDATES
 from liaison.services import xref as xref_service
@@ -71,7 +71,7 @@ def xref(
         config = settings()
         opened = engine()
         with counting("read and index") as progress:
-            work = xref_service.prepare(opened, dataset, other, progress)
+            work = xref_service.prepare(opened, caller(), dataset, other, progress)
         with counting(f"xref {' x '.join(work.datasets)}", "records") as progress:
             result = xref_service.run(
                 opened,

@@ -4,6 +4,7 @@
      ├── BadInput      input that cannot be accepted: a file, line, field or request value
      ├── NotFound      a record, file or dataset that does not exist
      ├── Forbidden     the caller may not do or see this
+     │    └── Unauthenticated   no valid credentials: missing, expired, revoked or forged
      ├── Conflict      the request clashes with the current state
      └── Unavailable   a dependency (database, service) cannot be reached
 
@@ -18,6 +19,7 @@ __all__ = [
     "Forbidden",
     "LiaisonError",
     "NotFound",
+    "Unauthenticated",
     "Unavailable",
 ]
 
@@ -44,6 +46,10 @@ class NotFound(LiaisonError):
 
 class Forbidden(LiaisonError):
     """The caller may not perform this action."""
+
+
+class Unauthenticated(Forbidden):
+    """The caller presented no valid credentials; the message does not say which check failed."""
 
 
 class Conflict(LiaisonError):

@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unavailable
+from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
 
 __all__ = ["STATUSES", "install"]
 
 STATUSES: dict[type[LiaisonError], tuple[int, str]] = {
     BadInput: (422, "Bad input"),
     NotFound: (404, "Not found"),
+    # Before Forbidden: the table is read in order and the first class that fits decides.
+    Unauthenticated: (401, "Unauthorized"),
     Forbidden: (403, "Forbidden"),
     Conflict: (409, "Conflict"),
     Unavailable: (503, "Service unavailable"),

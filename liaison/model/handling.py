@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Envelope", "Handling"]
+__all__ = ["RELEASE_KINDS", "Envelope", "Handling", "parse_release"]
+
+RELEASE_KINDS = ("agency", "country", "group", "user")
+"""What a releasability entry may name: `agency:NCB-ES`, `country:es`, `group:balkans`, `user:alice`."""
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 
 
 class Handling(StrEnum):
@@ -41,3 +46,28 @@ class Envelope:
     purpose: str
     retention_review: dt.date
     releasability: tuple[str, ...] = field(default_factory=tuple)
+
+
+def parse_release(entry: str) -> str:
+    """A releasability entry in its one written form; ValueError names what is wrong with it.
+
+    Agency codes are upper case, countries ISO 3166-1 alpha-2 in lower case, groups lower case;
+    user names are kept as given.
+    """
+    kind, _, value = entry.strip().partition(":")
+    kind, value = kind.strip().lower(), value.strip()
+    if kind not in RELEASE_KINDS:
+        raise ValueError(f"releasability {entry!r}: use agency:CODE, country:CC, group:NAME or user:NAME")
+    if not _NAME.match(value):
+        raise ValueError(
+            f"releasability {entry!r}: {kind} name must be letters, digits, '.', '_', '+' or '-'"
+        )
+    if kind == "country":
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError(f"releasability {entry!r}: a country is its ISO 3166-1 alpha-2 code")
+        return f"country:{value.lower()}"
+    if kind == "agency":
+        return f"agency:{value.upper()}"
+    if kind == "group":
+        return f"group:{value.lower()}"
+    return f"user:{value}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -13,16 +14,17 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.errors import NotFound
 from liaison.ingest.ftm import write_ftm
-from liaison.model import Agency
+from liaison.model import Agency, Identity
+from liaison.services import audit
 from liaison.store import DatasetSummary, StoredEntity
 
 __all__ = ["Overview", "agencies", "datasets", "export_ftm", "overview", "show", "stats"]
 
 
-def stats(engine: Engine) -> dict[str, dict[str, int]]:
-    """Entity counts per dataset and schema."""
+def stats(engine: Engine, identity: Identity) -> dict[str, dict[str, int]]:
+    """Counts of the entities the caller may read, per dataset and schema."""
     with Session(engine) as session:
-        return store.count_by_dataset_schema(session)
+        return store.count_by_dataset_schema(session, identity)
 
 
 def datasets(engine: Engine) -> list[DatasetSummary]:
@@ -56,24 +58,56 @@ def overview(engine: Engine) -> Overview:
         return Overview(store.list_agencies(session), store.list_datasets(session))
 
 
-def show(engine: Engine, entity_id: str) -> list[StoredEntity]:
-    """Every dataset's copy of an entity, or NotFound naming the id."""
-    with Session(engine) as session:
-        found = store.entities_by_id(session, entity_id)
+def show(
+    engine: Engine, entity_id: str, identity: Identity, now: dt.datetime, purpose: str = ""
+) -> list[StoredEntity]:
+    """Every copy of an entity the caller may read; NotFound, the same for absent and unreadable.
+
+    The read is audited, whether it found anything or not.
+    """
+    with Session(engine) as session, session.begin():
+        found = store.entities_by_id(session, entity_id, identity)
+        datasets = [stored.envelope.dataset for stored in found]
+        audit.record(
+            session,
+            identity,
+            "read",
+            f"entity:{entity_id}",
+            now=now,
+            purpose=purpose,
+            detail={"datasets": datasets},
+        )
     if not found:
         raise NotFound(f"no entity with id {entity_id!r}")
     return found
 
 
 def export_ftm(
-    engine: Engine, dataset: str, handle: IO[bytes], progress: Callable[[int], None] | None = None
+    engine: Engine,
+    dataset: str,
+    handle: IO[bytes],
+    identity: Identity,
+    now: dt.datetime,
+    purpose: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write a dataset's entities as FtM JSON lines; return how many."""
+    """Write the dataset's entities the caller may read as FtM JSON lines; return how many. Audited."""
     with Session(engine) as session:
         if not any(summary.name == dataset for summary in store.list_datasets(session)):
             raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
-        entities = (stored.proxy for stored in store.iter_dataset(session, dataset))
-        return write_ftm(entities if progress is None else _counted(entities, progress), handle)
+        entities = (stored.proxy for stored in store.iter_dataset(session, dataset, identity))
+        count = write_ftm(entities if progress is None else _counted(entities, progress), handle)
+    with Session(engine) as session, session.begin():
+        audit.record(
+            session,
+            identity,
+            "export",
+            f"dataset:{dataset}",
+            now=now,
+            purpose=purpose,
+            detail={"entities": count},
+        )
+    return count
 
 
 def _counted(

@@ -1,8 +1,9 @@
 """The matching service: an index of the store's entities, kept in memory for match, search and fetch.
 
 It holds one `CandidateIndex` built with `screening.build_index` and swaps in a fresh one on
-`refresh()`, so readers never see a half-built index. Entities of every dataset are readable
-for now: per-user access filtering arrives with tokens (issue 5).
+`refresh()`, so readers never see a half-built index. The yente-compatible API it serves has one
+shared key, not per-user tokens yet, so it reads as the installation's operator (`SERVED_AS`);
+per-caller filtering and hit/no-hit references come with the API's tokens.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
+from liaison.model import Identity
 from liaison.services import catalog, screening
 from liaison.store import StoredEntity
 
 __all__ = [
     "DEFAULT_SCOPE",
     "MAX_BATCH",
+    "SERVED_AS",
     "DatasetState",
     "Found",
     "Matches",
@@ -43,6 +46,8 @@ __all__ = [
     "parse_example",
 ]
 
+SERVED_AS = Identity.operator()
+"""Whom the yente-compatible API reads as, until it identifies callers by their tokens."""
 DEFAULT_SCOPE = "default"
 """The dataset name that stands for all datasets, as in yente."""
 MAX_BATCH = 100
@@ -225,7 +230,7 @@ class MatchingService:
         # Versions are read before the build: an import landing during it makes the catalog
         # report that dataset as outdated, never the reverse.
         versions = {state.name: _version(state.updated_at) for state in catalog.datasets(self.engine)}
-        return _Snapshot(screening.build_index(self.engine), versions)
+        return _Snapshot(screening.build_index(self.engine, SERVED_AS), versions)
 
     def _current(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -322,7 +327,7 @@ def _best_scores(
 def _fetch(session: Session, entity_id: str, datasets: frozenset[str] | None) -> Found | None:
     copies = [
         stored
-        for stored in store.entities_by_id(session, entity_id)
+        for stored in store.entities_by_id(session, entity_id, SERVED_AS)
         if datasets is None or stored.envelope.dataset in datasets
     ]
     return _merged(copies) if copies else None

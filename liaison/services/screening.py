@@ -15,6 +15,7 @@ from liaison.matching.index import CandidateIndex
 from liaison.matching.model import PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
+from liaison.model import Identity
 
 __all__ = ["Hit", "Screened", "build_index", "match_record", "screen_rows"]
 
@@ -41,23 +42,26 @@ class Screened:
 
 
 def build_index(
-    engine: Engine, datasets: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
+    engine: Engine,
+    identity: Identity,
+    datasets: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> CandidateIndex:
-    """An index of the matchable entities of the given datasets (all when None)."""
+    """An index of the matchable entities of the given datasets (all when None) that the caller may read."""
     with Session(engine) as session:
         known = [summary.name for summary in store.list_datasets(session)]
         names = list(datasets) if datasets else known
         missing = [name for name in names if name not in known]
         if missing:
             raise NotFound(f"no dataset named {', '.join(map(repr, missing))}; `liaison datasets` lists them")
-        return CandidateIndex.build(_records(session, names, progress))
+        return CandidateIndex.build(_records(session, names, identity, progress))
 
 
 def _records(
-    session: Session, datasets: list[str], progress: Callable[[int], None] | None
+    session: Session, datasets: list[str], identity: Identity, progress: Callable[[int], None] | None
 ) -> Iterator[MatchRecord]:
     for dataset in datasets:
-        for count, stored in enumerate(store.iter_dataset(session, dataset), start=1):
+        for count, stored in enumerate(store.iter_dataset(session, dataset, identity), start=1):
             if stored.proxy.schema.name in MATCHABLE:
                 yield record_from_entity(stored.proxy, dataset)
             if progress is not None and count % 1_000 == 0:

@@ -32,6 +32,7 @@ from liaison.matching.xref import (
     xref,
     xref_learned,
 )
+from liaison.model import Identity
 from liaison.store import CONFIRMED, DISMISSED, MatchPair, SavedCounts
 
 __all__ = [
@@ -75,9 +76,16 @@ class XrefRun:
 
 
 def prepare(
-    engine: Engine, dataset: str, other: str | None = None, progress: Callable[[int], None] | None = None
+    engine: Engine,
+    identity: Identity,
+    dataset: str,
+    other: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> XrefWork:
-    """Read and index a dataset (for duplicates) or two (for links); the smaller of two does the querying."""
+    """Read and index what the caller may read of a dataset (for duplicates) or two (for links).
+
+    The smaller of two does the querying.
+    """
     names = (dataset,) if other is None or other == dataset else (dataset, other)
     records: dict[str, list[MatchRecord]] = {name: [] for name in names}
     fingerprints: dict[str, str] = {}
@@ -87,7 +95,7 @@ def prepare(
         if missing:
             raise NotFound(f"no dataset named {', '.join(map(repr, missing))}; `liaison datasets` lists them")
         for name in names:
-            for count, stored in enumerate(store.iter_dataset(session, name), start=1):
+            for count, stored in enumerate(store.iter_dataset(session, name, identity), start=1):
                 proxy = stored.proxy
                 if proxy.schema.name in MATCHABLE:
                     records[name].append(record_from_entity(proxy, name))

@@ -1,5 +1,7 @@
 """The store: SQLAlchemy tables, migrations and repositories over SQLite or PostgreSQL."""
 
+from liaison.store.access import readable
+from liaison.store.audit import append_event, audit_head, iter_events
 from liaison.store.db import is_current, migrate, open_engine
 from liaison.store.decisions import (
     CONFIRMED,
@@ -20,6 +22,7 @@ from liaison.store.entities import (
     count_by_dataset_schema,
     entities_by_id,
     iter_dataset,
+    release_keys,
     write_batch,
 )
 from liaison.store.registry import (
@@ -32,6 +35,24 @@ from liaison.store.registry import (
     save_agency,
     start_import,
 )
+from liaison.store.users import (
+    StoredToken,
+    User,
+    add_group_member,
+    get_token,
+    get_user,
+    groups_of_agency,
+    list_groups,
+    list_tokens,
+    list_users,
+    password_hash_of,
+    remove_group_member,
+    revoke_token,
+    save_group,
+    save_token,
+    save_user,
+    set_user_disabled,
+)
 
 __all__ = [
     "CONFIRMED",
@@ -43,6 +64,11 @@ __all__ = [
     "MatchPair",
     "SavedCounts",
     "StoredEntity",
+    "StoredToken",
+    "User",
+    "add_group_member",
+    "append_event",
+    "audit_head",
     "claim_dataset",
     "count_by_dataset_schema",
     "decisions",
@@ -50,16 +76,32 @@ __all__ = [
     "finish_import",
     "get_agency",
     "get_pair",
+    "get_token",
+    "get_user",
+    "groups_of_agency",
     "is_current",
     "iter_dataset",
+    "iter_events",
     "list_agencies",
     "list_datasets",
+    "list_groups",
     "list_pairs",
+    "list_tokens",
+    "list_users",
     "migrate",
     "open_engine",
+    "password_hash_of",
+    "readable",
+    "release_keys",
+    "remove_group_member",
+    "revoke_token",
     "save_agency",
     "save_found_pairs",
+    "save_group",
+    "save_token",
+    "save_user",
     "set_decision",
+    "set_user_disabled",
     "start_import",
     "write_batch",
 ]

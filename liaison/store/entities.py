@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput
-from liaison.model import Envelope, Handling
+from liaison.model import Envelope, Handling, Identity
+from liaison.store.access import readable
 from liaison.store.tables import EntityRow
 
 __all__ = ["StoredEntity", "count_by_dataset_schema", "entities_by_id", "iter_dataset", "write_batch"]
@@ -123,6 +124,7 @@ _ENVELOPE = (
     "owner_agency",
     "handling",
     "releasability",
+    "release_keys",
     "purpose",
     "import_run",
     "created_at",
@@ -142,6 +144,7 @@ def _envelope_params(dialect: Dialect, envelope: Envelope, run_id: int, now: dt.
         "owner_agency": envelope.owner_agency,
         "handling": envelope.handling.value,
         "releasability": _dumps(list(envelope.releasability)),
+        "release_keys": release_keys(envelope.releasability),
         "purpose": envelope.purpose,
         "import_run": run_id,
         "created_at": now,
@@ -158,6 +161,11 @@ def _envelope_params(dialect: Dialect, envelope: Envelope, run_id: int, now: dt.
     return tuple(params)
 
 
+def release_keys(releasability: Sequence[str]) -> str:
+    """Releasability entries as the `release_keys` column holds them: `|entry|entry|`."""
+    return "|" + "".join(f"{entry}|" for entry in sorted(set(releasability)))
+
+
 def _upsert_sql(dialect: Dialect, keep_this_run: bool) -> str:
     columns = _VARYING + _ENVELOPE
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -169,11 +177,13 @@ def _upsert_sql(dialect: Dialect, keep_this_run: bool) -> str:
     )
 
 
-def count_by_dataset_schema(session: Session) -> dict[str, dict[str, int]]:
-    """Entity counts per dataset and schema: `{dataset: {schema: count}}`."""
+def count_by_dataset_schema(session: Session, identity: Identity) -> dict[str, dict[str, int]]:
+    """Counts of the entities the caller may read, per dataset and schema: `{dataset: {schema: count}}`."""
     counts: dict[str, dict[str, int]] = {}
-    query = select(EntityRow.dataset, EntityRow.schema, func.count()).group_by(
-        EntityRow.dataset, EntityRow.schema
+    query = (
+        select(EntityRow.dataset, EntityRow.schema, func.count())
+        .where(readable(identity))
+        .group_by(EntityRow.dataset, EntityRow.schema)
     )
     for dataset, schema, count in session.execute(query):
         counts.setdefault(dataset, {})[schema] = count
@@ -196,17 +206,19 @@ def _stored(row: EntityRow) -> StoredEntity:
     return StoredEntity(proxy, envelope, row.provenance, row.created_at, row.updated_at)
 
 
-def entities_by_id(session: Session, entity_id: str) -> list[StoredEntity]:
-    """Every dataset's copy of the entity with this id."""
-    rows = session.scalars(select(EntityRow).where(EntityRow.id == entity_id).order_by(EntityRow.dataset))
-    return [_stored(row) for row in rows]
+def entities_by_id(session: Session, entity_id: str, identity: Identity) -> list[StoredEntity]:
+    """Every dataset's copy of the entity with this id that the caller may read."""
+    query = select(EntityRow).where(EntityRow.id == entity_id, readable(identity)).order_by(EntityRow.dataset)
+    return [_stored(row) for row in session.scalars(query)]
 
 
-def iter_dataset(session: Session, dataset: str, batch: int = 1_000) -> Iterator[StoredEntity]:
-    """Stream a dataset's entities in id order without loading it whole."""
+def iter_dataset(
+    session: Session, dataset: str, identity: Identity, batch: int = 1_000
+) -> Iterator[StoredEntity]:
+    """Stream the dataset's entities the caller may read, in id order, without loading it whole."""
     query = (
         select(EntityRow)
-        .where(EntityRow.dataset == dataset)
+        .where(EntityRow.dataset == dataset, readable(identity))
         .order_by(EntityRow.id)
         .execution_options(yield_per=batch)
     )

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AgencyRow", "Base", "DatasetRow", "EntityRow", "ImportRow", "MatchPairRow"]
+__all__ = [
+    "AgencyRow",
+    "AuditEventRow",
+    "AuditHeadRow",
+    "Base",
+    "DatasetRow",
+    "EntityRow",
+    "GroupMemberRow",
+    "ImportRow",
+    "MatchPairRow",
+    "SharingGroupRow",
+    "TokenRow",
+    "UserRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -65,6 +78,9 @@ class EntityRow(Base):
     owner_agency: Mapped[str] = mapped_column(String(32))
     handling: Mapped[str] = mapped_column(String(16))
     releasability: Mapped[list[str]] = mapped_column(JSON)
+    # The releasability entries as `|entry|entry|`: the access filter's SQL finds `|agency:X|`
+    # in it the same way on SQLite and PostgreSQL.
+    release_keys: Mapped[str] = mapped_column(Text, default="|")
     purpose: Mapped[str] = mapped_column(Text)
     provenance: Mapped[str] = mapped_column(Text)
     import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -109,3 +125,76 @@ class MatchPairRow(Base):
         Index("ix_match_pair_left_dataset", "left_dataset"),
         Index("ix_match_pair_right_dataset", "right_dataset"),
     )
+
+
+class UserRow(Base):
+    """A person who uses Liaison for one agency. The password, if any, is kept only as a scrypt hash."""
+
+    __tablename__ = "app_user"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRow(Base):
+    """An API token: its public id, the SHA-256 of its secret, scopes, expiry and revocation."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user: Mapped[str] = mapped_column(ForeignKey("app_user.name"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SharingGroupRow(Base):
+    """A sharing group (as MISP has): agencies that releasability can name together."""
+
+    __tablename__ = "sharing_group"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupMemberRow(Base):
+    """An agency's membership of a sharing group."""
+
+    __tablename__ = "group_member"
+
+    group: Mapped[str] = mapped_column(ForeignKey("sharing_group.name"), primary_key=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), primary_key=True, index=True)
+
+
+class AuditEventRow(Base):
+    """One audit event, chained: `hash` covers the event and the previous event's hash."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    agency: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The chain's head: the last event's number and hash, locked while an event is appended."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

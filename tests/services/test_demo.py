@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,23 +11,27 @@ from sqlalchemy import Engine
 
 from liaison.api.app import create_app
 from liaison.errors import NotFound
+from liaison.model import Identity
 from liaison.services import catalog, demo
 from liaison.services.demo_world import demo_agencies, demo_datasets
 from liaison.settings import Settings
+
+OPERATOR = Identity.operator()
+NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
 
 
 def test_demo_world_loads_and_reloads_in_place(engine: Engine, database_url: str, shared_data: Path) -> None:
     settings = Settings(database_url=database_url, shared_data=shared_data)
     loaded = demo.load(engine, settings, seed=7)
     assert loaded.agencies == len(demo_agencies()) >= 12
-    stats = catalog.stats(engine)
+    stats = catalog.stats(engine, OPERATOR)
     assert stats["un_sc"]["Person"] == 730
     assert stats["us_ofac_sdn"]["Vessel"] == 851
     for dataset in demo_datasets(7):
         assert sum(stats[dataset.name].values()) == len({r.proxy.id for r in dataset.records})
 
     demo.load(engine, settings, seed=7)
-    assert catalog.stats(engine) == stats
+    assert catalog.stats(engine, OPERATOR) == stats
 
     with TestClient(create_app(settings)) as client:
         health = client.get("/api/v1/health")

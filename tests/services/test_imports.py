@@ -13,9 +13,12 @@ from sqlalchemy import Engine
 from liaison import ingest
 from liaison.errors import BadInput, Conflict, NotFound
 from liaison.ingest.ftm import read_ftm
-from liaison.model import Agency, Envelope, Handling
+from liaison.model import Agency, Envelope, Handling, Identity
 from liaison.services import catalog
 from liaison.services.imports import import_records
+
+OPERATOR = Identity.operator()
+NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -49,14 +52,14 @@ def test_ftm_import_keeps_every_entity_with_its_envelope(
     expected = source_entities(path)
     assert run_import(engine, path, "parteispenden") == len(expected) == 475
 
-    counts = catalog.stats(engine)["parteispenden"]
+    counts = catalog.stats(engine, OPERATOR)["parteispenden"]
     wanted: dict[str, int] = {}
     for data in expected.values():
         wanted[str(data["schema"])] = wanted.get(str(data["schema"]), 0) + 1
     assert counts == wanted
 
     some_id = next(iter(expected))
-    [stored] = catalog.show(engine, some_id)
+    [stored] = catalog.show(engine, some_id, OPERATOR, NOW)
     assert stored.proxy.schema.name == expected[some_id]["schema"]
     assert stored.envelope.owner_agency == "NCB-FR"
     assert stored.envelope.handling is Handling.GREEN
@@ -68,7 +71,7 @@ def test_ftm_import_keeps_every_entity_with_its_envelope(
 def test_relationships_are_imported(engine: Engine, agency: Agency, shared_data: Path) -> None:
     path = shared_data / "ftm" / "zala.entities.ftm.json"
     run_import(engine, path, "zala")
-    schemata = catalog.stats(engine)["zala"]
+    schemata = catalog.stats(engine, OPERATOR)["zala"]
     links = {
         name: count
         for name, count in schemata.items()
@@ -80,9 +83,9 @@ def test_relationships_are_imported(engine: Engine, agency: Agency, shared_data:
 def test_reimport_does_not_duplicate(engine: Engine, agency: Agency, shared_data: Path) -> None:
     path = shared_data / "ftm" / "zala.entities.ftm.json"
     run_import(engine, path, "zala")
-    first = catalog.stats(engine)
+    first = catalog.stats(engine, OPERATOR)
     run_import(engine, path, "zala")
-    assert catalog.stats(engine) == first
+    assert catalog.stats(engine, OPERATOR) == first
 
 
 def test_export_then_import_gives_back_the_same_entities(
@@ -92,10 +95,10 @@ def test_export_then_import_gives_back_the_same_entities(
     run_import(engine, path, "zala")
     exported = tmp_path / "zala.ftm.json"
     with exported.open("wb") as handle:
-        catalog.export_ftm(engine, "zala", handle)
+        catalog.export_ftm(engine, "zala", handle, OPERATOR, NOW)
     run_import(engine, exported, "zala_copy")
     again = io.BytesIO()
-    catalog.export_ftm(engine, "zala_copy", again)
+    catalog.export_ftm(engine, "zala_copy", again, OPERATOR, NOW)
     assert again.getvalue() == exported.read_bytes()
     originals = {proxy.id: proxy.to_dict()["properties"] for proxy in (r.proxy for r in read_ftm(path))}
     copies = {
@@ -111,7 +114,7 @@ def test_fragments_of_one_entity_across_batches_are_merged(
     path = tmp_path / "fragments.ftm.json"
     path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
     run_import(engine, path, "fragments")
-    [stored] = catalog.show(engine, "p1")
+    [stored] = catalog.show(engine, "p1", OPERATOR, NOW)
     assert len(stored.proxy.get("name")) == 120
 
 
@@ -139,7 +142,7 @@ def test_bad_ftm_line_is_refused_and_nothing_is_written(
         run_import(engine, path, "bad")
     assert f"{path}:101" in str(error.value)
     assert f"'{field}'" in str(error.value)
-    assert catalog.stats(engine) == {}
+    assert catalog.stats(engine, OPERATOR) == {}
     assert catalog.datasets(engine) == []
 
 
@@ -151,7 +154,7 @@ def test_wrong_encoding_is_refused_with_its_line(engine: Engine, agency: Agency,
     )
     with pytest.raises(BadInput, match=r"latin1.ftm.json:2: not valid UTF-8"):
         run_import(engine, path, "enc")
-    assert catalog.stats(engine) == {}
+    assert catalog.stats(engine, OPERATOR) == {}
 
 
 def test_missing_file_is_named(engine: Engine, agency: Agency, tmp_path: Path) -> None:

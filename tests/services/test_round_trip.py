@@ -14,9 +14,12 @@ from sqlalchemy import Engine
 
 from liaison.ingest import read
 from liaison.ingest.ftm import read_ftm
-from liaison.model import Agency, Envelope, Handling
+from liaison.model import Agency, Envelope, Handling, Identity
 from liaison.services import catalog
 from liaison.services.imports import import_records
+
+OPERATOR = Identity.operator()
+NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
 
 EXAMPLES = itertools.count()
 NAMES = st.text(alphabet=st.characters(categories=("L",)), min_size=1, max_size=20)
@@ -54,7 +57,7 @@ def test_export_then_import_gives_back_the_same_entities(
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     import_records(engine, read("ftm", source), envelope=envelope, title="p", kind="ftm", source="s", now=now)
     exported = io.BytesIO()
-    catalog.export_ftm(engine, dataset, exported)
+    catalog.export_ftm(engine, dataset, exported, OPERATOR, NOW)
     back = {r.proxy.id: r.proxy.to_dict()["properties"] for r in read_ftm(_written(tmp_path, exported))}
     expected = {r.proxy.id: r.proxy.to_dict()["properties"] for r in read_ftm(source)}
     assert {k: {p: sorted(v) for p, v in props.items()} for k, props in back.items()} == {

@@ -35,7 +35,10 @@ def compare_addresses(left: tuple[str, ...], right: tuple[str, ...]) -> AddressC
     """Compare two sets of addresses; None when either side has none."""
     if not left or not right:
         return None
-    best = match_addresses(list(left), list(right))
+    # rigour's best pair can depend on which side is the query and on list order: compare in
+    # one canonical order, so that the comparison is symmetric.
+    first, second = sorted((sorted(left), sorted(right)))
+    best = match_addresses(first, second)
     if best is None:
         return None
     # rigour's detail lists the aligned tokens first, then `-token` and `+token` for the rest.

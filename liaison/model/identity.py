@@ -1,0 +1,71 @@
+"""Who is asking: a member user of an agency, the local operator, or the public.
+
+Every read names its caller; the access policy and the store's filtered queries decide from it
+alone. A user's agency, country and sharing groups are resolved once, when the caller is
+identified, so deciding costs no further lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["Identity", "IdentityKind", "Role"]
+
+
+class Role(StrEnum):
+    """What a user does in Liaison; it decides which actions are open, not which records are readable."""
+
+    ANALYST = "analyst"
+    OFFICER = "officer"
+    FIRST_RESPONDER = "first_responder"
+    COORDINATOR = "coordinator"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+class IdentityKind(StrEnum):
+    """The three kinds of caller."""
+
+    PUBLIC = "public"
+    MEMBER = "member"
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A caller. Members carry their user name, agency, the agency's country and sharing groups.
+
+    The operator is the installation itself at its console: it imports, exports and administers
+    every record, and is audited as `operator`.
+    """
+
+    kind: IdentityKind
+    user: str | None = None
+    agency: str | None = None
+    country: str | None = None
+    role: Role | None = None
+    groups: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def public(cls) -> Identity:
+        """An anonymous caller: CLEAR records only."""
+        return cls(IdentityKind.PUBLIC)
+
+    @classmethod
+    def operator(cls) -> Identity:
+        """The local operator at the console."""
+        return cls(IdentityKind.OPERATOR, user="operator")
+
+    @classmethod
+    def member(
+        cls, user: str, agency: str, country: str, role: Role, groups: frozenset[str] = frozenset()
+    ) -> Identity:
+        """A user of a member agency."""
+        return cls(IdentityKind.MEMBER, user, agency, country.lower(), role, groups)
+
+    @property
+    def actor(self) -> str:
+        """The name audit events carry."""
+        return self.user or "public"

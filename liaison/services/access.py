@@ -1,0 +1,255 @@
+"""Users, tokens and sharing groups, and turning credentials into the caller's identity.
+
+Administrative changes are the operator's, or an admin's within their own agency; each is
+audited in the transaction that makes it. Tokens and passwords are shown once and stored as
+hashes; a token of a disabled user, an expired or a revoked token identifies no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.access.secrets import (
+    NewToken,
+    check_password,
+    hash_password,
+    new_token,
+    secret_matches,
+    split_token,
+)
+from liaison.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from liaison.model import Identity, IdentityKind, Role
+from liaison.services import audit
+from liaison.store import StoredToken, User
+
+__all__ = [
+    "SCOPES",
+    "add_group",
+    "add_user",
+    "create_token",
+    "disable_user",
+    "identify_token",
+    "identity_of",
+    "join_group",
+    "leave_group",
+    "list_groups",
+    "list_tokens",
+    "list_users",
+    "login",
+    "revoke_token",
+]
+
+SCOPES = ("read", "write", "admin")
+"""What a token may be used for: reading, writing records, administering its agency."""
+MAX_TOKEN_DAYS = 366
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def _require_admin(actor: Identity, agency: str) -> None:
+    if actor.kind is IdentityKind.OPERATOR:
+        return
+    if actor.role is Role.ADMIN and actor.agency == agency:
+        return
+    raise Forbidden(f"only the operator or an admin of {agency} may do this")
+
+
+def add_user(
+    engine: Engine,
+    actor: Identity,
+    name: str,
+    agency: str,
+    role: Role,
+    now: dt.datetime,
+    password: str | None = None,
+) -> User:
+    """Add a user to an agency; a password, if given, opens web login to them."""
+    if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
+        raise BadInput(f"user name {name!r}: use 1 to 64 lower-case letters, digits, '.', '_' or '-'")
+    if password is not None and len(password) < 12:
+        raise BadInput("password: at least 12 characters")
+    _require_admin(actor, agency)
+    with Session(engine) as session, session.begin():
+        store.save_user(session, name, agency, role, hash_password(password) if password else None, now)
+        audit.record(
+            session, actor, "user.add", f"user:{name}", now=now, detail={"agency": agency, "role": role}
+        )
+        return store.get_user(session, name)
+
+
+def list_users(engine: Engine, actor: Identity, agency: str | None = None) -> list[User]:
+    """Users the actor administers: all for the operator, their agency's for an admin."""
+    if actor.kind is not IdentityKind.OPERATOR:
+        if actor.agency is None:
+            raise Forbidden("only the operator or an agency's admin may list users")
+        agency = agency or actor.agency
+        _require_admin(actor, agency)
+    with Session(engine) as session:
+        return store.list_users(session, agency)
+
+
+def disable_user(engine: Engine, actor: Identity, name: str, now: dt.datetime, disabled: bool = True) -> User:
+    """Disable (or enable again) a user; their tokens and logins are refused at once."""
+    with Session(engine) as session, session.begin():
+        user = store.get_user(session, name)
+        _require_admin(actor, user.agency)
+        store.set_user_disabled(session, name, disabled)
+        audit.record(session, actor, "user.disable" if disabled else "user.enable", f"user:{name}", now=now)
+        return store.get_user(session, name)
+
+
+def create_token(
+    engine: Engine,
+    actor: Identity,
+    user: str,
+    now: dt.datetime,
+    expires_at: dt.datetime | None = None,
+    scopes: tuple[str, ...] = ("read",),
+) -> tuple[NewToken, StoredToken]:
+    """A new token for a user: its text (shown once) and its stored row."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise BadInput(
+            f"--scope: use one or more of {', '.join(SCOPES)} (got {', '.join(unknown) or 'none'})"
+        )
+    expires_at = expires_at or now + dt.timedelta(days=90)
+    if not now < expires_at <= now + dt.timedelta(days=MAX_TOKEN_DAYS):
+        raise BadInput(f"--expires: a token expires after now and within {MAX_TOKEN_DAYS} days")
+    token = new_token()
+    with Session(engine) as session, session.begin():
+        owner = store.get_user(session, user)
+        _require_admin(actor, owner.agency)
+        if owner.disabled:
+            raise BadInput(f"user {user!r} is disabled")
+        store.save_token(
+            session, token.token_id, user, token.secret_hash, tuple(sorted(set(scopes))), now, expires_at
+        )
+        audit.record(
+            session,
+            actor,
+            "token.create",
+            f"token:{token.token_id}",
+            now=now,
+            detail={"user": user, "scopes": sorted(set(scopes)), "expires_at": expires_at.isoformat()},
+        )
+        stored = store.get_token(session, token.token_id)
+    assert stored is not None  # written just above
+    return token, stored
+
+
+def list_tokens(engine: Engine, actor: Identity, user: str | None = None) -> list[StoredToken]:
+    """Tokens the actor administers (ids and dates only; secrets are never stored)."""
+    with Session(engine) as session:
+        if actor.kind is IdentityKind.OPERATOR:
+            return store.list_tokens(session, user)
+        if actor.agency is None:
+            raise Forbidden("only the operator or an agency's admin may list tokens")
+        _require_admin(actor, actor.agency)
+        if user is not None and store.get_user(session, user).agency != actor.agency:
+            raise Forbidden(f"user {user!r} is not of {actor.agency}")
+        return store.list_tokens(session, user, agency=actor.agency)
+
+
+def revoke_token(engine: Engine, actor: Identity, token_id: str, now: dt.datetime) -> StoredToken:
+    """Revoke a token: it identifies no one from now on."""
+    with Session(engine) as session, session.begin():
+        token = store.get_token(session, token_id)
+        if token is None:
+            raise NotFound(f"no token with id {token_id!r}")
+        owner = store.get_user(session, token.user)
+        # A user may always revoke their own token.
+        if actor.user != token.user:
+            _require_admin(actor, owner.agency)
+        revoked = store.revoke_token(session, token_id, now)
+        audit.record(
+            session, actor, "token.revoke", f"token:{token_id}", now=now, detail={"user": token.user}
+        )
+        return revoked
+
+
+def _identity(session: Session, user: User) -> Identity:
+    return Identity.member(
+        user.name, user.agency, user.country, user.role, store.groups_of_agency(session, user.agency)
+    )
+
+
+def identity_of(engine: Engine, name: str) -> Identity:
+    """The identity of an enabled user, as the CLI's `--as` takes it."""
+    with Session(engine) as session:
+        user = store.get_user(session, name)
+        if user.disabled:
+            raise Forbidden(f"user {name!r} is disabled")
+        return _identity(session, user)
+
+
+_REFUSED = "the token is missing, malformed, unknown, expired or revoked"
+
+
+def identify_token(engine: Engine, text: str, now: dt.datetime) -> tuple[Identity, tuple[str, ...]]:
+    """The identity and scopes a token stands for; Unauthenticated, saying nothing of which check failed."""
+    parts = split_token(text)
+    if parts is None:
+        raise Unauthenticated(_REFUSED)
+    token_id, secret = parts
+    with Session(engine) as session:
+        token = store.get_token(session, token_id)
+        if token is None or not secret_matches(secret, token.secret_hash):
+            raise Unauthenticated(_REFUSED)
+        expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=dt.UTC)
+        if token.revoked_at is not None or expires <= now:
+            raise Unauthenticated(_REFUSED)
+        user = store.get_user(session, token.user)
+        if user.disabled:
+            raise Unauthenticated(_REFUSED)
+        return _identity(session, user), token.scopes
+
+
+def login(engine: Engine, name: str, password: str, now: dt.datetime) -> Identity:
+    """Check a user's password; the attempt, good or bad, is audited."""
+    with Session(engine) as session, session.begin():
+        stored = store.password_hash_of(session, name)
+        ok = stored is not None and check_password(password, stored)
+        user = store.get_user(session, name) if ok else None
+        ok = user is not None and not user.disabled
+        audit.record(session, Identity.public(), "login" if ok else "login.refused", f"user:{name}", now=now)
+        if not ok or user is None:
+            raise Unauthenticated("unknown user, wrong password or disabled user")
+        return _identity(session, user)
+
+
+def add_group(engine: Engine, actor: Identity, name: str, description: str, now: dt.datetime) -> None:
+    """Create a sharing group (the operator's to do)."""
+    if actor.kind is not IdentityKind.OPERATOR:
+        raise Forbidden("only the operator creates sharing groups")
+    if not name or not set(name) <= _NAME_CHARS:
+        raise BadInput(f"group name {name!r}: use lower-case letters, digits, '.', '_' or '-'")
+    with Session(engine) as session, session.begin():
+        store.save_group(session, name, description, now)
+        audit.record(session, actor, "group.add", f"group:{name}", now=now)
+
+
+def join_group(engine: Engine, actor: Identity, group: str, agency: str, now: dt.datetime) -> None:
+    """Put an agency in a sharing group."""
+    if actor.kind is not IdentityKind.OPERATOR:
+        raise Forbidden("only the operator changes sharing groups")
+    with Session(engine) as session, session.begin():
+        store.add_group_member(session, group, agency)
+        audit.record(session, actor, "group.join", f"group:{group}", now=now, detail={"agency": agency})
+
+
+def leave_group(engine: Engine, actor: Identity, group: str, agency: str, now: dt.datetime) -> None:
+    """Take an agency out of a sharing group."""
+    if actor.kind is not IdentityKind.OPERATOR:
+        raise Forbidden("only the operator changes sharing groups")
+    with Session(engine) as session, session.begin():
+        store.remove_group_member(session, group, agency)
+        audit.record(session, actor, "group.leave", f"group:{group}", now=now, detail={"agency": agency})
+
+
+def list_groups(engine: Engine) -> dict[str, tuple[str, list[str]]]:
+    """Every sharing group with its description and member agencies."""
+    with Session(engine) as session:
+        return store.list_groups(session)

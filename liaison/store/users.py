@@ -1,0 +1,223 @@
+"""Users, API tokens and sharing groups: the rows behind identities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from liaison.errors import Conflict, NotFound
+from liaison.model import Role
+from liaison.store.tables import AgencyRow, GroupMemberRow, SharingGroupRow, TokenRow, UserRow
+
+__all__ = [
+    "StoredToken",
+    "User",
+    "add_group_member",
+    "get_token",
+    "get_user",
+    "groups_of_agency",
+    "list_groups",
+    "list_tokens",
+    "list_users",
+    "password_hash_of",
+    "remove_group_member",
+    "revoke_token",
+    "save_group",
+    "save_token",
+    "save_user",
+    "set_user_disabled",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user with their agency's country; `has_password` says whether web login is open to them."""
+
+    name: str
+    agency: str
+    country: str
+    role: Role
+    disabled: bool
+    has_password: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """A token's row: never its secret, only the secret's hash."""
+
+    token_id: str
+    user: str
+    secret_hash: str
+    scopes: tuple[str, ...]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def _user(row: UserRow, country: str) -> User:
+    return User(
+        row.name,
+        row.agency,
+        country,
+        Role(row.role),
+        row.disabled,
+        row.password_hash is not None,
+        row.created_at,
+    )
+
+
+def save_user(
+    session: Session, name: str, agency: str, role: Role, password_hash: str | None, now: dt.datetime
+) -> None:
+    """Add a user; Conflict when the name is taken, NotFound when the agency is not registered."""
+    if session.get(AgencyRow, agency) is None:
+        raise NotFound(f"agency {agency!r} is not registered; add it with `liaison agency add {agency} ...`")
+    if session.get(UserRow, name) is not None:
+        raise Conflict(f"user {name!r} exists already")
+    session.add(
+        UserRow(
+            name=name,
+            agency=agency,
+            role=role.value,
+            password_hash=password_hash,
+            disabled=False,
+            created_at=now,
+        )
+    )
+
+
+def get_user(session: Session, name: str) -> User:
+    """The user with this name, or NotFound naming it."""
+    found = session.execute(
+        select(UserRow, AgencyRow.country)
+        .join(AgencyRow, AgencyRow.code == UserRow.agency)
+        .where(UserRow.name == name)
+    ).first()
+    if found is None:
+        raise NotFound(f"no user named {name!r}")
+    return _user(found[0], found[1])
+
+
+def password_hash_of(session: Session, name: str) -> str | None:
+    """The stored password hash of a user, or None."""
+    row = session.get(UserRow, name)
+    return row.password_hash if row is not None else None
+
+
+def list_users(session: Session, agency: str | None = None) -> list[User]:
+    """Users by name, of one agency or all."""
+    query = (
+        select(UserRow, AgencyRow.country)
+        .join(AgencyRow, AgencyRow.code == UserRow.agency)
+        .order_by(UserRow.name)
+    )
+    if agency is not None:
+        query = query.where(UserRow.agency == agency)
+    return [_user(row, country) for row, country in session.execute(query)]
+
+
+def set_user_disabled(session: Session, name: str, disabled: bool) -> None:
+    """Disable or enable a user; a disabled user's tokens and logins are refused."""
+    row = session.get(UserRow, name)
+    if row is None:
+        raise NotFound(f"no user named {name!r}")
+    row.disabled = disabled
+
+
+def save_token(
+    session: Session,
+    token_id: str,
+    user: str,
+    secret_hash: str,
+    scopes: tuple[str, ...],
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> None:
+    """Store a new token's hash."""
+    session.add(
+        TokenRow(
+            id=token_id,
+            user=user,
+            secret_hash=secret_hash,
+            scopes=list(scopes),
+            created_at=now,
+            expires_at=expires_at,
+            revoked_at=None,
+        )
+    )
+
+
+def _token(row: TokenRow) -> StoredToken:
+    return StoredToken(
+        row.id, row.user, row.secret_hash, tuple(row.scopes), row.created_at, row.expires_at, row.revoked_at
+    )
+
+
+def get_token(session: Session, token_id: str) -> StoredToken | None:
+    """A token's row by its id, or None."""
+    row = session.get(TokenRow, token_id)
+    return _token(row) if row is not None else None
+
+
+def list_tokens(session: Session, user: str | None = None, agency: str | None = None) -> list[StoredToken]:
+    """Tokens, newest first, of one user, of one agency's users, or all."""
+    query = select(TokenRow).order_by(TokenRow.created_at.desc(), TokenRow.id)
+    if user is not None:
+        query = query.where(TokenRow.user == user)
+    if agency is not None:
+        query = query.join(UserRow, UserRow.name == TokenRow.user).where(UserRow.agency == agency)
+    return [_token(row) for row in session.scalars(query)]
+
+
+def revoke_token(session: Session, token_id: str, now: dt.datetime) -> StoredToken:
+    """Revoke a token (once; revoking again keeps the first time)."""
+    row = session.get(TokenRow, token_id)
+    if row is None:
+        raise NotFound(f"no token with id {token_id!r}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+    return _token(row)
+
+
+def save_group(session: Session, name: str, description: str, now: dt.datetime) -> None:
+    """Create a sharing group; Conflict when it exists."""
+    if session.get(SharingGroupRow, name) is not None:
+        raise Conflict(f"sharing group {name!r} exists already")
+    session.add(SharingGroupRow(name=name, description=description, created_at=now))
+
+
+def add_group_member(session: Session, group: str, agency: str) -> None:
+    """Put an agency in a sharing group (again is a no-op)."""
+    if session.get(SharingGroupRow, group) is None:
+        raise NotFound(f"no sharing group named {group!r}")
+    if session.get(AgencyRow, agency) is None:
+        raise NotFound(f"agency {agency!r} is not registered")
+    if session.get(GroupMemberRow, (group, agency)) is None:
+        session.add(GroupMemberRow(group=group, agency=agency))
+
+
+def remove_group_member(session: Session, group: str, agency: str) -> None:
+    """Take an agency out of a sharing group."""
+    session.execute(
+        delete(GroupMemberRow).where(GroupMemberRow.group == group, GroupMemberRow.agency == agency)
+    )
+
+
+def list_groups(session: Session) -> dict[str, tuple[str, list[str]]]:
+    """Every group: name -> (description, member agencies)."""
+    groups: dict[str, tuple[str, list[str]]] = {
+        row.name: (row.description, [])
+        for row in session.scalars(select(SharingGroupRow).order_by(SharingGroupRow.name))
+    }
+    for member in session.scalars(select(GroupMemberRow).order_by(GroupMemberRow.agency)):
+        groups[member.group][1].append(member.agency)
+    return groups
+
+
+def groups_of_agency(session: Session, agency: str) -> frozenset[str]:
+    """The sharing groups an agency belongs to."""
+    return frozenset(session.scalars(select(GroupMemberRow.group).where(GroupMemberRow.agency == agency)))
