@@ -18,7 +18,7 @@ from liaison.cli_support import caller, counting, engine, err, out, purpose, rep
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
-from liaison.model import Agency, AgencyKind, Envelope, Handling
+from liaison.model import Agency, AgencyKind, Envelope, Handling, parse_release
 from liaison.services import agencies, catalog, demo, screening
 from liaison.services.imports import import_records
 
@@ -94,6 +94,10 @@ def import_(
             code = Handling.parse(handling)
         except ValueError as exc:
             raise BadInput(f"--handling: {exc}") from exc
+        try:
+            releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
+        except ValueError as exc:
+            raise BadInput(f"--release: {exc}") from exc
         now = dt.datetime.now(dt.UTC)
         envelope = Envelope(
             owner_agency=agency,
@@ -101,7 +105,7 @@ def import_(
             handling=code,
             purpose=purpose,
             retention_review=now.date().replace(year=now.year + config.retention_years),
-            releasability=tuple(release or ()),
+            releasability=releasability,
         )
         records = ingest.read(kind, path, mapping)
         with counting(f"import {kind} {path.name}") as progress:
@@ -115,6 +119,7 @@ def import_(
                 now=now,
                 batch_size=config.import_batch_size,
                 progress=progress,
+                identity=caller(),
             )
         summary = ", ".join(f"{schema} {count:,}" for schema, count in sorted(result.schemata.items()))
         out.print(f"imported {result.records:,} records into {dataset}: {summary}")

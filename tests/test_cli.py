@@ -241,6 +241,7 @@ def test_csv_missing_mapped_column_is_refused(cli: Cli, tmp_path: Path) -> None:
 
 def test_csv_through_mapping_imports(cli: Cli) -> None:
     fixtures = Path(__file__).parent / "ingest" / "fixtures"
+    cli("agency", "add", "NCB-ES", "--name", "INTERPOL NCB Madrid", "--country", "ES", "--kind", "ncb")
     cli(
         "import",
         "csv",

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from liaison import ingest
+from liaison import ingest, store
 from liaison.errors import NotFound
 from liaison.model import AgencyKind, Envelope, Handling
 from liaison.services import agencies
-from liaison.services.demo_world import demo_agencies, demo_datasets
+from liaison.services.demo_world import GROUPS, demo_agencies, demo_datasets
 from liaison.services.imports import import_records
 from liaison.settings import Settings
 
@@ -39,6 +40,17 @@ class DemoLoaded:
     entities: int
 
 
+def _groups(engine: Engine, now: dt.datetime) -> None:
+    """The demo's sharing groups, created once and kept as they are on a reload."""
+    with Session(engine) as session, session.begin():
+        known = store.list_groups(session)
+        for name, (description, members) in GROUPS.items():
+            if name not in known:
+                store.save_group(session, name, description, now)
+            for agency in members:
+                store.add_group_member(session, name, agency)
+
+
 def load(
     engine: Engine, settings: Settings, seed: int, progress: Callable[[int], None] | None = None
 ) -> DemoLoaded:
@@ -48,6 +60,7 @@ def load(
     members = demo_agencies()
     for agency in members:
         agencies.register(engine, agency)
+    _groups(engine, now)
     secretariat = next(agency.code for agency in members if agency.kind is AgencyKind.SECRETARIAT)
     entities = 0
     for name, title, kind, relative in PUBLIC_LISTS:

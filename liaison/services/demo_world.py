@@ -15,7 +15,7 @@ from liaison.services.demo_cyber import cyber_datasets
 from liaison.services.demo_trafficking import trafficking_datasets
 from liaison.services.demo_wildlife import wildlife_datasets
 
-__all__ = ["DemoDataset", "demo_agencies", "demo_datasets"]
+__all__ = ["GROUPS", "DemoDataset", "demo_agencies", "demo_datasets"]
 
 AGENCIES = (
     ("GS-LYON", "General Secretariat, Command and Coordination Centre", "FR", AgencyKind.SECRETARIAT),
@@ -32,6 +32,15 @@ AGENCIES = (
     ("CUS-NG", "Customs Service, Apapa Command", "NG", AgencyKind.CUSTOMS),
     ("WL-VN", "Environmental Police, Wildlife Crime Division", "VN", AgencyKind.WILDLIFE),
 )
+
+
+GROUPS = {
+    "thb-taskforce": (
+        "Joint task force on trafficking in human beings along the eastern route",
+        ("NCB-ES", "NCB-FR", "NCB-UA", "POL-ES", "BP-MD", "GS-LYON"),
+    ),
+}
+"""The demo's sharing groups: name -> (description, member agencies)."""
 
 
 def demo_agencies() -> list[Agency]:

@@ -6,13 +6,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import pycountry
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
-from liaison.model import Envelope
+from liaison.model import Envelope, Identity, IdentityKind
+from liaison.services import audit
+from liaison.store.tables import AgencyRow, SharingGroupRow, UserRow
 
 __all__ = ["ImportResult", "import_records"]
 
@@ -45,15 +49,21 @@ def import_records(
     now: dt.datetime,
     batch_size: int = 2_000,
     progress: Callable[[int], None] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Write every record under the envelope in one transaction; any error leaves the store as it was.
 
     Records are read lazily, so a reader's `BadInput` in the middle of a file aborts the
-    transaction with nothing written.
+    transaction with nothing written. A member imports only for their own agency; the import
+    is audited in its transaction. Without `identity`, the local operator imports.
     """
+    identity = identity or Identity.operator()
+    if identity.kind is not IdentityKind.OPERATOR and identity.agency != envelope.owner_agency:
+        raise Forbidden(f"{identity.actor} of {identity.agency} cannot import for {envelope.owner_agency}")
     schemata: dict[str, int] = {}
     with Session(engine) as session, session.begin():
         store.get_agency(session, envelope.owner_agency)
+        _check_releasability(session, envelope.releasability)
         store.claim_dataset(session, envelope.dataset, title, envelope.owner_agency, now)
         run_id = store.start_import(session, envelope.dataset, kind, source, now)
         batch: list[tuple[EntityProxy, str]] = []
@@ -70,4 +80,25 @@ def import_records(
             if progress is not None:
                 progress(len(batch))
         store.finish_import(session, run_id, sum(schemata.values()))
+        audit.record(
+            session,
+            identity,
+            "import",
+            f"dataset:{envelope.dataset}",
+            now=now,
+            detail={"source": source, "kind": kind, "handling": envelope.handling.value, "records": schemata},
+        )
     return ImportResult(run_id, envelope.dataset, schemata)
+
+
+def _check_releasability(session: Session, releasability: tuple[str, ...]) -> None:
+    """Every entry names a registered agency, sharing group or user, or a real country."""
+    tables = {"agency": AgencyRow, "group": SharingGroupRow, "user": UserRow}
+    for entry in releasability:
+        kind, _, value = entry.partition(":")
+        if kind == "country":
+            known = pycountry.countries.get(alpha_2=value.upper()) is not None
+        else:
+            known = session.get(tables[kind], value) is not None
+        if not known:
+            raise BadInput(f"--release {entry!r}: no such {kind}")

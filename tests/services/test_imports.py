@@ -18,13 +18,11 @@ from liaison.services import catalog
 from liaison.services.imports import import_records
 
 OPERATOR = Identity.operator()
-NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
-
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def envelope(dataset: str, owner: str = "NCB-FR", handling: Handling = Handling.GREEN) -> Envelope:
-    return Envelope(owner, dataset, handling, "screening", dt.date(2031, 11, 23), ("agency:NCB-ES",))
+    return Envelope(owner, dataset, handling, "screening", dt.date(2031, 11, 23), ("country:es",))
 
 
 def run_import(engine: Engine, path: Path, dataset: str, kind: str = "ftm") -> int:
@@ -63,7 +61,7 @@ def test_ftm_import_keeps_every_entity_with_its_envelope(
     assert stored.proxy.schema.name == expected[some_id]["schema"]
     assert stored.envelope.owner_agency == "NCB-FR"
     assert stored.envelope.handling is Handling.GREEN
-    assert stored.envelope.releasability == ("agency:NCB-ES",)
+    assert stored.envelope.releasability == ("country:es",)
     assert stored.envelope.retention_review == dt.date(2031, 11, 23)
     assert stored.provenance.startswith(f"{path}:")
 
