@@ -179,7 +179,7 @@ def datasets() -> None:
     """
     with reported():
         table = Table("dataset", "title", "owner", "entities", "updated")
-        for summary in catalog.datasets(engine()):
+        for summary in catalog.datasets(engine(), caller()):
             table.add_row(
                 summary.name,
                 summary.title,

@@ -17,6 +17,7 @@ from liaison.api import yente
 from liaison.api.deps import EngineDep
 from liaison.api.problems import install
 from liaison.errors import Unavailable
+from liaison.model import Identity
 from liaison.services import catalog
 from liaison.services.matching_service import MatchingService
 from liaison.settings import Settings
@@ -69,6 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, engine: EngineDep) -> HTMLResponse:
-        return _TEMPLATES.TemplateResponse(request, "home.html", {"overview": catalog.overview(engine)})
+        # The home page is public: it counts only what anyone may read (CLEAR).
+        overview = catalog.overview(engine, Identity.public())
+        return _TEMPLATES.TemplateResponse(request, "home.html", {"overview": overview})
 
     return app

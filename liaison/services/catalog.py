@@ -27,10 +27,10 @@ def stats(engine: Engine, identity: Identity) -> dict[str, dict[str, int]]:
         return store.count_by_dataset_schema(session, identity)
 
 
-def datasets(engine: Engine) -> list[DatasetSummary]:
-    """Every dataset with its owner and entity count."""
+def datasets(engine: Engine, identity: Identity) -> list[DatasetSummary]:
+    """The datasets the caller may know of, with their owner and the entities the caller may read."""
     with Session(engine) as session:
-        return store.list_datasets(session)
+        return store.list_datasets(session, identity)
 
 
 def agencies(engine: Engine) -> list[Agency]:
@@ -52,10 +52,10 @@ class Overview:
         return sum(dataset.entities for dataset in self.datasets)
 
 
-def overview(engine: Engine) -> Overview:
-    """Agencies and datasets in one read."""
+def overview(engine: Engine, identity: Identity) -> Overview:
+    """Agencies and the datasets the caller may know of, in one read."""
     with Session(engine) as session:
-        return Overview(store.list_agencies(session), store.list_datasets(session))
+        return Overview(store.list_agencies(session), store.list_datasets(session, identity))
 
 
 def show(
@@ -93,7 +93,7 @@ def export_ftm(
 ) -> int:
     """Write the dataset's entities the caller may read as FtM JSON lines; return how many. Audited."""
     with Session(engine) as session:
-        if not any(summary.name == dataset for summary in store.list_datasets(session)):
+        if not any(summary.name == dataset for summary in store.list_datasets(session, identity)):
             raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
         entities = (stored.proxy for stored in store.iter_dataset(session, dataset, identity))
         count = write_ftm(entities if progress is None else _counted(entities, progress), handle)

@@ -221,7 +221,7 @@ class MatchingService:
             DatasetState(
                 state.name, state.title, state.entities, _version(state.updated_at), indexed.get(state.name)
             )
-            for state in catalog.datasets(self.engine)
+            for state in catalog.datasets(self.engine, SERVED_AS)
         ]
 
     def _build(self) -> _Snapshot:
@@ -229,7 +229,8 @@ class MatchingService:
             raise Unavailable("the database is not initialised; run `liaison init`")
         # Versions are read before the build: an import landing during it makes the catalog
         # report that dataset as outdated, never the reverse.
-        versions = {state.name: _version(state.updated_at) for state in catalog.datasets(self.engine)}
+        states = catalog.datasets(self.engine, SERVED_AS)
+        versions = {state.name: _version(state.updated_at) for state in states}
         return _Snapshot(screening.build_index(self.engine, SERVED_AS), versions)
 
     def _current(self) -> _Snapshot:

@@ -49,7 +49,7 @@ def build_index(
 ) -> CandidateIndex:
     """An index of the matchable entities of the given datasets (all when None) that the caller may read."""
     with Session(engine) as session:
-        known = [summary.name for summary in store.list_datasets(session)]
+        known = [summary.name for summary in store.list_datasets(session, identity)]
         names = list(datasets) if datasets else known
         missing = [name for name in names if name not in known]
         if missing:

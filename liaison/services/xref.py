@@ -90,7 +90,7 @@ def prepare(
     records: dict[str, list[MatchRecord]] = {name: [] for name in names}
     fingerprints: dict[str, str] = {}
     with Session(engine) as session:
-        known = {summary.name for summary in store.list_datasets(session)}
+        known = {summary.name for summary in store.list_datasets(session, identity)}
         missing = [name for name in names if name not in known]
         if missing:
             raise NotFound(f"no dataset named {', '.join(map(repr, missing))}; `liaison datasets` lists them")
@@ -260,7 +260,7 @@ def clusters(engine: Engine, dataset: str, accept_above: float | None = None) ->
     Clusters are computed over every decision, since a cluster may span datasets.
     """
     with Session(engine) as session:
-        if dataset not in {summary.name for summary in store.list_datasets(session)}:
+        if dataset not in {summary.name for summary in store.list_datasets(session, Identity.operator())}:
             raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
         decided = store.decisions(session)
         accepted = (

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.errors import Conflict, NotFound
-from liaison.model import Agency, AgencyKind
+from liaison.model import Agency, AgencyKind, Identity, IdentityKind
+from liaison.store.access import readable
 from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
 
 __all__ = [
@@ -84,12 +85,17 @@ def finish_import(session: Session, run_id: int, entities: int) -> None:
         row.entities = entities
 
 
-def list_datasets(session: Session) -> list[DatasetSummary]:
-    """Datasets with their entity counts, by name."""
-    query = select(EntityRow.dataset, func.count()).group_by(EntityRow.dataset)
+def list_datasets(session: Session, identity: Identity) -> list[DatasetSummary]:
+    """The datasets the caller may know of, by name, counting the entities they may read.
+
+    A dataset none of whose records the caller may read is not listed, unless it is their
+    agency's own: its name and title say something too.
+    """
+    query = select(EntityRow.dataset, func.count()).where(readable(identity)).group_by(EntityRow.dataset)
     counts: dict[str, int] = {dataset: count for dataset, count in session.execute(query)}
     rows = session.scalars(select(DatasetRow).order_by(DatasetRow.name))
     return [
         DatasetSummary(row.name, row.title, row.owner_agency, counts.get(row.name, 0), row.updated_at)
         for row in rows
+        if row.name in counts or identity.kind is IdentityKind.OPERATOR or row.owner_agency == identity.agency
     ]

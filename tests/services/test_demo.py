@@ -40,7 +40,8 @@ def test_demo_world_loads_and_reloads_in_place(engine: Engine, database_url: str
         assert page.status_code == 200
         for agency in demo_agencies():
             assert agency.code in page.text
-        assert "un_sc" in page.text and "ncb_ua_trafficking" in page.text
+        # The home page is public: CLEAR datasets only, no sign of the agencies' own records.
+        assert "un_sc" in page.text and "ncb_ua_trafficking" not in page.text
         assert client.get("/docs").status_code == 200
         assert "/api/v1/health" in client.get("/openapi.json").json()["paths"]
 

@@ -141,7 +141,7 @@ def test_bad_ftm_line_is_refused_and_nothing_is_written(
     assert f"{path}:101" in str(error.value)
     assert f"'{field}'" in str(error.value)
     assert catalog.stats(engine, OPERATOR) == {}
-    assert catalog.datasets(engine) == []
+    assert catalog.datasets(engine, OPERATOR) == []
 
 
 def test_wrong_encoding_is_refused_with_its_line(engine: Engine, agency: Agency, tmp_path: Path) -> None:
