@@ -123,7 +123,8 @@ def prepare(url: str, out: str, seed: int) -> dict[str, Any]:
     imported = {}
     start = time.perf_counter()
     for kind, dataset, path in LISTS:
-        envelope = Envelope("BENCH", dataset, Handling.GREEN, "benchmark", now.date())
+        # Sanctions lists are public: CLEAR, so callers without a token (the public) match them.
+        envelope = Envelope("BENCH", dataset, Handling.CLEAR, "benchmark", now.date())
         result = import_records(
             engine,
             kept(ingest.read(kind, path)),
@@ -192,6 +193,7 @@ def misspell(rng: random.Random, name: str) -> str:
 
 def _service(url: str) -> tuple[Any, dict[str, Any]]:
     from liaison import store
+    from liaison.model import Identity
     from liaison.services.matching_service import MatchingService, Scope
     from liaison.settings import Settings
 
@@ -199,7 +201,15 @@ def _service(url: str) -> tuple[Any, dict[str, Any]]:
     service = MatchingService(store.open_engine(url), candidates=settings.match_candidates)
     service.prepare()
     # The same defaults the route applies: the server's threshold, yente's cutoff and limit.
-    options = {"scope": Scope(), "threshold": settings.match_threshold, "cutoff": 0.5, "limit": 5}
+    options = {
+        "scope": Scope(),
+        "threshold": settings.match_threshold,
+        "cutoff": 0.5,
+        "limit": 5,
+        # As the routes call it: the caller without a token, audited at the time of the call.
+        "identity": Identity.public(),
+        "now": dt.datetime.now(dt.UTC),
+    }
     return service, options
 
 

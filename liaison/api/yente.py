@@ -7,11 +7,13 @@ Bad queries answer 400, as yente does, where the rest of Liaison's API answers 4
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 
 from liaison.api.problems import problem
 from liaison.api.yente_models import (
@@ -25,12 +27,14 @@ from liaison.api.yente_models import (
     SearchResponse,
     Total,
 )
-from liaison.errors import BadInput
+from liaison.errors import BadInput, Unauthenticated
 from liaison.matching.model import FEATURES
+from liaison.model import Identity
+from liaison.services import access
 from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
 from liaison.settings import Settings
 
-__all__ = ["ALGORITHM", "ApiKeyRequired", "probes", "router", "unauthorized"]
+__all__ = ["ALGORITHM", "ApiKeyRequired", "CallerDep", "caller", "probes", "router", "unauthorized"]
 
 ALGORITHM = "liaison-v1"
 """Our one scoring model under the name clients pass as `algorithm`; `best` means it too."""
@@ -58,20 +62,38 @@ ServiceDep = Annotated[MatchingService, Depends(_service)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-async def require_api_key(
-    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    """Accept any caller when no `api_key` is set, else only `Authorization: ApiKey <key>`.
+def caller(
+    request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Identity:
+    """Who calls: `Authorization: ApiKey <token>` (or `Bearer`) names a user by their token.
 
-    One shared key for now; per-user tokens replace it with issue 5.
+    The server's own `api_key`, if set, is the installation's screening key and reads as the
+    operator; without it no header is needed and a caller without one is the public (CLEAR
+    records only). A token that is malformed, unknown, expired, revoked, or lacks the `read`
+    scope is refused with 401, never treated as the public.
     """
-    if settings.api_key is None:
-        return
-    scheme, _, given = (authorization or "").partition(" ")
+    if authorization is None:
+        if settings.api_key is not None:
+            raise ApiKeyRequired("send the header `Authorization: ApiKey <key or token>`")
+        return Identity.public()
+    scheme, _, given = authorization.partition(" ")
+    given = given.strip()
+    if scheme.lower() not in ("apikey", "bearer") or not given:
+        raise ApiKeyRequired("send the header `Authorization: ApiKey <key or token>`")
     # Compared as bytes: compare_digest refuses non-ASCII text, which a hostile header may carry.
-    expected = settings.api_key.encode()
-    if scheme.lower() != "apikey" or not secrets.compare_digest(given.strip().encode(), expected):
-        raise ApiKeyRequired("send the header `Authorization: ApiKey <key>` with this server's API key")
+    if settings.api_key is not None and secrets.compare_digest(given.encode(), settings.api_key.encode()):
+        return Identity.operator()
+    engine: Engine = request.app.state.engine
+    try:
+        identity, scopes = access.identify_token(engine, given, dt.datetime.now(dt.UTC))
+    except Unauthenticated as exc:
+        raise ApiKeyRequired(str(exc)) from exc
+    if "read" not in scopes:
+        raise ApiKeyRequired("this token has no `read` scope")
+    return identity
+
+
+CallerDep = Annotated[Identity, Depends(caller)]
 
 
 async def unauthorized(_request: Request, exc: Exception) -> JSONResponse:
@@ -81,7 +103,7 @@ async def unauthorized(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-router = APIRouter(tags=["yente"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["yente"])
 # Liveness and readiness probes come from orchestrators that hold no API key.
 probes = APIRouter(tags=["yente"])
 
@@ -123,6 +145,7 @@ def _bad_request(exc: BadInput) -> JSONResponse:
 def match(
     body: MatchRequest,
     service: ServiceDep,
+    identity: CallerDep,
     settings: SettingsDep,
     dataset: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
@@ -151,6 +174,8 @@ def match(
             threshold=settings.match_threshold if threshold is None else threshold,
             cutoff=cutoff,
             limit=limit,
+            identity=identity,
+            now=dt.datetime.now(dt.UTC),
             weights=body.weights,
             exclude_schemata=exclude_schema or (),
         )
@@ -170,6 +195,7 @@ def match(
 @router.get("/search/{dataset}", response_model=SearchResponse)
 def search(
     service: ServiceDep,
+    identity: CallerDep,
     dataset: str,
     q: str = "",
     schema: str = "Thing",
@@ -177,6 +203,7 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
     include_dataset: Annotated[list[str] | None, Query()] = None,
     exclude_dataset: Annotated[list[str] | None, Query()] = None,
+    purpose: Annotated[str, Query(max_length=500, description="Why the search is made; audited.")] = "",
 ) -> SearchResponse | JSONResponse:
     """Find entities by name: those sharing the rarest name parts first, ties by match score.
 
@@ -185,7 +212,16 @@ def search(
     """
     scope = Scope(dataset, tuple(include_dataset or ()), tuple(exclude_dataset or ()))
     try:
-        page = service.search(q, scope=scope, schema=schema, limit=limit, offset=offset)
+        page = service.search(
+            q,
+            scope=scope,
+            schema=schema,
+            limit=limit,
+            offset=offset,
+            identity=identity,
+            now=dt.datetime.now(dt.UTC),
+            purpose=purpose,
+        )
     except BadInput as exc:
         return _bad_request(exc)
     return SearchResponse(
@@ -197,23 +233,23 @@ def search(
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut)
-def fetch(entity_id: str, service: ServiceDep) -> EntityOut:
+def fetch(entity_id: str, service: ServiceDep, identity: CallerDep) -> EntityOut:
     """One entity merged from every dataset holding it; adjacent entities are not nested.
 
-    Example: `GET /entities/un-sc-6908048`. Every dataset is readable for now: access
-    filtering by handling code and releasability arrives with per-user tokens (issue 5).
+    Example: `GET /entities/un-sc-6908048`. Only the copies the caller may read are merged;
+    an entity with none is not found, exactly as one that does not exist.
     """
-    return EntityOut.model_validate(_entity(service.fetch(entity_id)))
+    return EntityOut.model_validate(_entity(service.fetch(entity_id, identity, dt.datetime.now(dt.UTC))))
 
 
 @router.get("/catalog", response_model=CatalogOut)
-def catalog(service: ServiceDep) -> CatalogOut:
+def catalog(service: ServiceDep, identity: CallerDep) -> CatalogOut:
     """Every dataset with its entity count, and `default`, the collection of them all.
 
     A dataset whose `version` differs from its `index_version` was changed after the matching
     index was built; it is listed under `outdated` until the index is refreshed.
     """
-    states = service.catalog()
+    states = service.catalog(identity)
     datasets = [
         DatasetOut(
             name=state.name,
@@ -245,7 +281,7 @@ def catalog(service: ServiceDep) -> CatalogOut:
 
 
 @router.get("/algorithms")
-def algorithms(service: ServiceDep) -> dict[str, Any]:
+def algorithms(service: ServiceDep, _identity: CallerDep) -> dict[str, Any]:
     """The scoring algorithm `/match` uses, its features and their weights.
 
     Example response: `{"algorithms": [{"name": "liaison-v1", ...}], "default": "liaison-v1",

@@ -1,9 +1,10 @@
 """The matching service: an index of the store's entities, kept in memory for match, search and fetch.
 
 It holds one `CandidateIndex` built with `screening.build_index` and swaps in a fresh one on
-`refresh()`, so readers never see a half-built index. The yente-compatible API it serves has one
-shared key, not per-user tokens yet, so it reads as the installation's operator (`SERVED_AS`);
-per-caller filtering and hit/no-hit references come with the API's tokens.
+`refresh()`, so readers never see a half-built index. The index holds every record (it is built
+as the installation itself, `INDEXED_AS`), so that it scores the same for everyone; what a caller
+receives is fetched through the store's access-filtered queries with the caller's identity, and
+every match, search and read is audited.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
 from liaison.model import Identity
-from liaison.services import catalog, screening
+from liaison.services import audit, catalog, screening
 from liaison.store import StoredEntity
 
 __all__ = [
     "DEFAULT_SCOPE",
+    "INDEXED_AS",
     "MAX_BATCH",
-    "SERVED_AS",
     "DatasetState",
     "Found",
     "Matches",
@@ -46,8 +47,8 @@ __all__ = [
     "parse_example",
 ]
 
-SERVED_AS = Identity.operator()
-"""Whom the yente-compatible API reads as, until it identifies callers by their tokens."""
+INDEXED_AS = Identity.operator()
+"""The index is built from every record; callers receive only what the access filter returns."""
 DEFAULT_SCOPE = "default"
 """The dataset name that stands for all datasets, as in yente."""
 MAX_BATCH = 100
@@ -147,10 +148,15 @@ class MatchingService:
         threshold: float,
         cutoff: float,
         limit: int,
+        identity: Identity,
+        now: dt.datetime,
         weights: Mapping[str, float] | None = None,
         exclude_schemata: Sequence[str] = (),
     ) -> list[Matches]:
-        """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`."""
+        """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`.
+
+        Only entities the caller may read are returned and counted; the request is audited.
+        """
         if not queries:
             raise BadInput("field 'queries': no queries given")
         if len(queries) > MAX_BATCH:
@@ -159,31 +165,50 @@ class MatchingService:
         examples = {key: parse_example(key, example) for key, example in queries.items()}
         snapshot = self._current()
         datasets = _datasets(snapshot, scope)
+        scored = []
+        for key, proxy in examples.items():
+            query = record_from_entity(proxy, "query")
+            schemata = compatible_schemata(query.schema) - set(exclude_schemata)
+            shortlisted = candidates_for(snapshot.index, query, self.candidates, datasets, schemata)
+            found = _best_scores(query, shortlisted, tuned)
+            passed = sorted(
+                ((entity_id, score) for entity_id, score in found.items() if score.score >= cutoff),
+                key=lambda item: (-item[1].score, item[0]),
+            )
+            scored.append((key, proxy, passed))
+        # Scoring is done before the transaction opens: it holds the store's write lock on SQLite.
+        with Session(self.engine) as session, session.begin():
+            wanted = [entity_id for _key, _proxy, passed in scored for entity_id, _score in passed]
+            readable = _fetch_many(session, wanted, datasets, identity)
+            detail = {"queries": len(examples)}
+            audit.record(session, identity, "match", f"scope:{scope.dataset}", now=now, detail=detail)
         answers = []
-        with Session(self.engine) as session:
-            for key, proxy in examples.items():
-                query = record_from_entity(proxy, "query")
-                schemata = compatible_schemata(query.schema) - set(exclude_schemata)
-                shortlisted = candidates_for(snapshot.index, query, self.candidates, datasets, schemata)
-                found = _best_scores(query, shortlisted, tuned)
-                passed = sorted(
-                    ((entity_id, score) for entity_id, score in found.items() if score.score >= cutoff),
-                    key=lambda item: (-item[1].score, item[0]),
-                )
-                results = tuple(
-                    Scored(entity, score, score.score >= threshold)
-                    for entity_id, score in passed[:limit]
-                    if (entity := _fetch(session, entity_id, datasets)) is not None
-                )
-                answers.append(Matches(key, proxy, results, len(passed)))
+        for key, proxy, passed in scored:
+            shown = [(readable[entity_id], score) for entity_id, score in passed if entity_id in readable]
+            results = tuple(
+                Scored(entity, score, score.score >= threshold) for entity, score in shown[:limit]
+            )
+            answers.append(Matches(key, proxy, results, len(shown)))
         return answers
 
-    def search(self, text: str, *, scope: Scope, schema: str, limit: int, offset: int) -> Page:
+    def search(
+        self,
+        text: str,
+        *,
+        scope: Scope,
+        schema: str,
+        limit: int,
+        offset: int,
+        identity: Identity,
+        now: dt.datetime,
+        purpose: str = "",
+    ) -> Page:
         """Entities whose names share keys with `text`: the rarer the shared name parts, the higher.
 
         Like a text search, relevance is the index's weight of shared keys (IDF), so names that
         contain every word typed come first; the match score orders names of equal weight. A
-        short name scores low against a longer full name, so no score cut applies.
+        short name scores low against a longer full name, so no score cut applies. Only entities
+        the caller may read are returned and counted; the search is audited.
         """
         base = model.get(schema)
         if base is None:
@@ -200,28 +225,38 @@ class MatchingService:
         ranked = sorted(
             found, key=lambda entity_id: (-found[entity_id][0], -found[entity_id][1].score, entity_id)
         )
-        with Session(self.engine) as session:
-            page = [_fetch(session, entity_id, datasets) for entity_id in ranked[offset : offset + limit]]
-        results = tuple(entity for entity in page if entity is not None)
-        return Page(results, len(found), exact=len(found) < pool)
+        with Session(self.engine) as session, session.begin():
+            readable = _fetch_many(session, ranked, datasets, identity)
+            audit.record(
+                session,
+                identity,
+                "search",
+                f"scope:{scope.dataset}",
+                now=now,
+                purpose=purpose,
+                detail={"q": text[:200]},
+            )
+        shown = [readable[entity_id] for entity_id in ranked if entity_id in readable]
+        return Page(tuple(shown[offset : offset + limit]), len(shown), exact=len(found) < pool)
 
-    def fetch(self, entity_id: str) -> Found:
-        """One entity merged from every dataset's copy, or NotFound naming the id."""
-        with Session(self.engine) as session:
-            found = _fetch(session, entity_id, None)
+    def fetch(self, entity_id: str, identity: Identity, now: dt.datetime) -> Found:
+        """One entity merged from every copy the caller may read, or NotFound naming the id. Audited."""
+        with Session(self.engine) as session, session.begin():
+            found = _fetch_many(session, [entity_id], None, identity).get(entity_id)
+            audit.record(session, identity, "read", f"entity:{entity_id}", now=now)
         if found is None:
             raise NotFound(f"no entity with id {entity_id!r}")
         return found
 
-    def catalog(self) -> list[DatasetState]:
-        """Every dataset with its entity count, its version in the store and the version indexed."""
+    def catalog(self, identity: Identity) -> list[DatasetState]:
+        """The datasets the caller may know of, with the entities they may read, and versions."""
         snapshot = self._snapshot
         indexed = snapshot.versions if snapshot is not None else {}
         return [
             DatasetState(
                 state.name, state.title, state.entities, _version(state.updated_at), indexed.get(state.name)
             )
-            for state in catalog.datasets(self.engine, SERVED_AS)
+            for state in catalog.datasets(self.engine, identity)
         ]
 
     def _build(self) -> _Snapshot:
@@ -229,9 +264,9 @@ class MatchingService:
             raise Unavailable("the database is not initialised; run `liaison init`")
         # Versions are read before the build: an import landing during it makes the catalog
         # report that dataset as outdated, never the reverse.
-        states = catalog.datasets(self.engine, SERVED_AS)
+        states = catalog.datasets(self.engine, INDEXED_AS)
         versions = {state.name: _version(state.updated_at) for state in states}
-        return _Snapshot(screening.build_index(self.engine, SERVED_AS), versions)
+        return _Snapshot(screening.build_index(self.engine, INDEXED_AS), versions)
 
     def _current(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -325,13 +360,16 @@ def _best_scores(
     return found
 
 
-def _fetch(session: Session, entity_id: str, datasets: frozenset[str] | None) -> Found | None:
-    copies = [
-        stored
-        for stored in store.entities_by_id(session, entity_id, SERVED_AS)
-        if datasets is None or stored.envelope.dataset in datasets
-    ]
-    return _merged(copies) if copies else None
+def _fetch_many(
+    session: Session, entity_ids: Sequence[str], datasets: frozenset[str] | None, identity: Identity
+) -> dict[str, Found]:
+    """The entities the caller may read among these, each merged from its readable copies in scope."""
+    merged = {}
+    for entity_id, copies in store.entities_by_ids(session, entity_ids, identity).items():
+        kept = [stored for stored in copies if datasets is None or stored.envelope.dataset in datasets]
+        if kept:
+            merged[entity_id] = _merged(kept)
+    return merged
 
 
 def _merged(copies: Sequence[StoredEntity]) -> Found:

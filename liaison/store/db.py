@@ -39,12 +39,23 @@ def open_engine(url: str) -> Engine:
     engine = create_engine(parsed, json_serializer=_dumps, json_deserializer=orjson.loads)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # Nearly every transaction writes (an audit event at least). A deferred transaction that
+    # read first cannot take the write lock while another writer holds it and fails at once;
+    # an immediate one takes it at the start and waits its turn (busy_timeout), in any process.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the web server read while an import writes; NORMAL sync is safe under WAL.
+    # The driver's own BEGIN is turned off: `_sqlite_begin` emits BEGIN IMMEDIATE instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -19,7 +19,15 @@ from liaison.model import Envelope, Handling, Identity
 from liaison.store.access import readable
 from liaison.store.tables import EntityRow
 
-__all__ = ["StoredEntity", "count_by_dataset_schema", "entities_by_id", "iter_dataset", "write_batch"]
+__all__ = [
+    "StoredEntity",
+    "count_by_dataset_schema",
+    "entities_by_id",
+    "entities_by_ids",
+    "iter_dataset",
+    "release_keys",
+    "write_batch",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +218,23 @@ def entities_by_id(session: Session, entity_id: str, identity: Identity) -> list
     """Every dataset's copy of the entity with this id that the caller may read."""
     query = select(EntityRow).where(EntityRow.id == entity_id, readable(identity)).order_by(EntityRow.dataset)
     return [_stored(row) for row in session.scalars(query)]
+
+
+def entities_by_ids(
+    session: Session, entity_ids: Sequence[str], identity: Identity
+) -> dict[str, list[StoredEntity]]:
+    """The copies the caller may read of each of these entities, in one query; absent ids are left out."""
+    found: dict[str, list[StoredEntity]] = {}
+    if not entity_ids:
+        return found
+    query = (
+        select(EntityRow)
+        .where(EntityRow.id.in_(list(dict.fromkeys(entity_ids))), readable(identity))
+        .order_by(EntityRow.id, EntityRow.dataset)
+    )
+    for row in session.scalars(query):
+        found.setdefault(row.id, []).append(_stored(row))
+    return found
 
 
 def iter_dataset(

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from liaison import ingest, store
 from liaison.api.app import create_app
 from liaison.matching.model import FEATURES
-from liaison.model import Agency, AgencyKind, Envelope, Handling
+from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
+from liaison.services import access
 from liaison.services.imports import import_records
 from liaison.settings import Settings
 
@@ -202,13 +203,14 @@ def test_algorithms_and_probes(client: TestClient) -> None:
 def test_api_key_is_required_when_configured(engine: Engine, database_url: str) -> None:
     settings = Settings(database_url=database_url, api_key="s3cret")
     with TestClient(create_app(settings)) as client:
-        for authorization in ("", "ApiKey wrong", "Bearer s3cret", "ApiKey s3crét"):
+        for authorization in ("", "ApiKey wrong", "Basic s3cret", "ApiKey s3crét", "ApiKey "):
             # Bytes, so that the non-ASCII key reaches the server as sent.
             headers = {"Authorization": authorization.encode()} if authorization else {}
             refused = client.get("/catalog", headers=headers)
             assert refused.status_code == 401 and refused.headers["www-authenticate"] == "ApiKey"
             assert refused.headers["content-type"] == "application/problem+json"
         assert client.get("/catalog", headers={"Authorization": "ApiKey s3cret"}).status_code == 200
+        assert client.get("/catalog", headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert client.get("/healthz").status_code == 200
 
 
@@ -245,7 +247,11 @@ def test_copies_in_several_datasets_answer_as_one_entity_until_the_index_is_refr
     import_ftm(
         engine, tmp_path, "lyon", person("p1", "Jean Pierre Marchand"), person("p2", "Roux SARL", "Company")
     )
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    # GREEN records: the installation's own key reads as the operator.
+    operator = {"Authorization": "ApiKey operator-key"}
+    with TestClient(
+        create_app(Settings(database_url=database_url, api_key="operator-key")), headers=operator
+    ) as client:
         query = {"q": {"schema": "Person", "properties": {"name": ["Jean-Pierre Marchand"]}}}
         [result] = match(client, query)["responses"]["q"]["results"]
         assert result["id"] == "p1" and result["datasets"] == ["lyon", "paris"]
@@ -321,3 +327,44 @@ def drive(client: yente_client.Client) -> None:
         client.fetch("un-sc-0")
     with pytest.raises(yente_client.BadRequestError, match="birthDate"):
         client.match(yente_client.Person(name=["Saddam"], birthDate=["not a date"]))
+
+
+def test_each_caller_gets_what_their_token_allows(
+    engine: Engine, database_url: str, agency: Agency, tmp_path: Path
+) -> None:
+    """The public sees CLEAR only; a member's token opens GREEN; bad tokens are refused, never public."""
+    import_ftm(engine, tmp_path, "paris", person("p1", "Jean-Pierre Marchand"))
+    now = dt.datetime.now(dt.UTC)
+    access.add_user(engine, Identity.operator(), "alice", "NCB-FR", Role.ANALYST, now)
+    reader, _ = access.create_token(engine, Identity.operator(), "alice", now)
+    writer, _ = access.create_token(engine, Identity.operator(), "alice", now, scopes=("write",))
+    revoked, stored = access.create_token(engine, Identity.operator(), "alice", now)
+    access.revoke_token(engine, Identity.operator(), stored.token_id, now)
+    query = {"q": {"schema": "Person", "properties": {"name": ["Jean-Pierre Marchand"]}}}
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        assert match(client, query)["responses"]["q"]["results"] == []
+        assert client.get("/entities/p1").status_code == 404
+        assert client.get("/catalog").json()["datasets"][0]["name"] == "default"
+        bearer = {"Authorization": f"Bearer {reader.text}"}
+        found = client.post("/match/default", json={"queries": query}, headers=bearer).json()
+        assert [r["id"] for r in found["responses"]["q"]["results"]] == ["p1"]
+        assert client.get("/entities/p1", headers=bearer).json()["id"] == "p1"
+        searched = client.get(
+            "/search/default", params={"q": "Marchand", "purpose": "case 17"}, headers=bearer
+        )
+        assert [r["id"] for r in searched.json()["results"]] == ["p1"]
+        for token in (writer.text, revoked.text, reader.text[:-2] + "xx", "lsn_nothing"):
+            refused = client.get("/entities/p1", headers={"Authorization": f"ApiKey {token}"})
+            assert (
+                refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+            )
+    with Session(engine) as session:
+        trail = [
+            (chained.event.actor, chained.event.action, chained.event.purpose)
+            for chained in store.iter_events(session)
+        ]
+    assert (
+        ("public", "match", "") in trail
+        and ("alice", "read", "") in trail
+        and ("alice", "search", "case 17") in trail
+    )
