@@ -314,6 +314,7 @@ def screen(
                     progress=progress,
                 )
             )
+        screening.record_screening(opened, caller(), file.name, results, dt.datetime.now(dt.UTC), purpose())
         render_screening(results, output_format)
         failed = [result for result in results if result.error]
         if failed:

@@ -81,6 +81,7 @@ def xref(
                 now=dt.datetime.now(dt.UTC),
                 learn=learn,
                 progress=progress,
+                actor=caller(),
             )
         if result.learned is not None:
             out.print(_learned_table(result.learned))
@@ -185,28 +186,32 @@ def review_list(
 
 
 PairArgument = Annotated[str, typer.Argument(help="Pair id, as `liaison review list` shows it.")]
-ByOption = Annotated[str, typer.Option("--by", help="Who decides, for the record.")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who decides, for the record; the acting user by default.")
+]
 
 
 @review_app.command("confirm")
-def review_confirm(pair_id: PairArgument, by: ByOption = "cli") -> None:
+def review_confirm(pair_id: PairArgument, by: ByOption = None) -> None:
     """Confirm a pair: both entities are the same. Refused if it joins a pair someone dismissed.
 
     Example: liaison review confirm xp-0f3c9a1b2d4e5f607182
     """
     with reported():
-        pair = xref_service.confirm(engine(), pair_id, by, dt.datetime.now(dt.UTC))
+        actor = caller()
+        pair = xref_service.confirm(engine(), pair_id, by or actor.actor, dt.datetime.now(dt.UTC), actor)
         out.print(f"confirmed {pair.pair_id}: {pair.left_caption} = {pair.right_caption}", highlight=False)
 
 
 @review_app.command("dismiss")
-def review_dismiss(pair_id: PairArgument, by: ByOption = "cli") -> None:
+def review_dismiss(pair_id: PairArgument, by: ByOption = None) -> None:
     """Dismiss a pair: the entities differ and are never put together, unless their data changes.
 
     Example: liaison review dismiss xp-0f3c9a1b2d4e5f607182
     """
     with reported():
-        pair = xref_service.dismiss(engine(), pair_id, by, dt.datetime.now(dt.UTC))
+        actor = caller()
+        pair = xref_service.dismiss(engine(), pair_id, by or actor.actor, dt.datetime.now(dt.UTC), actor)
         out.print(f"dismissed {pair.pair_id}: {pair.left_caption} ≠ {pair.right_caption}", highlight=False)
 
 

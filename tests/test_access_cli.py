@@ -155,6 +155,12 @@ def test_audit_chain_records_verifies_and_catches_tampering(
     import_one(cli, tmp_path, "green", "GREEN")
     cli("--as", "bob", "--purpose", "case 2026/17", "show", "green")
     cli("--as", "bob", "show", "nothing-here", code=4)
+    queries = tmp_path / "q.csv"
+    queries.write_text("name\nPerson green\n", encoding="utf-8")
+    assert "green" in cli(
+        "--as", "bob", "--purpose", "border check", "screen", str(queries), "--format", "json"
+    )
+    cli("xref", "ds-green")
     assert "auditors" in cli("--as", "bob", "audit", "verify", code=5)
     assert "intact" in cli("--as", "audrey", "audit", "verify")
     lines = [json.loads(line) for line in cli("audit", "export").splitlines()]
@@ -163,6 +169,13 @@ def test_audit_chain_records_verifies_and_catches_tampering(
     assert ("operator", "import", "dataset:ds-green") in actions
     assert ("bob", "read", "entity:green") in actions and ("bob", "read", "entity:nothing-here") in actions
     assert next(e for e in lines if e["object"] == "entity:green")["purpose"] == "case 2026/17"
+    screened = next(e for e in lines if e["action"] == "screen")
+    assert (screened["actor"], screened["purpose"], screened["detail"]["hits"]) == (
+        "bob",
+        "border check",
+        ["ds-green/green"],
+    )
+    assert ("operator", "xref", "datasets:ds-green") in actions
     assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(lines))
     assert cli("audit", "export", "--since", "2000-01-01", "--until", "2000-01-02").strip() == ""
 

@@ -76,6 +76,11 @@ def test_review_cycle_keeps_decisions_and_clusters(cli: Cli, tmp_path: Path) -> 
     assert pending[petrenko]["pair_id"] in table and "Petrenko" in table
 
     cli("review", "confirm", pending[petrenko]["pair_id"], "--by", "analyst-1")
+    trail = [json.loads(line) for line in cli("audit", "export").splitlines()]
+    decided = [e for e in trail if e["action"] == "decision.confirmed"]
+    assert [(e["object"], e["detail"]["by"]) for e in decided] == [
+        (f"pair:{pending[petrenko]['pair_id']}", "analyst-1")
+    ]
     cli("review", "dismiss", pending[ivanov]["pair_id"], "--by", "analyst-2")
     cli("review", "dismiss", pending[triple]["pair_id"])
     # p5 would join p1 through p2, but p1 and p5 were kept apart.

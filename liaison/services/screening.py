@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -16,8 +17,9 @@ from liaison.matching.model import PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
 from liaison.model import Identity
+from liaison.services import audit
 
-__all__ = ["Hit", "Screened", "build_index", "match_record", "screen_rows"]
+__all__ = ["Hit", "Screened", "build_index", "match_record", "record_screening", "screen_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +111,18 @@ def screen_rows(
             yield Screened(row.row, row.values, hits)
         if progress is not None:
             progress(1)
+
+
+def record_screening(
+    engine: Engine,
+    identity: Identity,
+    source: str,
+    results: Sequence[Screened],
+    now: dt.datetime,
+    purpose: str = "",
+) -> None:
+    """Audit a screening run: who screened which file, how many rows, and which entities were hit."""
+    hits = sorted({f"{hit.dataset}/{hit.entity_id}" for result in results for hit in result.hits})
+    detail = {"rows": len(results), "errors": sum(1 for r in results if r.error), "hits": hits[:1_000]}
+    with Session(engine) as session, session.begin():
+        audit.record(session, identity, "screen", f"file:{source}", now=now, purpose=purpose, detail=detail)

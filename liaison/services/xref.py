@@ -33,6 +33,7 @@ from liaison.matching.xref import (
     xref_learned,
 )
 from liaison.model import Identity
+from liaison.services import audit
 from liaison.store import CONFIRMED, DISMISSED, MatchPair, SavedCounts
 
 __all__ = [
@@ -119,6 +120,7 @@ def run(
     weights: Scorer = PRIORS,
     learn: bool = False,
     progress: Callable[[int], None] | None = None,
+    actor: Identity | None = None,
 ) -> XrefRun:
     """Score the prepared work and store its pairs in one transaction; decisions are kept.
 
@@ -156,6 +158,9 @@ def run(
         saved = store.save_found_pairs(
             session, [_found(pair) for pair in pairs], frozenset(work.datasets), now
         )
+        detail = {"threshold": threshold, "pairs": len(pairs), "learned": learn}
+        subject = "datasets:" + ",".join(work.datasets)
+        audit.record(session, actor or Identity.operator(), "xref", subject, now=now, detail=detail)
     return XrefRun(work.datasets, threshold, len(work.queries), len(pairs), saved, learned)
 
 
@@ -191,7 +196,9 @@ def _refusals(confirmed: Sequence[MatchPair], dismissed: Sequence[MatchPair]) ->
     return set(clustering.refused)
 
 
-def _decide(engine: Engine, identity: str, status: str, by: str, now: dt.datetime) -> MatchPair:
+def _decide(
+    engine: Engine, identity: str, status: str, by: str, now: dt.datetime, actor: Identity
+) -> MatchPair:
     with Session(engine) as session, session.begin():
         pair = store.get_pair(session, identity)
         if pair.status == status:
@@ -209,6 +216,7 @@ def _decide(engine: Engine, identity: str, status: str, by: str, now: dt.datetim
         if new:
             raise Conflict(_conflict_message(identity, status, new[0]))
         store.set_decision(session, identity, status, by, now)
+        audit.record(session, actor, f"decision.{status}", f"pair:{identity}", now=now, detail={"by": by})
         return store.get_pair(session, identity)
 
 
@@ -227,14 +235,18 @@ def _conflict_message(identity: str, status: str, refusal: Refusal) -> str:
     )
 
 
-def confirm(engine: Engine, identity: str, by: str, now: dt.datetime) -> MatchPair:
-    """Confirm a pair: its entities are one. Conflict if that joins the ends of a dismissed pair."""
-    return _decide(engine, identity, CONFIRMED, by, now)
+def confirm(
+    engine: Engine, identity: str, by: str, now: dt.datetime, actor: Identity | None = None
+) -> MatchPair:
+    """Confirm a pair: its entities are one. Conflict if that joins the ends of a dismissed pair. Audited."""
+    return _decide(engine, identity, CONFIRMED, by, now, actor or Identity.operator())
 
 
-def dismiss(engine: Engine, identity: str, by: str, now: dt.datetime) -> MatchPair:
-    """Dismiss a pair: its entities are never to be put together. Conflict if confirmed pairs join them."""
-    return _decide(engine, identity, DISMISSED, by, now)
+def dismiss(
+    engine: Engine, identity: str, by: str, now: dt.datetime, actor: Identity | None = None
+) -> MatchPair:
+    """Dismiss a pair: never to be put together. Conflict if confirmed pairs join them. Audited."""
+    return _decide(engine, identity, DISMISSED, by, now, actor or Identity.operator())
 
 
 @dataclass(frozen=True, slots=True)
