@@ -16,7 +16,6 @@ from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Identity, IdentityKind
 from liaison.services import audit
-from liaison.store.tables import AgencyRow, SharingGroupRow, UserRow
 
 __all__ = ["ImportResult", "import_records"]
 
@@ -93,12 +92,11 @@ def import_records(
 
 def _check_releasability(session: Session, releasability: tuple[str, ...]) -> None:
     """Every entry names a registered agency, sharing group or user, or a real country."""
-    tables = {"agency": AgencyRow, "group": SharingGroupRow, "user": UserRow}
     for entry in releasability:
         kind, _, value = entry.partition(":")
         if kind == "country":
             known = pycountry.countries.get(alpha_2=value.upper()) is not None
         else:
-            known = session.get(tables[kind], value) is not None
+            known = store.is_known(session, kind, value)
         if not known:
             raise BadInput(f"--release {entry!r}: no such {kind}")

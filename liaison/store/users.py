@@ -19,6 +19,7 @@ __all__ = [
     "get_token",
     "get_user",
     "groups_of_agency",
+    "is_known",
     "list_groups",
     "list_tokens",
     "list_users",
@@ -216,6 +217,12 @@ def list_groups(session: Session) -> dict[str, tuple[str, list[str]]]:
     for member in session.scalars(select(GroupMemberRow).order_by(GroupMemberRow.agency)):
         groups[member.group][1].append(member.agency)
     return groups
+
+
+def is_known(session: Session, kind: str, name: str) -> bool:
+    """Whether an agency, sharing group or user of this name is registered (releasability checks)."""
+    table = {"agency": AgencyRow, "group": SharingGroupRow, "user": UserRow}[kind]
+    return session.get(table, name) is not None
 
 
 def groups_of_agency(session: Session, agency: str) -> frozenset[str]:
