@@ -14,6 +14,7 @@ from rich.table import Table
 from liaison import ingest
 from liaison.cli_access import audit_app, group_app, token_app, user_app
 from liaison.cli_render import ScreenFormat, render_screening
+from liaison.cli_sharing import access_app, alerts_app
 from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
@@ -38,6 +39,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(group_app, name="group")
 app.add_typer(audit_app, name="audit")
+app.add_typer(access_app, name="access")
+app.add_typer(alerts_app, name="alerts")
 app.command()(xref)
 app.command()(clusters)
 
@@ -314,7 +317,7 @@ def screen(
                     progress=progress,
                 )
             )
-        screening.record_screening(opened, caller(), file.name, results, dt.datetime.now(dt.UTC), purpose())
+        results = screening.settle(opened, caller(), file.name, results, dt.datetime.now(dt.UTC), purpose())
         render_screening(results, output_format)
         failed = [result for result in results if result.error]
         if failed:

@@ -12,6 +12,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from liaison.services.hits import Reference
 from liaison.services.screening import Screened
 
 __all__ = ["ScreenFormat", "render_screening", "screened_json"]
@@ -41,6 +42,7 @@ def screened_json(result: Screened) -> dict[str, Any]:
         }
         for hit in result.hits
     ]
+    data["references"] = [reference.to_dict() for reference in result.references]
     return data
 
 
@@ -56,7 +58,7 @@ def render_screening(results: Sequence[Screened], output: ScreenFormat) -> None:
         )
         for result in results:
             name = result.query.get("name", "")
-            if not result.hits:
+            if not result.hits and not result.references:
                 writer.writerow([result.row, name, result.error or "", "", "", "", "", ""])
             for hit in result.hits:
                 why = "; ".join(f"{f.name}={f.value:.2f} ({f.contribution:+.2f})" for f in hit.score.features)
@@ -72,16 +74,31 @@ def render_screening(results: Sequence[Screened], output: ScreenFormat) -> None:
                         why,
                     ]
                 )
+            for reference in result.references:
+                writer.writerow(
+                    [result.row, name, "", "", "", _hidden(reference), f"{reference.score:.4f}", ""]
+                )
     else:
         table = Table("row", "query", "match", "dataset", "score", "why")
         for result in results:
             name = result.query.get("name", "")
             if result.error:
                 table.add_row(str(result.row), name, f"[red]{result.error}", "", "", "")
-            elif not result.hits:
+            elif not result.hits and not result.references:
                 table.add_row(str(result.row), name, "[green]clear", "", "", "")
             for hit in result.hits:
                 top = sorted(hit.score.features, key=lambda f: -abs(f.contribution))[:3]
                 why = ", ".join(f"{f.name} {f.contribution:+.1f}" for f in top)
                 table.add_row(str(result.row), name, hit.caption, hit.dataset, f"{hit.score.score:.2f}", why)
+            for reference in result.references:
+                table.add_row(
+                    str(result.row), name, f"[yellow]{_hidden(reference)}", "", f"{reference.score:.2f}", ""
+                )
         Console().print(table)
+
+
+def _hidden(reference: Reference) -> str:
+    return (
+        f"hit/no-hit: a record of {reference.owner_agency} you may not read; "
+        f"`liaison access request {reference.ref}` asks for it"
+    )

@@ -24,8 +24,8 @@ from tests.test_cli import Cli
 NOW = dt.datetime.now(dt.UTC)
 
 
-@pytest.fixture
-def cli(database_url: str) -> Cli:
+def two_agencies(database_url: str) -> Cli:
+    """A store with NCB-FR (alice, analyst; ada, admin) and NCB-ES (bob, analyst; audrey, auditor)."""
     runner = Cli(database_url)
     runner("init")
     runner("agency", "add", "NCB-FR", "--name", "NCB Paris", "--country", "FR", "--kind", "ncb")
@@ -35,6 +35,11 @@ def cli(database_url: str) -> Cli:
     runner("user", "add", "ada", "--agency", "NCB-FR", "--role", "admin")
     runner("user", "add", "audrey", "--agency", "NCB-ES", "--role", "auditor")
     return runner
+
+
+@pytest.fixture
+def cli(database_url: str) -> Cli:
+    return two_agencies(database_url)
 
 
 def import_one(

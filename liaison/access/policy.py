@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from liaison.model import Handling, Identity, IdentityKind
 
-__all__ = ["identity_keys", "may_read"]
+__all__ = ["grant_entry", "identity_keys", "may_read"]
 
 
 def identity_keys(identity: Identity) -> dict[str, tuple[str, ...]]:
@@ -51,3 +51,12 @@ def may_read(identity: Identity, owner_agency: str, handling: Handling, releasab
     keys = identity_keys(identity)
     admitting = {key for kind in ADMITTING[handling] for key in keys[kind]}
     return not admitting.isdisjoint(releasability)
+
+
+def grant_entry(handling: Handling, user: str, agency: str) -> str:
+    """The releasability entry a granted access request adds, so the requester can read the record.
+
+    RED admits only named users, so the requester is named; AMBER and AMBER+STRICT name the
+    requester's agency, as an agency-to-agency grant of intelligence is made.
+    """
+    return f"user:{user}" if handling is Handling.RED else f"agency:{agency}"

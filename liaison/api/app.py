@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store
-from liaison.api import yente
+from liaison.api import auth, yente
 from liaison.api.deps import EngineDep
 from liaison.api.problems import install
 from liaison.errors import Unavailable
@@ -48,7 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install(app)
-    app.add_exception_handler(yente.ApiKeyRequired, yente.unauthorized)
+    app.add_exception_handler(auth.ApiKeyRequired, auth.unauthorized)
     app.state.engine = engine
     app.state.settings = settings
     app.state.matching = matching

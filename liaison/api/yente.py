@@ -8,13 +8,12 @@ Bad queries answer 400, as yente does, where the rest of Liaison's API answers 4
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
+from liaison.api.auth import CallerDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.api.yente_models import (
     CatalogOut,
@@ -23,18 +22,16 @@ from liaison.api.yente_models import (
     MatchesOut,
     MatchRequest,
     MatchResponse,
+    ReferenceOut,
     ScoredOut,
     SearchResponse,
     Total,
 )
-from liaison.errors import BadInput, Unauthenticated
+from liaison.errors import BadInput
 from liaison.matching.model import FEATURES
-from liaison.model import Identity
-from liaison.services import access
 from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
-from liaison.settings import Settings
 
-__all__ = ["ALGORITHM", "ApiKeyRequired", "CallerDep", "caller", "probes", "router", "unauthorized"]
+__all__ = ["ALGORITHM", "probes", "router"]
 
 ALGORITHM = "liaison-v1"
 """Our one scoring model under the name clients pass as `algorithm`; `best` means it too."""
@@ -42,65 +39,14 @@ DEFAULT_CUTOFF = 0.5
 """yente's default cutoff: candidates scoring below it are not returned at all."""
 
 
-class ApiKeyRequired(Exception):
-    """The request lacks the `Authorization: ApiKey …` header this server was configured with."""
-
-
 async def _service(request: Request) -> MatchingService:
     service: MatchingService = request.app.state.matching
     return service
 
 
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 # Dependencies that only read application state are `async`: FastAPI runs a plain `def`
 # dependency in its thread pool, and each such hop costs more than the lookup itself.
 ServiceDep = Annotated[MatchingService, Depends(_service)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-def caller(
-    request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> Identity:
-    """Who calls: `Authorization: ApiKey <token>` (or `Bearer`) names a user by their token.
-
-    The server's own `api_key`, if set, is the installation's screening key and reads as the
-    operator; without it no header is needed and a caller without one is the public (CLEAR
-    records only). A token that is malformed, unknown, expired, revoked, or lacks the `read`
-    scope is refused with 401, never treated as the public.
-    """
-    if authorization is None:
-        if settings.api_key is not None:
-            raise ApiKeyRequired("send the header `Authorization: ApiKey <key or token>`")
-        return Identity.public()
-    scheme, _, given = authorization.partition(" ")
-    given = given.strip()
-    if scheme.lower() not in ("apikey", "bearer") or not given:
-        raise ApiKeyRequired("send the header `Authorization: ApiKey <key or token>`")
-    # Compared as bytes: compare_digest refuses non-ASCII text, which a hostile header may carry.
-    if settings.api_key is not None and secrets.compare_digest(given.encode(), settings.api_key.encode()):
-        return Identity.operator()
-    engine: Engine = request.app.state.engine
-    try:
-        identity, scopes = access.identify_token(engine, given, dt.datetime.now(dt.UTC))
-    except Unauthenticated as exc:
-        raise ApiKeyRequired(str(exc)) from exc
-    if "read" not in scopes:
-        raise ApiKeyRequired("this token has no `read` scope")
-    return identity
-
-
-CallerDep = Annotated[Identity, Depends(caller)]
-
-
-async def unauthorized(_request: Request, exc: Exception) -> JSONResponse:
-    """The 401 problem for a missing or wrong API key."""
-    response = problem(401, "Unauthorized", str(exc))
-    response.headers["WWW-Authenticate"] = "ApiKey"
-    return response
 
 
 router = APIRouter(tags=["yente"])
@@ -186,6 +132,7 @@ def match(
             results=[_scored(result) for result in answer.results],
             total=Total(value=answer.total),
             query=answer.query.to_dict(),
+            references=[ReferenceOut.model_validate(ref.to_dict()) for ref in answer.references],
         )
         for answer in answers
     }
@@ -196,6 +143,7 @@ def match(
 def search(
     service: ServiceDep,
     identity: CallerDep,
+    settings: SettingsDep,
     dataset: str,
     q: str = "",
     schema: str = "Thing",
@@ -221,6 +169,7 @@ def search(
             identity=identity,
             now=dt.datetime.now(dt.UTC),
             purpose=purpose,
+            threshold=settings.match_threshold,
         )
     except BadInput as exc:
         return _bad_request(exc)
@@ -229,6 +178,7 @@ def search(
         total=Total(value=page.total, relation="eq" if page.exact else "gte"),
         limit=limit,
         offset=offset,
+        references=[ReferenceOut.model_validate(ref.to_dict()) for ref in page.references],
     )
 
 

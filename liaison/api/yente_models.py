@@ -15,6 +15,7 @@ __all__ = [
     "MatchResponse",
     "MatchesOut",
     "QueryExample",
+    "ReferenceOut",
     "ScoredOut",
     "SearchResponse",
     "Total",
@@ -67,6 +68,17 @@ class ScoredOut(EntityOut):
     explanations: dict[str, dict[str, float | str]]
 
 
+class ReferenceOut(BaseModel):
+    """A hit/no-hit reference: a record matched that the caller may not read. Liaison's addition
+    to yente's shapes; clients that do not know it ignore it.
+    """
+
+    reference: str = Field(description="Quote it in POST /api/v1/access-requests to ask for the record.")
+    owner_agency: str
+    score: float
+    request_access: str
+
+
 class Total(BaseModel):
     """How many results there are; `gte` when only a lower bound is known."""
 
@@ -81,6 +93,7 @@ class MatchesOut(BaseModel):
     results: list[ScoredOut]
     total: Total
     query: dict[str, Any]
+    references: list[ReferenceOut] = Field(default_factory=list)
 
 
 class MatchResponse(BaseModel):
@@ -98,6 +111,7 @@ class SearchResponse(BaseModel):
     total: Total
     limit: int
     offset: int
+    references: list[ReferenceOut] = Field(default_factory=list)
 
 
 class DatasetOut(BaseModel):

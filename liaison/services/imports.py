@@ -16,6 +16,7 @@ from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Identity, IdentityKind
 from liaison.services import audit
+from liaison.store import hits as hit_store
 
 __all__ = ["ImportResult", "import_records"]
 
@@ -79,6 +80,8 @@ def import_records(
             if progress is not None:
                 progress(len(batch))
         store.finish_import(session, run_id, sum(schemata.values()))
+        # The import replaced its records' envelopes: access the owner granted is given back.
+        hit_store.reapply_grants(session, envelope.dataset)
         audit.record(
             session,
             identity,

@@ -30,7 +30,8 @@ from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
 from liaison.model import Identity
-from liaison.services import audit, catalog, screening
+from liaison.services import audit, catalog, hits, screening
+from liaison.services.hits import Reference
 from liaison.store import StoredEntity
 
 __all__ = [
@@ -91,6 +92,7 @@ class Matches:
     query: EntityProxy
     results: tuple[Scored, ...]
     total: int
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class Page:
     results: tuple[Found, ...]
     total: int
     exact: bool
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,8 @@ class MatchingService:
     ) -> list[Matches]:
         """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`.
 
-        Only entities the caller may read are returned and counted; the request is audited.
+        Only entities the caller may read are returned and counted; matches on records a member
+        may not read come back as hit/no-hit references. The request is audited.
         """
         if not queries:
             raise BadInput("field 'queries': no queries given")
@@ -180,15 +184,19 @@ class MatchingService:
         with Session(self.engine) as session, session.begin():
             wanted = [entity_id for _key, _proxy, passed in scored for entity_id, _score in passed]
             readable = _fetch_many(session, wanted, datasets, identity)
-            detail = {"queries": len(examples)}
+            references = [
+                _hidden(session, identity, passed, datasets, threshold, "match", now)
+                for _key, _proxy, passed in scored
+            ]
+            detail = {"queries": len(examples), "references": sum(map(len, references))}
             audit.record(session, identity, "match", f"scope:{scope.dataset}", now=now, detail=detail)
         answers = []
-        for key, proxy, passed in scored:
+        for (key, proxy, passed), hidden in zip(scored, references, strict=True):
             shown = [(readable[entity_id], score) for entity_id, score in passed if entity_id in readable]
             results = tuple(
                 Scored(entity, score, score.score >= threshold) for entity, score in shown[:limit]
             )
-            answers.append(Matches(key, proxy, results, len(shown)))
+            answers.append(Matches(key, proxy, results, len(shown), tuple(hidden[:limit])))
         return answers
 
     def search(
@@ -202,13 +210,15 @@ class MatchingService:
         identity: Identity,
         now: dt.datetime,
         purpose: str = "",
+        threshold: float = 1.0,
     ) -> Page:
         """Entities whose names share keys with `text`: the rarer the shared name parts, the higher.
 
         Like a text search, relevance is the index's weight of shared keys (IDF), so names that
         contain every word typed come first; the match score orders names of equal weight. A
         short name scores low against a longer full name, so no score cut applies. Only entities
-        the caller may read are returned and counted; the search is audited.
+        the caller may read are returned and counted; hidden records a member's search matches
+        at `threshold` or above come back as hit/no-hit references. The search is audited.
         """
         base = model.get(schema)
         if base is None:
@@ -227,6 +237,8 @@ class MatchingService:
         )
         with Session(self.engine) as session, session.begin():
             readable = _fetch_many(session, ranked, datasets, identity)
+            scores = [(entity_id, found[entity_id][1]) for entity_id in ranked]
+            hidden = _hidden(session, identity, scores, datasets, threshold, "search", now)
             audit.record(
                 session,
                 identity,
@@ -234,10 +246,12 @@ class MatchingService:
                 f"scope:{scope.dataset}",
                 now=now,
                 purpose=purpose,
-                detail={"q": text[:200]},
+                detail={"q": text[:200], "references": len(hidden)},
             )
         shown = [readable[entity_id] for entity_id in ranked if entity_id in readable]
-        return Page(tuple(shown[offset : offset + limit]), len(shown), exact=len(found) < pool)
+        return Page(
+            tuple(shown[offset : offset + limit]), len(shown), len(found) < pool, tuple(hidden[:limit])
+        )
 
     def fetch(self, entity_id: str, identity: Identity, now: dt.datetime) -> Found:
         """One entity merged from every copy the caller may read, or NotFound naming the id. Audited."""
@@ -370,6 +384,20 @@ def _fetch_many(
         if kept:
             merged[entity_id] = _merged(kept)
     return merged
+
+
+def _hidden(
+    session: Session,
+    identity: Identity,
+    scored: Sequence[tuple[str, MatchScore]],
+    datasets: frozenset[str],
+    threshold: float,
+    via: str,
+    now: dt.datetime,
+) -> list[Reference]:
+    """Hit/no-hit references for the hidden copies, in scope, of the entities scoring a match."""
+    hit = [(entity_id, score.score) for entity_id, score in scored if score.score >= threshold]
+    return hits.note_hits(session, identity, hit, via, now, datasets)
 
 
 def _merged(copies: Sequence[StoredEntity]) -> Found:

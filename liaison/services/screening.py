@@ -1,10 +1,15 @@
-"""Screening: queries against the store's entities through the one matching engine."""
+"""Screening: queries against the store's entities through the one matching engine.
+
+The index holds every record of the datasets screened, so it scores the same for everyone;
+`settle` then keeps the hits the caller may read and turns the others into hit/no-hit
+references, in the transaction that audits the run.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -17,9 +22,13 @@ from liaison.matching.model import PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
 from liaison.model import Identity
-from liaison.services import audit
+from liaison.services import audit, hits
+from liaison.services.hits import Reference
 
-__all__ = ["Hit", "Screened", "build_index", "match_record", "record_screening", "screen_rows"]
+__all__ = ["Hit", "Screened", "build_index", "match_record", "screen_rows", "settle"]
+
+_WHOLE = Identity.operator()
+"""Whom the index is built as: every record, so hidden ones can still be hit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,7 @@ class Screened:
     query: dict[str, str]
     hits: tuple[Hit, ...]
     error: str | None = None
+    references: tuple[Reference, ...] = ()
 
 
 def build_index(
@@ -49,21 +59,27 @@ def build_index(
     datasets: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> CandidateIndex:
-    """An index of the matchable entities of the given datasets (all when None) that the caller may read."""
+    """An index of every matchable entity of the given datasets, or of all datasets when None.
+
+    Named datasets must be ones the caller may know of. The index is not what the caller
+    receives: pass the results through `settle`.
+    """
     with Session(engine) as session:
         known = [summary.name for summary in store.list_datasets(session, identity)]
-        names = list(datasets) if datasets else known
-        missing = [name for name in names if name not in known]
+        missing = [name for name in datasets or () if name not in known]
         if missing:
             raise NotFound(f"no dataset named {', '.join(map(repr, missing))}; `liaison datasets` lists them")
-        return CandidateIndex.build(_records(session, names, identity, progress))
+        names = (
+            list(datasets) if datasets else [summary.name for summary in store.list_datasets(session, _WHOLE)]
+        )
+        return CandidateIndex.build(_records(session, names, progress))
 
 
 def _records(
-    session: Session, datasets: list[str], identity: Identity, progress: Callable[[int], None] | None
+    session: Session, datasets: list[str], progress: Callable[[int], None] | None
 ) -> Iterator[MatchRecord]:
     for dataset in datasets:
-        for count, stored in enumerate(store.iter_dataset(session, dataset, identity), start=1):
+        for count, stored in enumerate(store.iter_dataset(session, dataset, _WHOLE), start=1):
             if stored.proxy.schema.name in MATCHABLE:
                 yield record_from_entity(stored.proxy, dataset)
             if progress is not None and count % 1_000 == 0:
@@ -113,16 +129,34 @@ def screen_rows(
             progress(1)
 
 
-def record_screening(
+def settle(
     engine: Engine,
     identity: Identity,
     source: str,
     results: Sequence[Screened],
     now: dt.datetime,
     purpose: str = "",
-) -> None:
-    """Audit a screening run: who screened which file, how many rows, and which entities were hit."""
-    hits = sorted({f"{hit.dataset}/{hit.entity_id}" for result in results for hit in result.hits})
-    detail = {"rows": len(results), "errors": sum(1 for r in results if r.error), "hits": hits[:1_000]}
+) -> list[Screened]:
+    """What the caller receives of a screening run, audited: the hits they may read, in full, and
+    a hit/no-hit reference (owner alerted) for each hit they may not.
+    """
+    wanted = {(hit.dataset, hit.entity_id) for result in results for hit in result.hits}
+    settled = []
     with Session(engine) as session, session.begin():
+        open_to = store.readable_copies(session, wanted, identity)
+        for result in results:
+            shown = tuple(hit for hit in result.hits if (hit.dataset, hit.entity_id) in open_to)
+            closed = [hit for hit in result.hits if (hit.dataset, hit.entity_id) not in open_to]
+            hidden = [(hit.entity_id, hit.score.score) for hit in closed]
+            datasets = frozenset(hit.dataset for hit in closed)
+            references = hits.note_hits(session, identity, hidden, "screen", now, datasets) if hidden else []
+            settled.append(replace(result, hits=shown, references=tuple(references)))
+        seen = sorted({f"{hit.dataset}/{hit.entity_id}" for result in settled for hit in result.hits})
+        detail = {
+            "rows": len(results),
+            "errors": sum(1 for result in results if result.error),
+            "hits": seen[:1_000],
+            "references": sum(len(result.references) for result in settled),
+        }
         audit.record(session, identity, "screen", f"file:{source}", now=now, purpose=purpose, detail=detail)
+    return settled

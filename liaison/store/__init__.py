@@ -23,6 +23,7 @@ from liaison.store.entities import (
     entities_by_id,
     entities_by_ids,
     iter_dataset,
+    readable_copies,
     release_keys,
     write_batch,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "open_engine",
     "password_hash_of",
     "readable",
+    "readable_copies",
     "release_keys",
     "remove_group_member",
     "revoke_token",

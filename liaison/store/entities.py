@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "entities_by_id",
     "entities_by_ids",
     "iter_dataset",
+    "readable_copies",
     "release_keys",
     "write_batch",
 ]
@@ -249,3 +250,16 @@ def iter_dataset(
     )
     for row in session.scalars(query):
         yield _stored(row)
+
+
+def readable_copies(
+    session: Session, copies: Iterable[tuple[str, str]], identity: Identity
+) -> set[tuple[str, str]]:
+    """Which of these (dataset, id) copies the caller may read, in one query."""
+    wanted = set(copies)
+    if not wanted:
+        return set()
+    query = select(EntityRow.dataset, EntityRow.id).where(
+        EntityRow.id.in_(sorted({entity_id for _dataset, entity_id in wanted})), readable(identity)
+    )
+    return {(dataset, entity_id) for dataset, entity_id in session.execute(query)} & wanted

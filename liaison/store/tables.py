@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AccessRequestRow",
     "AgencyRow",
+    "AlertRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
     "DatasetRow",
     "EntityRow",
     "GroupMemberRow",
+    "HitReferenceRow",
     "ImportRow",
     "MatchPairRow",
     "SharingGroupRow",
@@ -198,3 +213,70 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class HitReferenceRow(Base):
+    """A hit/no-hit reference: a seeker's search, match or screening hit a record they may not read.
+
+    One row per seeker and record (`hits` counts repeats), so an owner is told once per seeker,
+    not once per query. `ref` is what the seeker holds: opaque, it names neither dataset nor id.
+    """
+
+    __tablename__ = "hit_reference"
+
+    ref: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(255))
+    owner_agency: Mapped[str] = mapped_column(String(32), index=True)
+    seeker: Mapped[str] = mapped_column(String(64))
+    seeker_agency: Mapped[str] = mapped_column(String(32))
+    via: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    hits: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_hit_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("seeker", "dataset", "entity_id", name="uq_hit_reference_seeker_record"),
+    )
+
+
+class AccessRequestRow(Base):
+    """A seeker's request to read a record they hit, and the owner's grant or refusal.
+
+    A grant's `release_entry` is added to the record's releasability, and again after every
+    re-import of its dataset, so a grant outlives the owner's next import.
+    """
+
+    __tablename__ = "access_request"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ref: Mapped[str] = mapped_column(ForeignKey("hit_reference.ref"))
+    dataset: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(255))
+    owner_agency: Mapped[str] = mapped_column(String(32), index=True)
+    requester: Mapped[str] = mapped_column(String(64), index=True)
+    requester_agency: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    release_entry: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_access_request_dataset_status", "dataset", "status"),)
+
+
+class AlertRow(Base):
+    """An alert to an agency (all its users) or to one user; ids grow, so a stream resumes after one."""
+
+    __tablename__ = "alert"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    user: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

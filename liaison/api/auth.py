@@ -1,0 +1,90 @@
+"""Who calls the API: a user by their token, the operator by the server's key, or the public.
+
+`CallerDep` admits reads (the `read` scope), `WriterDep` changes (the `write` scope). A token
+that is malformed, unknown, expired, revoked, or lacks the scope is refused with 401, never
+treated as the public.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from liaison.api.problems import problem
+from liaison.errors import Unauthenticated
+from liaison.model import Identity
+from liaison.services import access
+from liaison.settings import Settings
+
+__all__ = ["ApiKeyRequired", "CallerDep", "SettingsDep", "WriterDep", "unauthorized"]
+
+
+class ApiKeyRequired(Exception):
+    """The request lacks valid credentials for what it asks."""
+
+
+async def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+_HOW = "send the header `Authorization: ApiKey <key or token>`"
+
+
+def _identify(request: Request, settings: Settings, authorization: str | None, scope: str) -> Identity:
+    """The caller for a request needing `scope`.
+
+    The server's own `api_key`, if set, is the installation's key and reads as the operator;
+    without it, a caller sending no header is the public, who may read CLEAR records only and
+    change nothing.
+    """
+    if authorization is None:
+        if settings.api_key is not None or scope != "read":
+            raise ApiKeyRequired(_HOW)
+        return Identity.public()
+    scheme, _, given = authorization.partition(" ")
+    given = given.strip()
+    if scheme.lower() not in ("apikey", "bearer") or not given:
+        raise ApiKeyRequired(_HOW)
+    # Compared as bytes: compare_digest refuses non-ASCII text, which a hostile header may carry.
+    if settings.api_key is not None and secrets.compare_digest(given.encode(), settings.api_key.encode()):
+        return Identity.operator()
+    engine: Engine = request.app.state.engine
+    try:
+        identity, scopes = access.identify_token(engine, given, dt.datetime.now(dt.UTC))
+    except Unauthenticated as exc:
+        raise ApiKeyRequired(str(exc)) from exc
+    if scope not in scopes:
+        raise ApiKeyRequired(f"this token has no `{scope}` scope")
+    return identity
+
+
+def caller(
+    request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Identity:
+    """The caller of a read: `Authorization: ApiKey <token>` (or `Bearer`) names a user by their token."""
+    return _identify(request, settings, authorization, "read")
+
+
+def writer(
+    request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Identity:
+    """The caller of a change: a token with the `write` scope, or the server's key."""
+    return _identify(request, settings, authorization, "write")
+
+
+CallerDep = Annotated[Identity, Depends(caller)]
+WriterDep = Annotated[Identity, Depends(writer)]
+
+
+async def unauthorized(_request: Request, exc: Exception) -> JSONResponse:
+    """The 401 problem for missing or wrong credentials."""
+    response = problem(401, "Unauthorized", str(exc))
+    response.headers["WWW-Authenticate"] = "ApiKey"
+    return response

@@ -1,0 +1,25 @@
+"""Alerts: reading the caller's alerts (to their agency or to them), oldest first, after a cursor."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison.errors import BadInput, Forbidden
+from liaison.model import Identity, IdentityKind
+from liaison.store import alerts as alert_store
+from liaison.store.alerts import Alert
+
+__all__ = ["MAX_PAGE", "list_alerts"]
+
+MAX_PAGE = 500
+
+
+def list_alerts(engine: Engine, identity: Identity, after: int = 0, limit: int = 100) -> list[Alert]:
+    """The caller's alerts with ids above `after`; the operator sees every agency's."""
+    if identity.kind is IdentityKind.PUBLIC:
+        raise Forbidden("sign in to see alerts")
+    if after < 0 or not 1 <= limit <= MAX_PAGE:
+        raise BadInput(f"'after' must be 0 or more and 'limit' 1 to {MAX_PAGE}")
+    with Session(engine) as session:
+        return alert_store.alerts_for(session, identity, after, limit)

@@ -1,0 +1,60 @@
+"""Alerts: rows addressed to an agency or a user, read in id order so a stream can resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from liaison.model import Identity, IdentityKind
+from liaison.store.tables import AlertRow
+
+__all__ = ["Alert", "add_alert", "alerts_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert: to whom, what kind, about what, and when."""
+
+    alert_id: int
+    agency: str | None
+    user: str | None
+    kind: str
+    subject: str
+    detail: dict[str, Any]
+    created_at: dt.datetime
+
+
+def add_alert(
+    session: Session,
+    *,
+    kind: str,
+    subject: str,
+    detail: dict[str, Any],
+    now: dt.datetime,
+    agency: str | None = None,
+    user: str | None = None,
+) -> int:
+    """Raise an alert to an agency's users or to one user, in the session's transaction; its id."""
+    if agency is None and user is None:
+        raise ValueError("an alert is addressed to an agency or a user")
+    row = AlertRow(agency=agency, user=user, kind=kind, subject=subject, detail=detail, created_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def alerts_for(session: Session, identity: Identity, after: int = 0, limit: int = 100) -> list[Alert]:
+    """The caller's alerts (to their agency or to them) with ids above `after`, oldest first."""
+    query = select(AlertRow).where(AlertRow.id > after).order_by(AlertRow.id).limit(limit)
+    if identity.kind is IdentityKind.PUBLIC:
+        return []
+    if identity.kind is IdentityKind.MEMBER:
+        query = query.where(or_(AlertRow.agency == identity.agency, AlertRow.user == identity.user))
+    return [
+        Alert(row.id, row.agency, row.user, row.kind, row.subject, row.detail, row.created_at)
+        for row in session.scalars(query)
+    ]
