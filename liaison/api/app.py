@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store
-from liaison.api import auth, yente
+from liaison.api import auth, sharing, yente
 from liaison.api.deps import EngineDep
 from liaison.api.problems import install
 from liaison.errors import Unavailable
@@ -57,6 +57,8 @@ def create_app(settings: Settings) -> FastAPI:
     for prefix, documented in (("", False), ("/api/v1", True)):
         app.include_router(yente.router, prefix=prefix, include_in_schema=documented)
         app.include_router(yente.probes, prefix=prefix, include_in_schema=documented)
+
+    app.include_router(sharing.router)
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:
