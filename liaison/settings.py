@@ -51,7 +51,19 @@ class Settings(BaseSettings):
     api_key: str | None = Field(
         default=None,
         description="Key that yente-compatible API callers must send as `Authorization: ApiKey <key>`; "
-        "none means the API is open. Per-user tokens replace it later.",
+        "it reads as the operator. Without it, callers without a token are the public (CLEAR records only).",
+    )
+    rate_per_second: float = Field(
+        default=50.0,
+        gt=0,
+        description="Requests per second each token (or, for the public, each client address) may make "
+        "on average; more are answered 429.",
+    )
+    rate_burst: int = Field(
+        default=100, ge=1, description="Requests a token may make at once above its rate."
+    )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1_024, description="Largest request body accepted; larger ones get 413."
     )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")

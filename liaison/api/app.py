@@ -13,8 +13,9 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store
-from liaison.api import auth, sharing, yente
+from liaison.api import auth, records, sharing, yente
 from liaison.api.deps import EngineDep
+from liaison.api.limits import BodyLimit, TokenBuckets
 from liaison.api.problems import install
 from liaison.errors import Unavailable
 from liaison.model import Identity
@@ -48,10 +49,12 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_exception_handler(auth.ApiKeyRequired, auth.unauthorized)
     app.state.engine = engine
     app.state.settings = settings
     app.state.matching = matching
+    app.state.buckets = TokenBuckets(settings.rate_per_second, settings.rate_burst)
     # yente clients take a base URL and append yente's paths, so the same routes answer at the
     # root and under /api/v1; the docs show the /api/v1 copy only.
     for prefix, documented in (("", False), ("/api/v1", True)):
@@ -59,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(yente.probes, prefix=prefix, include_in_schema=documented)
 
     app.include_router(sharing.router)
+    app.include_router(records.router)
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 `CallerDep` admits reads (the `read` scope), `WriterDep` changes (the `write` scope). A token
 that is malformed, unknown, expired, revoked, or lacks the scope is refused with 401, never
-treated as the public.
+treated as the public. Each token, and each public client address, is rate-limited (429).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from liaison.api.limits import TokenBuckets
 from liaison.api.problems import problem
 from liaison.errors import Unauthenticated
 from liaison.model import Identity
@@ -44,9 +45,11 @@ def _identify(request: Request, settings: Settings, authorization: str | None, s
     without it, a caller sending no header is the public, who may read CLEAR records only and
     change nothing.
     """
+    buckets: TokenBuckets = request.app.state.buckets
     if authorization is None:
         if settings.api_key is not None or scope != "read":
             raise ApiKeyRequired(_HOW)
+        buckets.take(f"public:{request.client.host if request.client else ''}")
         return Identity.public()
     scheme, _, given = authorization.partition(" ")
     given = given.strip()
@@ -62,6 +65,8 @@ def _identify(request: Request, settings: Settings, authorization: str | None, s
         raise ApiKeyRequired(str(exc)) from exc
     if scope not in scopes:
         raise ApiKeyRequired(f"this token has no `{scope}` scope")
+    # Limited per token, not per user: a user's tokens for different tools do not starve each other.
+    buckets.take(f"token:{given.split('_')[1]}")
     return identity
 
 

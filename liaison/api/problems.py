@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from http import HTTPStatus
 
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from liaison.api.limits import RateLimited
 from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
 
 __all__ = ["STATUSES", "install"]
@@ -16,6 +21,7 @@ STATUSES: dict[type[LiaisonError], tuple[int, str]] = {
     Unauthenticated: (401, "Unauthorized"),
     Forbidden: (403, "Forbidden"),
     Conflict: (409, "Conflict"),
+    RateLimited: (429, "Too many requests"),
     Unavailable: (503, "Service unavailable"),
 }
 
@@ -30,7 +36,36 @@ async def _liaison_error(_request: Request, exc: Exception) -> JSONResponse:
     status, title = next(
         (found for kind, found in STATUSES.items() if isinstance(exc, kind)), (500, "Internal error")
     )
-    return problem(status, title, str(exc))
+    response = problem(status, title, str(exc))
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    return response
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Starlette's own errors (unknown path, wrong method, a body too large) as problems too.
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else ""
+    response = problem(status, HTTPStatus(status).phrase, str(detail))
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's validation errors name each bad field; they become one readable detail and a
+    # list of `errors`, without echoing the (possibly huge or hostile) input back.
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    fields = [
+        {"field": ".".join(str(part) for part in error.get("loc", ())), "problem": str(error.get("msg", ""))}
+        for error in errors
+    ]
+    detail = "; ".join(f"field '{item['field']}': {item['problem']}" for item in fields[:10])
+    response = problem(422, "Bad input", detail or "the request is not valid")
+    body = {"type": "about:blank", "title": "Bad input", "status": 422, "detail": detail, "errors": fields}
+    return JSONResponse(
+        body, status_code=422, media_type="application/problem+json", headers=response.headers
+    )
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -41,4 +76,6 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register the handlers that turn errors into problem+json responses."""
     app.add_exception_handler(LiaisonError, _liaison_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)

@@ -13,7 +13,7 @@ from followthemoney.types import registry
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, add_value, check_exists, make_entity
 
-__all__ = ["MAX_LINE_BYTES", "read_ftm", "write_ftm"]
+__all__ = ["MAX_LINE_BYTES", "entity_from_dict", "read_ftm", "write_ftm"]
 
 # A line is one entity; OpenSanctions' largest are well under a megabyte. The cap keeps a
 # file with no newlines from being read into memory whole.
@@ -39,8 +39,13 @@ def _parse_entity(raw: bytes, source: str, line: int) -> EntityProxy:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadInput.at(source, line, None, f"not valid UTF-8 JSON: {exc}") from exc
+    return entity_from_dict(data, source, line)
+
+
+def entity_from_dict(data: Any, source: str, line: int | str) -> EntityProxy:
+    """An FtM entity from its JSON form (`id`, `schema`, `properties`), checked as a file's line is."""
     if not isinstance(data, dict):
-        raise BadInput.at(source, line, None, "expected a JSON object per line")
+        raise BadInput.at(source, line, None, "expected a JSON object per entity")
     entity_id = data.get("id")
     if not isinstance(entity_id, str) or not entity_id.strip():
         raise BadInput.at(source, line, "id", "missing or empty entity id")
@@ -57,7 +62,7 @@ def _parse_entity(raw: bytes, source: str, line: int) -> EntityProxy:
     return proxy
 
 
-def _add_values(proxy: EntityProxy, prop: str, values: Any, source: str, line: int) -> None:
+def _add_values(proxy: EntityProxy, prop: str, values: Any, source: str, line: int | str) -> None:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list):

@@ -18,7 +18,7 @@ from liaison.model import Envelope, Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import hits as hit_store
 
-__all__ = ["ImportResult", "import_records"]
+__all__ = ["ImportResult", "check_releasability", "import_records", "write_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,43 +57,71 @@ def import_records(
     transaction with nothing written. A member imports only for their own agency; the import
     is audited in its transaction. Without `identity`, the local operator imports.
     """
-    identity = identity or Identity.operator()
-    if identity.kind is not IdentityKind.OPERATOR and identity.agency != envelope.owner_agency:
-        raise Forbidden(f"{identity.actor} of {identity.agency} cannot import for {envelope.owner_agency}")
-    schemata: dict[str, int] = {}
     with Session(engine) as session, session.begin():
-        store.get_agency(session, envelope.owner_agency)
-        _check_releasability(session, envelope.releasability)
-        store.claim_dataset(session, envelope.dataset, title, envelope.owner_agency, now)
-        run_id = store.start_import(session, envelope.dataset, kind, source, now)
-        batch: list[tuple[EntityProxy, str]] = []
-        for record in records:
-            batch.append((record.proxy, f"{source}:{record.where}"))
-            schemata[record.proxy.schema.name] = schemata.get(record.proxy.schema.name, 0) + 1
-            if len(batch) >= batch_size:
-                store.write_batch(session, batch, envelope, run_id, now)
-                if progress is not None:
-                    progress(len(batch))
-                batch = []
-        if batch:
+        return write_records(
+            session,
+            records,
+            envelope=envelope,
+            title=title,
+            kind=kind,
+            source=source,
+            now=now,
+            batch_size=batch_size,
+            progress=progress,
+            identity=identity or Identity.operator(),
+        )
+
+
+def write_records(
+    session: Session,
+    records: Iterable[Record],
+    *,
+    envelope: Envelope,
+    title: str,
+    kind: str,
+    source: str,
+    now: dt.datetime,
+    identity: Identity,
+    action: str = "import",
+    batch_size: int = 2_000,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """`import_records` inside the caller's transaction, audited as `action` on the dataset."""
+    if identity.kind is not IdentityKind.OPERATOR and identity.agency != envelope.owner_agency:
+        raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {envelope.owner_agency}")
+    schemata: dict[str, int] = {}
+    store.get_agency(session, envelope.owner_agency)
+    check_releasability(session, envelope.releasability)
+    store.claim_dataset(session, envelope.dataset, title, envelope.owner_agency, now)
+    run_id = store.start_import(session, envelope.dataset, kind, source, now)
+    batch: list[tuple[EntityProxy, str]] = []
+    for record in records:
+        batch.append((record.proxy, f"{source}:{record.where}"))
+        schemata[record.proxy.schema.name] = schemata.get(record.proxy.schema.name, 0) + 1
+        if len(batch) >= batch_size:
             store.write_batch(session, batch, envelope, run_id, now)
             if progress is not None:
                 progress(len(batch))
-        store.finish_import(session, run_id, sum(schemata.values()))
-        # The import replaced its records' envelopes: access the owner granted is given back.
-        hit_store.reapply_grants(session, envelope.dataset)
-        audit.record(
-            session,
-            identity,
-            "import",
-            f"dataset:{envelope.dataset}",
-            now=now,
-            detail={"source": source, "kind": kind, "handling": envelope.handling.value, "records": schemata},
-        )
+            batch = []
+    if batch:
+        store.write_batch(session, batch, envelope, run_id, now)
+        if progress is not None:
+            progress(len(batch))
+    store.finish_import(session, run_id, sum(schemata.values()))
+    # The import replaced its records' envelopes: access the owner granted is given back.
+    hit_store.reapply_grants(session, envelope.dataset)
+    audit.record(
+        session,
+        identity,
+        action,
+        f"dataset:{envelope.dataset}",
+        now=now,
+        detail={"source": source, "kind": kind, "handling": envelope.handling.value, "records": schemata},
+    )
     return ImportResult(run_id, envelope.dataset, schemata)
 
 
-def _check_releasability(session: Session, releasability: tuple[str, ...]) -> None:
+def check_releasability(session: Session, releasability: tuple[str, ...]) -> None:
     """Every entry names a registered agency, sharing group or user, or a real country."""
     for entry in releasability:
         kind, _, value = entry.partition(":")
@@ -102,4 +130,4 @@ def _check_releasability(session: Session, releasability: tuple[str, ...]) -> No
         else:
             known = store.is_known(session, kind, value)
         if not known:
-            raise BadInput(f"--release {entry!r}: no such {kind}")
+            raise BadInput(f"releasability {entry!r}: no such {kind}")

@@ -10,6 +10,7 @@ every match, search and read is audited.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ __all__ = [
     "Scored",
     "parse_example",
 ]
+
+logger = logging.getLogger(__name__)
 
 INDEXED_AS = Identity.operator()
 """The index is built from every record; callers receive only what the access filter returns."""
@@ -134,6 +137,9 @@ class MatchingService:
         # building the same index side by side.
         self._snapshot: _Snapshot | None = None
         self._building = threading.Lock()
+        self._scheduling = threading.Lock()
+        self._refresh_wanted = False
+        self._refresher: threading.Thread | None = None
 
     def prepare(self) -> None:
         """Build the index unless it is built; Unavailable while the store is not initialised."""
@@ -142,6 +148,26 @@ class MatchingService:
     def refresh(self) -> None:
         """Build a fresh index from the store and swap it in; requests keep the old one meanwhile."""
         self._snapshot = self._build()
+
+    def refresh_soon(self) -> None:
+        """Refresh in the background after a write; writes during a rebuild are taken by one more."""
+        with self._scheduling:
+            self._refresh_wanted = True
+            if self._refresher is None:
+                self._refresher = threading.Thread(target=self._refresh_while_wanted, daemon=True)
+                self._refresher.start()
+
+    def _refresh_while_wanted(self) -> None:
+        while True:
+            with self._scheduling:
+                if not self._refresh_wanted:
+                    self._refresher = None
+                    return
+                self._refresh_wanted = False
+            try:
+                self.refresh()
+            except Exception:  # a failed rebuild keeps the old index; the next write retries
+                logger.exception("refreshing the matching index failed")
 
     def match(
         self,

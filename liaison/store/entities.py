@@ -24,7 +24,9 @@ __all__ = [
     "count_by_dataset_schema",
     "entities_by_id",
     "entities_by_ids",
+    "entity_in_dataset",
     "iter_dataset",
+    "page_dataset",
     "readable_copies",
     "release_keys",
     "write_batch",
@@ -263,3 +265,24 @@ def readable_copies(
         EntityRow.id.in_(sorted({entity_id for _dataset, entity_id in wanted})), readable(identity)
     )
     return {(dataset, entity_id) for dataset, entity_id in session.execute(query)} & wanted
+
+
+def entity_in_dataset(
+    session: Session, dataset: str, entity_id: str, identity: Identity
+) -> StoredEntity | None:
+    """One dataset's copy of an entity, if it exists and the caller may read it."""
+    query = select(EntityRow).where(
+        EntityRow.dataset == dataset, EntityRow.id == entity_id, readable(identity)
+    )
+    row = session.scalars(query).one_or_none()
+    return None if row is None else _stored(row)
+
+
+def page_dataset(
+    session: Session, dataset: str, identity: Identity, limit: int, offset: int
+) -> tuple[list[StoredEntity], int]:
+    """One page, in id order, of the dataset's entities the caller may read, and how many there are."""
+    condition = (EntityRow.dataset == dataset) & readable(identity)
+    total = session.scalar(select(func.count()).select_from(EntityRow).where(condition)) or 0
+    query = select(EntityRow).where(condition).order_by(EntityRow.id).limit(limit).offset(offset)
+    return [_stored(row) for row in session.scalars(query)], total

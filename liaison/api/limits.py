@@ -1,0 +1,87 @@
+"""Request limits: body size (413) and per-caller rate (429), both answered as problem+json."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from liaison.errors import LiaisonError
+
+__all__ = ["BodyLimit", "RateLimited", "TokenBuckets"]
+
+
+class RateLimited(LiaisonError):
+    """The caller exceeded their request rate; `retry_after` says in how many seconds to retry."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many requests; retry in {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+
+class TokenBuckets:
+    """One token bucket per caller: `rate` requests a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> None:
+        """Spend one request of `key`'s bucket, or raise RateLimited."""
+        now = time.monotonic()
+        with self._lock:
+            level, since = self._buckets.get(key, (self.burst, now))
+            level = min(self.burst, level + (now - since) * self.rate)
+            if level < 1.0:
+                self._buckets[key] = (level, now)
+                raise RateLimited((1.0 - level) / self.rate)
+            self._buckets[key] = (level - 1.0, now)
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, whether declared up front or streamed.
+
+    A streamed body that grows too large raises an HTTPException from inside the route's read,
+    which the application's problem handler answers.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _detail(self) -> str:
+        return f"request bodies are limited to {self.limit:,} bytes"
+
+    async def _refuse(self, send: Send) -> None:
+        body = orjson.dumps({"type": "about:blank", "title": "Content too large", "status": 413,
+                             "detail": self._detail()})  # fmt: skip
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
