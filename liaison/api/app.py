@@ -15,8 +15,8 @@ import liaison
 from liaison import store
 from liaison.api import auth, records, sharing, yente
 from liaison.api.deps import EngineDep
-from liaison.api.limits import BodyLimit, TokenBuckets
-from liaison.api.problems import install
+from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
+from liaison.api.problems import PROBLEM_RESPONSES, install
 from liaison.errors import Unavailable
 from liaison.model import Identity
 from liaison.services import catalog
@@ -47,8 +47,10 @@ def create_app(settings: Settings) -> FastAPI:
         version=liaison.__version__,
         description=liaison.__doc__,
         lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
     )
     install(app)
+    app.add_middleware(NoNul)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_exception_handler(auth.ApiKeyRequired, auth.unauthorized)
     app.state.engine = engine

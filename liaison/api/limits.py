@@ -1,4 +1,4 @@
-"""Request limits: body size (413) and per-caller rate (429), both answered as problem+json."""
+"""Request limits: body size (413), NUL characters (422) and per-caller rate (429), as problem+json."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liaison.errors import LiaisonError
 
-__all__ = ["BodyLimit", "RateLimited", "TokenBuckets"]
+__all__ = ["BodyLimit", "NoNul", "RateLimited", "TokenBuckets", "send_problem"]
 
 
 class RateLimited(LiaisonError):
@@ -58,7 +58,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
+            await send_problem(send, 413, "Content too large", self._detail())
             return
         received = 0
 
@@ -76,12 +76,50 @@ class BodyLimit:
     def _detail(self) -> str:
         return f"request bodies are limited to {self.limit:,} bytes"
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps({"type": "about:blank", "title": "Content too large", "status": 413,
-                             "detail": self._detail()})  # fmt: skip
-        headers = [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+
+_NUL_IN_JSON = b"\\u0000"
+
+
+class NoNul:
+    """Refuse NUL characters in the path, query or JSON body with 422.
+
+    No field of Liaison's has a use for them, PostgreSQL cannot store them in text, and they
+    are a classic way to cut a string short where one layer reads C strings.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+            await send_problem(send, 422, "Bad input", _NUL_DETAIL)
+            return
+        tail = b""
+
+        async def scanned() -> Message:
+            nonlocal tail
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = tail + message.get("body", b"")
+                if _NUL_IN_JSON in chunk.lower() or b"\x00" in chunk:
+                    raise HTTPException(422, _NUL_DETAIL)
+                tail = chunk[-(len(_NUL_IN_JSON) - 1) :]
+            return message
+
+        await self.app(scope, scanned, send)
+
+
+_NUL_DETAIL = "NUL characters are not accepted in any field"
+
+
+async def send_problem(send: Send, status: int, title: str, detail: str) -> None:
+    """Answer with a problem+json response straight from a middleware, before any route runs."""
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    length = str(len(body)).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", length)]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from liaison.api.limits import RateLimited
 from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
 
-__all__ = ["STATUSES", "install"]
+__all__ = ["MAX_ID", "MAX_OFFSET", "PROBLEM_RESPONSES", "STATUSES", "ProblemOut", "install"]
+
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a list takes: beyond any table, within every database's integers."""
+MAX_ID = 2**31 - 1
+"""The largest row id a cursor takes: ids are 32-bit integers on PostgreSQL."""
 
 STATUSES: dict[type[LiaisonError], tuple[int, str]] = {
     BadInput: (422, "Bad input"),
@@ -24,6 +31,33 @@ STATUSES: dict[type[LiaisonError], tuple[int, str]] = {
     RateLimited: (429, "Too many requests"),
     Unavailable: (503, "Service unavailable"),
 }
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem: what went wrong, in words a user can act on."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = Field(default=None, description="Each bad field, for 422.")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemOut, "description": description, "content": {"application/problem+json": {}}}
+    for status, description in (
+        (400, "A yente-style query that cannot be run"),
+        (401, "Missing, malformed, expired, revoked or forged credentials, or a token without the scope"),
+        (403, "The caller may not do this"),
+        (404, "No such record, or none the caller may read"),
+        (409, "The request clashes with the current state"),
+        (413, "The body is larger than the server accepts"),
+        (422, "A field is not valid; `errors` names each"),
+        (429, "Too many requests from this token; see Retry-After"),
+        (503, "The database is not ready"),
+    )
+}
+"""Every error the API may answer, documented on every route as problem+json."""
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:

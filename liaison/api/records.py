@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
+from liaison.api.problems import MAX_OFFSET
 from liaison.api.yente_models import ReferenceOut
 from liaison.services import records
 from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
@@ -149,7 +150,7 @@ def list_entities(
     request: Request,
     identity: CallerDep,
     limit: Annotated[int, Query(ge=1, le=records.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> EntityRecordPage:
     """The dataset's entities you may read, a page at a time, in id order."""
     found, total = records.page(

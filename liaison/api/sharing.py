@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from liaison.api.auth import CallerDep, WriterDep
+from liaison.api.problems import MAX_ID, MAX_OFFSET
 from liaison.services import alerts, hits
 
 __all__ = ["router"]
@@ -95,7 +96,7 @@ def list_access_requests(
     identity: CallerDep,
     status: Annotated[str | None, Query(pattern="^(pending|granted|refused)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AccessRequestPage:
     """Requests you made and requests addressed to your agency, oldest first."""
     found = hits.list_requests(request.app.state.engine, identity, status)
@@ -132,7 +133,7 @@ def refuse_access_request(
 def list_alerts(
     request: Request,
     identity: CallerDep,
-    after: Annotated[int, Query(ge=0, description="Only alerts with a higher id.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="Only alerts with a higher id.")] = 0,
     limit: Annotated[int, Query(ge=1, le=alerts.MAX_PAGE)] = 100,
 ) -> AlertPage:
     """Your alerts and your agency's, oldest first, after a cursor."""

@@ -33,7 +33,7 @@ class QueryExample(BaseModel):
 class MatchRequest(BaseModel):
     """A batch of named queries, with optional weight overrides per feature."""
 
-    queries: dict[str, QueryExample]
+    queries: dict[str, QueryExample] = Field(min_length=1, max_length=100)
     weights: dict[str, float] = Field(default_factory=dict)
     config: dict[str, Any] = Field(default_factory=dict)
 

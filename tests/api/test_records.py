@@ -158,6 +158,11 @@ def test_who_may_write_and_how_much(client: TestClient, engine: Engine) -> None:
     stored = client.post(path, json=injected, headers=alice).json()
     assert stored["caption"] == "Robert'); DROP TABLE entity;--" and stored["purpose"].startswith("<script>")
     assert client.get("/api/v1/datasets/fr_cases/entities", headers=alice).json()["total"] == 2
+    # NUL characters cut strings short in C and cannot be stored by PostgreSQL: refused everywhere.
+    nul = client.post(path, json=new_person("p4", "Ana\u0000Ruiz"), headers=alice)
+    assert nul.status_code == 422 and "NUL" in nul.json()["detail"]
+    assert client.get("/api/v1/entities?q=a%00b&purpose=case", headers=alice).status_code == 422
+    assert client.get("/api/v1/datasets/fr_cases/entities", headers=alice).json()["total"] == 2
 
 
 def test_tokens_are_rate_limited(engine: Engine, database_url: str, agency: Agency) -> None:
