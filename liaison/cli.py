@@ -14,6 +14,7 @@ from rich.table import Table
 from liaison import ingest
 from liaison.cli_access import audit_app, group_app, token_app, user_app
 from liaison.cli_render import ScreenFormat, render_screening
+from liaison.cli_retention import retention_app
 from liaison.cli_sharing import access_app, alerts_app
 from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
 from liaison.cli_xref import clusters, review_app, xref
@@ -41,6 +42,7 @@ app.add_typer(group_app, name="group")
 app.add_typer(audit_app, name="audit")
 app.add_typer(access_app, name="access")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(retention_app, name="retention")
 app.command()(xref)
 app.command()(clusters)
 

@@ -8,6 +8,7 @@ does not exist. Every write and read is audited; searches must say why they are 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.api.problems import MAX_OFFSET
 from liaison.api.yente_models import ReferenceOut
-from liaison.services import records
+from liaison.services import records, retention
 from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
 from liaison.store import StoredEntity
 
@@ -220,3 +221,62 @@ def search_entities(
 def _matching(request: Request) -> MatchingService:
     service: MatchingService = request.app.state.matching
     return service
+
+
+class RetentionIn(BaseModel):
+    """A re-confirmation: the record's next review date."""
+
+    until: dt.date
+
+
+class DueOut(BaseModel):
+    """A record past its review date."""
+
+    dataset: str
+    entity_id: str
+    schema_: str = Field(alias="schema")
+    caption: str
+    owner_agency: str
+    handling: str
+    retention_review: dt.date
+
+
+class DuePage(BaseModel):
+    """One page of records due for review, oldest first."""
+
+    results: list[DueOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get("/retention/due", response_model=DuePage)
+def retention_due(
+    request: Request,
+    identity: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=retention.MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> DuePage:
+    """Your agency's records past their retention review date; each must be re-confirmed or deleted."""
+    found, total = retention.due(
+        request.app.state.engine, identity, _now().date(), limit=limit, offset=offset
+    )
+    results = [
+        DueOut.model_validate({**asdict(record), "schema": record.schema}, by_alias=True) for record in found
+    ]
+    return DuePage(results=results, total=total, limit=limit, offset=offset)
+
+
+@router.post("/datasets/{dataset}/entities/{entity_id}/retention", status_code=204)
+def retention_confirm(
+    dataset: str, entity_id: str, body: RetentionIn, request: Request, identity: WriterDep
+) -> None:
+    """Keep a record of your agency until a new review date (within ten years)."""
+    retention.confirm(request.app.state.engine, identity, dataset, entity_id, body.until, _now())
+
+
+@router.delete("/datasets/{dataset}/entities/{entity_id}", status_code=204)
+def delete_entity(dataset: str, entity_id: str, request: Request, identity: WriterDep) -> None:
+    """Delete a record of your agency, as retention review decides; audited."""
+    retention.delete(request.app.state.engine, identity, dataset, entity_id, _now())
+    _matching(request).refresh_soon()

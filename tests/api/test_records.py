@@ -177,3 +177,23 @@ def test_tokens_are_rate_limited(engine: Engine, database_url: str, agency: Agen
             limited.headers["content-type"] == "application/problem+json" and "Retry-After" in limited.headers
         )
         assert client.get("/api/v1/alerts", headers=other).status_code == 200  # per token
+
+
+def test_retention_review_over_http(client: TestClient, engine: Engine) -> None:
+    alice, bob = token(engine, "alice"), token(engine, "bob")
+    path = "/api/v1/datasets/fr_cases/entities"
+    past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    for entity_id in ("p1", "p2"):
+        body = new_person(entity_id, "X", "GREEN", retention_review=past)
+        assert client.post(path, json=body, headers=alice).status_code == 201
+    due = client.get("/api/v1/retention/due", headers=alice).json()
+    assert (due["total"], [r["entity_id"] for r in due["results"]]) == (2, ["p1", "p2"])
+    assert client.get("/api/v1/retention/due", headers=bob).json()["total"] == 0
+    until = {"until": f"{dt.date.today().year + 1}-06-01"}
+    assert client.post(f"{path}/p1/retention", json=until, headers=bob).status_code == 403
+    assert client.post(f"{path}/p1/retention", json=until, headers=alice).status_code == 204
+    assert client.delete(f"{path}/p2", headers=bob).status_code == 403
+    assert client.delete(f"{path}/p2", headers=alice).status_code == 204
+    assert client.get(f"{path}/p2", headers=alice).status_code == 404
+    assert client.get("/api/v1/retention/due", headers=alice).json()["total"] == 0
+    assert client.get(f"{path}/p1", headers=alice).json()["retention_review"] == until["until"]

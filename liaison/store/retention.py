@@ -1,0 +1,71 @@
+"""Retention: records past their review date, and re-confirming or deleting one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from liaison.model import Identity, IdentityKind
+from liaison.store.tables import EntityRow
+
+__all__ = ["DueRecord", "delete_record", "due_records", "set_review"]
+
+
+@dataclass(frozen=True, slots=True)
+class DueRecord:
+    """A record whose retention review date has passed."""
+
+    dataset: str
+    entity_id: str
+    schema: str
+    caption: str
+    owner_agency: str
+    handling: str
+    retention_review: dt.date
+
+
+def due_records(
+    session: Session, identity: Identity, today: dt.date, limit: int, offset: int
+) -> tuple[list[DueRecord], int]:
+    """Records reviewed before `today` that the caller's agency owns (all, for the operator)."""
+    condition = EntityRow.retention_review < today
+    if identity.kind is not IdentityKind.OPERATOR:
+        condition = condition & (EntityRow.owner_agency == identity.agency)
+    total = session.scalar(select(func.count()).select_from(EntityRow).where(condition)) or 0
+    query = (
+        select(
+            EntityRow.dataset,
+            EntityRow.id,
+            EntityRow.schema,
+            EntityRow.caption,
+            EntityRow.owner_agency,
+            EntityRow.handling,
+            EntityRow.retention_review,
+        )
+        .where(condition)
+        .order_by(EntityRow.retention_review, EntityRow.dataset, EntityRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [DueRecord(*row) for row in session.execute(query)], total
+
+
+def set_review(session: Session, dataset: str, entity_id: str, review: dt.date, now: dt.datetime) -> bool:
+    """Move a record's review date; whether the record exists."""
+    changed = session.execute(
+        update(EntityRow)
+        .where(EntityRow.dataset == dataset, EntityRow.id == entity_id)
+        .values(retention_review=review, updated_at=now)
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def delete_record(session: Session, dataset: str, entity_id: str) -> bool:
+    """Delete one dataset's copy of an entity; whether it existed."""
+    deleted = session.execute(
+        delete(EntityRow).where(EntityRow.dataset == dataset, EntityRow.id == entity_id)
+    )
+    return bool(deleted.rowcount)  # type: ignore[attr-defined]
