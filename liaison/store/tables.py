@@ -27,14 +27,22 @@ __all__ = [
     "AuditHeadRow",
     "Base",
     "DatasetRow",
+    "DeliveryRow",
     "EntityRow",
     "GroupMemberRow",
     "HitReferenceRow",
     "ImportRow",
     "MatchPairRow",
+    "MessageRow",
+    "NoticeRow",
+    "ReceiptRow",
     "SharingGroupRow",
+    "ThreadParticipantRow",
+    "ThreadRow",
     "TokenRow",
     "UserRow",
+    "WatchRow",
+    "WebhookRow",
 ]
 
 
@@ -280,3 +288,117 @@ class AlertRow(Base):
     subject: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ThreadRow(Base):
+    """A message thread between agencies."""
+
+    __tablename__ = "message_thread"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ThreadParticipantRow(Base):
+    """An agency taking part in a thread: its users read the thread's messages."""
+
+    __tablename__ = "thread_participant"
+
+    thread: Mapped[str] = mapped_column(ForeignKey("message_thread.id"), primary_key=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), primary_key=True, index=True)
+
+
+class MessageRow(Base):
+    """A message in a thread. RED messages reach only their sender and `to_users` (`|a|b|`)."""
+
+    __tablename__ = "message"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    thread: Mapped[str] = mapped_column(ForeignKey("message_thread.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(64))
+    sender_agency: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(16))
+    handling: Mapped[str] = mapped_column(String(16))
+    to_users: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    entity_refs: Mapped[list[str]] = mapped_column(JSON)
+    reply_to: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceiptRow(Base):
+    """That a user read a message, and when."""
+
+    __tablename__ = "message_receipt"
+
+    message: Mapped[str] = mapped_column(ForeignKey("message.id"), primary_key=True)
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NoticeRow(Base):
+    """A notice (INTERPOL's colours, the UN special notice) or a diffusion, with its review state."""
+
+    __tablename__ = "notice"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    subject: Mapped[dict[str, object]] = mapped_column(JSON)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    review_note: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WatchRow(Base):
+    """A user's watch: an FtM query example that new or changed records are matched against."""
+
+    __tablename__ = "watch"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user: Mapped[str] = mapped_column(ForeignKey("app_user.name"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    query: Mapped[dict[str, object]] = mapped_column(JSON)
+    threshold: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookRow(Base):
+    """Where a user's alerts are also posted, signed with HMAC-SHA256 under `secret`.
+
+    The secret is kept as given, not hashed: signing needs it, as the receiver's check does.
+    """
+
+    __tablename__ = "webhook"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user: Mapped[str] = mapped_column(ForeignKey("app_user.name"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryRow(Base):
+    """One alert to post to one webhook, made with the alert so it is never lost; retried until done."""
+
+    __tablename__ = "webhook_delivery"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook: Mapped[str] = mapped_column(ForeignKey("webhook.id"))
+    alert: Mapped[int] = mapped_column(ForeignKey("alert.id"))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)

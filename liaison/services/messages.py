@@ -1,0 +1,198 @@
+"""Messages between agencies: threads with priority, handling, entity references, receipts, replies.
+
+Every participant agency's users read a thread's messages, except RED messages, which reach only
+their sender and the users they name. Urgent and flash messages raise alerts at once, in the
+transaction that stores them. Sending and reading are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.errors import BadInput, Forbidden, NotFound
+from liaison.model import Handling, Identity, IdentityKind
+from liaison.services import audit
+from liaison.store import alerts as alert_store
+from liaison.store import messages as message_store
+from liaison.store.messages import Message, Thread
+
+__all__ = ["PRIORITIES", "Draft", "list_threads", "open_thread", "read_thread", "receipts", "reply"]
+
+PRIORITIES = ("routine", "urgent", "flash")
+"""As on police networks: routine traffic, urgent (act today), flash (act now)."""
+MAX_BODY = 20_000
+MAX_REFS = 50
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A message as its sender writes it."""
+
+    body: str
+    priority: str = "routine"
+    handling: str = "AMBER"
+    to_users: Sequence[str] = ()
+    entity_refs: Sequence[str] = ()
+
+
+def _member(identity: Identity) -> None:
+    if identity.kind is not IdentityKind.MEMBER:
+        raise Forbidden("messages are exchanged between member agencies' users")
+
+
+def _checked(session: Session, draft: Draft, participants: Sequence[str]) -> tuple[str, str]:
+    """The draft's priority and handling code, once every field is valid."""
+    if draft.priority not in PRIORITIES:
+        raise BadInput(f"field 'priority': {draft.priority!r}; use one of {', '.join(PRIORITIES)}")
+    try:
+        handling = Handling.parse(draft.handling)
+    except ValueError as exc:
+        raise BadInput(f"field 'handling': {exc}") from exc
+    if not draft.body.strip() or len(draft.body) > MAX_BODY:
+        raise BadInput(f"field 'body': 1 to {MAX_BODY:,} characters")
+    if len(draft.entity_refs) > MAX_REFS or any(not 0 < len(ref) <= 255 for ref in draft.entity_refs):
+        raise BadInput(f"field 'entity_refs': at most {MAX_REFS} entity ids of 1 to 255 characters")
+    if handling is Handling.RED and not draft.to_users:
+        raise BadInput("field 'to_users': a RED message names the users it is for")
+    for name in draft.to_users:
+        user = store.get_user(session, name) if store.is_known(session, "user", name) else None
+        if user is None or user.agency not in participants:
+            raise BadInput(f"field 'to_users': {name!r} is not a user of an agency in this thread")
+    return draft.priority, handling.value
+
+
+def _post(session: Session, identity: Identity, thread: Thread, draft: Draft, reply_to: str | None,
+          now: dt.datetime) -> Message:  # fmt: skip
+    priority, handling = _checked(session, draft, thread.participants)
+    message = message_store.add_message(
+        session, thread.thread_id, identity, priority=priority, handling=handling, to_users=draft.to_users,
+        body=draft.body, entity_refs=draft.entity_refs, reply_to=reply_to, now=now,
+    )  # fmt: skip
+    if priority != "routine":
+        _alert(session, identity, thread, message, now)
+    audit.record(
+        session, identity, "message.send", f"thread:{thread.thread_id}", now=now,
+        detail={"message": message.message_id, "priority": priority, "handling": handling,
+                "entity_refs": list(draft.entity_refs)},
+    )  # fmt: skip
+    return message
+
+
+def _alert(session: Session, identity: Identity, thread: Thread, message: Message, now: dt.datetime) -> None:
+    """Urgent and flash messages alert the other agencies in the thread, or a RED message's users."""
+    detail = {
+        "thread": thread.thread_id,
+        "subject": thread.subject,
+        "from": identity.actor,
+        "agency": identity.agency,
+        "priority": message.priority,
+        "message": message.message_id,
+    }
+    kind, subject = f"message.{message.priority}", f"thread:{thread.thread_id}"
+    if message.handling == Handling.RED.value:
+        for user in message.to_users:
+            alert_store.add_alert(session, user=user, kind=kind, subject=subject, detail=detail, now=now)
+        return
+    for agency in thread.participants:
+        if agency != identity.agency:
+            alert_store.add_alert(session, agency=agency, kind=kind, subject=subject, detail=detail, now=now)
+
+
+def open_thread(
+    engine: Engine,
+    identity: Identity,
+    subject: str,
+    to_agencies: Sequence[str],
+    draft: Draft,
+    now: dt.datetime,
+) -> tuple[Thread, Message]:
+    """Start a thread with other agencies (the sender's agency takes part) with its first message."""
+    _member(identity)
+    subject = subject.strip()
+    if not 0 < len(subject) <= 300:
+        raise BadInput("field 'subject': 1 to 300 characters")
+    agencies = sorted({code.strip().upper() for code in to_agencies} - {identity.agency})
+    if not agencies:
+        raise BadInput("field 'to': name at least one other agency")
+    with Session(engine) as session, session.begin():
+        for code in agencies:
+            if not store.is_known(session, "agency", code):
+                raise BadInput(f"field 'to': no agency {code!r}")
+        thread_id = message_store.add_thread(
+            session, subject, identity.actor, [*agencies, str(identity.agency)], now
+        )
+        thread = message_store.thread_of(session, thread_id, identity)
+        assert thread is not None  # made just now, with the sender's agency in it
+        return thread, _post(session, identity, thread, draft, None, now)
+
+
+def reply(
+    engine: Engine,
+    identity: Identity,
+    thread_id: str,
+    draft: Draft,
+    now: dt.datetime,
+    reply_to: str | None = None,
+) -> Message:
+    """Add a message to a thread the caller's agency takes part in, answering one of its messages if named."""
+    _member(identity)
+    with Session(engine) as session, session.begin():
+        thread = message_store.thread_of(session, thread_id, identity)
+        if thread is None:
+            raise NotFound(f"no thread {thread_id!r} of your agency")
+        if reply_to is not None:
+            visible = {
+                message.message_id for message in message_store.visible_messages(session, thread_id, identity)
+            }
+            if reply_to not in visible:
+                raise NotFound(f"no message {reply_to!r} in thread {thread_id!r}")
+        return _post(session, identity, thread, draft, reply_to, now)
+
+
+def list_threads(
+    engine: Engine, identity: Identity, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Thread], int]:
+    """The caller's agency's threads, latest first, with the caller's unread counts."""
+    _member(identity)
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise BadInput(f"'limit' must be 1 to {MAX_PAGE} and 'offset' 0 or more")
+    with Session(engine) as session:
+        return message_store.threads_for(session, identity, limit, offset)
+
+
+def read_thread(
+    engine: Engine, identity: Identity, thread_id: str, now: dt.datetime
+) -> tuple[Thread, list[Message]]:
+    """A thread and the messages the caller may read in it, which are then marked read; audited."""
+    _member(identity)
+    with Session(engine) as session, session.begin():
+        thread = message_store.thread_of(session, thread_id, identity)
+        if thread is None:
+            raise NotFound(f"no thread {thread_id!r} of your agency")
+        messages = message_store.visible_messages(session, thread_id, identity)
+        fresh = message_store.mark_read(
+            session, [message.message_id for message in messages], identity.actor, now
+        )
+        audit.record(session, identity, "read", f"thread:{thread_id}", now=now, detail={"newly_read": fresh})
+    return thread, messages
+
+
+def receipts(
+    engine: Engine, identity: Identity, thread_id: str, message_id: str
+) -> list[tuple[str, dt.datetime]]:
+    """Who read a message the caller may read, and when."""
+    _member(identity)
+    with Session(engine) as session:
+        visible = {
+            message.message_id for message in message_store.visible_messages(session, thread_id, identity)
+        }
+        if message_id not in visible:
+            raise NotFound(f"no message {message_id!r} in thread {thread_id!r}")
+        return message_store.receipts_of(session, message_id)
