@@ -14,6 +14,7 @@ from rich.table import Table
 from liaison import ingest
 from liaison.cli_access import audit_app, group_app, token_app, user_app
 from liaison.cli_messages import message_app
+from liaison.cli_notices import notice_app
 from liaison.cli_render import ScreenFormat, render_screening
 from liaison.cli_retention import retention_app
 from liaison.cli_sharing import access_app, alerts_app
@@ -45,6 +46,7 @@ app.add_typer(access_app, name="access")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(retention_app, name="retention")
 app.add_typer(message_app, name="message")
+app.add_typer(notice_app, name="notice")
 app.command()(xref)
 app.command()(clusters)
 

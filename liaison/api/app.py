@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store
-from liaison.api import auth, messages, records, sharing, yente
+from liaison.api import auth, messages, notices, records, sharing, yente
 from liaison.api.deps import EngineDep
 from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
 from liaison.api.problems import PROBLEM_RESPONSES, install
@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sharing.router)
     app.include_router(records.router)
     app.include_router(messages.router)
+    app.include_router(notices.router)
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:

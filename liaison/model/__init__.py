@@ -3,8 +3,10 @@
 from liaison.model.agency import Agency, AgencyKind
 from liaison.model.handling import RELEASE_KINDS, Envelope, Handling, parse_release
 from liaison.model.identity import Identity, IdentityKind, Role
+from liaison.model.notice import NOTICE_KINDS, NoticeKind, NoticeStatus, next_status
 
 __all__ = [
+    "NOTICE_KINDS",
     "RELEASE_KINDS",
     "Agency",
     "AgencyKind",
@@ -12,6 +14,9 @@ __all__ = [
     "Handling",
     "Identity",
     "IdentityKind",
+    "NoticeKind",
+    "NoticeStatus",
     "Role",
+    "next_status",
     "parse_release",
 ]
