@@ -19,6 +19,7 @@ from liaison.cli_render import ScreenFormat, render_screening
 from liaison.cli_retention import retention_app
 from liaison.cli_sharing import access_app, alerts_app
 from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
+from liaison.cli_watches import watch_app, webhook_app
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
@@ -47,6 +48,8 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(retention_app, name="retention")
 app.add_typer(message_app, name="message")
 app.add_typer(notice_app, name="notice")
+app.add_typer(watch_app, name="watch")
+app.add_typer(webhook_app, name="webhook")
 app.command()(xref)
 app.command()(clusters)
 

@@ -107,8 +107,7 @@ def alerts_list(
         found = alerts.list_alerts(engine(), caller(), after, limit)
         if as_json:
             for alert in found:
-                line = {"id": alert.alert_id, "kind": alert.kind, "subject": alert.subject,
-                        "detail": alert.detail, "at": alert.created_at.isoformat()}  # fmt: skip
+                line = alerts.view(alert)
                 out.print(orjson.dumps(line).decode(), highlight=False, soft_wrap=True)
             return
         table = Table("id", "at", "kind", "subject", "detail")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,13 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store
-from liaison.api import auth, messages, notices, records, sharing, yente
+from liaison.api import alerts, auth, messages, notices, records, sharing, yente
 from liaison.api.deps import EngineDep
 from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
 from liaison.api.problems import PROBLEM_RESPONSES, install
 from liaison.errors import Unavailable
 from liaison.model import Identity
-from liaison.services import catalog
+from liaison.services import catalog, webhooks
 from liaison.services.matching_service import MatchingService
 from liaison.settings import Settings
 
@@ -39,7 +40,12 @@ def create_app(settings: Settings) -> FastAPI:
         # must not stop the server: health and /readyz report it, and the first match retries.
         with contextlib.suppress(Unavailable):
             matching.prepare()
+        stop = threading.Event()
+        delivering = threading.Thread(target=webhooks.deliver_until, args=(engine, stop), daemon=True)
+        delivering.start()
         yield
+        stop.set()
+        delivering.join(timeout=10)
         engine.dispose()
 
     app = FastAPI(
@@ -67,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(records.router)
     app.include_router(messages.router)
     app.include_router(notices.router)
+    app.include_router(alerts.router)
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:

@@ -33,6 +33,7 @@ __all__ = [
     "create_token",
     "disable_user",
     "identify_token",
+    "identity_in",
     "identity_of",
     "join_group",
     "leave_group",
@@ -174,6 +175,14 @@ def _identity(session: Session, user: User) -> Identity:
     return Identity.member(
         user.name, user.agency, user.country, user.role, store.groups_of_agency(session, user.agency)
     )
+
+
+def identity_in(session: Session, name: str) -> Identity | None:
+    """The identity of a user who exists and is enabled, read in the caller's session; else None."""
+    if not store.is_known(session, "user", name):
+        return None
+    user = store.get_user(session, name)
+    return None if user.disabled else _identity(session, user)
 
 
 def identity_of(engine: Engine, name: str) -> Identity:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -10,7 +12,7 @@ from liaison.model import Identity, IdentityKind
 from liaison.store import alerts as alert_store
 from liaison.store.alerts import Alert
 
-__all__ = ["MAX_PAGE", "list_alerts"]
+__all__ = ["MAX_PAGE", "list_alerts", "view"]
 
 MAX_PAGE = 500
 
@@ -23,3 +25,14 @@ def list_alerts(engine: Engine, identity: Identity, after: int = 0, limit: int =
         raise BadInput(f"'after' must be 0 or more and 'limit' 1 to {MAX_PAGE}")
     with Session(engine) as session:
         return alert_store.alerts_for(session, identity, after, limit)
+
+
+def view(alert: Alert) -> dict[str, Any]:
+    """An alert as the CLI, the API and the event stream show it."""
+    return {
+        "id": alert.alert_id,
+        "kind": alert.kind,
+        "subject": alert.subject,
+        "detail": alert.detail,
+        "created_at": alert.created_at,
+    }

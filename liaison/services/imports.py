@@ -15,7 +15,7 @@ from liaison import store
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Identity, IdentityKind
-from liaison.services import audit
+from liaison.services import audit, watches
 from liaison.store import hits as hit_store
 
 __all__ = ["ImportResult", "check_releasability", "import_records", "write_records"]
@@ -55,10 +55,11 @@ def import_records(
 
     Records are read lazily, so a reader's `BadInput` in the middle of a file aborts the
     transaction with nothing written. A member imports only for their own agency; the import
-    is audited in its transaction. Without `identity`, the local operator imports.
+    is audited in its transaction. Without `identity`, the local operator imports. Once it
+    has committed, watches are matched against what it wrote.
     """
     with Session(engine) as session, session.begin():
-        return write_records(
+        result = write_records(
             session,
             records,
             envelope=envelope,
@@ -70,6 +71,9 @@ def import_records(
             progress=progress,
             identity=identity or Identity.operator(),
         )
+    # After the commit, so that a watcher alerted can read what the alert names.
+    watches.check(engine, result.dataset, result.run_id, now)
+    return result
 
 
 def write_records(

@@ -31,7 +31,7 @@ from liaison.model import (
     Role,
     next_status,
 )
-from liaison.services import audit
+from liaison.services import audit, watches
 from liaison.services.imports import write_records
 from liaison.store import alerts as alert_store
 from liaison.store import notices as notice_store
@@ -164,16 +164,18 @@ def move(
         _require_mover(session, identity, notice, action)
         reviewer = identity.actor if action in ("publish", "refuse") else None
         moved = notice_store.set_status(session, notice_id, status, now, reviewer, note if reviewer else None)
-        _consequences(session, identity, moved, action, now)
+        written = _consequences(session, identity, moved, action, now)
         audit.record(session, identity, f"notice.{action}", f"notice:{notice_id}", now=now, purpose=note,
                      detail={"kind": notice.kind.value, "status": status.value})  # fmt: skip
-        return moved
+    if written is not None:
+        watches.check(engine, _dataset(moved), written, now)
+    return moved
 
 
 def _consequences(
     session: Session, identity: Identity, notice: Notice, action: str, now: dt.datetime
-) -> None:
-    """What a move does beyond the notice itself: screening data and alerts."""
+) -> int | None:
+    """What a move does beyond the notice itself: screening data and alerts; the import run written."""
     detail = {
         "notice": notice.notice_id,
         "kind": notice.kind.value,
@@ -197,9 +199,10 @@ def _consequences(
             session, agency=code, kind=_ALERTS[action], subject=subject, detail=detail, now=now
         )
     if action in ("publish", "send") and notice.subject:
-        _write_subject(session, identity, notice, now)
+        return _write_subject(session, identity, notice, now)
     if action in ("withdraw", "expire"):
         retention_store.delete_record(session, _dataset(notice), _entity_id(notice))
+    return None
 
 
 def _dataset(notice: Notice) -> str:
@@ -212,7 +215,7 @@ def _entity_id(notice: Notice) -> str:
     return f"notice-{notice.notice_id}"
 
 
-def _write_subject(session: Session, identity: Identity, notice: Notice, now: dt.datetime) -> None:
+def _write_subject(session: Session, identity: Identity, notice: Notice, now: dt.datetime) -> int:
     properties = dict(notice.subject.get("properties", {}))
     properties["notes"] = [*properties.get("notes", []), f"{notice.kind.value} notice: {notice.title}"]
     if notice.kind in _TOPICS:
@@ -234,10 +237,18 @@ def _write_subject(session: Session, identity: Identity, notice: Notice, now: dt
         releasability=tuple(f"agency:{code}" for code in notice.recipients),
     )
     title = "Diffusions" if diffusion else "Published notices"
-    write_records(
-        session, [Record(proxy, notice.notice_id)], envelope=envelope, title=title, kind="notice",
-        source=f"notice:{notice.notice_id}", now=now, identity=identity, action="notice.index",
-    )  # fmt: skip
+    written = write_records(
+        session,
+        [Record(proxy, notice.notice_id)],
+        envelope=envelope,
+        title=title,
+        kind="notice",
+        source=f"notice:{notice.notice_id}",
+        now=now,
+        identity=identity,
+        action="notice.index",
+    )
+    return written.run_id
 
 
 def get(engine: Engine, identity: Identity, notice_id: str, now: dt.datetime) -> Notice:

@@ -21,7 +21,7 @@ from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
 from liaison.model import Envelope, Handling, Identity, IdentityKind, Role, parse_release
-from liaison.services import audit
+from liaison.services import audit, watches
 from liaison.services.imports import write_records
 from liaison.store import StoredEntity
 
@@ -98,8 +98,10 @@ def create(
         envelope = _envelope(dataset, owner, handled, None, retention_years, now)
         if store.entity_in_dataset(session, dataset, str(proxy.id), Identity.operator()) is not None:
             raise Conflict(f"entity {proxy.id!r} already exists in dataset {dataset!r}; update it instead")
-        _write(session, identity, proxy, envelope, "entity.create", now)
-        return _stored(session, dataset, str(proxy.id))
+        run_id = _write(session, identity, proxy, envelope, "entity.create", now)
+        stored = _stored(session, dataset, str(proxy.id))
+    watches.check(engine, dataset, run_id, now)
+    return stored
 
 
 def update(
@@ -126,8 +128,10 @@ def update(
         if proxy.schema.name != current.proxy.schema.name and not proxy.schema.is_a(current.proxy.schema):
             raise BadInput(f"field 'schema': {current.proxy.schema.name} cannot become {proxy.schema.name}")
         envelope = _envelope(dataset, owner, handled, current.envelope, retention_years, now)
-        _write(session, identity, proxy, envelope, "entity.update", now)
-        return _stored(session, dataset, entity_id)
+        run_id = _write(session, identity, proxy, envelope, "entity.update", now)
+        stored = _stored(session, dataset, entity_id)
+    watches.check(engine, dataset, run_id, now)
+    return stored
 
 
 def _owner(session: Session, identity: Identity, dataset: str, agency: str | None) -> str:
@@ -145,12 +149,12 @@ def _owner(session: Session, identity: Identity, dataset: str, agency: str | Non
 
 def _write(
     session: Session, identity: Identity, proxy: Any, envelope: Envelope, action: str, now: dt.datetime
-) -> None:
+) -> int:
     title = envelope.dataset
     existing = {summary.name: summary for summary in store.list_datasets(session, Identity.operator())}
     if envelope.dataset in existing:
         title = existing[envelope.dataset].title
-    write_records(
+    return write_records(
         session,
         [Record(proxy, str(proxy.id))],
         envelope=envelope,
@@ -160,7 +164,7 @@ def _write(
         now=now,
         identity=identity,
         action=action,
-    )
+    ).run_id
 
 
 def _stored(session: Session, dataset: str, entity_id: str) -> StoredEntity:

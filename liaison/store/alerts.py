@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from liaison.model import Identity, IdentityKind
 from liaison.store.tables import AlertRow
+from liaison.store.watches import enqueue_deliveries
 
 __all__ = ["Alert", "add_alert", "alerts_for"]
 
@@ -38,12 +39,17 @@ def add_alert(
     agency: str | None = None,
     user: str | None = None,
 ) -> int:
-    """Raise an alert to an agency's users or to one user, in the session's transaction; its id."""
+    """Raise an alert to an agency's users or to one user, in the session's transaction; its id.
+
+    The recipients' webhooks get a delivery each, queued in the same transaction.
+    """
     if agency is None and user is None:
         raise ValueError("an alert is addressed to an agency or a user")
     row = AlertRow(agency=agency, user=user, kind=kind, subject=subject, detail=detail, created_at=now)
     session.add(row)
     session.flush()
+    # Queued with the alert, in its transaction: a webhook that is down misses nothing.
+    enqueue_deliveries(session, row.id, agency, user, now)
     return row.id
 
 

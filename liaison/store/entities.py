@@ -26,6 +26,7 @@ __all__ = [
     "entities_by_ids",
     "entity_in_dataset",
     "iter_dataset",
+    "iter_run",
     "page_dataset",
     "readable_copies",
     "release_keys",
@@ -286,3 +287,15 @@ def page_dataset(
     total = session.scalar(select(func.count()).select_from(EntityRow).where(condition)) or 0
     query = select(EntityRow).where(condition).order_by(EntityRow.id).limit(limit).offset(offset)
     return [_stored(row) for row in session.scalars(query)], total
+
+
+def iter_run(session: Session, dataset: str, run_id: int, identity: Identity) -> Iterator[StoredEntity]:
+    """The entities one import run wrote (still as it wrote them) that the caller may read."""
+    query = (
+        select(EntityRow)
+        .where(EntityRow.dataset == dataset, EntityRow.import_run == run_id, readable(identity))
+        .order_by(EntityRow.id)
+        .execution_options(yield_per=1_000)
+    )
+    for row in session.scalars(query):
+        yield _stored(row)

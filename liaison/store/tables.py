@@ -17,7 +17,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AccessRequestRow",
@@ -41,9 +43,33 @@ __all__ = [
     "ThreadRow",
     "TokenRow",
     "UserRow",
+    "UtcDateTime",
     "WatchRow",
     "WebhookRow",
 ]
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always read back aware, in UTC, on every backend.
+
+    SQLite keeps no time zone: without this, what it returns is naive, and JSON readers of the
+    API cannot tell the times' offset. Aware times are stored converted to UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Aware times in UTC; naive ones are taken as UTC already."""
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Times as read, made aware in UTC where the backend kept no zone."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -69,8 +95,8 @@ class DatasetRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(255))
     owner_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class ImportRow(Base):
@@ -82,7 +108,7 @@ class ImportRow(Base):
     dataset: Mapped[str] = mapped_column(ForeignKey("dataset.name"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(Text)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     entities: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -107,8 +133,8 @@ class EntityRow(Base):
     purpose: Mapped[str] = mapped_column(Text)
     provenance: Mapped[str] = mapped_column(Text)
     import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     retention_review: Mapped[dt.date] = mapped_column(Date)
 
     __table_args__ = (
@@ -139,9 +165,9 @@ class MatchPairRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     decided_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
     __table_args__ = (
         Index("ix_match_pair_status", "status"),
@@ -160,7 +186,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class TokenRow(Base):
@@ -172,9 +198,9 @@ class TokenRow(Base):
     user: Mapped[str] = mapped_column(ForeignKey("app_user.name"), index=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class SharingGroupRow(Base):
@@ -184,7 +210,7 @@ class SharingGroupRow(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     description: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class GroupMemberRow(Base):
@@ -202,7 +228,7 @@ class AuditEventRow(Base):
     __tablename__ = "audit_event"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(64), index=True)
     agency: Mapped[str | None] = mapped_column(String(32), nullable=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
@@ -241,8 +267,8 @@ class HitReferenceRow(Base):
     via: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
     hits: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    last_hit_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    last_hit_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
     __table_args__ = (
         UniqueConstraint("seeker", "dataset", "entity_id", name="uq_hit_reference_seeker_record"),
@@ -268,9 +294,9 @@ class AccessRequestRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     release_entry: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     note: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_access_request_dataset_status", "dataset", "status"),)
@@ -287,7 +313,7 @@ class AlertRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, object]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class ThreadRow(Base):
@@ -298,8 +324,8 @@ class ThreadRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     subject: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class ThreadParticipantRow(Base):
@@ -326,7 +352,7 @@ class MessageRow(Base):
     body: Mapped[str] = mapped_column(Text)
     entity_refs: Mapped[list[str]] = mapped_column(JSON)
     reply_to: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class ReceiptRow(Base):
@@ -336,7 +362,7 @@ class ReceiptRow(Base):
 
     message: Mapped[str] = mapped_column(ForeignKey("message.id"), primary_key=True)
     user: Mapped[str] = mapped_column(String(64), primary_key=True)
-    read_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class NoticeRow(Base):
@@ -355,9 +381,9 @@ class NoticeRow(Base):
     recipients: Mapped[list[str]] = mapped_column(JSON)
     reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     review_note: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class WatchRow(Base):
@@ -370,7 +396,7 @@ class WatchRow(Base):
     label: Mapped[str] = mapped_column(String(300))
     query: Mapped[dict[str, object]] = mapped_column(JSON)
     threshold: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class WebhookRow(Base):
@@ -385,7 +411,7 @@ class WebhookRow(Base):
     user: Mapped[str] = mapped_column(ForeignKey("app_user.name"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class DeliveryRow(Base):
@@ -397,8 +423,8 @@ class DeliveryRow(Base):
     webhook: Mapped[str] = mapped_column(ForeignKey("webhook.id"))
     alert: Mapped[int] = mapped_column(ForeignKey("alert.id"))
     attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)

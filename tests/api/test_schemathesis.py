@@ -70,7 +70,13 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(
     app = create_app(Settings(database_url=database_url, rate_per_second=1e6, rate_burst=1_000_000))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The alert stream stays open until the client leaves, which an in-process client never
+    # does; tests/api/test_alerts_api.py reads it with `max_events`.
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path != "/api/v1/alerts/stream"
+    ]
     assert len(operations) >= 15  # every documented /api/v1 operation is exercised
     for operation in operations:
         for headers in ({"Authorization": f"ApiKey {token}"}, {}):

@@ -1,0 +1,185 @@
+"""Watches: "tell me if this person appears anywhere", checked against every import as it lands.
+
+After an import (or an entity written through the API, or a notice published) commits, the
+records it wrote are indexed on their own and every watch is matched against them through the
+one matching engine. A hit the watcher may read raises a `watch.hit` alert naming the record;
+a hit they may not read raises a `watch.reference` alert with a hit/no-hit reference, and its
+owner is told, as for any hidden hit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from followthemoney.types import registry
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.errors import BadInput, Forbidden, NotFound
+from liaison.ingest.screening_csv import MATCHABLE
+from liaison.matching.index import CandidateIndex
+from liaison.matching.model import PRIORS
+from liaison.matching.record import record_from_entity
+from liaison.model import Identity, IdentityKind
+from liaison.services import access, audit, hits, screening
+from liaison.services.matching_service import parse_example
+from liaison.store import alerts as alert_store
+from liaison.store import watches as watch_store
+from liaison.store.watches import Watch
+
+__all__ = ["MAX_WATCHES", "add", "check", "list_watches", "remove", "watch_entity"]
+
+MAX_WATCHES = 500
+"""Watches per user at most: each is matched against every import."""
+_CANDIDATES = 25
+_HITS_PER_WATCH = 20
+# The property types a watch on an entity keeps: what the matching engine compares.
+_MATCHED_TYPES = frozenset(
+    {registry.name, registry.date, registry.country, registry.identifier, registry.gender}
+)
+
+
+def _member(identity: Identity) -> None:
+    if identity.kind is not IdentityKind.MEMBER:
+        raise Forbidden("watches belong to member agencies' users")
+
+
+def add(
+    engine: Engine,
+    identity: Identity,
+    label: str,
+    query: Mapping[str, Any],
+    threshold: float,
+    now: dt.datetime,
+) -> Watch:
+    """Watch for records matching an FtM query example (`schema`, `properties`) at `threshold` or above."""
+    _member(identity)
+    if not 0.5 <= threshold <= 1.0:
+        raise BadInput("field 'threshold': between 0.5 and 1.0")
+    label = label.strip()
+    if not 0 < len(label) <= 300:
+        raise BadInput("field 'label': 1 to 300 characters")
+    proxy = parse_example("watch", query)
+    if not proxy.get("name"):
+        raise BadInput("watch: field 'name': a watch needs at least one name")
+    example = {"schema": proxy.schema.name, "properties": proxy.properties}
+    with Session(engine) as session, session.begin():
+        if len(watch_store.list_watches(session, identity.actor)) >= MAX_WATCHES:
+            raise BadInput(f"you have {MAX_WATCHES} watches already; remove some first")
+        watch = watch_store.add_watch(session, identity.actor, label, example, threshold, now)
+        audit.record(
+            session, identity, "watch.add", f"watch:{watch.watch_id}", now=now, detail={"label": label}
+        )
+        return watch
+
+
+def watch_entity(
+    engine: Engine, identity: Identity, dataset: str, entity_id: str, threshold: float, now: dt.datetime
+) -> Watch:
+    """Watch for other records of an entity the caller may read: its names, dates, countries, identifiers."""
+    _member(identity)
+    with Session(engine) as session:
+        stored = store.entity_in_dataset(session, dataset, entity_id, identity)
+    if stored is None or stored.proxy.schema.name not in MATCHABLE:
+        raise NotFound(f"no person, organisation or vessel {entity_id!r} in dataset {dataset!r}")
+    properties = {
+        prop.name: values
+        for prop, values in (
+            (stored.proxy.schema.get(name), values) for name, values in stored.proxy.properties.items()
+        )
+        if prop is not None and prop.type in _MATCHED_TYPES
+    }
+    query = {"schema": stored.proxy.schema.name, "properties": properties}
+    return add(engine, identity, f"{stored.proxy.caption} ({dataset})", query, threshold, now)
+
+
+def list_watches(engine: Engine, identity: Identity) -> list[Watch]:
+    """The caller's watches."""
+    _member(identity)
+    with Session(engine) as session:
+        return watch_store.list_watches(session, identity.actor)
+
+
+def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) -> None:
+    """Stop a watch of the caller's."""
+    _member(identity)
+    with Session(engine) as session, session.begin():
+        if not watch_store.remove_watch(session, watch_id, identity.actor):
+            raise NotFound(f"no watch {watch_id!r} of yours")
+        audit.record(session, identity, "watch.remove", f"watch:{watch_id}", now=now)
+
+
+def check(engine: Engine, dataset: str, run_id: int, now: dt.datetime) -> int:
+    """Match every watch against what one import run wrote; alert the watchers. The alerts raised."""
+    with Session(engine) as session:
+        if not watch_store.count_watches(session):
+            return 0
+        watches = watch_store.list_watches(session)
+        records = [
+            record_from_entity(stored.proxy, dataset)
+            for stored in store.iter_run(session, dataset, run_id, Identity.operator())
+            if stored.proxy.schema.name in MATCHABLE
+        ]
+    if not records:
+        return 0
+    index = CandidateIndex.build(records)
+    found = []
+    for watch in watches:
+        query = record_from_entity(parse_example(watch.watch_id, watch.query), "watch")
+        matched = screening.match_record(
+            index,
+            query,
+            threshold=watch.threshold,
+            limit=_HITS_PER_WATCH,
+            candidates=_CANDIDATES,
+            weights=PRIORS,
+        )
+        if matched:
+            found.append((watch, matched))
+    raised = 0
+    with Session(engine) as session, session.begin():
+        for watch, matched in found:
+            watcher = access.identity_in(session, watch.user)
+            if watcher is not None:
+                raised += _alert(session, watcher, watch, matched, dataset, now)
+    return raised
+
+
+def _alert(
+    session: Session,
+    watcher: Identity,
+    watch: Watch,
+    matched: tuple[screening.Hit, ...],
+    dataset: str,
+    now: dt.datetime,
+) -> int:
+    open_to = store.readable_copies(session, {(hit.dataset, hit.entity_id) for hit in matched}, watcher)
+    base = {"watch": watch.watch_id, "label": watch.label}
+    subject = f"watch:{watch.watch_id}"
+    for hit in matched:
+        if (hit.dataset, hit.entity_id) in open_to:
+            kind = "watch.hit"
+            details = [
+                {
+                    **base,
+                    "dataset": hit.dataset,
+                    "entity_id": hit.entity_id,
+                    "caption": hit.caption,
+                    "score": round(hit.score.score, 4),
+                }
+            ]
+        else:
+            kind = "watch.reference"
+            hidden = [(hit.entity_id, hit.score.score)]
+            references = hits.note_hits(session, watcher, hidden, "watch", now, frozenset({dataset}))
+            details = [{**base, **reference.to_dict()} for reference in references]
+        for detail in details:
+            alert_store.add_alert(
+                session, user=watch.user, kind=kind, subject=subject, detail=detail, now=now
+            )
+    detail = {"dataset": dataset, "hits": len(matched)}
+    audit.record(session, watcher, "watch.alert", subject, now=now, detail=detail)
+    return len(matched)
