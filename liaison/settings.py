@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     rate_burst: int = Field(
         default=100, ge=1, description="Requests a token may make at once above its rate."
     )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Mark session cookies Secure (sent over HTTPS only; browsers also send them to "
+        "localhost). Turn off only behind a TLS-terminating proxy that speaks plain HTTP to Liaison.",
+    )
     max_body_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1_024, description="Largest request body accepted; larger ones get 413."
     )

@@ -17,12 +17,21 @@ from sqlalchemy import Engine
 
 from liaison.api.limits import TokenBuckets
 from liaison.api.problems import problem
-from liaison.errors import Unauthenticated
+from liaison.errors import Forbidden, Unauthenticated
 from liaison.model import Identity
 from liaison.services import access
 from liaison.settings import Settings
 
-__all__ = ["ApiKeyRequired", "CallerDep", "SettingsDep", "WriterDep", "unauthorized"]
+__all__ = [
+    "CSRF_COOKIE",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "ApiKeyRequired",
+    "CallerDep",
+    "SettingsDep",
+    "WriterDep",
+    "unauthorized",
+]
 
 
 class ApiKeyRequired(Exception):
@@ -36,17 +45,27 @@ async def _settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 _HOW = "send the header `Authorization: ApiKey <key or token>`"
+SESSION_COOKIE = "liaison_session"
+CSRF_COOKIE = "liaison_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _identify(request: Request, settings: Settings, authorization: str | None, scope: str) -> Identity:
     """The caller for a request needing `scope`.
 
-    The server's own `api_key`, if set, is the installation's key and reads as the operator;
-    without it, a caller sending no header is the public, who may read CLEAR records only and
-    change nothing.
+    The server's own `api_key`, if set, is the installation's key and reads as the operator.
+    A browser's session cookie names a user like a token does; its changes must also carry the
+    CSRF token in `X-CSRF-Token`. Without either, the caller is the public, who may read CLEAR
+    records only and change nothing.
     """
     buckets: TokenBuckets = request.app.state.buckets
     if authorization is None:
+        session_token = request.cookies.get(SESSION_COOKIE)
+        if session_token:
+            if request.method not in SAFE_METHODS:
+                _check_csrf(request)
+            return _by_token(request, buckets, session_token, scope)
         if settings.api_key is not None or scope != "read":
             raise ApiKeyRequired(_HOW)
         buckets.take(f"public:{request.client.host if request.client else ''}")
@@ -58,6 +77,10 @@ def _identify(request: Request, settings: Settings, authorization: str | None, s
     # Compared as bytes: compare_digest refuses non-ASCII text, which a hostile header may carry.
     if settings.api_key is not None and secrets.compare_digest(given.encode(), settings.api_key.encode()):
         return Identity.operator()
+    return _by_token(request, buckets, given, scope)
+
+
+def _by_token(request: Request, buckets: TokenBuckets, given: str, scope: str) -> Identity:
     engine: Engine = request.app.state.engine
     try:
         identity, scopes = access.identify_token(engine, given, dt.datetime.now(dt.UTC))
@@ -68,6 +91,14 @@ def _identify(request: Request, settings: Settings, authorization: str | None, s
     # Limited per token, not per user: a user's tokens for different tools do not starve each other.
     buckets.take(f"token:{given.split('_')[1]}")
     return identity
+
+
+def _check_csrf(request: Request) -> None:
+    """Double-submit: the header must repeat the CSRF cookie, which another site can neither read nor set."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not secrets.compare_digest(cookie.encode(), header.encode()):
+        raise Forbidden(f"a change made with a session cookie must send the CSRF token in {CSRF_HEADER}")
 
 
 def caller(

@@ -42,6 +42,7 @@ __all__ = [
     "list_users",
     "login",
     "revoke_token",
+    "start_session",
 ]
 
 SCOPES = ("read", "write", "admin")
@@ -222,11 +223,28 @@ def login(engine: Engine, name: str, password: str, now: dt.datetime) -> Identit
         stored = store.password_hash_of(session, name)
         ok = stored is not None and check_password(password, stored)
         user = store.get_user(session, name) if ok else None
-        ok = user is not None and not user.disabled
-        audit.record(session, Identity.public(), "login" if ok else "login.refused", f"user:{name}", now=now)
-        if not ok or user is None:
-            raise Unauthenticated("unknown user, wrong password or disabled user")
-        return _identity(session, user)
+        identity = _identity(session, user) if user is not None and not user.disabled else None
+        action = "login" if identity is not None else "login.refused"
+        audit.record(session, identity or Identity.public(), action, f"user:{name[:64]}", now=now)
+    # Refused after the commit: a refused attempt is recorded like a good one.
+    if identity is None:
+        raise Unauthenticated("unknown user, wrong password or disabled user")
+    return identity
+
+
+SESSION_HOURS = 12
+"""How long a web session lasts: one working shift."""
+
+
+def start_session(engine: Engine, name: str, password: str, now: dt.datetime) -> tuple[Identity, NewToken]:
+    """Log in for the web: a read-write token that ends with the shift, kept in an HTTP-only cookie."""
+    identity = login(engine, name, password, now)
+    token = new_token()
+    with Session(engine) as session, session.begin():
+        expires_at = now + dt.timedelta(hours=SESSION_HOURS)
+        store.save_token(session, token.token_id, name, token.secret_hash, ("read", "write"), now, expires_at)
+        audit.record(session, identity, "session.start", f"token:{token.token_id}", now=now)
+    return identity, token
 
 
 def add_group(engine: Engine, actor: Identity, name: str, description: str, now: dt.datetime) -> None:

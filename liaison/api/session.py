@@ -1,0 +1,82 @@
+"""`/api/v1/session`: web login with the same users, kept in a secure HTTP-only cookie.
+
+Logging in sets two cookies: `liaison_session` (HTTP-only, so page scripts cannot read it) holds
+a read-write token that lasts one shift; `liaison_csrf` holds a random value that the page sends
+back in `X-CSRF-Token` with every change (double submit). Both are `SameSite=Strict` and
+`Secure`. Logging out revokes the token. Attempts are rate-limited per client address and
+audited, good or bad.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from liaison.api.auth import CSRF_COOKIE, SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
+from liaison.api.limits import TokenBuckets
+from liaison.errors import Forbidden
+from liaison.model import IdentityKind
+from liaison.services import access
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["session"])
+
+
+class LoginIn(BaseModel):
+    """A user's name and password."""
+
+    user: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1_024)
+
+
+class SessionOut(BaseModel):
+    """Who is logged in, and the CSRF token to send back with changes."""
+
+    user: str
+    agency: str | None
+    role: str | None
+    csrf_token: str | None = None
+
+
+@router.post("/session", response_model=SessionOut)
+def login(body: LoginIn, request: Request, response: Response, settings: SettingsDep) -> SessionOut:
+    """Log in: sets the session and CSRF cookies; 401 for an unknown user, wrong password or disabled user."""
+    buckets: TokenBuckets = request.app.state.buckets
+    buckets.take(f"login:{request.client.host if request.client else ''}")
+    now = dt.datetime.now(dt.UTC)
+    identity, token = access.start_session(request.app.state.engine, body.user, body.password, now)
+    csrf = secrets.token_urlsafe(32)
+    for name, value, hidden in ((SESSION_COOKIE, token.text, True), (CSRF_COOKIE, csrf, False)):
+        response.set_cookie(
+            name,
+            value,
+            max_age=access.SESSION_HOURS * 3_600,
+            secure=settings.cookie_secure,
+            httponly=hidden,
+            samesite="strict",
+            path="/",
+        )
+    return SessionOut(user=identity.actor, agency=identity.agency, role=identity.role, csrf_token=csrf)
+
+
+@router.get("/session", response_model=SessionOut)
+def whoami(identity: CallerDep) -> SessionOut:
+    """Who the request's credentials name."""
+    if identity.kind is IdentityKind.PUBLIC:
+        raise Forbidden("not logged in")
+    return SessionOut(user=identity.actor, agency=identity.agency, role=identity.role)
+
+
+@router.delete("/session", status_code=204)
+def logout(request: Request, response: Response, identity: WriterDep) -> None:
+    """Log out: the session's token is revoked and the cookies cleared."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    parts = token.split("_")
+    if len(parts) >= 3:
+        access.revoke_token(request.app.state.engine, identity, parts[1], dt.datetime.now(dt.UTC))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
