@@ -33,13 +33,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import orjson
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,14 +80,6 @@ TRADES = _words("Trading Logistics Shipping Holdings Consulting Textiles Energy 
 SUFFIXES = ("LLC", "Ltd", "GmbH", "SARL", "S.A.", "BV", "FZE")
 VOWELS = "aeiou"
 CONSONANTS = "bcdfghklmnprstvz"
-
-
-def build() -> FastAPI:
-    """The app for uvicorn's `--factory`, its settings read from `LIAISON_*` as `liaison serve` does."""
-    from liaison.api.app import create_app
-    from liaison.settings import Settings
-
-    return create_app(Settings())
 
 
 # -- Preparing the store and the queries (in a subprocess) --------------------------------------
@@ -302,28 +291,23 @@ def free_port() -> int:
 
 
 class Server:
-    """uvicorn serving `build()` in a subprocess of its own session, so it can be stopped whole."""
+    """`liaison serve` in a subprocess of its own session, so it can be stopped whole."""
 
     def __init__(self, url: str, workers: int, log: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.log = log
+        # `liaison serve`, as an installation runs it (its workers keep TCP_NODELAY; see serving.py).
         command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "--app-dir",
-            str(ROOT / "bench"),
-            "api:build",
+            str(Path(sys.executable).parent / "liaison"),
+            "serve",
             "--host",
             "127.0.0.1",
             "--port",
             str(self.port),
             "--workers",
             str(workers),
-            "--no-access-log",
         ]
         env = {**os.environ, "LIAISON_DATABASE_URL": url}
         with log.open("wb") as output:

@@ -257,6 +257,34 @@ def probe_alerts(url: str, base_url: str, token: str, user: str, stop: threading
     return latencies
 
 
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process on the machine."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text_ = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text_:
+            fields = text_.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _cores(
+    server: base.Server, before: tuple[dict[int, float], float, float, float], seconds: float
+) -> dict[str, float]:
+    """Cores each party kept busy during the load: the server, PostgreSQL, this load generator, all."""
+    server_before, postgres_before, machine_before, self_before = before
+    served = sum(cpu - server_before.get(pid, 0.0) for pid, cpu in server.cpu_seconds().items())
+    return {
+        "server": served / seconds,
+        "postgres": (_postgres_cpu() - postgres_before) / seconds,
+        "load generator": (time.process_time() - self_before) / seconds,
+        "machine": (base.machine_cpu() - machine_before) / seconds,
+    }
+
+
 def _last_alert(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -293,6 +321,10 @@ def report(
         f"throughput {throughput:.0f} req/s of {args.rate:.0f} offered over {result['seconds']:.1f} s; "
         f"errors {errors} ({', '.join(f'{k} x{v}' for k, v in result['errors'].items()) or 'none'})"
     )
+    if "cores" in result:
+        lines.append(
+            "cores busy: " + ", ".join(f"{name} {value:.2f}" for name, value in result["cores"].items())
+        )
     verdict = "met" if errors == 0 and p99 < TARGET_P99_MS else "NOT met"
     lines.append(f"target: zero errors and p99 < {TARGET_P99_MS:.0f} ms: {verdict}")
     if alerts:
@@ -342,7 +374,9 @@ def main() -> None:
                     daemon=True,
                 )
                 prober.start()
+                cpu_before = (server.cpu_seconds(), _postgres_cpu(), base.machine_cpu(), time.process_time())
                 result = asyncio.run(load(server.base, world, args.rate, args.seconds, args.seed))
+                result["cores"] = _cores(server, cpu_before, result["seconds"])
                 prober.join(timeout=PROBES * PROBE_EVERY + 30)
                 stop.set()
             finally:

@@ -337,19 +337,18 @@ def screen(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes; one per core.")] = 1,
 ) -> None:
     """Serve the web application and API.
 
-    Example: liaison serve --port 8000
+    Example: liaison serve --port 8000 --workers 2
     """
-    import uvicorn
-
-    from liaison.api.app import create_app
+    from liaison.api.serving import serve as run
 
     with reported():
         config = settings()
-        application = create_app(config)
-        uvicorn.run(application, host=host or config.host, port=port or config.port, log_level="info")
+        engine().dispose()  # refuses a store that is not initialised, before any worker starts
+        run(host or config.host, port or config.port, workers)
 
 
 def main() -> None:

@@ -205,16 +205,15 @@ def identify_token(engine: Engine, text: str, now: dt.datetime) -> tuple[Identit
         raise Unauthenticated(_REFUSED)
     token_id, secret = parts
     with Session(engine) as session:
-        token = store.get_token(session, token_id)
-        if token is None or not secret_matches(secret, token.secret_hash):
-            raise Unauthenticated(_REFUSED)
-        expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=dt.UTC)
-        if token.revoked_at is not None or expires <= now:
-            raise Unauthenticated(_REFUSED)
-        user = store.get_user(session, token.user)
-        if user.disabled:
-            raise Unauthenticated(_REFUSED)
-        return _identity(session, user), token.scopes
+        found = store.token_holder(session, token_id)
+    if found is None:
+        raise Unauthenticated(_REFUSED)
+    token, user, groups = found
+    if not secret_matches(secret, token.secret_hash) or user.disabled:
+        raise Unauthenticated(_REFUSED)
+    if token.revoked_at is not None or token.expires_at <= now:
+        raise Unauthenticated(_REFUSED)
+    return Identity.member(user.name, user.agency, user.country, user.role, groups), token.scopes
 
 
 def login(engine: Engine, name: str, password: str, now: dt.datetime) -> Identity:

@@ -58,6 +58,7 @@ from liaison.store.users import (
     save_token,
     save_user,
     set_user_disabled,
+    token_holder,
 )
 
 __all__ = [
@@ -115,5 +116,6 @@ __all__ = [
     "set_decision",
     "set_user_disabled",
     "start_import",
+    "token_holder",
     "write_batch",
 ]
