@@ -3,10 +3,12 @@
 Run with `python bench/load.py` (options: `--rate 300 --seconds 60 --workers 2`). It starts a
 throwaway PostgreSQL cluster on 127.0.0.1, loads the demo world into it (`liaison init`, `liaison
 demo`), adds two users to every agency with a read-write token each, and serves Liaison with
-uvicorn on a free 127.0.0.1 port. Then, open loop, it sends `--rate` requests a second for
-`--seconds` seconds, whatever the answers' speed: searches (with a purpose), entity reads,
-matches and message posts, from every token in turn. Every request is checked: a non-2xx answer,
-a timeout or a malformed body is an error.
+`liaison serve --workers 2` on a free 127.0.0.1 port. Then, open loop, it sends `--rate`
+requests a second for `--seconds` seconds, whatever the answers' speed: searches (with a
+purpose), entity reads, matches and message posts, from every token in turn. Latency counts from
+when a request was due, so a generator that falls behind is not hidden; a request due while 256
+are outstanding is not sent and counts as an error, so the run stays bounded. Every request is
+checked: a non-2xx answer, a timeout or a malformed body is an error.
 
 While the load runs, an alert probe imports one record at a time (`import_records`, in this
 process, into the same database) that matches a watch of one user, and times from the start of
@@ -60,6 +62,8 @@ TARGET_P99_MS = 100.0
 TARGET_ALERT_S = 2.0
 MIX = (("search", 0.3), ("read", 0.3), ("match", 0.3), ("message", 0.1))
 REQUEST_TIMEOUT = 10.0
+MAX_IN_FLIGHT = 256
+"""Requests outstanding at most; one due beyond it is counted as an error, not queued."""
 PROBES = 10
 PROBE_EVERY = 4.0
 STEP_SECONDS = 1_800.0
@@ -161,17 +165,21 @@ async def load(
     headers = [
         {"Authorization": f"ApiKey {token}", "content-type": "application/json"} for token in world["tokens"]
     ]
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT) as client:
+        in_flight = 0
 
-        async def one(kind: str, method: str, path: str, body: bytes | None, who: int) -> None:
-            began = time.perf_counter()
+        async def one(kind: str, method: str, path: str, body: bytes | None, who: int, began: float) -> None:
+            nonlocal in_flight
+            in_flight += 1
             try:
                 response = await client.request(method, path, content=body, headers=headers[who])
                 ok = 200 <= response.status_code < 300 and bool(orjson.loads(response.content))
                 reason = f"HTTP {response.status_code}"
             except (httpx.HTTPError, orjson.JSONDecodeError) as exc:
                 ok, reason = False, type(exc).__name__
+            finally:
+                in_flight -= 1
             if ok:
                 latencies[kind].append(time.perf_counter() - began)
             else:
@@ -180,10 +188,18 @@ async def load(
         start = time.perf_counter()
         tasks = []
         for index, request in enumerate(planned):
-            delay = start + index / rate - time.perf_counter()
+            due = start + index / rate
+            delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(*request)))
+            if in_flight >= MAX_IN_FLIGHT:
+                # The server is not keeping up: counted, not queued, so the run stays bounded.
+                errors[f"{request[0]}: not sent, {MAX_IN_FLIGHT} in flight"] = (
+                    errors.get(f"{request[0]}: not sent, {MAX_IN_FLIGHT} in flight", 0) + 1
+                )
+                continue
+            # Latency counts from when the request was due, so a late generator is not hidden.
+            tasks.append(asyncio.create_task(one(*request, due)))
         await asyncio.gather(*tasks)
         wall = time.perf_counter() - start
     return {"planned": len(planned), "seconds": wall, "latencies": latencies, "errors": errors}

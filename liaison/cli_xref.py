@@ -158,7 +158,7 @@ def review_list(
     Example: liaison review list --status pending --dataset un_sc
     """
     with reported():
-        pairs = xref_service.review(engine(), status.value, dataset, limit)
+        pairs = xref_service.review(engine(), status.value, dataset, limit, caller())
         if as_json:
             _write_lines([pair_json(pair) for pair in pairs])
             return
@@ -230,7 +230,7 @@ def clusters(
     Example: liaison clusters --dataset un_sc --json
     """
     with reported():
-        found = xref_service.clusters(engine(), dataset, accept_above)
+        found = xref_service.clusters(engine(), dataset, accept_above, caller())
         if as_json:
             _write_lines(
                 [

@@ -147,3 +147,28 @@ def test_learned_weights_deduplicate_febrl(cli: Cli, shared_data: Path) -> None:
     assert precision > 0.98 and recall > 0.95
     (explained,) = [p["features"] for p in pairs.values() if p["score"] > 0.99][:1]
     assert {"name", "identifier"} <= set(explained)
+
+
+def test_the_review_queue_shows_a_reviewer_only_pairs_they_may_read(cli: Cli, tmp_path: Path) -> None:
+    cli("agency", "add", "NCB-ES", "--name", "NCB Madrid", "--country", "ES", "--kind", "ncb")
+    cli("user", "add", "olena", "--agency", "NCB-UA", "--role", "reviewer")
+    cli("user", "add", "bob", "--agency", "NCB-ES", "--role", "reviewer")
+    secret = write_people(tmp_path / "secret.ftm.json", {key: PEOPLE[key] for key in ("p1", "p3")})
+    shared = write_people(tmp_path / "shared.ftm.json", {key: PEOPLE[key] for key in ("p2", "p4")})
+    cli("import", "ftm", str(secret), "--dataset", "ua_secret", "--agency", "NCB-UA", "--handling", "AMBER")
+    cli("import", "ftm", str(shared), "--dataset", "es_shared", "--agency", "NCB-ES", "--handling", "GREEN")
+    cli("xref", "ua_secret", "es_shared")
+    everything = queue(cli)
+    assert frozenset({"p1", "p2"}) in everything and frozenset({"p3", "p4"}) in everything
+
+    def listed(user: str) -> set[frozenset[str]]:
+        lines = cli("--as", user, "review", "list", "--json").splitlines()
+        return {frozenset({p["left"]["entity_id"], p["right"]["entity_id"]}) for p in map(json.loads, lines)}
+
+    assert listed("olena") == set(everything)  # she reads her agency's AMBER and NCB-ES's GREEN
+    assert listed("bob") == set()  # he may not read NCB-UA's AMBER records: no pair, no caption
+    pair = everything[frozenset({"p1", "p2"})]["pair_id"]
+    cli("--as", "bob", "review", "confirm", pair, code=4)
+    cli("--as", "olena", "review", "confirm", pair)
+    clusters = cli("--as", "bob", "clusters", "--dataset", "es_shared", "--json")
+    assert "p1" not in clusters and "Олександр" not in clusters

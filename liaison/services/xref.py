@@ -32,7 +32,7 @@ from liaison.matching.xref import (
     xref,
     xref_learned,
 )
-from liaison.model import Identity
+from liaison.model import Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import CONFIRMED, DISMISSED, MatchPair, SavedCounts
 
@@ -178,13 +178,35 @@ def _found(pair: XrefPair) -> store.FoundPair:
 
 
 def review(
-    engine: Engine, status: str | None = store.PENDING, dataset: str | None = None, limit: int | None = None
+    engine: Engine,
+    status: str | None = store.PENDING,
+    dataset: str | None = None,
+    limit: int | None = None,
+    identity: Identity | None = None,
 ) -> list[MatchPair]:
-    """Pairs in the review queue by status, best score first."""
+    """Pairs in the review queue by status, best score first: those whose two records the caller
+    may read (a reviewer judges what they see side by side; nothing else is shown to them).
+    """
     if status is not None and status not in store.STATUSES:
         raise BadInput(f"--status: unknown status {status!r}; use one of {', '.join(store.STATUSES)}")
+    identity = identity or Identity.operator()
     with Session(engine) as session:
-        return store.list_pairs(session, status, dataset, limit=limit)
+        if identity.kind is IdentityKind.OPERATOR:
+            return store.list_pairs(session, status, dataset, limit=limit)
+        pairs = store.list_pairs(session, status, dataset)
+        shown = _readable_pairs(session, pairs, identity)
+    return shown[:limit] if limit is not None else shown
+
+
+def _readable_pairs(session: Session, pairs: Sequence[MatchPair], identity: Identity) -> list[MatchPair]:
+    copies = {(pair.left_dataset, pair.left_id) for pair in pairs}
+    copies |= {(pair.right_dataset, pair.right_id) for pair in pairs}
+    open_to = store.readable_copies(session, copies, identity)
+    return [
+        pair
+        for pair in pairs
+        if (pair.left_dataset, pair.left_id) in open_to and (pair.right_dataset, pair.right_id) in open_to
+    ]
 
 
 def _keys(pair: MatchPair) -> Pair:
@@ -201,6 +223,8 @@ def _decide(
 ) -> MatchPair:
     with Session(engine) as session, session.begin():
         pair = store.get_pair(session, identity)
+        if actor.kind is not IdentityKind.OPERATOR and not _readable_pairs(session, [pair], actor):
+            raise NotFound(f"no match pair with id {identity!r} of records you may read")
         if pair.status == status:
             # Deciding again would move the pair in decision order, and so could move an anchor.
             return pair
@@ -266,13 +290,17 @@ class ClusterView:
     members: tuple[Member, ...]
 
 
-def clusters(engine: Engine, dataset: str, accept_above: float | None = None) -> list[ClusterView]:
+def clusters(
+    engine: Engine, dataset: str, accept_above: float | None = None, identity: Identity | None = None
+) -> list[ClusterView]:
     """Clusters with a member in the dataset, from confirmed pairs and pending ones scoring `accept_above`.
 
-    Clusters are computed over every decision, since a cluster may span datasets.
+    Clusters are computed over every decision, since a cluster may span datasets; each shows
+    only the members the caller may read.
     """
+    identity = identity or Identity.operator()
     with Session(engine) as session:
-        if dataset not in {summary.name for summary in store.list_datasets(session, Identity.operator())}:
+        if dataset not in {summary.name for summary in store.list_datasets(session, identity)}:
             raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
         decided = store.decisions(session)
         accepted = (
@@ -290,8 +318,19 @@ def clusters(engine: Engine, dataset: str, accept_above: float | None = None) ->
         [_keys(pair) for pair in decided if pair.status == DISMISSED],
         [_keys(pair) for pair in accepted],
     )
-    return [
-        ClusterView(cluster.canonical_id, tuple(members[key] for key in cluster.members))
-        for cluster in clustering.clusters
-        if any(members[key].dataset == dataset for key in cluster.members)
-    ]
+    copies = {(member.dataset, member.entity_id) for member in members.values()}
+    if identity.kind is IdentityKind.OPERATOR:
+        open_to = copies  # deleted members included: the operator sees what the decisions name
+    else:
+        with Session(engine) as session:
+            open_to = store.readable_copies(session, copies, identity)
+    views = []
+    for cluster in clustering.clusters:
+        shown = tuple(
+            members[key]
+            for key in cluster.members
+            if (members[key].dataset, members[key].entity_id) in open_to
+        )
+        if any(member.dataset == dataset for member in shown):
+            views.append(ClusterView(cluster.canonical_id, shown))
+    return views
