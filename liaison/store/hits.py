@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import not_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.errors import NotFound
@@ -102,18 +103,9 @@ def note_hit(
     """The seeker's reference to this copy, made on the first hit and counted on each later one."""
     if seeker.user is None or seeker.agency is None:
         raise ValueError("only members hold hit references")
-    row = session.scalars(
-        select(HitReferenceRow)
-        .where(
-            HitReferenceRow.seeker == seeker.user,
-            HitReferenceRow.dataset == copy.dataset,
-            HitReferenceRow.entity_id == copy.entity_id,
-        )
-        .with_for_update()
-    ).one_or_none()
-    new = row is None
+    row = _held(session, seeker.user, copy)
     if row is None:
-        row = HitReferenceRow(
+        made = HitReferenceRow(
             ref=secrets.token_hex(8),
             dataset=copy.dataset,
             entity_id=copy.entity_id,
@@ -126,13 +118,32 @@ def note_hit(
             created_at=now,
             last_hit_at=now,
         )
-        session.add(row)
-    else:
-        row.hits += 1
-        row.score = max(row.score, score)
-        row.last_hit_at = now
+        try:
+            with session.begin_nested():
+                session.add(made)
+            return _reference(made, new=True)
+        except IntegrityError:
+            # The same seeker's concurrent request made it first; count this hit on theirs.
+            row = _held(session, seeker.user, copy)
+            if row is None:
+                raise
+    row.hits += 1
+    row.score = max(row.score, score)
+    row.last_hit_at = now
     session.flush()
-    return _reference(row, new)
+    return _reference(row)
+
+
+def _held(session: Session, seeker: str, copy: HiddenCopy) -> HitReferenceRow | None:
+    return session.scalars(
+        select(HitReferenceRow)
+        .where(
+            HitReferenceRow.seeker == seeker,
+            HitReferenceRow.dataset == copy.dataset,
+            HitReferenceRow.entity_id == copy.entity_id,
+        )
+        .with_for_update()
+    ).one_or_none()
 
 
 def _reference(row: HitReferenceRow, new: bool = False) -> HitReference:
