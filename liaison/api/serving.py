@@ -9,6 +9,7 @@ bound here, as TCP, and handed to uvicorn's supervisor.
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import uvicorn
@@ -23,6 +24,10 @@ __all__ = ["from_environment", "serve"]
 
 def from_environment() -> FastAPI:
     """The application for each worker, its settings read from `LIAISON_*` as `liaison serve` does."""
+    # No access log: every request that reads or changes anything is in the audit trail, and a
+    # log line per request cost CPU at load. uvicorn's `access_log=False` does not reach the
+    # workers it starts itself, so each worker turns the logger off here.
+    logging.getLogger("uvicorn.access").disabled = True
     return create_app(Settings())
 
 

@@ -9,7 +9,7 @@ requester, or refuses. Every step is audited, and each party is alerted of the o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -21,7 +21,7 @@ from liaison.model import Identity, IdentityKind, Role
 from liaison.services import audit
 from liaison.store import alerts as alert_store
 from liaison.store import hits as hit_store
-from liaison.store.hits import AccessRequest
+from liaison.store.hits import AccessRequest, HiddenCopy
 
 __all__ = ["Reference", "decide", "list_requests", "note_hits", "request_access", "request_view"]
 
@@ -56,9 +56,11 @@ def note_hits(
     via: str,
     now: dt.datetime,
     datasets: frozenset[str] | None = None,
+    copies: Sequence[HiddenCopy] | None = None,
 ) -> list[Reference]:
     """References for the hidden copies (in `datasets`, if given) among these (entity id, score)
-    hits, best score first.
+    hits, best score first. `copies`, when the caller already has them from `split_copies`,
+    spares the query for them.
 
     The owner of each copy is alerted the first time this seeker hits it. Nothing is returned
     to the operator (who reads everything) or the public (who is told nothing).
@@ -69,8 +71,10 @@ def note_hits(
     for entity_id, score in hits:
         best[entity_id] = max(score, best.get(entity_id, score))
     references = []
-    for copy in hit_store.hidden_copies(session, list(best), identity):
-        if datasets is not None and copy.dataset not in datasets:
+    if copies is None:
+        copies = hit_store.hidden_copies(session, list(best), identity)
+    for copy in copies:
+        if copy.entity_id not in best or (datasets is not None and copy.dataset not in datasets):
             continue
         score = best[copy.entity_id]
         noted = hit_store.note_hit(session, copy, identity, via, score, now)

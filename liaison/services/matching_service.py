@@ -34,6 +34,8 @@ from liaison.model import Identity
 from liaison.services import audit, catalog, hits, screening
 from liaison.services.hits import Reference
 from liaison.store import StoredEntity
+from liaison.store import hits as hit_store
+from liaison.store.hits import HiddenCopy
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -209,9 +211,9 @@ class MatchingService:
         # Scoring is done before the transaction opens: it holds the store's write lock on SQLite.
         with Session(self.engine) as session, session.begin():
             wanted = [entity_id for _key, _proxy, passed in scored for entity_id, _score in passed]
-            readable = _fetch_many(session, wanted, datasets, identity)
+            readable, concealed = _fetch_many(session, wanted, datasets, identity)
             references = [
-                _hidden(session, identity, passed, datasets, threshold, "match", now)
+                _hidden(session, identity, passed, concealed, threshold, "match", now)
                 for _key, _proxy, passed in scored
             ]
             detail = {"queries": len(examples), "references": sum(map(len, references))}
@@ -262,9 +264,9 @@ class MatchingService:
             found, key=lambda entity_id: (-found[entity_id][0], -found[entity_id][1].score, entity_id)
         )
         with Session(self.engine) as session, session.begin():
-            readable = _fetch_many(session, ranked, datasets, identity)
+            readable, concealed = _fetch_many(session, ranked, datasets, identity)
             scores = [(entity_id, found[entity_id][1]) for entity_id in ranked]
-            hidden = _hidden(session, identity, scores, datasets, threshold, "search", now)
+            hidden = _hidden(session, identity, scores, concealed, threshold, "search", now)
             audit.record(
                 session,
                 identity,
@@ -282,7 +284,7 @@ class MatchingService:
     def fetch(self, entity_id: str, identity: Identity, now: dt.datetime) -> Found:
         """One entity merged from every copy the caller may read, or NotFound naming the id. Audited."""
         with Session(self.engine) as session, session.begin():
-            found = _fetch_many(session, [entity_id], None, identity).get(entity_id)
+            found = _fetch_many(session, [entity_id], None, identity)[0].get(entity_id)
             audit.record(session, identity, "read", f"entity:{entity_id}", now=now)
         if found is None:
             raise NotFound(f"no entity with id {entity_id!r}")
@@ -402,28 +404,31 @@ def _best_scores(
 
 def _fetch_many(
     session: Session, entity_ids: Sequence[str], datasets: frozenset[str] | None, identity: Identity
-) -> dict[str, Found]:
-    """The entities the caller may read among these, each merged from its readable copies in scope."""
+) -> tuple[dict[str, Found], list[HiddenCopy]]:
+    """The entities the caller may read among these, each merged from its readable copies in
+    scope; and, for a member, the copies in scope they may not read (where and whose only).
+    """
     merged = {}
-    for entity_id, copies in store.entities_by_ids(session, entity_ids, identity).items():
+    readable, hidden = hit_store.split_copies(session, entity_ids, identity)
+    for entity_id, copies in readable.items():
         kept = [stored for stored in copies if datasets is None or stored.envelope.dataset in datasets]
         if kept:
             merged[entity_id] = _merged(kept)
-    return merged
+    return merged, [copy for copy in hidden if datasets is None or copy.dataset in datasets]
 
 
 def _hidden(
     session: Session,
     identity: Identity,
     scored: Sequence[tuple[str, MatchScore]],
-    datasets: frozenset[str],
+    copies: Sequence[HiddenCopy],
     threshold: float,
     via: str,
     now: dt.datetime,
 ) -> list[Reference]:
-    """Hit/no-hit references for the hidden copies, in scope, of the entities scoring a match."""
+    """Hit/no-hit references for the hidden copies of the entities scoring a match."""
     hit = [(entity_id, score.score) for entity_id, score in scored if score.score >= threshold]
-    return hits.note_hits(session, identity, hit, via, now, datasets)
+    return hits.note_hits(session, identity, hit, via, now, copies=copies)
 
 
 def _merged(copies: Sequence[StoredEntity]) -> Found:

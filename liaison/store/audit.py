@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.access.audit import AuditEvent, ChainedEvent, event_hash
@@ -15,12 +15,18 @@ __all__ = ["append_event", "audit_head", "iter_events"]
 
 
 def append_event(session: Session, event: AuditEvent) -> ChainedEvent:
-    """Chain an event to the head inside the caller's transaction; concurrent appends wait on the head."""
-    head = session.scalars(select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()).one()
-    seq = head.seq + 1
-    digest = event_hash(seq, event, head.hash)
-    session.add(
-        AuditEventRow(
+    """Chain an event to the head inside the caller's transaction; concurrent appends wait on the head.
+
+    Every request appends one, holding the head's lock until its transaction ends, so this is
+    three plain statements rather than the ORM's unit of work.
+    """
+    head_seq, head_hash = session.execute(
+        select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1).with_for_update()
+    ).one()
+    seq = head_seq + 1
+    digest = event_hash(seq, event, head_hash)
+    session.execute(
+        insert(AuditEventRow).values(
             seq=seq,
             at=event.at,
             actor=event.actor,
@@ -29,14 +35,12 @@ def append_event(session: Session, event: AuditEvent) -> ChainedEvent:
             subject=event.subject,
             purpose=event.purpose,
             detail=event.detail,
-            prev_hash=head.hash,
+            prev_hash=head_hash,
             hash=digest,
         )
     )
-    chained = ChainedEvent(seq, event, head.hash, digest)
-    head.seq, head.hash = seq, digest
-    session.flush()
-    return chained
+    session.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=digest))
+    return ChainedEvent(seq, event, head_hash, digest)
 
 
 def audit_head(session: Session) -> tuple[int, str]:

@@ -30,6 +30,7 @@ __all__ = [
     "page_dataset",
     "readable_copies",
     "release_keys",
+    "stored_entity",
     "write_batch",
 ]
 
@@ -202,7 +203,8 @@ def count_by_dataset_schema(session: Session, identity: Identity) -> dict[str, d
     return counts
 
 
-def _stored(row: EntityRow) -> StoredEntity:
+def stored_entity(row: EntityRow) -> StoredEntity:
+    """An entity row as the store hands it out."""
     proxy = model.get_proxy(
         {"id": row.id, "schema": row.schema, "properties": row.properties, "datasets": [row.dataset]},
         cleaned=True,
@@ -221,7 +223,7 @@ def _stored(row: EntityRow) -> StoredEntity:
 def entities_by_id(session: Session, entity_id: str, identity: Identity) -> list[StoredEntity]:
     """Every dataset's copy of the entity with this id that the caller may read."""
     query = select(EntityRow).where(EntityRow.id == entity_id, readable(identity)).order_by(EntityRow.dataset)
-    return [_stored(row) for row in session.scalars(query)]
+    return [stored_entity(row) for row in session.scalars(query)]
 
 
 def entities_by_ids(
@@ -237,7 +239,7 @@ def entities_by_ids(
         .order_by(EntityRow.id, EntityRow.dataset)
     )
     for row in session.scalars(query):
-        found.setdefault(row.id, []).append(_stored(row))
+        found.setdefault(row.id, []).append(stored_entity(row))
     return found
 
 
@@ -252,7 +254,7 @@ def iter_dataset(
         .execution_options(yield_per=batch)
     )
     for row in session.scalars(query):
-        yield _stored(row)
+        yield stored_entity(row)
 
 
 def readable_copies(
@@ -276,7 +278,7 @@ def entity_in_dataset(
         EntityRow.dataset == dataset, EntityRow.id == entity_id, readable(identity)
     )
     row = session.scalars(query).one_or_none()
-    return None if row is None else _stored(row)
+    return None if row is None else stored_entity(row)
 
 
 def page_dataset(
@@ -286,7 +288,7 @@ def page_dataset(
     condition = (EntityRow.dataset == dataset) & readable(identity)
     total = session.scalar(select(func.count()).select_from(EntityRow).where(condition)) or 0
     query = select(EntityRow).where(condition).order_by(EntityRow.id).limit(limit).offset(offset)
-    return [_stored(row) for row in session.scalars(query)], total
+    return [stored_entity(row) for row in session.scalars(query)], total
 
 
 def iter_run(session: Session, dataset: str, run_id: int, identity: Identity) -> Iterator[StoredEntity]:
@@ -298,4 +300,4 @@ def iter_run(session: Session, dataset: str, run_id: int, identity: Identity) ->
         .execution_options(yield_per=1_000)
     )
     for row in session.scalars(query):
-        yield _stored(row)
+        yield stored_entity(row)

@@ -11,14 +11,14 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import not_, or_, select, update
+from sqlalchemy import case, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.errors import NotFound
 from liaison.model import Handling, Identity, IdentityKind
 from liaison.store.access import readable
-from liaison.store.entities import release_keys
+from liaison.store.entities import StoredEntity, entities_by_ids, release_keys, stored_entity
 from liaison.store.tables import AccessRequestRow, EntityRow, HitReferenceRow
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "pending_request_for",
     "reapply_grants",
     "save_request",
+    "split_copies",
 ]
 
 PENDING, GRANTED, REFUSED = "pending", "granted", "refused"
@@ -95,6 +96,34 @@ def hidden_copies(session: Session, entity_ids: Sequence[str], identity: Identit
         .order_by(EntityRow.id, EntityRow.dataset)
     )
     return [HiddenCopy(*row) for row in session.execute(query)]
+
+
+def split_copies(
+    session: Session, entity_ids: Sequence[str], identity: Identity
+) -> tuple[dict[str, list[StoredEntity]], list[HiddenCopy]]:
+    """In one query, the copies of these entities the caller may read, and those they may not.
+
+    The hidden ones come back as where and whose only (for a member; none for anyone else):
+    their content never leaves this function. Matching asks for both at once, so a match or
+    search costs one round trip, not two.
+    """
+    readable_rows: dict[str, list[StoredEntity]] = {}
+    hidden: list[HiddenCopy] = []
+    if not entity_ids:
+        return readable_rows, hidden
+    wanted = EntityRow.id.in_(list(dict.fromkeys(entity_ids)))
+    if identity.kind is not IdentityKind.MEMBER:
+        for entity_id, copies in entities_by_ids(session, entity_ids, identity).items():
+            readable_rows[entity_id] = copies
+        return readable_rows, hidden
+    is_open = case((readable(identity), True), else_=False).label("is_open")
+    query = select(EntityRow, is_open).where(wanted).order_by(EntityRow.id, EntityRow.dataset)
+    for row, open_to in session.execute(query):
+        if open_to:
+            readable_rows.setdefault(row.id, []).append(stored_entity(row))
+        else:
+            hidden.append(HiddenCopy(row.dataset, row.id, row.owner_agency))
+    return readable_rows, hidden
 
 
 def note_hit(
