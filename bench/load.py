@@ -131,7 +131,7 @@ def requests(world: dict[str, Any], total: int, seed: int) -> list[tuple[str, st
     rng = random.Random(seed)
     kinds = [kind for kind, _share in MIX]
     weights = [share for _kind, share in MIX]
-    planned = []
+    planned: list[tuple[str, str, str, bytes | None, int]] = []
     for index in range(total):
         kind = rng.choices(kinds, weights)[0]
         who = index % len(world["tokens"])
