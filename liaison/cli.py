@@ -247,7 +247,7 @@ def agency_add(
     Example: liaison agency add NCB-FR --name "INTERPOL NCB Paris" --country FR --kind ncb
     """
     with reported():
-        agencies.register(engine(), Agency(code=code, name=name, country=country, kind=kind))
+        agencies.register(engine(), Agency(code=code, name=name, country=country, kind=kind), caller())
         out.print(f"agency {code} saved")
 
 

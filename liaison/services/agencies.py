@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pycountry
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.errors import BadInput
-from liaison.model import Agency
+from liaison.errors import BadInput, Forbidden
+from liaison.model import Agency, Identity, IdentityKind
+from liaison.services import audit
 
-__all__ = ["register"]
+__all__ = ["list_all", "register"]
 
 
-def register(engine: Engine, agency: Agency) -> Agency:
-    """Insert or update an agency after checking its code and ISO 3166 country."""
+def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> Agency:
+    """Insert or update an agency after checking its code and ISO 3166 country (the operator's to do).
+
+    Audited as the actor; without one, the local operator registers.
+    """
+    actor = actor or Identity.operator()
+    if actor.kind is not IdentityKind.OPERATOR:
+        raise Forbidden("only the operator registers agencies")
     code = agency.code.strip().upper()
     if not code or len(code) > 32 or not all(ch.isalnum() or ch in "-_" for ch in code):
         raise BadInput(f"agency code {agency.code!r}: use up to 32 letters, digits, '-' or '_'")
@@ -26,4 +35,14 @@ def register(engine: Engine, agency: Agency) -> Agency:
     saved = Agency(code=code, name=agency.name.strip(), country=country.alpha_2, kind=agency.kind)
     with Session(engine) as session, session.begin():
         store.save_agency(session, saved)
+        detail = {"name": saved.name, "country": saved.country, "kind": saved.kind.value}
+        audit.record(
+            session, actor, "agency.save", f"agency:{code}", now=dt.datetime.now(dt.UTC), detail=detail
+        )
     return saved
+
+
+def list_all(engine: Engine) -> list[Agency]:
+    """Every member agency, by code: who takes part is known to every member."""
+    with Session(engine) as session:
+        return store.list_agencies(session)
