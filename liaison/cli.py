@@ -13,6 +13,7 @@ from rich.table import Table
 
 from liaison import ingest
 from liaison.cli_access import audit_app, group_app, token_app, user_app
+from liaison.cli_graph import graph_app
 from liaison.cli_messages import message_app
 from liaison.cli_notices import notice_app
 from liaison.cli_render import ScreenFormat, render_screening
@@ -50,6 +51,7 @@ app.add_typer(message_app, name="message")
 app.add_typer(notice_app, name="notice")
 app.add_typer(watch_app, name="watch")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(graph_app, name="graph")
 app.command()(xref)
 app.command()(clusters)
 

@@ -1,0 +1,1 @@
+"""Analysis of what a caller may read: networks (and, later, routes, hotspots and trends)."""

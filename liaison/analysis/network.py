@@ -1,0 +1,196 @@
+"""Criminal networks as graphs: built from FtM relations and shared identifiers, then explored.
+
+Nodes are entities, hidden records (placeholders that say only whose they are) and shared values
+(a phone, an e-mail, an address, an identifier or wallet held by more than one entity). Edges
+are FtM relations (ownership, directorship, membership, family, associates, payments, trips,
+unknown links and any other interval schema), references from one entity to another (a
+passport's holder), and links from entities to the values they share. The graph is built from
+what the caller was given; nothing here reads the store.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
+
+import networkx as nx
+from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
+
+__all__ = [
+    "Hidden",
+    "Network",
+    "build_graph",
+    "centrality",
+    "communities",
+    "connectors",
+    "expand",
+    "shortest_path",
+    "write_gexf",
+    "write_graphml",
+    "write_i2_csv",
+]
+
+if TYPE_CHECKING:
+    Network: TypeAlias = nx.MultiGraph[str]
+else:
+    Network = nx.MultiGraph  # networkx's classes are generic only in their type stubs
+"""Nodes are entity ids, placeholder ids and `kind:value` ids; parallel edges are kept."""
+
+# Values that tie records together when two of them hold the same one.
+_SHARED_TYPES = (registry.phone, registry.email, registry.identifier, registry.address)
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """A record the caller may not read but something they may read points to: whose it is."""
+
+    entity_id: str
+    owner_agency: str
+
+
+def build_graph(
+    entities: Iterable[EntityProxy],
+    handling: Mapping[str, str],
+    hidden: Iterable[Hidden] = (),
+) -> Network:
+    """The graph of these entities (with their handling codes by id) and placeholders for hidden ones."""
+    entities = list(entities)
+    graph: Network = nx.MultiGraph()
+    shared: dict[tuple[str, str], set[str]] = defaultdict(set)
+    relations: list[EntityProxy] = []
+    for proxy in entities:
+        entity_id = str(proxy.id)
+        if proxy.schema.edge:
+            relations.append(proxy)
+            continue
+        graph.add_node(
+            entity_id, kind="entity", schema=proxy.schema.name, label=proxy.caption,
+            handling=handling.get(entity_id, ""),
+        )  # fmt: skip
+        for prop, value in proxy.itervalues():
+            if prop.type in _SHARED_TYPES:
+                shared[(prop.type.name, value)].add(entity_id)
+    for placeholder in hidden:
+        label = f"hidden record of {placeholder.owner_agency}"
+        graph.add_node(placeholder.entity_id, kind="hidden", schema="", label=label, handling="",
+                       owner_agency=placeholder.owner_agency)  # fmt: skip
+    for proxy in relations:
+        _add_relation(graph, proxy, handling.get(str(proxy.id), ""))
+    for proxy in entities:
+        _add_references(graph, proxy)
+    for (kind, value), holders in shared.items():
+        if len(holders) > 1:
+            node = f"{kind}:{value}"
+            graph.add_node(node, kind="value", schema=kind, label=value, handling="")
+            for holder in sorted(holders):
+                graph.add_edge(holder, node, key=f"{node}/{holder}", label=f"shares {kind}")
+    return graph
+
+
+def _add_relation(graph: Network, proxy: EntityProxy, handling: str) -> None:
+    schema = proxy.schema
+    sources = proxy.get(schema.edge_source) if schema.edge_source else []
+    targets = proxy.get(schema.edge_target) if schema.edge_target else []
+    label = schema.edge_label or schema.label
+    for source in sources:
+        for target in targets:
+            if source in graph and target in graph:
+                graph.add_edge(
+                    source, target, key=str(proxy.id), label=label, schema=schema.name, handling=handling
+                )
+
+
+def _add_references(graph: Network, proxy: EntityProxy) -> None:
+    """Entity properties of non-relations (a passport's holder, a vessel's owner) as edges."""
+    if proxy.schema.edge or str(proxy.id) not in graph:
+        return
+    for prop, value in proxy.itervalues():
+        if prop.type == registry.entity and value in graph:
+            graph.add_edge(str(proxy.id), value, key=f"{proxy.id}/{prop.name}", label=prop.label, schema="")
+
+
+def expand(graph: Network, start: str, hops: int) -> Network:
+    """The neighbourhood within `hops` links of a node; KeyError if the node is not in the graph."""
+    if start not in graph:
+        raise KeyError(start)
+    neighbourhood: Network = nx.ego_graph(graph, start, radius=hops)
+    return neighbourhood
+
+
+def shortest_path(graph: Network, source: str, target: str) -> list[str]:
+    """The nodes of a shortest path between two nodes, or [] when nothing links them."""
+    try:
+        return list(nx.shortest_path(graph, source, target))
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+
+
+def centrality(graph: Network, top: int = 10) -> list[tuple[str, int, float]]:
+    """The most central entities: (id, degree, betweenness), by betweenness then degree.
+
+    Betweenness is sampled (500 sources, fixed seed) on graphs larger than that, as exact
+    betweenness grows with the cube of the graph.
+    """
+    simple = nx.Graph(graph)
+    sample = 500 if simple.number_of_nodes() > 500 else None
+    between = nx.betweenness_centrality(simple, k=sample, seed=7)
+    entities = [node for node, data in graph.nodes(data=True) if data.get("kind") == "entity"]
+    ranked = sorted(entities, key=lambda node: (-between[node], -graph.degree(node), node))
+    return [(node, graph.degree(node), between[node]) for node in ranked[:top]]
+
+
+def communities(graph: Network) -> list[list[str]]:
+    """Groups of densely linked nodes (Louvain, fixed seed), largest first."""
+    found = nx.community.louvain_communities(nx.Graph(graph), seed=7)
+    return sorted((sorted(group) for group in found), key=lambda group: (-len(group), group))
+
+
+def connectors(graph: Network, first: Iterable[str], second: Iterable[str]) -> list[str]:
+    """Who connects two groups: the nodes strictly inside shortest paths from one group to the other."""
+    a, b = set(first) & set(graph), set(second) & set(graph)
+    between: set[str] = set()
+    for source in sorted(a):
+        for target in sorted(b):
+            path = shortest_path(graph, source, target)
+            between.update(path[1:-1])
+    return sorted(between - a - b)
+
+
+def _plain(graph: Network) -> Network:
+    """A copy whose attributes are all text, as GEXF and GraphML writers need."""
+    copy: Network = nx.MultiGraph()
+    for node, data in graph.nodes(data=True):
+        copy.add_node(node, **{key: str(value) for key, value in data.items()})
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        copy.add_edge(source, target, key=key, **{name: str(value) for name, value in data.items()})
+    return copy
+
+
+def write_gexf(graph: Network, handle: IO[bytes]) -> None:
+    """GEXF, as Gephi opens it."""
+    nx.write_gexf(_plain(graph), handle)
+
+
+def write_graphml(graph: Network, handle: IO[bytes]) -> None:
+    """GraphML."""
+    nx.write_graphml(_plain(graph), handle)
+
+
+def write_i2_csv(graph: Network, handle: IO[str]) -> int:
+    """Links as the rows i2 Analyst's Notebook imports: both ends' id, type and label, and the link's."""
+    writer = csv.writer(handle)
+    writer.writerow(["Entity1 Id", "Entity1 Type", "Entity1 Label", "Link Type", "Entity2 Id", "Entity2 Type",
+                     "Entity2 Label"])  # fmt: skip
+    rows = 0
+    for source, target, data in sorted(graph.edges(data=True), key=lambda edge: (edge[0], edge[1])):
+        ends: list[Any] = []
+        for node in (source, target):
+            attributes = graph.nodes[node]
+            ends.append((node, attributes.get("schema") or attributes.get("kind"), attributes.get("label")))
+        writer.writerow([*ends[0], data.get("label", ""), *ends[1]])
+        rows += 1
+    return rows

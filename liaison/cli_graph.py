@@ -1,0 +1,146 @@
+"""`liaison graph`: explore the networks of what you may read, and export them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from liaison.analysis import network
+from liaison.analysis.network import Network
+from liaison.cli_support import caller, engine, out, purpose, reported
+from liaison.errors import BadInput, NotFound
+from liaison.services import graph
+
+__all__ = ["graph_app"]
+
+graph_app = typer.Typer(
+    help="Networks: neighbourhoods, paths, central figures, exports.", no_args_is_help=True
+)
+
+Datasets = Annotated[str | None, typer.Option("--datasets", help="Datasets to draw from, comma-separated.")]
+
+
+class GraphFormat(StrEnum):
+    """What `graph expand` writes."""
+
+    TABLE = "table"
+    GEXF = "gexf"
+    GRAPHML = "graphml"
+    I2 = "i2"
+
+
+def _load(datasets: str | None) -> Network:
+    names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
+    return graph.load(engine(), caller(), dt.datetime.now(dt.UTC), names, purpose())
+
+
+def _nodes(found: Network, nodes: list[str], title: str) -> None:
+    table = Table("id", "kind", "schema", "label", "handling", title=title)
+    for node in nodes:
+        data = found.nodes[node]
+        table.add_row(node, data.get("kind", ""), data.get("schema", ""), data.get("label", ""),
+                      data.get("handling", ""))  # fmt: skip
+    out.print(table)
+
+
+@graph_app.command("expand")
+def graph_expand(
+    entity_id: Annotated[str, typer.Argument(help="The entity to start from.")],
+    hops: Annotated[int, typer.Option(min=1, max=6, help="Links to follow outwards.")] = 2,
+    datasets: Datasets = None,
+    output_format: Annotated[GraphFormat, typer.Option("--format", help="table, gexf, graphml or i2.")] = (
+        GraphFormat.TABLE
+    ),
+    output: Annotated[
+        Path | None, typer.Option("-o", help="File to write (standard output by default).")
+    ] = None,
+) -> None:
+    """The neighbourhood of an entity, as a table or for Gephi (GEXF), GraphML or i2 (CSV).
+
+    Example: liaison --as alice --purpose "case 118" graph expand p1 --hops 2 --format gexf -o p1.gexf
+    """
+    with reported():
+        try:
+            found = network.expand(_load(datasets), entity_id, hops)
+        except KeyError as exc:
+            raise NotFound(f"no entity {entity_id!r} among the records you may read") from exc
+        if output_format is GraphFormat.TABLE:
+            _nodes(
+                found,
+                sorted(found.nodes),
+                f"{found.number_of_nodes()} nodes, {found.number_of_edges()} links",
+            )
+            return
+        if output_format is GraphFormat.I2:
+            if output is None:
+                network.write_i2_csv(found, sys.stdout)
+            else:
+                with output.open("w", newline="", encoding="utf-8") as handle:
+                    network.write_i2_csv(found, handle)
+            return
+        write = network.write_gexf if output_format is GraphFormat.GEXF else network.write_graphml
+        if output is None:
+            write(found, sys.stdout.buffer)
+        else:
+            with output.open("wb") as handle:
+                write(found, handle)
+
+
+@graph_app.command("path")
+def graph_path(
+    source: Annotated[str, typer.Argument(help="One entity.")],
+    target: Annotated[str, typer.Argument(help="The other.")],
+    datasets: Datasets = None,
+) -> None:
+    """A shortest chain of links between two entities, through what you may read.
+
+    Example: liaison --as alice graph path p1 p7
+    """
+    with reported():
+        found = _load(datasets)
+        path = network.shortest_path(found, source, target)
+        if not path:
+            raise NotFound(f"nothing you may read links {source!r} and {target!r}")
+        _nodes(found, path, f"{len(path) - 1} links")
+
+
+@graph_app.command("central")
+def graph_central(
+    top: Annotated[int, typer.Option(min=1, max=1_000, help="How many to list.")] = 10,
+    datasets: Datasets = None,
+) -> None:
+    """The most central entities: through whom most paths run (betweenness), and their links (degree).
+
+    Example: liaison --as alice graph central --datasets fr_cases --top 5
+    """
+    with reported():
+        found = _load(datasets)
+        table = Table("id", "label", "degree", "betweenness")
+        for node, degree, between in network.centrality(found, top):
+            table.add_row(node, found.nodes[node].get("label", ""), str(degree), f"{between:.3f}")
+        out.print(table)
+
+
+@graph_app.command("connectors")
+def graph_connectors(
+    first: Annotated[str, typer.Option(help="One group's entity ids, comma-separated.")],
+    second: Annotated[str, typer.Option(help="The other group's, comma-separated.")],
+    datasets: Datasets = None,
+) -> None:
+    """Who connects two groups: the entities on the shortest paths between them.
+
+    Example: liaison --as alice graph connectors --first p1,p2 --second p7,p8
+    """
+    with reported():
+        a = [item.strip() for item in first.split(",") if item.strip()]
+        b = [item.strip() for item in second.split(",") if item.strip()]
+        if not a or not b:
+            raise BadInput("--first and --second: name at least one entity each")
+        found = _load(datasets)
+        _nodes(found, network.connectors(found, a, b), "connectors")
