@@ -23,10 +23,14 @@ class RateLimited(LiaisonError):
 
 
 class TokenBuckets:
-    """One token bucket per caller: `rate` requests a second on average, `burst` at once."""
+    """One token bucket per caller: `rate` requests a second on average, `burst` at once.
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, float(burst)
+    Callers whose bucket has refilled are forgotten once `keep` are held, so a stream of new
+    addresses cannot grow the table without bound.
+    """
+
+    def __init__(self, rate: float, burst: int, keep: int = 10_000) -> None:
+        self.rate, self.burst, self.keep = rate, float(burst), keep
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -40,6 +44,21 @@ class TokenBuckets:
                 self._buckets[key] = (level, now)
                 raise RateLimited((1.0 - level) / self.rate)
             self._buckets[key] = (level - 1.0, now)
+            if len(self._buckets) > self.keep:
+                self._forget_full(now)
+
+    def _forget_full(self, now: float) -> None:
+        full = [
+            key
+            for key, (level, since) in self._buckets.items()
+            if level + (now - since) * self.rate >= self.burst
+        ]
+        for key in full:
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        """How many callers are held."""
+        return len(self._buckets)
 
 
 class BodyLimit:
