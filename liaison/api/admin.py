@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from liaison.api.auth import CallerDep, WriterDep
 from liaison.model import Agency, AgencyKind, Role
-from liaison.services import access, agencies, audit
+from liaison.services import access, agencies, audit, catalog
 from liaison.store import StoredToken, User
 
 __all__ = ["router"]
@@ -139,7 +139,7 @@ def list_agencies(request: Request, _identity: CallerDep) -> list[AgencyOut]:
     """Every member agency."""
     return [
         AgencyOut(code=agency.code, name=agency.name, country=agency.country, kind=agency.kind.value)
-        for agency in agencies.list_all(request.app.state.engine)
+        for agency in catalog.agencies(request.app.state.engine)
     ]
 
 

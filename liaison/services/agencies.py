@@ -13,7 +13,7 @@ from liaison.errors import BadInput, Forbidden
 from liaison.model import Agency, Identity, IdentityKind
 from liaison.services import audit
 
-__all__ = ["list_all", "register"]
+__all__ = ["register"]
 
 
 def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> Agency:
@@ -40,9 +40,3 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
             session, actor, "agency.save", f"agency:{code}", now=dt.datetime.now(dt.UTC), detail=detail
         )
     return saved
-
-
-def list_all(engine: Engine) -> list[Agency]:
-    """Every member agency, by code: who takes part is known to every member."""
-    with Session(engine) as session:
-        return store.list_agencies(session)
