@@ -110,24 +110,35 @@ def world(engine: Engine) -> Engine:
     return engine
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(drawn=records, groups=memberships)
-def test_the_filtered_queries_return_exactly_what_the_policy_allows(
-    world: Engine, drawn: list[tuple[str, Handling, list[str]]], groups: list[tuple[str, str]]
-) -> None:
-    _reset(world)
+def store_drawn(
+    engine: Engine,
+    drawn: list[tuple[str, Handling, list[str]]],
+    groups: list[tuple[str, str]],
+    names: list[str],
+) -> dict[str, Envelope]:
+    """Store a drawn world's group memberships and records (`e0`, `e1`, … named in turn); their envelopes."""
     envelopes: dict[str, Envelope] = {}
-    with Session(world) as session, session.begin():
+    with Session(engine) as session, session.begin():
         for group, agency in groups:
             store.add_group_member(session, group, agency)
         for number, (owner, handling, release) in enumerate(drawn):
             envelope = Envelope(owner, f"ds-{owner.lower()}", handling, "test", NOW.date(), tuple(release))
             proxy = model.make_entity("Person")
             proxy.id = f"e{number}"
-            proxy.add("name", f"Person {number}")
+            proxy.add("name", names[number])
             run = store.start_import(session, envelope.dataset, "ftm", "test", NOW)
             store.write_batch(session, [(proxy, "test:1")], envelope, run, NOW)
             envelopes[f"e{number}"] = envelope
+    return envelopes
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=records, groups=memberships)
+def test_the_filtered_queries_return_exactly_what_the_policy_allows(
+    world: Engine, drawn: list[tuple[str, Handling, list[str]]], groups: list[tuple[str, str]]
+) -> None:
+    _reset(world)
+    envelopes = store_drawn(world, drawn, groups, [f"Person {number}" for number in range(len(drawn))])
     with Session(world) as session:
         callers = [Identity.public(), Identity.operator()]
         for name, code in USERS:

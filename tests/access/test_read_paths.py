@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
-from followthemoney import model
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
@@ -21,12 +20,12 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.access import may_read
 from liaison.errors import NotFound
-from liaison.model import Envelope, Handling, Identity, IdentityKind, Role
+from liaison.model import Handling, Identity, IdentityKind, Role
 from liaison.services import records
 from liaison.services.matching_service import MatchingService, Scope
 from liaison.store import hits as hit_store
 from liaison.store.tables import AlertRow, EntityRow, GroupMemberRow, HitReferenceRow, ImportRow
-from tests.access.test_policy import AGENCIES, NOW, USERS, memberships, world  # noqa: F401 (fixture)
+from tests.access.test_policy import AGENCIES, USERS, memberships, store_drawn, world  # noqa: F401 (fixture)
 from tests.access.test_policy import records as drawn_records
 
 NAMES = [
@@ -61,18 +60,7 @@ def test_no_read_path_gives_anyone_more_than_the_policy_allows(
     groups: list[tuple[str, str]],
 ) -> None:
     _reset(world)
-    envelopes: dict[str, Envelope] = {}
-    with Session(world) as session, session.begin():
-        for group, agency in groups:
-            store.add_group_member(session, group, agency)
-        for number, (owner, handling, release) in enumerate(drawn):
-            envelope = Envelope(owner, f"ds-{owner.lower()}", handling, "test", NOW.date(), tuple(release))
-            proxy = model.make_entity("Person")
-            proxy.id = f"e{number}"
-            proxy.add("name", NAMES[number])
-            run = store.start_import(session, envelope.dataset, "ftm", "test", NOW)
-            store.write_batch(session, [(proxy, "test:1")], envelope, run, NOW)
-            envelopes[f"e{number}"] = envelope
+    envelopes = store_drawn(world, drawn, groups, NAMES)
     service = MatchingService(world, candidates=25)
     service.refresh()
     now = dt.datetime.now(dt.UTC)
