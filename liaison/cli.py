@@ -281,6 +281,9 @@ def demo_(seed: Annotated[int | None, typer.Option(help="Seed of the generated w
             f"demo world loaded: {loaded.agencies} agencies, {loaded.datasets} datasets, "
             f"{loaded.entities:,} records"
         )
+        out.print(f"web users (password [bold]{demo.DEMO_PASSWORD}[/bold]), log in at /app:")
+        for name, agency, role in loaded.users:
+            out.print(f"  {name:8} {agency:8} {role}")
 
 
 @app.command()

@@ -147,24 +147,28 @@ async def stream_alerts(
     identity: CallerDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="Start after this alert id.")] = 0,
     max_events: Annotated[int | None, Query(ge=1, le=10_000, description="Close after this many.")] = None,
+    unnamed: Annotated[
+        bool, Query(description="Send every alert as an unnamed event, for a browser's `onmessage`.")
+    ] = False,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Your alerts as server-sent events, as they are raised; reconnecting with `Last-Event-ID` resumes.
 
-    Each event has the alert's id, its kind as the event name, and the alert as JSON data.
+    Each event has the alert's id, its kind as the event name (none with `unnamed`), and the
+    alert as JSON data.
     """
     engine = request.app.state.engine
     alerts.list_alerts(engine, identity, 0, 1)  # refuse the public before the stream opens
     start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
     return StreamingResponse(
-        _events(request, identity, min(start, MAX_ID), max_events),
+        _events(request, identity, min(start, MAX_ID), max_events, unnamed),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
 async def _events(
-    request: Request, identity: Identity, after: int, limit: int | None
+    request: Request, identity: Identity, after: int, limit: int | None, unnamed: bool
 ) -> AsyncIterator[bytes]:
     engine = request.app.state.engine
     sent, quiet = 0, 0.0
@@ -172,7 +176,8 @@ async def _events(
     while limit is None or sent < limit:
         found = await run_in_threadpool(alerts.list_alerts, engine, identity, after, 100)
         for alert in found[: None if limit is None else limit - sent]:
-            event = f"id: {alert.alert_id}\nevent: {alert.kind}\ndata: ".encode()
+            named = "" if unnamed else f"event: {alert.kind}\n"
+            event = f"id: {alert.alert_id}\n{named}data: ".encode()
             yield event + orjson.dumps(alerts.view(alert)) + b"\n\n"
             after, sent, quiet = alert.alert_id, sent + 1, 0.0
         if limit is not None and sent >= limit:

@@ -1,4 +1,4 @@
-"""The web application: health, the OpenAPI docs, a home page and the yente-compatible matching API."""
+"""The application: health, the OpenAPI docs, the API, the web pages and the yente-compatible matching API."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 import liaison
-from liaison import store
+from liaison import store, web
 from liaison.api import admin, alerts, auth, messages, notices, records, session, sharing, yente
 from liaison.api.deps import EngineDep
 from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
@@ -76,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)
+    web.install(app)
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:

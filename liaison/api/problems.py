@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from liaison.api.limits import RateLimited
 from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
 
-__all__ = ["MAX_ID", "MAX_OFFSET", "PROBLEM_RESPONSES", "STATUSES", "ProblemOut", "install"]
+__all__ = ["MAX_ID", "MAX_OFFSET", "PROBLEM_RESPONSES", "STATUSES", "HtmlErrors", "ProblemOut", "install"]
 
 MAX_OFFSET = 2**31 - 1
 """The largest offset a list takes: beyond any table, within every database's integers."""
@@ -66,27 +67,37 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
-async def _liaison_error(_request: Request, exc: Exception) -> JSONResponse:
+HtmlErrors = Callable[[Request, int, str, str, Exception], Response | None]
+"""A face's own error page for a request it serves, or None to answer with problem+json."""
+
+
+def _html(request: Request, status: int, title: str, detail: str, exc: Exception) -> Response | None:
+    render: HtmlErrors | None = getattr(request.app.state, "html_errors", None)
+    return render(request, status, title, detail, exc) if render is not None else None
+
+
+async def _liaison_error(request: Request, exc: Exception) -> Response:
     status, title = next(
         (found for kind, found in STATUSES.items() if isinstance(exc, kind)), (500, "Internal error")
     )
-    response = problem(status, title, str(exc))
+    response = _html(request, status, title, str(exc), exc) or problem(status, title, str(exc))
     if isinstance(exc, RateLimited):
         response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
     return response
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     # Starlette's own errors (unknown path, wrong method, a body too large) as problems too.
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else ""
-    response = problem(status, HTTPStatus(status).phrase, str(detail))
+    title = HTTPStatus(status).phrase
+    response = _html(request, status, title, str(detail), exc) or problem(status, title, str(detail))
     if isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)
     return response
 
 
-async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+async def _invalid_request(request: Request, exc: Exception) -> Response:
     # FastAPI's validation errors name each bad field; they become one readable detail and a
     # list of `errors`, without echoing the (possibly huge or hostile) input back.
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
@@ -95,6 +106,9 @@ async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
         for error in errors
     ]
     detail = "; ".join(f"field '{item['field']}': {item['problem']}" for item in fields[:10])
+    page = _html(request, 422, "Bad input", detail, exc)
+    if page is not None:
+        return page
     response = problem(422, "Bad input", detail or "the request is not valid")
     body = {"type": "about:blank", "title": "Bad input", "status": 422, "detail": detail, "errors": fields}
     return JSONResponse(
@@ -102,9 +116,10 @@ async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     # Never a traceback to the client; the server log keeps it.
-    return problem(500, "Internal error", "an unexpected error occurred; the server log has the details")
+    detail = "an unexpected error occurred; the server log has the details"
+    return _html(request, 500, "Internal error", detail, exc) or problem(500, "Internal error", detail)
 
 
 def install(app: FastAPI) -> None:

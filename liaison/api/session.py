@@ -21,7 +21,7 @@ from liaison.errors import Forbidden
 from liaison.model import IdentityKind
 from liaison.services import access
 
-__all__ = ["router"]
+__all__ = ["router", "set_session_cookies"]
 
 router = APIRouter(prefix="/api/v1", tags=["session"])
 
@@ -49,18 +49,24 @@ def login(body: LoginIn, request: Request, response: Response, settings: Setting
     buckets.take(f"login:{request.client.host if request.client else ''}")
     now = dt.datetime.now(dt.UTC)
     identity, token = access.start_session(request.app.state.engine, body.user, body.password, now)
+    csrf = set_session_cookies(response, token.text, settings.cookie_secure)
+    return SessionOut(user=identity.actor, agency=identity.agency, role=identity.role, csrf_token=csrf)
+
+
+def set_session_cookies(response: Response, token: str, secure: bool) -> str:
+    """Set the session cookie (HTTP-only) and a new CSRF cookie (readable by the page); return the CSRF token."""
     csrf = secrets.token_urlsafe(32)
-    for name, value, hidden in ((SESSION_COOKIE, token.text, True), (CSRF_COOKIE, csrf, False)):
+    for name, value, hidden in ((SESSION_COOKIE, token, True), (CSRF_COOKIE, csrf, False)):
         response.set_cookie(
             name,
             value,
             max_age=access.SESSION_HOURS * 3_600,
-            secure=settings.cookie_secure,
+            secure=secure,
             httponly=hidden,
             samesite="strict",
             path="/",
         )
-    return SessionOut(user=identity.actor, agency=identity.agency, role=identity.role, csrf_token=csrf)
+    return csrf
 
 
 @router.get("/session", response_model=SessionOut)

@@ -17,14 +17,16 @@ __all__ = ["MAX_PAGE", "list_alerts", "view"]
 MAX_PAGE = 500
 
 
-def list_alerts(engine: Engine, identity: Identity, after: int = 0, limit: int = 100) -> list[Alert]:
-    """The caller's alerts with ids above `after`; the operator sees every agency's."""
+def list_alerts(
+    engine: Engine, identity: Identity, after: int = 0, limit: int = 100, newest_first: bool = False
+) -> list[Alert]:
+    """The caller's alerts with ids above `after`, oldest first unless asked; the operator sees every agency's."""
     if identity.kind is IdentityKind.PUBLIC:
         raise Forbidden("sign in to see alerts")
     if after < 0 or not 1 <= limit <= MAX_PAGE:
         raise BadInput(f"'after' must be 0 or more and 'limit' 1 to {MAX_PAGE}")
     with Session(engine) as session:
-        return alert_store.alerts_for(session, identity, after, limit)
+        return alert_store.alerts_for(session, identity, after, limit, newest_first)
 
 
 def view(alert: Alert) -> dict[str, Any]:

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from liaison import ingest, store
 from liaison.errors import NotFound
+from liaison.access.secrets import hash_password
 from liaison.model import AgencyKind, Envelope, Handling
 from liaison.services import agencies
-from liaison.services.demo_world import GROUPS, demo_agencies, demo_datasets
+from liaison.services.demo_world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets
 from liaison.services.imports import import_records
 from liaison.settings import Settings
 
-__all__ = ["PUBLIC_LISTS", "DemoLoaded", "load"]
+__all__ = ["DEMO_PASSWORD", "PUBLIC_LISTS", "DemoLoaded", "load"]
 
 # (dataset, title, import kind, path under the shared data folder)
 PUBLIC_LISTS = (
@@ -38,6 +39,8 @@ class DemoLoaded:
     agencies: int
     datasets: int
     entities: int
+    users: tuple[tuple[str, str, str], ...]
+    """The demo's web users: name, agency and role; their password is DEMO_PASSWORD."""
 
 
 def _groups(engine: Engine, now: dt.datetime) -> None:
@@ -51,6 +54,15 @@ def _groups(engine: Engine, now: dt.datetime) -> None:
                 store.add_group_member(session, name, agency)
 
 
+def _users(engine: Engine, now: dt.datetime) -> None:
+    """The demo's web users, created once; a reload leaves them (and any password changed) as they are."""
+    with Session(engine) as session, session.begin():
+        known = {user.name for user in store.list_users(session)}
+        for name, agency, role in USERS:
+            if name not in known:
+                store.save_user(session, name, agency, role, hash_password(DEMO_PASSWORD), now)
+
+
 def load(
     engine: Engine, settings: Settings, seed: int, progress: Callable[[int], None] | None = None
 ) -> DemoLoaded:
@@ -61,6 +73,7 @@ def load(
     for agency in members:
         agencies.register(engine, agency)
     _groups(engine, now)
+    _users(engine, now)
     secretariat = next(agency.code for agency in members if agency.kind is AgencyKind.SECRETARIAT)
     entities = 0
     for name, title, kind, relative in PUBLIC_LISTS:
@@ -99,4 +112,5 @@ def load(
             progress=progress,
         )
         entities += result.records
-    return DemoLoaded(len(members), len(PUBLIC_LISTS) + len(generated), entities)
+    users = tuple((name, agency, role.value) for name, agency, role in USERS)
+    return DemoLoaded(len(members), len(PUBLIC_LISTS) + len(generated), entities, users)

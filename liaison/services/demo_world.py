@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from liaison.model.agency import Agency, AgencyKind
 from liaison.model.handling import Handling
+from liaison.model.identity import Role
 from liaison.services.demo_build import DemoBuilder, DemoDataset
 from liaison.services.demo_cyber import cyber_datasets
 from liaison.services.demo_trafficking import trafficking_datasets
 from liaison.services.demo_wildlife import wildlife_datasets
 
-__all__ = ["GROUPS", "DemoDataset", "demo_agencies", "demo_datasets"]
+__all__ = ["DEMO_PASSWORD", "GROUPS", "USERS", "DemoDataset", "demo_agencies", "demo_datasets"]
 
 AGENCIES = (
     ("GS-LYON", "General Secretariat, Command and Coordination Centre", "FR", AgencyKind.SECRETARIAT),
@@ -41,6 +42,21 @@ GROUPS = {
     ),
 }
 """The demo's sharing groups: name -> (description, member agencies)."""
+
+
+# The demo's web users, one of each role a walk-through needs, all with DEMO_PASSWORD.
+USERS = (
+    ("alice", "NCB-FR", Role.ANALYST),
+    ("bruno", "NCB-FR", Role.ADMIN),
+    ("carmen", "NCB-ES", Role.ANALYST),
+    ("dmitri", "NCB-UA", Role.OFFICER),
+    ("elena", "BP-MD", Role.FIRST_RESPONDER),
+    ("grace", "GS-LYON", Role.REVIEWER),
+    ("hugo", "GS-LYON", Role.COORDINATOR),
+    ("ines", "NCB-ES", Role.AUDITOR),
+)
+DEMO_PASSWORD = "liaison-demo-2026"
+"""The demo users' password: printed on the console; a demo world is for trying Liaison, not for real data."""
 
 
 def demo_agencies() -> list[Agency]:

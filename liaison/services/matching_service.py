@@ -31,7 +31,7 @@ from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
-from liaison.model import Identity
+from liaison.model import Envelope, Identity
 from liaison.services import audit, catalog, hits, screening
 from liaison.services.hits import Reference
 from liaison.store import StoredEntity
@@ -79,6 +79,8 @@ class Found:
     datasets: tuple[str, ...]
     first_seen: dt.datetime
     last_seen: dt.datetime
+    envelopes: tuple[Envelope, ...] = ()
+    """The envelope of each copy merged, in the order of `datasets`: owners and handling codes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +454,7 @@ def _merged(copies: Sequence[StoredEntity]) -> Found:
         tuple(stored.envelope.dataset for stored in kept),
         min(stored.created_at for stored in kept),
         max(stored.updated_at for stored in kept),
+        tuple(stored.envelope for stored in kept),
     )
 
 

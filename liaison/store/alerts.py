@@ -53,9 +53,12 @@ def add_alert(
     return row.id
 
 
-def alerts_for(session: Session, identity: Identity, after: int = 0, limit: int = 100) -> list[Alert]:
-    """The caller's alerts (to their agency or to them) with ids above `after`, oldest first."""
-    query = select(AlertRow).where(AlertRow.id > after).order_by(AlertRow.id).limit(limit)
+def alerts_for(
+    session: Session, identity: Identity, after: int = 0, limit: int = 100, newest_first: bool = False
+) -> list[Alert]:
+    """The caller's alerts (to their agency or to them) with ids above `after`, oldest first unless asked."""
+    order = AlertRow.id.desc() if newest_first else AlertRow.id
+    query = select(AlertRow).where(AlertRow.id > after).order_by(order).limit(limit)
     if identity.kind is IdentityKind.PUBLIC:
         return []
     if identity.kind is IdentityKind.MEMBER:

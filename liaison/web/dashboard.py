@@ -1,0 +1,59 @@
+"""The dashboard: my alerts (live), unread messages, my watches, open review items, notices to review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from liaison.api.problems import MAX_ID
+from liaison.model import AgencyKind, Role
+from liaison.services import alerts, catalog, messages, notices, watches, xref
+from liaison.web.render import page
+from liaison.web.session import ViewerDep
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+_SHOWN = 20
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    """What needs the user's attention now."""
+    engine, identity = request.app.state.engine, viewer.identity
+    recent = alerts.list_alerts(engine, identity, limit=_SHOWN, newest_first=True)
+    threads, _total = messages.list_threads(engine, identity, limit=10)
+    pending = xref.review(engine, limit=100, identity=identity) if identity.role is not Role.FIRST_RESPONDER else []
+    reviews = identity.role is Role.REVIEWER and _is_secretariat(request, identity.agency)
+    to_review = notices.list_notices(engine, identity, "submitted", limit=20)[0] if reviews else []
+    return page(
+        request,
+        viewer,
+        "dashboard.html",
+        alerts=recent,
+        last_alert=max((alert.alert_id for alert in recent), default=0),
+        threads=threads,
+        unread=sum(thread.unread for thread in threads),
+        watches=watches.list_watches(engine, identity),
+        pending=pending,
+        to_review=to_review,
+        now=dt.datetime.now(dt.UTC),
+    )
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alert_items(
+    request: Request, viewer: ViewerDep, after: int = Query(default=0, ge=0, le=MAX_ID)
+) -> HTMLResponse:
+    """The user's alerts after one, newest first, as list items: the dashboard adds them as they arrive."""
+    found = alerts.list_alerts(request.app.state.engine, viewer.identity, after=after, limit=_SHOWN)
+    return page(request, viewer, "alert_items.html", alerts=list(reversed(found)))
+
+
+def _is_secretariat(request: Request, agency: str | None) -> bool:
+    return any(
+        known.code == agency and known.kind is AgencyKind.SECRETARIAT
+        for known in catalog.agencies(request.app.state.engine)
+    )
