@@ -2,7 +2,9 @@
 
 Run with `python bench/network.py` (options: `--entities 100000 --edges 1000000`). It generates
 people and organisations linked by FtM relations (Associate, Ownership, Directorship, Family)
-with a fixed seed, plus a shared phone for some pairs, then times on the same machine:
+with a fixed seed, plus a shared phone for some pairs; `--demo` takes the demo world instead
+(every record of a fresh `liaison demo` store, or of `--database URL`). Then it times, on the
+same machine:
 
 - build: `liaison.analysis.network.build_graph` from the FtM entities (what `liaison graph`
   does after the store's access-filtered read), against networkx's `MultiGraph` built straight
@@ -18,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,8 +36,11 @@ sys.path.insert(0, str(ROOT))
 import networkx as nx  # noqa: E402
 from followthemoney import model  # noqa: E402
 from followthemoney.proxy import EntityProxy  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
+from liaison import store  # noqa: E402
 from liaison.analysis import network  # noqa: E402
+from liaison.model import Identity  # noqa: E402
 
 RELATIONS = (("Associate", "person", "associate"), ("Family", "person", "relative"))
 OWNED = (("Ownership", "owner", "asset"), ("Directorship", "director", "organization"))
@@ -71,16 +78,55 @@ def generate(entities: int, edges: int, seed: int) -> tuple[list[EntityProxy], l
     return proxies, pairs
 
 
+def _plain_graph(entities: list[str], pairs: list[tuple[str, str]]) -> Any:
+    """The baseline: every entity a node, every relation an edge, nothing else."""
+    graph = nx.MultiGraph()
+    graph.add_nodes_from(entities)
+    graph.add_edges_from(pairs)
+    return graph
+
+
 def _timed(work: Any) -> tuple[Any, float]:
     began = time.perf_counter()
     result = work()
     return result, time.perf_counter() - began
 
 
-def explore(graph: Any, seed: int) -> dict[str, float]:
+def demo_world_store() -> str:
+    """A fresh SQLite store with the demo world loaded; its URL."""
+    database = f"sqlite:///{tempfile.mkdtemp(prefix='liaison-network-')}/liaison.db"
+    env = {**os.environ, "LIAISON_DATABASE_URL": database}
+    liaison = str(Path(sys.executable).with_name("liaison"))
+    for command in (["init"], ["demo"]):
+        subprocess.run([liaison, *command], env=env, check=True, capture_output=True)
+    return database
+
+
+def demo_world(database: str) -> tuple[list[EntityProxy], list[tuple[str, str]]]:
+    """Every record of a demo store, read as the operator, and its relations as plain pairs."""
+    engine = store.open_engine(database)
+    operator = Identity.operator()
+    with Session(engine) as session:
+        proxies = [
+            stored.proxy
+            for summary in store.list_datasets(session, operator)
+            for stored in store.iter_dataset(session, summary.name, operator)
+        ]
+    engine.dispose()
+    pairs = [
+        (source, target)
+        for proxy in proxies
+        if proxy.schema.edge and proxy.schema.edge_source and proxy.schema.edge_target
+        for source in proxy.get(proxy.schema.edge_source)
+        for target in proxy.get(proxy.schema.edge_target)
+    ]
+    return proxies, pairs
+
+
+def explore(graph: Any, entities: list[str], seed: int) -> dict[str, float]:
     """Seconds for 100 two-hop expansions, 100 shortest paths, and degree plus sampled betweenness."""
     rng = random.Random(seed)
-    nodes = [node for node in graph.nodes if str(node).startswith("n")]
+    nodes = [node for node in entities if node in graph]
     starts = [rng.choice(nodes) for _ in range(PROBES)]
     pairs = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(PROBES)]
     _, hop = _timed(lambda: [nx.ego_graph(graph, start, radius=2).number_of_nodes() for start in starts])
@@ -89,14 +135,18 @@ def explore(graph: Any, seed: int) -> dict[str, float]:
     return {"expand_2_hops_x100": hop, "shortest_path_x100": path, "centrality_top10": central}
 
 
-def run(kind: str, entities: int, edges: int, seed: int) -> dict[str, Any]:
+def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     """One side in this process: build its graph, explore it, report times and peak memory."""
-    proxies, pairs = generate(entities, edges, seed)
+    if args.demo:
+        proxies, pairs = demo_world(args.database)
+    else:
+        proxies, pairs = generate(args.entities, args.edges, args.seed)
+    entities = [str(proxy.id) for proxy in proxies if not proxy.schema.edge]
     if kind == "liaison":
         graph, build = _timed(lambda: network.build_graph(proxies, {}, ()))
     else:
-        graph, build = _timed(lambda: nx.MultiGraph(pairs))
-    result = {"build": build, **explore(graph, seed)}
+        graph, build = _timed(lambda: _plain_graph(entities, pairs))
+    result = {"build": build, **explore(graph, entities, args.seed)}
     result["nodes"], result["edges"] = graph.number_of_nodes(), graph.number_of_edges()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
@@ -108,20 +158,27 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--demo", action="store_true", help="The demo world instead of a generated graph.")
+    parser.add_argument("--database", default=None, help="With --demo: a demo store to read as it is.")
     parser.add_argument("--side", choices=("liaison", "networkx"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
-        print(json.dumps(run(args.side, args.entities, args.edges, args.seed)))
+        print(json.dumps(run(args.side, args)))
         return
+    if args.demo and args.database is None:
+        args.database = demo_world_store()
     results = {}
     for side in ("networkx", "liaison"):
-        done = subprocess.run(
-            [sys.executable, __file__, "--side", side, "--entities", str(args.entities),
-             "--edges", str(args.edges), "--seed", str(args.seed)],
-            check=True, capture_output=True, text=True, timeout=3_600,
-        )  # fmt: skip
+        command = [sys.executable, __file__, "--side", side, "--entities", str(args.entities),
+                   "--edges", str(args.edges), "--seed", str(args.seed)]  # fmt: skip
+        if args.demo:
+            command += ["--demo", "--database", args.database]
+        done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=3_600)
         results[side] = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"{args.entities:,} entities, {args.edges:,} relations (seed {args.seed})")
+    if args.demo:
+        print(f"demo world ({args.database})")
+    else:
+        print(f"{args.entities:,} entities, {args.edges:,} relations (seed {args.seed})")
     print(f"{'':24}{'networkx':>12}{'liaison':>12}{'ratio':>8}")
     for key in ("build", "expand_2_hops_x100", "shortest_path_x100", "centrality_top10", "peak_rss_mb"):
         base, ours = results["networkx"][key], results["liaison"][key]

@@ -33,6 +33,7 @@ class GraphFormat(StrEnum):
     GEXF = "gexf"
     GRAPHML = "graphml"
     I2 = "i2"
+    FTM = "ftm"
 
 
 def _load(datasets: str | None) -> Network:
@@ -54,42 +55,38 @@ def graph_expand(
     entity_id: Annotated[str, typer.Argument(help="The entity to start from.")],
     hops: Annotated[int, typer.Option(min=1, max=6, help="Links to follow outwards.")] = 2,
     datasets: Datasets = None,
-    output_format: Annotated[GraphFormat, typer.Option("--format", help="table, gexf, graphml or i2.")] = (
-        GraphFormat.TABLE
-    ),
+    output_format: Annotated[
+        GraphFormat,
+        typer.Option("--format", help="table, gexf, graphml, i2 or ftm (the records, as JSON lines)."),
+    ] = GraphFormat.TABLE,
     output: Annotated[
         Path | None, typer.Option("-o", help="File to write (standard output by default).")
     ] = None,
 ) -> None:
-    """The neighbourhood of an entity, as a table or for Gephi (GEXF), GraphML or i2 (CSV).
+    """The neighbourhood of an entity, as a table, for Gephi (GEXF), GraphML, i2 (CSV) or as FtM records.
+
+    Every format but the table is recorded in the audit trail as an export.
 
     Example: liaison --as alice --purpose "case 118" graph expand p1 --hops 2 --format gexf -o p1.gexf
     """
     with reported():
-        try:
-            found = network.expand(_load(datasets), entity_id, hops)
-        except KeyError as exc:
-            raise NotFound(f"no entity {entity_id!r} among the records you may read") from exc
+        names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
+        who, now = caller(), dt.datetime.now(dt.UTC)
+        found = graph.neighbourhood(engine(), who, now, entity_id, hops, names, purpose=purpose())
         if output_format is GraphFormat.TABLE:
+            drawn = found.graph
             _nodes(
-                found,
-                sorted(found.nodes),
-                f"{found.number_of_nodes()} nodes, {found.number_of_edges()} links",
+                drawn,
+                sorted(drawn.nodes),
+                f"{drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} links",
             )
             return
-        if output_format is GraphFormat.I2:
-            if output is None:
-                network.write_i2_csv(found, sys.stdout)
-            else:
-                with output.open("w", newline="", encoding="utf-8") as handle:
-                    network.write_i2_csv(found, handle)
-            return
-        write = network.write_gexf if output_format is GraphFormat.GEXF else network.write_graphml
         if output is None:
-            write(found, sys.stdout.buffer)
-        else:
-            with output.open("wb") as handle:
-                write(found, handle)
+            graph.export(engine(), who, now, found, output_format.value, sys.stdout.buffer, purpose())
+            sys.stdout.buffer.flush()
+            return
+        with output.open("wb") as handle:
+            graph.export(engine(), who, now, found, output_format.value, handle, purpose())
 
 
 @graph_app.command("path")

@@ -27,7 +27,11 @@ __all__ = [
     "centrality",
     "communities",
     "connectors",
+    "cytoscape_elements",
+    "distances",
     "expand",
+    "nearest",
+    "neighbourhood_entities",
     "shortest_path",
     "write_gexf",
     "write_graphml",
@@ -121,6 +125,42 @@ def expand(graph: Network, start: str, hops: int) -> Network:
     return neighbourhood
 
 
+def distances(graph: Network, start: str, hops: int) -> dict[str, int]:
+    """How many links away from the start each node within `hops` lies; KeyError if the start is absent."""
+    if start not in graph:
+        raise KeyError(start)
+    found: dict[str, int] = nx.single_source_shortest_path_length(graph, start, cutoff=hops)
+    return found
+
+
+def nearest(graph: Network, within: Mapping[str, int], limit: int | None = None) -> Network:
+    """The subgraph of the `limit` nodes of `within` nearest the start (ties by id), or of all of them.
+
+    A hub (a registered agent, a shared address) can put thousands of nodes two links away; the
+    nearest ones are kept so that what is drawn stays readable and still reaches the start.
+    """
+    kept = sorted(within, key=lambda node: (within[node], node))
+    if limit is not None:
+        kept = kept[:limit]
+    subgraph: Network = graph.subgraph(kept).copy()
+    return subgraph
+
+
+def neighbourhood_entities(graph: Network, entities: Iterable[EntityProxy]) -> list[EntityProxy]:
+    """The readable records behind a graph: its entity nodes and the relations drawn as its links.
+
+    Placeholders and shared values are not records, so nothing stands behind them here.
+    """
+    nodes = {node for node in graph.nodes if graph.nodes[node].get("kind") == "entity"}
+    links = {key for _source, _target, key in graph.edges(keys=True)}
+    kept: dict[str, EntityProxy] = {}
+    for proxy in entities:
+        entity_id = str(proxy.id)
+        if entity_id not in kept and (entity_id in links if proxy.schema.edge else entity_id in nodes):
+            kept[entity_id] = proxy
+    return [kept[entity_id] for entity_id in sorted(kept)]
+
+
 def shortest_path(graph: Network, source: str, target: str) -> list[str]:
     """The nodes of a shortest path between two nodes, or [] when nothing links them."""
     try:
@@ -170,6 +210,36 @@ def _plain(graph: Network) -> Network:
     for source, target, key, data in graph.edges(keys=True, data=True):
         copy.add_edge(source, target, key=key, **{name: str(value) for name, value in data.items()})
     return copy
+
+
+def cytoscape_elements(graph: Network, within: Mapping[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """The graph as Cytoscape.js elements: nodes with their kind, schema, caption, handling and hops.
+
+    Links are undirected here, so an edge's id puts its ends in order: the same link fetched
+    twice (when a browser expands a neighbour) has the same id and is drawn once.
+    """
+    nodes = []
+    for node in sorted(graph.nodes, key=lambda node: (within.get(node, len(graph)), node)):
+        data = graph.nodes[node]
+        fields = {name: str(data.get(name, "")) for name in ("label", "kind", "schema", "handling")}
+        nodes.append({"data": {"id": node, **fields, "hops": within.get(node)}})
+    edges = []
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        first, second = sorted((source, target))
+        edges.append(
+            {
+                "data": {
+                    "id": f"{first}|{second}|{key}",
+                    "source": first,
+                    "target": second,
+                    "label": str(data.get("label", "")),
+                    "schema": str(data.get("schema", "")),
+                    "handling": str(data.get("handling", "")),
+                }
+            }
+        )
+    edges.sort(key=lambda edge: str(edge["data"]["id"]))
+    return {"nodes": nodes, "edges": edges}
 
 
 def write_gexf(graph: Network, handle: IO[bytes]) -> None:

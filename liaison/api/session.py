@@ -54,7 +54,7 @@ def login(body: LoginIn, request: Request, response: Response, settings: Setting
 
 
 def set_session_cookies(response: Response, token: str, secure: bool) -> str:
-    """Set the session cookie (HTTP-only) and a new CSRF cookie (readable by the page); return the CSRF token."""
+    """Set the session cookie (HTTP-only) and a new CSRF cookie (readable by the page); return the latter."""
     csrf = secrets.token_urlsafe(32)
     for name, value, hidden in ((SESSION_COOKIE, token, True), (CSRF_COOKIE, csrf, False)):
         response.set_cookie(

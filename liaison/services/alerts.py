@@ -20,7 +20,7 @@ MAX_PAGE = 500
 def list_alerts(
     engine: Engine, identity: Identity, after: int = 0, limit: int = 100, newest_first: bool = False
 ) -> list[Alert]:
-    """The caller's alerts with ids above `after`, oldest first unless asked; the operator sees every agency's."""
+    """The caller's alerts with ids above `after`, oldest first unless asked; the operator sees all."""
     if identity.kind is IdentityKind.PUBLIC:
         raise Forbidden("sign in to see alerts")
     if after < 0 or not 1 <= limit <= MAX_PAGE:

@@ -21,7 +21,7 @@ from liaison.access.audit import AuditEvent, BrokenLink, ChainedEvent, verify_ch
 from liaison.errors import Forbidden
 from liaison.model import Identity, IdentityKind, Role
 
-__all__ = ["Verification", "export", "record", "require_auditor", "verify"]
+__all__ = ["Verification", "export", "recent", "record", "require_auditor", "verify"]
 
 
 def record(
@@ -76,6 +76,16 @@ class _Counted:
         for event in self.events:
             self.count += 1
             yield event
+
+
+def recent(engine: Engine, identity: Identity, limit: int = 100, *, now: dt.datetime) -> list[ChainedEvent]:
+    """The newest events, newest first, for an auditor's screen; the reading itself is recorded after it."""
+    require_auditor(identity)
+    with Session(engine) as session:
+        newest = store.latest_events(session, max(limit, 0))
+    with Session(engine) as session, session.begin():
+        record(session, identity, "audit.read", "audit", now=now, detail={"events": len(newest)})
+    return newest
 
 
 def export(

@@ -12,13 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.errors import NotFound
+from liaison.access.audit import AuditEvent
+from liaison.errors import Forbidden, NotFound
 from liaison.ingest.ftm import write_ftm
-from liaison.model import Agency, Identity
+from liaison.model import Agency, Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import DatasetSummary, StoredEntity
 
-__all__ = ["Overview", "agencies", "datasets", "export_ftm", "overview", "show", "stats"]
+__all__ = ["Overview", "agencies", "datasets", "export_ftm", "overview", "readers", "show", "stats"]
 
 
 def stats(engine: Engine, identity: Identity) -> dict[str, dict[str, int]]:
@@ -80,6 +81,19 @@ def show(
     if not found:
         raise NotFound(f"no entity with id {entity_id!r}")
     return found
+
+
+def readers(engine: Engine, identity: Identity, entity_id: str, limit: int = 50) -> list[AuditEvent]:
+    """Who read an entity, newest first; only its owner agencies (and the operator) may know."""
+    with Session(engine) as session:
+        owners = {
+            stored.envelope.owner_agency for stored in store.entities_by_id(session, entity_id, identity)
+        }
+        if identity.kind is not IdentityKind.OPERATOR and identity.agency not in owners:
+            raise Forbidden("only the agency that holds a record sees who read it")
+        return [
+            chained.event for chained in store.events_about(session, f"entity:{entity_id}", "read", limit)
+        ]
 
 
 def export_ftm(

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import ingest, store
-from liaison.errors import NotFound
 from liaison.access.secrets import hash_password
+from liaison.errors import NotFound
 from liaison.model import AgencyKind, Envelope, Handling
 from liaison.services import agencies
 from liaison.services.demo_world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets

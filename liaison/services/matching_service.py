@@ -186,6 +186,7 @@ class MatchingService:
         now: dt.datetime,
         weights: Mapping[str, float] | None = None,
         exclude_schemata: Sequence[str] = (),
+        purpose: str = "",
     ) -> list[Matches]:
         """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`.
 
@@ -220,7 +221,9 @@ class MatchingService:
                 for _key, _proxy, passed in scored
             ]
             detail = {"queries": len(examples), "references": sum(map(len, references))}
-            audit.record(session, identity, "match", f"scope:{scope.dataset}", now=now, detail=detail)
+            audit.record(
+                session, identity, "match", f"scope:{scope.dataset}", now=now, purpose=purpose, detail=detail
+            )
         answers = []
         for (key, proxy, passed), hidden in zip(scored, references, strict=True):
             shown = [(readable[entity_id], score) for entity_id, score in passed if entity_id in readable]

@@ -1,7 +1,7 @@
 """The store: SQLAlchemy tables, migrations and repositories over SQLite or PostgreSQL."""
 
 from liaison.store.access import readable
-from liaison.store.audit import append_event, audit_head, iter_events
+from liaison.store.audit import append_event, audit_head, events_about, iter_events, latest_events
 from liaison.store.db import is_current, migrate, open_engine
 from liaison.store.decisions import (
     CONFIRMED,
@@ -82,6 +82,7 @@ __all__ = [
     "entities_by_id",
     "entities_by_ids",
     "entity_in_dataset",
+    "events_about",
     "finish_import",
     "get_agency",
     "get_pair",
@@ -93,6 +94,7 @@ __all__ = [
     "iter_dataset",
     "iter_events",
     "iter_run",
+    "latest_events",
     "list_agencies",
     "list_datasets",
     "list_groups",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from liaison.access.audit import AuditEvent, ChainedEvent, event_hash
 from liaison.store.tables import AuditEventRow, AuditHeadRow
 
-__all__ = ["append_event", "audit_head", "iter_events"]
+__all__ = ["append_event", "audit_head", "events_about", "iter_events", "latest_events"]
 
 
 def append_event(session: Session, event: AuditEvent) -> ChainedEvent:
@@ -63,3 +63,31 @@ def iter_events(
     for row in session.scalars(query):
         event = AuditEvent(row.at, row.actor, row.agency, row.action, row.subject, row.purpose, row.detail)
         yield ChainedEvent(row.seq, event, row.prev_hash, row.hash)
+
+
+def latest_events(session: Session, limit: int = 100) -> list[ChainedEvent]:
+    """The newest events, newest first, read from the end of the chain."""
+    return _chained(session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(limit)))
+
+
+def events_about(session: Session, subject: str, action: str, limit: int = 50) -> list[ChainedEvent]:
+    """The newest events of one action on one subject, such as the reads of one entity."""
+    query = (
+        select(AuditEventRow)
+        .where(AuditEventRow.subject == subject, AuditEventRow.action == action)
+        .order_by(AuditEventRow.seq.desc())
+        .limit(limit)
+    )
+    return _chained(session.scalars(query))
+
+
+def _chained(rows: Iterable[AuditEventRow]) -> list[ChainedEvent]:
+    return [
+        ChainedEvent(
+            row.seq,
+            AuditEvent(row.at, row.actor, row.agency, row.action, row.subject, row.purpose, row.detail),
+            row.prev_hash,
+            row.hash,
+        )
+        for row in rows
+    ]

@@ -238,6 +238,9 @@ class AuditEventRow(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
+    # An owner agency asks who read one of its records: events by subject, without a scan.
+    __table_args__ = (Index("ix_audit_event_subject", "subject"),)
+
 
 class AuditHeadRow(Base):
     """The chain's head: the last event's number and hash, locked while an event is appended."""

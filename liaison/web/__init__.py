@@ -7,12 +7,40 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from liaison.web import dashboard, login
+from liaison.web import (
+    access,
+    admin,
+    dashboard,
+    entity,
+    login,
+    messages,
+    network,
+    notices,
+    review,
+    routes,
+    screening,
+    search,
+    watches,
+)
 from liaison.web.errors import html_error
 
 __all__ = ["install"]
 
-_ROUTERS = (login.router, dashboard.router)
+_ROUTERS = (
+    login.router,
+    dashboard.router,
+    search.router,
+    entity.router,
+    access.router,
+    messages.router,
+    screening.router,
+    review.router,
+    admin.router,
+    notices.router,
+    watches.router,
+    network.router,
+    routes.router,
+)
 
 
 def install(app: FastAPI) -> None:

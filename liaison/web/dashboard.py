@@ -25,7 +25,9 @@ def dashboard(request: Request, viewer: ViewerDep) -> HTMLResponse:
     engine, identity = request.app.state.engine, viewer.identity
     recent = alerts.list_alerts(engine, identity, limit=_SHOWN, newest_first=True)
     threads, _total = messages.list_threads(engine, identity, limit=10)
-    pending = xref.review(engine, limit=100, identity=identity) if identity.role is not Role.FIRST_RESPONDER else []
+    pending = (
+        xref.review(engine, limit=100, identity=identity) if identity.role is not Role.FIRST_RESPONDER else []
+    )
     reviews = identity.role is Role.REVIEWER and _is_secretariat(request, identity.agency)
     to_review = notices.list_notices(engine, identity, "submitted", limit=20)[0] if reviews else []
     return page(

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/app", include_in_schema=False)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, settings: SettingsDep, next: str = "/app") -> Response:  # noqa: A002
+def login_form(request: Request, settings: SettingsDep, next: str = "/app") -> Response:
     """The login form; it sets a CSRF cookie first, so even the login cannot be forged by another site."""
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = page(request, None, "login.html", next=safe_next(next), csrf=csrf, error="")

@@ -44,7 +44,9 @@ TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["country"] = _country
 
 
-def page(request: Request, viewer: Viewer | None, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request, viewer: Viewer | None, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
     """A page in the layout, for this user; pages are never cached, since they hold handled data."""
     response = TEMPLATES.TemplateResponse(
         request, template, {"viewer": viewer, **context}, status_code=status

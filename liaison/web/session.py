@@ -103,10 +103,14 @@ ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
 async def posted(request: Request, user: ViewerDep) -> Posted:
-    """The form of a change, refused (403) unless its CSRF field repeats the cookie and the session may write."""
+    """The form of a change; 403 unless its CSRF field repeats the cookie and the session may write."""
     form = await request.form()
     given = form.get("csrf")
-    if not user.csrf or not isinstance(given, str) or not secrets.compare_digest(given.encode(), user.csrf.encode()):
+    if (
+        not user.csrf
+        or not isinstance(given, str)
+        or not secrets.compare_digest(given.encode(), user.csrf.encode())
+    ):
         raise Forbidden("this form has expired or did not come from Liaison; reload the page and try again")
     if "write" not in user.scopes:
         raise Forbidden("this session may not change anything")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from liaison.services.demo_world import DEMO_PASSWORD
 
@@ -37,7 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESK: ViewportSize = {"width": 1280, "height": 900}
 
 
 def _free_port() -> int:
@@ -53,7 +61,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds
         if server.poll() is not None:
             pytest.fail(f"liaison serve exited with {server.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as answer:  # noqa: S310 (localhost)
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as answer:
                 if answer.status == 200:
                     return
         except OSError:
@@ -61,9 +69,25 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds
     pytest.fail(f"liaison serve did not come up in {seconds} s:\n{log.read_text()[-3000:]}")
 
 
+class World:
+    """The server's demo world: its URL, and the CLI run against the same database."""
+
+    def __init__(self, url: str, env: dict[str, str]) -> None:
+        self.url = url
+        self.env = env
+
+    def cli(self, *args: str) -> str:
+        """Run `liaison ARGS` on the server's database; its output, or the test fails with it."""
+        liaison = str(Path(sys.executable).with_name("liaison"))
+        done = subprocess.run([liaison, *args], env=self.env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"liaison {' '.join(args)} exited {done.returncode}: {done.stdout}{done.stderr}")
+        return done.stdout
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    """The base URL of a server on a fresh demo world, for the whole session."""
+def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[World]:
+    """A server on a fresh demo world, with a pair in the review queue, for the whole session."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("LIAISON_REQUIRE_BROWSER") == "1":
             pytest.fail(f"Chromium is required (LIAISON_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
@@ -77,7 +101,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         "LIAISON_PORT": str(port),
     }
     liaison = str(Path(sys.executable).with_name("liaison"))
-    for command in (["init"], ["demo"]):
+    for command in (["init"], ["demo"], ["xref", "ncb_es_trafficking", "ncb_ua_trafficking"]):
         subprocess.run([liaison, *command], env=env, check=True, capture_output=True)
     log = folder / "server.log"
     with log.open("wb") as out:
@@ -86,10 +110,16 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
     url = f"http://localhost:{port}"
     try:
         _wait_until_up(url, process, log)
-        yield url
+        yield World(url, env)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server(world: World) -> str:
+    """The base URL of the server on the demo world."""
+    return world.url
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +155,7 @@ class Browsing:
 
     def page(self, user: str | None = None, *, phone: bool = False) -> Page:
         """A new page in a context of its own, logged in as `user` when given."""
-        context = self.browser.new_context(viewport=PHONE if phone else {"width": 1280, "height": 900})
+        context = self.browser.new_context(viewport=PHONE if phone else DESK)
         context.set_default_timeout(15_000)
         self.contexts.append(context)
         page = context.new_page()

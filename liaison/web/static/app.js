@@ -38,7 +38,7 @@ function reviewKeys(form) {
   // c confirms, d dismisses, s skips: reviewers work through the queue without the mouse.
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
-    const button = form.querySelector(`button[data-key="${event.key.toLowerCase()}"]`);
+    const button = form.querySelector(`[data-key="${event.key.toLowerCase()}"]`);
     if (button) { event.preventDefault(); button.click(); }
   });
 }
@@ -57,23 +57,28 @@ function screeningUpload(form) {
     request.upload.onprogress = (e) => {
       if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; status.textContent = "uploading"; }
     };
+    // The result has a line per match; the first field is the row's number.
+    const rowsIn = (text) => new Set(text.split("\n").slice(1).filter(Boolean).map((line) => line.split(",")[0]));
     request.onprogress = () => {
       total = total || Number(request.getResponseHeader("X-Liaison-Rows") || 0);
-      const done = Math.max(0, request.responseText.split("\n").length - 2);
+      const done = rowsIn(request.responseText).size;
       bar.max = Math.max(total, 1);
       bar.value = Math.min(done, bar.max);
       status.textContent = `screened ${Math.min(done, total)} of ${total} rows`;
     };
     request.onload = () => {
       if (request.status !== 200) {
-        status.textContent = request.responseText.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 400);
+        const page = new DOMParser().parseFromString(request.responseText, "text/html");
+        const message = page.querySelector("[role=alert]");
+        status.textContent = message ? message.textContent : `the server answered ${request.status}`;
         status.classList.add("error");
         return;
       }
-      const rows = Number(request.getResponseHeader("X-Liaison-Rows") || 0);
+      const lines = request.responseText.split("\n").slice(1).filter(Boolean);
+      const flagged = new Set(lines.filter((line) => /^[^,]*,(?:"[^"]*"|[^,]*),(match|reference),/.test(line))
+        .map((line) => line.split(",")[0]));
       bar.max = 1; bar.value = 1;
-      const matched = Number(request.getResponseHeader("X-Liaison-Matched") || 0);
-      status.textContent = `done: ${rows} rows screened, ${matched} with matches or references`;
+      status.textContent = `done: ${rowsIn(request.responseText).size} rows screened, ${flagged.size} with matches or hidden hits`;
       const blob = new Blob([request.responseText], { type: "text/csv" });
       link.href = URL.createObjectURL(blob);
       link.hidden = false;

@@ -1,0 +1,53 @@
+"""Access requests: ask an owner agency for a record behind a hit/no-hit reference; grant or refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from liaison.services import hits
+from liaison.web.render import page, redirect
+from liaison.web.session import PostedDep, ViewerDep
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+
+
+@router.get("/access", response_class=HTMLResponse)
+def requests(request: Request, viewer: ViewerDep, reference: str = "") -> HTMLResponse:
+    """My requests and those addressed to my agency, and the form to ask for a reference's record."""
+    found = hits.list_requests(request.app.state.engine, viewer.identity)
+    views = [(item, hits.request_view(item, viewer.identity)) for item in found]
+    mine = [view for item, view in views if item.requester == viewer.identity.user]
+    to_us = [view for item, view in views if item.copy.owner_agency == viewer.identity.agency]
+    return page(request, viewer, "access.html", mine=mine, to_us=to_us, reference=reference[:64])
+
+
+@router.post("/access")
+def ask(request: Request, sent: PostedDep) -> Response:
+    """Ask for the record behind one of my references, saying why."""
+    hits.request_access(
+        request.app.state.engine,
+        sent.identity,
+        sent.text("reference"),
+        sent.text("reason")[: hits.MAX_REASON],
+        dt.datetime.now(dt.UTC),
+    )
+    return redirect("/app/access")
+
+
+@router.post("/access/{request_id}")
+def decide(request: Request, request_id: str, sent: PostedDep) -> Response:
+    """Grant or refuse a request addressed to my agency."""
+    hits.decide(
+        request.app.state.engine,
+        sent.identity,
+        request_id,
+        grant=sent.text("decision") == "grant",
+        note=sent.text("note")[: hits.MAX_REASON],
+        now=dt.datetime.now(dt.UTC),
+    )
+    return redirect("/app/access")

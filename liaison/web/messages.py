@@ -1,0 +1,103 @@
+"""Messages between agencies: threads, priorities (urgent and flash alert at once), read receipts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from liaison.model import Handling
+from liaison.services import catalog, messages
+from liaison.web.render import page, redirect
+from liaison.web.session import Posted, PostedDep, ViewerDep
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+PRIORITIES = ("routine", "urgent", "flash")
+
+
+@router.get("/messages", response_class=HTMLResponse)
+def threads(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    """My agency's threads, latest first, with my unread counts."""
+    found, total = messages.list_threads(request.app.state.engine, viewer.identity, limit=100)
+    return page(request, viewer, "messages.html", threads=found, total=total)
+
+
+@router.get("/messages/new", response_class=HTMLResponse)
+def new(request: Request, viewer: ViewerDep, to: str = "", entity: str = "") -> HTMLResponse:
+    """The form for a new thread, optionally addressed to an agency and about an entity."""
+    return _form(request, viewer, to=to, entity=entity)
+
+
+def _form(request: Request, viewer: ViewerDep, status: int = 200, **values: str) -> HTMLResponse:
+    others = [
+        agency
+        for agency in catalog.agencies(request.app.state.engine)
+        if agency.code != viewer.identity.agency
+    ]
+    handlings = [code.value for code in Handling]
+    return page(
+        request, viewer, "message_new.html", status, agencies=others, priorities=PRIORITIES,
+        handlings=handlings, values=values,
+    )  # fmt: skip
+
+
+@router.post("/messages", response_model=None)
+def open_thread(request: Request, sent: PostedDep) -> Response:
+    """Start a thread with its first message."""
+    thread, _message = messages.open_thread(
+        request.app.state.engine,
+        sent.identity,
+        sent.text("subject"),
+        sent.texts("to"),
+        _draft(sent),
+        dt.datetime.now(dt.UTC),
+    )
+    return redirect(f"/app/messages/{thread.thread_id}")
+
+
+@router.get("/messages/{thread_id}", response_class=HTMLResponse)
+def thread(request: Request, viewer: ViewerDep, thread_id: str) -> HTMLResponse:
+    """A thread's messages, which are then marked read, with who has read mine."""
+    engine, identity = request.app.state.engine, viewer.identity
+    found, posts = messages.read_thread(engine, identity, thread_id[:64], dt.datetime.now(dt.UTC))
+    # The sender's own reading is no news to them: receipts name the other readers.
+    receipts = {
+        post.message_id: [
+            (reader, at)
+            for reader, at in messages.receipts(engine, identity, found.thread_id, post.message_id)
+            if reader != post.sender
+        ]
+        for post in posts
+        if post.sender_agency == identity.agency
+    }
+    return page(
+        request, viewer, "thread.html", thread=found, posts=posts, receipts=receipts, priorities=PRIORITIES,
+        handlings=[code.value for code in Handling],
+    )  # fmt: skip
+
+
+@router.post("/messages/{thread_id}", response_model=None)
+def reply(request: Request, thread_id: str, sent: PostedDep) -> Response:
+    """Answer in a thread."""
+    messages.reply(
+        request.app.state.engine,
+        sent.identity,
+        thread_id[:64],
+        _draft(sent),
+        dt.datetime.now(dt.UTC),
+        reply_to=sent.text("reply_to") or None,
+    )
+    return redirect(f"/app/messages/{thread_id}")
+
+
+def _draft(sent: Posted) -> messages.Draft:
+    return messages.Draft(
+        body=sent.text("body"),
+        priority=sent.text("priority", "routine"),
+        handling=sent.text("handling", "AMBER"),
+        to_users=sent.texts("to_users"),
+        entity_refs=sent.texts("entity_refs"),
+    )

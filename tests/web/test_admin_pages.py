@@ -1,0 +1,176 @@
+"""Administration and audit pages on both backends, through the real app and its login form.
+
+Strategy: two agencies, NCB-FR (ada, admin; alice, analyst) and NCB-ES (audrey, auditor; bob,
+admin), each user with a password; one client logs in as one user after another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.api.app import create_app
+from liaison.model import Agency, AgencyKind, Identity, Role
+from liaison.services import access, agencies
+from liaison.settings import Settings
+
+NOW = dt.datetime.now(dt.UTC)
+PASSWORD = "correct horse battery"
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
+    operator = Identity.operator()
+    agencies.register(engine, Agency("NCB-FR", "NCB Paris", "FR", AgencyKind.NCB), operator)
+    agencies.register(engine, Agency("NCB-ES", "NCB Madrid", "ES", AgencyKind.NCB), operator)
+    for name, agency, role in (
+        ("ada", "NCB-FR", Role.ADMIN),
+        ("alice", "NCB-FR", Role.ANALYST),
+        ("audrey", "NCB-ES", Role.AUDITOR),
+        ("bob", "NCB-ES", Role.ADMIN),
+    ):
+        access.add_user(engine, operator, name, agency, role, NOW, password=PASSWORD)
+    settings = Settings(database_url=database_url, cookie_secure=False)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def log_in(client: TestClient, user: str, password: str = PASSWORD) -> int:
+    """Log in through the form as a browser does; the status of the form's answer."""
+    client.cookies.clear()
+    form = client.get("/app/login")
+    csrf = _CSRF.search(form.text)
+    assert csrf is not None, form.text
+    answer = client.post(
+        "/app/login",
+        data={"csrf": csrf.group(1), "user": user, "password": password, "next": "/app"},
+        follow_redirects=False,
+    )
+    return answer.status_code
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF field of a page's forms."""
+    found = _CSRF.search(html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def test_an_admin_adds_a_user_who_can_then_log_in(client: TestClient) -> None:
+    assert log_in(client, "ada") == 303
+    shown = client.get("/app/admin")
+    assert shown.status_code == 200
+    assert "<td>alice</td>" in shown.text and "<td>bob</td>" not in shown.text  # NCB-ES is not ada's
+    csrf = csrf_of(shown.text)
+
+    short = {"csrf": csrf, "name": "nina", "role": "officer", "password": "too short"}
+    refused = client.post("/app/admin/users", data=short)
+    assert refused.status_code == 422 and "at least 12 characters" in refused.text
+    assert 'value="nina"' in refused.text  # the form keeps what was typed
+    taken = client.post("/app/admin/users", data={"csrf": csrf, "name": "alice", "role": "analyst"})
+    assert taken.status_code == 409 and "exists already" in taken.text
+
+    made = {"csrf": csrf, "name": "nina", "role": "officer", "password": "a long enough secret"}
+    added = client.post("/app/admin/users", data=made, follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"] == "/app/admin?done=added&name=nina"
+    listed = client.get(added.headers["location"])
+    assert "User nina added." in listed.text and "<td>nina</td><td>officer</td>" in re.sub(
+        r"\s+", "", listed.text
+    )
+
+    assert log_in(client, "nina", "a long enough secret") == 303
+    assert "nina · NCB-FR · officer" in client.get("/app").text
+    assert client.get("/app/admin").status_code == 403
+
+
+def test_an_admin_disables_users_and_makes_and_revokes_tokens_of_their_agency_only(
+    client: TestClient,
+) -> None:
+    log_in(client, "ada")
+    csrf = csrf_of(client.get("/app/admin").text)
+    assert client.post("/app/admin/users/alice/disable", data={"csrf": csrf}).status_code == 200
+    assert client.post("/app/admin/users/bob/disable", data={"csrf": csrf}).status_code == 403
+    created = client.post(
+        "/app/admin/tokens", data={"csrf": csrf, "user": "alice", "days": "30", "scope": ["read"]}
+    )
+    assert created.status_code == 422 and "disabled" in created.text  # no token for a disabled user
+    assert log_in(client, "alice") == 401
+    log_in(client, "ada")
+    csrf = csrf_of(client.get("/app/admin").text)
+    assert (
+        "User alice enabled again." in client.post("/app/admin/users/alice/enable", data={"csrf": csrf}).text
+    )
+
+    created = client.post(
+        "/app/admin/tokens", data={"csrf": csrf, "user": "alice", "days": "30", "scope": ["read", "write"]}
+    )
+    assert created.status_code == 201 and "shown only once" in created.text
+    token = re.search(r'value="(lsn_([0-9a-f]{16})_[^"]+)"', created.text)
+    assert token is not None
+    bearer = {"Authorization": f"ApiKey {token.group(1)}"}
+    assert client.get("/api/v1/alerts", headers=bearer).status_code == 200
+    page = client.get("/app/admin").text
+    assert token.group(2) in page and token.group(1) not in page  # the id is listed, never the secret again
+    revoked = client.post(f"/app/admin/tokens/{token.group(2)}/revoke", data={"csrf": csrf})
+    assert f"Token {token.group(2)} revoked." in revoked.text
+    assert client.get("/api/v1/alerts", headers=bearer).status_code == 401
+
+
+def test_a_non_admin_is_refused_the_administration(client: TestClient, engine: Engine) -> None:
+    log_in(client, "alice")
+    assert client.get("/app/admin").status_code == 403
+    csrf = csrf_of(client.get("/app").text)
+    sent = {"csrf": csrf, "name": "mallory", "role": "admin", "password": "a long enough secret"}
+    assert client.post("/app/admin/users", data=sent).status_code == 403
+    assert "mallory" not in {user.name for user in access.list_users(engine, Identity.operator())}
+
+
+def test_a_form_without_its_csrf_field_is_refused(client: TestClient, engine: Engine) -> None:
+    log_in(client, "ada")
+    csrf = csrf_of(client.get("/app/admin").text)
+    sent = {"name": "nina", "role": "officer", "password": "a long enough secret"}
+    missing = client.post("/app/admin/users", data=sent)
+    assert missing.status_code == 403 and "did not come from Liaison" in missing.text
+    assert client.post("/app/admin/users", data={**sent, "csrf": csrf[::-1]}).status_code == 403
+    assert "nina" not in {user.name for user in access.list_users(engine, Identity.operator())}
+
+
+def test_an_auditor_verifies_the_trail_and_sees_where_it_breaks(client: TestClient, engine: Engine) -> None:
+    log_in(client, "audrey")
+    shown = client.get("/app/audit")
+    assert shown.status_code == 200
+    assert "<td>audrey</td>" in shown.text and "<td>session.start</td>" in shown.text
+    with Session(engine) as session:
+        count = sum(1 for _ in store.iter_events(session))
+    verified = client.post("/app/audit/verify", data={"csrf": csrf_of(shown.text)})
+    assert verified.status_code == 200
+    assert f"The audit trail is intact: {count} events verified." in verified.text
+
+    exported = client.get("/app/audit/export", params={"since": NOW.date().isoformat(), "until": ""})
+    assert exported.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in exported.text.splitlines()]
+    assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1)) and len(lines) > count
+    assert {"audit.read", "audit.verify"} <= {line["action"] for line in lines}
+    assert client.get("/app/audit/export", params={"since": "2000-01-01", "until": "2000-01-02"}).text == ""
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET actor = 'someone-else' WHERE seq = 3"))
+    broken = client.post("/app/audit/verify", data={"csrf": csrf_of(shown.text)})
+    assert "The chain is broken at event 3" in broken.text and "intact" not in broken.text
+
+
+def test_a_non_auditor_is_refused_the_audit_trail(client: TestClient) -> None:
+    log_in(client, "ada")
+    csrf = csrf_of(client.get("/app").text)
+    assert client.get("/app/audit").status_code == 403
+    assert client.get("/app/audit/export").status_code == 403
+    assert client.post("/app/audit/verify", data={"csrf": csrf}).status_code == 403
