@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	@if [ ! -f liaison.db ]; then $(BIN)/liaison init && $(BIN)/liaison demo; else $(BIN)/liaison init; fi
+	@if [ ! -f liaison.db ]; then $(BIN)/liaison init && $(BIN)/liaison demo; else $(BIN)/liaison init && \
+		echo "web application: http://127.0.0.1:8000/app (demo users: README.md, 'The web application')"; fi
 	$(BIN)/liaison serve
 
 test: $(STAMP)
