@@ -32,3 +32,11 @@ def log_in(client: TestClient, user: str, password: str = PASSWORD) -> int:
 def text_of(html: str) -> str:
     """A page's words without its markup, to assert on what a reader sees."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def logged_in(client: TestClient, user: str, password: str = PASSWORD) -> str:
+    """Log in, which must work; the session's CSRF token, which every form of its pages carries."""
+    assert log_in(client, user, password) == 303
+    token = client.cookies.get("liaison_csrf")
+    assert token
+    return token

@@ -21,10 +21,9 @@ from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.services import access, agencies
 from liaison.settings import Settings
+from tests.web.pages import PASSWORD, csrf_of, log_in
 
 NOW = dt.datetime.now(dt.UTC)
-PASSWORD = "correct horse battery"
-_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -42,27 +41,6 @@ def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
     settings = Settings(database_url=database_url, cookie_secure=False)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-
-
-def log_in(client: TestClient, user: str, password: str = PASSWORD) -> int:
-    """Log in through the form as a browser does; the status of the form's answer."""
-    client.cookies.clear()
-    form = client.get("/app/login")
-    csrf = _CSRF.search(form.text)
-    assert csrf is not None, form.text
-    answer = client.post(
-        "/app/login",
-        data={"csrf": csrf.group(1), "user": user, "password": password, "next": "/app"},
-        follow_redirects=False,
-    )
-    return answer.status_code
-
-
-def csrf_of(html: str) -> str:
-    """The CSRF field of a page's forms."""
-    found = _CSRF.search(html)
-    assert found is not None, html
-    return found.group(1)
 
 
 def test_an_admin_adds_a_user_who_can_then_log_in(client: TestClient) -> None:

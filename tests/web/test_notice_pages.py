@@ -19,9 +19,9 @@ from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.services import access, agencies
 from liaison.settings import Settings
+from tests.web.pages import PASSWORD, logged_in
 
 NOW = dt.datetime.now(dt.UTC)
-PASSWORD = "correct horse battery"
 DRAFT = {
     "kind": "red",
     "title": "Wanted for trafficking",
@@ -31,21 +31,6 @@ DRAFT = {
     "nationality": "ru",
     "document": "RU1234567",
 }
-
-
-def login(client: TestClient, user: str) -> str:
-    """Log in through the login form as `user` (after logging anyone else out); the CSRF token."""
-    client.cookies.clear()
-    form = client.get("/app/login")
-    found = re.search(r'name="csrf" value="([^"]+)"', form.text)
-    assert found is not None
-    csrf = found.group(1)
-    landed = client.post("/app/login", data={"user": user, "password": PASSWORD, "csrf": csrf})
-    assert landed.status_code == 200 and "Dashboard" in landed.text
-    # The session comes with a CSRF token of its own, which every page's forms carry.
-    session_csrf = re.search(r'name="csrf-token" content="([^"]+)"', landed.text)
-    assert session_csrf is not None and session_csrf.group(1) != csrf
-    return session_csrf.group(1)
 
 
 @pytest.fixture
@@ -74,7 +59,7 @@ def buttons(html: str) -> list[str]:
 
 
 def test_a_notice_from_draft_to_publication_through_the_pages(client: TestClient) -> None:
-    csrf = login(client, "alice")
+    csrf = logged_in(client, "alice")
     assert "Draft a notice" in client.get("/app/notices/new").text
     notice = draft(client, csrf)
     shown = client.get(f"/app/notices/{notice}")
@@ -90,11 +75,11 @@ def test_a_notice_from_draft_to_publication_through_the_pages(client: TestClient
     assert refused.status_code == 403 and "secretariat" in refused.text
 
     # A user of another agency does not even see a notice under review, nor may publish it.
-    csrf = login(client, "bob")
+    csrf = logged_in(client, "bob")
     assert notice not in client.get("/app/notices").text
     assert client.post(f"/app/notices/{notice}/publish", data={"csrf": csrf}).status_code == 404
 
-    csrf = login(client, "rita")
+    csrf = logged_in(client, "rita")
     assert f"/app/notices/{notice}" in client.get("/app").text  # on the dashboard, awaiting review
     review = client.get(f"/app/notices/{notice}")
     assert buttons(review.text) == ["publish", "refuse"]
@@ -105,7 +90,7 @@ def test_a_notice_from_draft_to_publication_through_the_pages(client: TestClient
     assert published.status_code == 200 and ">published<" in published.text and "checked" in published.text
     assert buttons(published.text) == ["withdraw"]
 
-    csrf = login(client, "bob")
+    csrf = logged_in(client, "bob")
     listed = client.get("/app/notices", params={"status": "published"})
     assert f"/app/notices/{notice}" in listed.text and "Wanted for trafficking" in listed.text
     # Every member now reads it, but only its agency and the secretariat may withdraw it.
@@ -113,14 +98,14 @@ def test_a_notice_from_draft_to_publication_through_the_pages(client: TestClient
     assert client.post(f"/app/notices/{notice}/withdraw", data={"csrf": csrf}).status_code == 403
     assert client.post(f"/app/notices/{notice}/submit", data={"csrf": csrf}).status_code == 409
 
-    login(client, "alice")
+    logged_in(client, "alice")
     mine = client.get("/app/notices", params={"status": "published"}).text
     assert f"/app/notices/{notice}" in mine
     assert f"/app/notices/{notice}" not in client.get("/app/notices", params={"status": "draft"}).text
 
 
 def test_a_bad_draft_comes_back_with_the_reason_and_what_was_typed(client: TestClient) -> None:
-    csrf = login(client, "alice")
+    csrf = logged_in(client, "alice")
     nameless = client.post("/app/notices", data={**DRAFT, "name": "", "csrf": csrf})
     assert nameless.status_code == 422 and "subject" in nameless.text
     assert 'value="Wanted for trafficking"' in nameless.text and 'value="RU1234567"' in nameless.text
@@ -135,11 +120,11 @@ def test_a_bad_draft_comes_back_with_the_reason_and_what_was_typed(client: TestC
 
 
 def test_a_diffusion_is_sent_to_the_agencies_it_names(client: TestClient) -> None:
-    csrf = login(client, "alice")
+    csrf = logged_in(client, "alice")
     tomorrow = (NOW + dt.timedelta(days=2)).date().isoformat()
     diffusion = draft(client, csrf, kind="diffusion", recipients="NCB-ES", expires=tomorrow)
     shown = client.get(f"/app/notices/{diffusion}")
     assert buttons(shown.text) == ["send"] and "NCB-ES" in shown.text
     assert buttons(client.post(f"/app/notices/{diffusion}/send", data={"csrf": csrf}).text) == ["withdraw"]
-    login(client, "bob")
+    logged_in(client, "bob")
     assert "Wanted for trafficking" in client.get(f"/app/notices/{diffusion}").text

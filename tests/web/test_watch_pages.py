@@ -19,22 +19,10 @@ from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.services import access, agencies, records
 from liaison.settings import Settings
+from tests.web.pages import PASSWORD, logged_in
 
 NOW = dt.datetime.now(dt.UTC)
-PASSWORD = "correct horse battery"
 PERSON = {"schema": "Person", "properties": {"name": ["Ivan Petrovich Sokolov"], "birthDate": ["1975-03-02"]}}
-
-
-def login(client: TestClient, user: str) -> str:
-    """Log in through the login form as `user` (after logging anyone else out); the session's CSRF token."""
-    client.cookies.clear()
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/app/login").text)
-    assert found is not None
-    landed = client.post("/app/login", data={"user": user, "password": PASSWORD, "csrf": found.group(1)})
-    assert landed.status_code == 200 and "Dashboard" in landed.text
-    session_csrf = re.search(r'name="csrf-token" content="([^"]+)"', landed.text)
-    assert session_csrf is not None
-    return session_csrf.group(1)
 
 
 def write(engine: Engine, entity_id: str, handling: str) -> None:
@@ -64,7 +52,7 @@ def watch_ids(html: str) -> list[str]:
 
 
 def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClient, engine: Engine) -> None:
-    csrf = login(client, "bob")
+    csrf = logged_in(client, "bob")
     empty = client.get("/app/watches")
     assert "No watches yet" in empty.text and 'value="0.80"' in empty.text  # the server's threshold
 
@@ -95,7 +83,7 @@ def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClie
     assert client.post(f"/app/watches/{watch_ids(removed.text)[0]}/remove", data={}).status_code == 403
 
     # Another user neither sees nor removes bob's watches.
-    csrf = login(client, "alice")
+    csrf = logged_in(client, "alice")
     assert watch_ids(client.get("/app/watches").text) == []
     assert (
         client.post(f"/app/watches/{watch_ids(removed.text)[0]}/remove", data={"csrf": csrf}).status_code
@@ -104,7 +92,7 @@ def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClie
 
 
 def test_an_entity_you_may_not_read_cannot_be_watched(client: TestClient) -> None:
-    csrf = login(client, "bob")
+    csrf = logged_in(client, "bob")
     hidden = client.post(
         "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-red", "csrf": csrf}
     )
@@ -114,7 +102,7 @@ def test_an_entity_you_may_not_read_cannot_be_watched(client: TestClient) -> Non
     )
     assert missing.status_code == 404
     assert watch_ids(client.get("/app/watches").text) == []
-    csrf = login(client, "alice")  # its owner may
+    csrf = logged_in(client, "alice")  # its owner may
     owned = client.post(
         "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-red", "csrf": csrf},
         follow_redirects=False,
@@ -124,7 +112,7 @@ def test_an_entity_you_may_not_read_cannot_be_watched(client: TestClient) -> Non
 
 
 def test_a_refused_watch_comes_back_with_the_reason_and_what_was_typed(client: TestClient) -> None:
-    csrf = login(client, "bob")
+    csrf = logged_in(client, "bob")
     low = client.post("/app/watches", data={"name": "Ivan Sokolov", "threshold": "0.2", "csrf": csrf})
     assert low.status_code == 422 and "threshold" in low.text and 'value="Ivan Sokolov"' in low.text
     typo = client.post("/app/watches", data={"name": "Ivan Sokolov", "threshold": "high", "csrf": csrf})
