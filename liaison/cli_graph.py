@@ -15,12 +15,13 @@ from liaison.analysis import network
 from liaison.analysis.network import Network
 from liaison.cli_support import caller, engine, out, purpose, reported
 from liaison.errors import BadInput, NotFound
-from liaison.services import graph
+from liaison.services import graph, routes
 
 __all__ = ["graph_app"]
 
 graph_app = typer.Typer(
-    help="Networks: neighbourhoods, paths, central figures, exports.", no_args_is_help=True
+    help="Networks: neighbourhoods, paths, central figures, exports; routes and hotspots.",
+    no_args_is_help=True,
 )
 
 Datasets = Annotated[str | None, typer.Option("--datasets", help="Datasets to draw from, comma-separated.")]
@@ -141,3 +142,24 @@ def graph_connectors(
             raise BadInput("--first and --second: name at least one entity each")
         found = _load(datasets)
         _nodes(found, network.connectors(found, a, b), "connectors")
+
+
+@graph_app.command("routes")
+def graph_routes(datasets: Datasets = None) -> None:
+    """Flows between countries from the trips you may read, and hotspots ranked by records.
+
+    Example: liaison --as carmen --purpose "case 118" graph routes
+    """
+    with reported():
+        names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
+        found = routes.flows(engine(), caller(), dt.datetime.now(dt.UTC), names, purpose())
+        table = Table("origin", "transit", "destination", "trips", title="flows")
+        for flow in found.flows:
+            table.add_row(flow.origin.upper(), " → ".join(c.upper() for c in flow.transit),
+                          flow.destination.upper(), str(flow.count))  # fmt: skip
+        out.print(table)
+        table = Table("rank", "country", "records", "incidents", "from", "through", "to", title="hotspots")
+        for rank, spot in enumerate(found.hotspots, start=1):
+            counts = (spot.count, spot.incidents, spot.origins, spot.transits, spot.destinations)
+            table.add_row(str(rank), spot.country.upper(), *map(str, counts))
+        out.print(table)

@@ -1,1 +1,1 @@
-"""Analysis of what a caller may read: networks (and, later, routes, hotspots and trends)."""
+"""Analysis of what a caller may read: networks, routes and hotspots (trends come later)."""

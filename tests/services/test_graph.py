@@ -93,6 +93,11 @@ def test_a_neighbourhood_is_drawn_from_the_entitys_datasets_and_cut_to_the_neare
     # Named datasets may start from a placeholder, as `liaison graph expand` always could.
     around = graph.neighbourhood(engine, bob, NOW, "x1", 1, ["fr_ring"])
     assert set(around.graph.nodes) == {"x1", "p2"} and around.entities[0].id == "a1"
+    with Session(engine) as session:
+        looks = [chained.event for chained in store.iter_events(session) if chained.event.action == "graph"]
+    # Looks that found nothing are in the trail too, as reads of entities are.
+    failed = {event.subject for event in looks if event.detail.get("found") is False}
+    assert failed == {"entity:x1", "entity:nobody"}
     engine.dispose()
 
 
@@ -135,3 +140,22 @@ def test_the_cli_writes_the_records_of_a_neighbourhood_as_ftm(world: Cli) -> Non
     assert [json.loads(line)["id"] for line in output.splitlines()] == ["a1", "f1", "p1", "p2"]
     trail = [json.loads(line) for line in world("audit", "export").splitlines() if line]
     assert ("bob", "export", "entity:p2") in {(e["actor"], e["action"], e["object"]) for e in trail}
+
+
+def test_the_cli_lists_routes_and_hotspots_and_audits_them(world: Cli, tmp_path: Path) -> None:
+    trip = [
+        {"id": "odesa", "schema": "Address", "properties": {"full": ["Odesa"], "country": ["ua"]}},
+        {"id": "alicante", "schema": "Address", "properties": {"full": ["Alicante"], "country": ["es"]}},
+        {"id": "t1", "schema": "Trip", "properties": {"name": ["Minibus"], "startLocation": ["odesa"],
+                                                       "endLocation": ["alicante"], "country": ["md"]}},
+    ]  # fmt: skip
+    path = tmp_path / "trips.ftm.json"
+    path.write_text("\n".join(json.dumps(row) for row in trip))
+    world("import", "ftm", str(path), "--dataset", "fr_trips", "--agency", "NCB-FR", "--handling", "AMBER")
+    mine = world("--as", "alice", "--purpose", "case 118", "graph", "routes")
+    assert all(code in mine for code in ("UA", "MD", "ES"))
+    # The trip is AMBER and NCB-FR's own: bob sees no route and no hotspot.
+    assert "UA" not in world("--as", "bob", "graph", "routes")
+    trail = [json.loads(line) for line in world("audit", "export").splitlines() if line]
+    routes = [(e["actor"], e["purpose"], e["detail"]["records"]) for e in trail if e["action"] == "routes"]
+    assert ("alice", "case 118", 1) in routes
