@@ -42,6 +42,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/network.py
+	$(BIN)/python bench/network.py --demo
+	$(BIN)/python bench/pages.py
 
 # Regenerate the lock files from fresh environments of pyproject's pins and extras:
 # requirements.lock for the application and its tests, requirements-bench.lock for what
