@@ -152,6 +152,8 @@ class Browsing:
         self.browser = browser
         self.server = server
         self.contexts: list[BrowserContext] = []
+        self.refused: list[str] = []
+        """What the pages' Content-Security-Policy refused: a page of ours that trips it is broken."""
 
     def page(self, user: str | None = None, *, phone: bool = False) -> Page:
         """A new page in a context of its own, logged in as `user` when given."""
@@ -159,6 +161,12 @@ class Browsing:
         context.set_default_timeout(15_000)
         self.contexts.append(context)
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                self.refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         if user is not None:
             login(page, self.server, user)
         return page
@@ -184,6 +192,7 @@ def browsing(request: pytest.FixtureRequest, browser: Browser, server: str) -> I
     if report is not None and report.failed:
         session.screenshots(request.node.name)
     session.close()
+    assert not session.refused, f"the Content-Security-Policy refused: {session.refused}"
 
 
 def login(page: Page, server: str, user: str) -> None:
@@ -193,3 +202,14 @@ def login(page: Page, server: str, user: str) -> None:
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def wait_until(page: Page, expression: str, seconds: float = 15.0) -> None:
+    """Poll a page expression until it holds; Playwright's wait_for_function evaluates strings with
+    `eval`, which the pages' Content-Security-Policy rightly refuses.
+    """
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"still false after {seconds} s: {expression}")
+        page.wait_for_timeout(100)

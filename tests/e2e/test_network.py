@@ -10,7 +10,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from liaison.services.demo_build import demo_id
-from tests.e2e.conftest import Browsing
+from tests.e2e.conftest import Browsing, wait_until
 
 NATALIA = demo_id("ncb_ua_trafficking", "natalia")
 PETRENKO = demo_id("ncb_ua_trafficking", "petrenko")
@@ -21,7 +21,7 @@ def test_the_network_is_drawn_listed_and_grows_when_a_node_is_expanded(browsing:
     page.get_by_role("link", name="Network").click()
     page.get_by_label("Entity id").fill(NATALIA)
     page.get_by_role("button", name="Show network").click()
-    page.wait_for_function("window.liaisonGraph && window.liaisonGraph.nodes().length > 1")
+    wait_until(page, "window.liaisonGraph && window.liaisonGraph.nodes().length > 1")
     drawn = page.evaluate("window.liaisonGraph.nodes().length")
     rows = page.locator("#node-rows tr")
     expect(rows).to_have_count(drawn)
@@ -36,7 +36,7 @@ def test_the_network_is_drawn_listed_and_grows_when_a_node_is_expanded(browsing:
         "href", f"/app/entities/{PETRENKO}"
     )
     page.get_by_role("button", name="Expand").click()
-    page.wait_for_function(f"window.liaisonGraph.nodes().length > {drawn}")
+    wait_until(page, f"window.liaisonGraph.nodes().length > {drawn}")
     grown = page.evaluate("window.liaisonGraph.nodes().length")
     expect(rows).to_have_count(grown)
     expect(page.locator("#node-rows").get_by_role("link", name="Ion RUSU")).to_be_visible()
@@ -47,7 +47,7 @@ def test_the_network_is_drawn_listed_and_grows_when_a_node_is_expanded(browsing:
 def test_the_network_of_a_phone_user_keeps_its_tables(browsing: Browsing) -> None:
     page = browsing.page("carmen", phone=True)
     page.goto(f"{browsing.server}/app/network?entity={NATALIA}&hops=1")
-    page.wait_for_function("window.liaisonGraph && window.liaisonGraph.nodes().length > 1")
+    wait_until(page, "window.liaisonGraph && window.liaisonGraph.nodes().length > 1")
     expect(page.locator("#graph")).to_be_visible()
     expect(page.get_by_role("heading", name="Links")).to_be_visible()
     expect(page.locator("#link-rows tr").first).to_be_visible()

@@ -91,6 +91,8 @@ def test_a_search_needs_a_purpose_shows_handling_and_hides_what_it_may_not_show(
 
     shown = client.get("/app/search", params={"q": "Maria Ceban", "purpose": "case 118"})
     assert shown.status_code == 200
+    assert "script-src 'self';" in shown.headers["Content-Security-Policy"]
+    assert shown.headers["Cache-Control"] == "no-store"
     assert "A record of <strong>NCB-ES</strong>" in shown.text and "Request access" in shown.text
     assert "Ceban" not in text_of(shown.text).replace("Maria Ceban", "")  # only the query itself
     assert "es-1" not in shown.text
