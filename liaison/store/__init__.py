@@ -30,6 +30,7 @@ from liaison.store.entities import (
     release_keys,
     write_batch,
 )
+from liaison.store.links import pointing_at
 from liaison.store.registry import (
     DatasetSummary,
     claim_dataset,
@@ -105,6 +106,7 @@ __all__ = [
     "open_engine",
     "page_dataset",
     "password_hash_of",
+    "pointing_at",
     "readable",
     "readable_copies",
     "release_keys",

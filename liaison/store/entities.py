@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from liaison.errors import BadInput
 from liaison.model import Envelope, Handling, Identity
 from liaison.store.access import readable
+from liaison.store.links import write_links
 from liaison.store.tables import EntityRow
 
 __all__ = [
@@ -87,6 +88,7 @@ def write_batch(
     written = connection.exec_driver_sql(_upsert_sql(connection.dialect, keep_this_run=True), values).rowcount
     if written < len(values):
         _merge_earlier_fragments(connection, envelope, run_id, merged, constants)
+    write_links(connection, envelope.dataset, [proxy for proxy, _provenance in merged.values()], run_id)
     return len(merged)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.model import Identity, IdentityKind
+from liaison.store.links import delete_links
 from liaison.store.tables import EntityRow
 
 __all__ = ["DueRecord", "delete_record", "due_records", "set_review"]
@@ -68,4 +69,5 @@ def delete_record(session: Session, dataset: str, entity_id: str) -> bool:
     deleted = session.execute(
         delete(EntityRow).where(EntityRow.dataset == dataset, EntityRow.id == entity_id)
     )
+    delete_links(session, dataset, entity_id)
     return bool(deleted.rowcount)  # type: ignore[attr-defined]

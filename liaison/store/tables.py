@@ -146,6 +146,24 @@ class EntityRow(Base):
     )
 
 
+class EntityLinkRow(Base):
+    """An entity property that names another entity (a passport's holder, an ownership's owner).
+
+    The reverse of what the entity JSON says, indexed by target: who points at a record is one
+    lookup, not a scan, so a network grows outwards from an entity whatever the size of the
+    store. Links carry their import run: a re-import replaces a record's links of earlier runs.
+    """
+
+    __tablename__ = "entity_link"
+
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(255), primary_key=True)
+    target: Mapped[str] = mapped_column(String(255), primary_key=True)
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_entity_link_target", "target"),)
+
+
 class MatchPairRow(Base):
     """A candidate pair from xref and the reviewer's decision on it: pending, confirmed or dismissed.
 

@@ -12,8 +12,7 @@ from followthemoney.types import registry
 from normality import latinize_text
 from rigour.text.scripts import text_scripts
 
-from liaison.analysis.network import expand
-from liaison.errors import Forbidden
+from liaison.errors import BadInput, Forbidden
 from liaison.model import Handling
 from liaison.services import catalog, graph
 from liaison.services.hits import Reference
@@ -117,13 +116,14 @@ def _names(copies: list[StoredEntity]) -> list[Name]:
 def _relations(
     request: Request, viewer: ViewerDep, copies: list[StoredEntity], now: dt.datetime, purpose: str
 ) -> list[Relation]:
-    """The entity's direct links in the network of its datasets, as the user may see it."""
-    datasets = sorted({stored.envelope.dataset for stored in copies})
-    network = graph.load(request.app.state.engine, viewer.identity, now, datasets, purpose)
+    """The entity's direct links, as the user may see them (hidden ends as placeholders)."""
     entity_id = str(copies[0].proxy.id)
-    if entity_id not in network:
+    try:
+        near = graph.neighbourhood(
+            request.app.state.engine, viewer.identity, now, entity_id, 1, purpose=purpose
+        ).graph
+    except BadInput:  # a relation record (an ownership) is a link, not a node with links
         return []
-    near = expand(network, entity_id, 1)
     found = []
     for _source, other, data in near.edges(entity_id, data=True):
         node = near.nodes[other]

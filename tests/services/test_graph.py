@@ -159,3 +159,20 @@ def test_the_cli_lists_routes_and_hotspots_and_audits_them(world: Cli, tmp_path:
     trail = [json.loads(line) for line in world("audit", "export").splitlines() if line]
     routes = [(e["actor"], e["purpose"], e["detail"]["records"]) for e in trail if e["action"] == "routes"]
     assert ("alice", "case 118", 1) in routes
+
+
+def test_a_neighbourhood_in_a_large_dataset_walks_the_reference_index_both_ways(
+    world: Cli, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every dataset counts as large: nothing is read whole, all comes through the index.
+    monkeypatch.setattr(graph, "NEARBY", 0)
+    engine = open_engine(database_url)
+    bob = access.identity_of(engine, "bob")
+    two = graph.neighbourhood(engine, bob, NOW, "p2", 2)
+    kinds = {node: two.graph.nodes[node]["kind"] for node in two.graph.nodes}
+    # The phone p1 shares with p3 is no node: p3 is out of reach, and values are not indexed.
+    assert kinds == {"p2": "entity", "p1": "entity", "x1": "hidden", "c1": "entity"}
+    assert "Informant Seven" not in json.dumps(dict(two.graph.nodes(data=True)))
+    # The vessel names c1 as its owner: found by what points at c1, from another dataset.
+    assert graph.neighbourhood(engine, bob, NOW, "p2", 3).within["v1"] == 3
+    engine.dispose()
