@@ -35,11 +35,10 @@ RING = [
 SECRET = [{"id": "x1", "schema": "Person", "properties": {"name": ["Informant Seven"]}}]
 
 
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path) -> Cli:
-    runner = two_agencies(database_url)
-    for name, rows, handling in (("ring", RING, "GREEN"), ("secret", SECRET, "AMBER")):
-        path = tmp_path / f"{name}.ftm.json"
+def import_fr(runner: Cli, folder: Path, *datasets: tuple[str, list[dict[str, object]], str]) -> None:
+    """Import each (name, rows, handling) as NCB-FR's dataset `fr_<name>`."""
+    for name, rows, handling in datasets:
+        path = folder / f"{name}.ftm.json"
         path.write_text("\n".join(json.dumps(row) for row in rows))
         runner(
             "import",
@@ -52,6 +51,12 @@ def cli(database_url: str, tmp_path: Path) -> Cli:
             "--handling",
             handling,
         )
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path) -> Cli:
+    runner = two_agencies(database_url)
+    import_fr(runner, tmp_path, ("ring", RING, "GREEN"), ("secret", SECRET, "AMBER"))
     return runner
 
 

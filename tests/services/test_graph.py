@@ -23,7 +23,7 @@ from liaison.services import access, graph
 from liaison.store import open_engine
 from tests.test_access_cli import two_agencies
 from tests.test_cli import Cli
-from tests.test_graph_cli import RING, SECRET
+from tests.test_graph_cli import RING, SECRET, import_fr
 
 NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
 VESSEL = [{"id": "v1", "schema": "Vessel", "properties": {"name": ["Kestrel Dawn"], "owner": ["c1"]}}]
@@ -32,24 +32,9 @@ VESSEL = [{"id": "v1", "schema": "Vessel", "properties": {"name": ["Kestrel Dawn
 @pytest.fixture
 def world(database_url: str, tmp_path: Path) -> Cli:
     runner = two_agencies(database_url)
-    for name, rows, handling in (
-        ("ring", RING, "GREEN"),
-        ("secret", SECRET, "AMBER"),
-        ("fleet", VESSEL, "GREEN"),
-    ):
-        path = tmp_path / f"{name}.ftm.json"
-        path.write_text("\n".join(json.dumps(row) for row in rows))
-        runner(
-            "import",
-            "ftm",
-            str(path),
-            "--dataset",
-            f"fr_{name}",
-            "--agency",
-            "NCB-FR",
-            "--handling",
-            handling,
-        )
+    import_fr(
+        runner, tmp_path, ("ring", RING, "GREEN"), ("secret", SECRET, "AMBER"), ("fleet", VESSEL, "GREEN")
+    )
     return runner
 
 

@@ -25,10 +25,10 @@ from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.services import access
 from liaison.settings import Settings
 from tests.test_cli import Cli
-from tests.test_graph_cli import RING, SECRET
+from tests.test_graph_cli import RING, SECRET, import_fr
+from tests.web.pages import PASSWORD, log_in
 
 NOW = dt.datetime.now(dt.UTC)
-PASSWORD = "correct horse battery"
 TRIP = [
     {"id": "odesa", "schema": "Address", "properties": {"full": ["Odesa"], "country": ["ua"]}},
     {"id": "alicante", "schema": "Address", "properties": {"full": ["Alicante"], "country": ["es"]}},
@@ -52,45 +52,21 @@ def client(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[TestCl
             store.save_agency(session, Agency(code=code, name=code, country=country, kind=AgencyKind.NCB))
     for name, agency in (("alice", "NCB-FR"), ("bob", "NCB-ES")):
         access.add_user(engine, Identity.operator(), name, agency, Role.ANALYST, NOW, password=PASSWORD)
-    cli = Cli(database_url)
-    for name, rows, handling in (
+    import_fr(
+        Cli(database_url),
+        tmp_path,
         ("ring", RING, "GREEN"),
         ("secret", SECRET, "AMBER"),
         ("trips", TRIP, "GREEN"),
-    ):
-        path = tmp_path / f"{name}.ftm.json"
-        path.write_text("\n".join(json.dumps(row) for row in rows))
-        cli(
-            "import",
-            "ftm",
-            str(path),
-            "--dataset",
-            f"fr_{name}",
-            "--agency",
-            "NCB-FR",
-            "--handling",
-            handling,
-        )
+    )
     settings = Settings(database_url=database_url, cookie_secure=False)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
-def log_in(client: TestClient, user: str) -> None:
-    form = client.get("/app/login").text
-    found = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert found is not None
-    answer = client.post(
-        "/app/login",
-        data={"user": user, "password": PASSWORD, "csrf": found.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-
-
 def test_graph_json_gives_neighbours_and_placeholders_never_hidden_content(client: TestClient) -> None:
     assert client.get("/app/network/graph.json?entity=p2", follow_redirects=False).status_code == 303
-    log_in(client, "bob")
+    assert log_in(client, "bob") == 303
     answer = client.get("/app/network/graph.json", params={"entity": "p2", "hops": 1})
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
     body = answer.json()
@@ -116,7 +92,7 @@ def test_graph_json_gives_neighbours_and_placeholders_never_hidden_content(clien
         assert client.get("/app/network/graph.json", params={"entity": unreadable}).status_code == 404
     assert client.get("/app/network/graph.json", params={"entity": "p2", "hops": 4}).status_code == 422
 
-    log_in(client, "alice")  # the owner reads her own associate
+    assert log_in(client, "alice") == 303  # the owner reads her own associate
     mine = client.get("/app/network/graph.json", params={"entity": "x1", "hops": 1}).json()
     assert {item["data"]["label"] for item in mine["elements"]["nodes"]} == {
         "Informant Seven",
@@ -125,7 +101,7 @@ def test_graph_json_gives_neighbours_and_placeholders_never_hidden_content(clien
 
 
 def test_the_network_page_draws_lists_and_exports(client: TestClient, engine: Engine) -> None:
-    log_in(client, "bob")
+    assert log_in(client, "bob") == 303
     empty = client.get("/app/network")
     assert empty.status_code == 200 and 'name="entity"' in empty.text and 'id="graph"' not in empty.text
 
@@ -163,7 +139,7 @@ def test_the_network_page_draws_lists_and_exports(client: TestClient, engine: En
 
 
 def test_the_routes_page_lists_flows_hotspots_and_maps_them(client: TestClient) -> None:
-    log_in(client, "bob")
+    assert log_in(client, "bob") == 303
     page = client.get("/app/routes")
     assert page.status_code == 200
     flows = re.search(r'<table id="flows".*?<tbody>(.*?)</tbody>', page.text, re.S)
