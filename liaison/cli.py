@@ -16,6 +16,7 @@ from liaison.cli_access import audit_app, group_app, token_app, user_app
 from liaison.cli_graph import graph_app
 from liaison.cli_messages import message_app
 from liaison.cli_notices import notice_app
+from liaison.cli_operations import operation_app
 from liaison.cli_render import ScreenFormat, render_screening
 from liaison.cli_retention import retention_app
 from liaison.cli_sharing import access_app, alerts_app
@@ -52,6 +53,7 @@ app.add_typer(notice_app, name="notice")
 app.add_typer(watch_app, name="watch")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(graph_app, name="graph")
+app.add_typer(operation_app, name="operation")
 app.command()(xref)
 app.command()(clusters)
 

@@ -30,15 +30,22 @@ __all__ = [
     "Base",
     "DatasetRow",
     "DeliveryRow",
+    "DocumentReportRow",
     "EntityRow",
+    "FieldResultRow",
     "GroupMemberRow",
     "HitReferenceRow",
     "ImportRow",
+    "ManifestRow",
     "MatchPairRow",
     "MessageRow",
     "NoticeRow",
+    "OperationRow",
+    "PassengerRow",
     "ReceiptRow",
+    "ReferralRow",
     "SharingGroupRow",
+    "SubjectDecisionRow",
     "ThreadParticipantRow",
     "ThreadRow",
     "TokenRow",
@@ -449,3 +456,152 @@ class DeliveryRow(Base):
     last_error: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)
+
+
+class OperationRow(Base):
+    """A coordinated operation: its plan, its coordinating agency, and whether it is closed."""
+
+    __tablename__ = "operation"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    area: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    agencies: Mapped[list[str]] = mapped_column(JSON)
+    countries: Mapped[list[str]] = mapped_column(JSON)
+    objectives: Mapped[str] = mapped_column(Text)
+    watchlists: Mapped[list[str]] = mapped_column(JSON)
+    checkpoints: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class FieldResultRow(Base):
+    """One field result of an operation: a count of one kind, on a day, in a country and checkpoint.
+
+    `detail` holds the seizure and the note; for victims it is RED to the filing agency.
+    """
+
+    __tablename__ = "field_result"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operation: Mapped[str] = mapped_column(ForeignKey("operation.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str] = mapped_column(String(2))
+    day: Mapped[dt.date] = mapped_column(Date)
+    checkpoint: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    filed_by: Mapped[str] = mapped_column(String(64))
+    filed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    entities: Mapped[list[str]] = mapped_column(JSON)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON)
+    handling: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_field_result_operation", "operation", "id"),)
+
+
+class ManifestRow(Base):
+    """A passenger manifest screened for an agency: the flight, its counts, and errors per passenger."""
+
+    __tablename__ = "manifest"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str | None] = mapped_column(ForeignKey("operation.id"), nullable=True)
+    format: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(200))
+    flight: Mapped[str] = mapped_column(String(16))
+    departure: Mapped[str] = mapped_column(String(8))
+    arrival: Mapped[str] = mapped_column(String(8))
+    departs_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    errors: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class PassengerRow(Base):
+    """One screened passenger of a manifest: the query sent, the outcome, and its hits as shown."""
+
+    __tablename__ = "manifest_passenger"
+
+    manifest: Mapped[str] = mapped_column(ForeignKey("manifest.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[dict[str, object]] = mapped_column(JSON)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    hits: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+
+
+class DocumentReportRow(Base):
+    """A travel document an agency reported lost, stolen or revoked: a match on it is a document hit."""
+
+    __tablename__ = "document_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    country: Mapped[str] = mapped_column(String(2))
+    number: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    reported_by: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("country", "number", name="uq_document_report"),)
+
+
+class ReferralRow(Base):
+    """A hit referred to an agency's border officers: open until a decision settles it."""
+
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    manifest: Mapped[str | None] = mapped_column(ForeignKey("manifest.id"), nullable=True)
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[dict[str, object]] = mapped_column(JSON)
+    subject_key: Mapped[str] = mapped_column(String(64))
+    hits: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    settled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    __table_args__ = (Index("ix_referral_queue", "agency", "status", "id"),)
+
+
+class SubjectDecisionRow(Base):
+    """An officer's decision on a screened subject against one listing: deny, refer or clear.
+
+    The subject and listing fingerprints say whether a later screening meets the same data:
+    a clear decision holds only while both are unchanged. A deny waits for a second officer.
+    """
+
+    __tablename__ = "subject_decision"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    subject_key: Mapped[str] = mapped_column(String(64))
+    subject_hash: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[dict[str, object]] = mapped_column(JSON)
+    listing: Mapped[str] = mapped_column(String(320))
+    listing_hash: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, object]] = mapped_column(JSON)
+    referral: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    __table_args__ = (Index("ix_subject_decision_subject", "agency", "subject_key"),)
