@@ -40,6 +40,7 @@ __all__ = [
     "file_result",
     "find",
     "get",
+    "last_result",
     "list_operations",
     "may_read_detail",
     "results",
@@ -238,6 +239,13 @@ def tally(engine: Engine, identity: Identity, key: str) -> tuple[Operation, Tall
     with Session(engine) as session:
         operation = find(session, identity, key)
         return operation, operation_store.tally(session, operation.operation_id)
+
+
+def last_result(engine: Engine, identity: Identity, key: str) -> int:
+    """The id of the operation's latest result: a cheap check for whether the tally moved."""
+    with Session(engine) as session:
+        operation = find(session, identity, key)
+        return operation_store.last_result_id(session, operation.operation_id)
 
 
 def may_read_detail(result: FieldResult, identity: Identity) -> bool:

@@ -33,10 +33,12 @@ def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestCl
         yield test_client
 
 
-def events(client: TestClient, headers: dict[str, str], **params: object) -> list[dict[str, object]]:
+def events(
+    client: TestClient, headers: dict[str, str], path: str = "/api/v1/alerts/stream", **params: object
+) -> list[dict[str, object]]:
     """The events of a stream asked to close after `max_events`."""
     found, current = [], {}
-    with client.stream("GET", "/api/v1/alerts/stream", params=params, headers=headers) as response:
+    with client.stream("GET", path, params=params, headers=headers) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():
             if line.startswith("id: "):
