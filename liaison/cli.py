@@ -13,6 +13,7 @@ from rich.table import Table
 
 from liaison import ingest
 from liaison.cli_access import audit_app, group_app, token_app, user_app
+from liaison.cli_border import decision_app, document_app, manifest_app
 from liaison.cli_graph import graph_app
 from liaison.cli_messages import message_app
 from liaison.cli_notices import notice_app
@@ -54,6 +55,9 @@ app.add_typer(watch_app, name="watch")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(graph_app, name="graph")
 app.add_typer(operation_app, name="operation")
+app.add_typer(manifest_app, name="manifest")
+app.add_typer(document_app, name="document")
+app.add_typer(decision_app, name="decision")
 app.command()(xref)
 app.command()(clusters)
 

@@ -54,6 +54,9 @@ USERS = (
     ("grace", "GS-LYON", Role.REVIEWER),
     ("hugo", "GS-LYON", Role.COORDINATOR),
     ("ines", "NCB-ES", Role.AUDITOR),
+    # Two border officers of one agency: a deny at the border is confirmed by a second officer.
+    ("felix", "BP-MD", Role.OFFICER),
+    ("olga", "BP-MD", Role.OFFICER),
 )
 DEMO_PASSWORD = "liaison-demo-2026"
 """The demo users' password: printed on the console; a demo world is for trying Liaison, not for real data."""
