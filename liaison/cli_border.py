@@ -79,7 +79,7 @@ def manifest_screen(
                 "errors": stored.errors,
                 "passengers": [
                     {"position": passenger.position, "name": passenger.name, "status": outcome.status,
-                     "hits": manifests.shown(outcome)}
+                     "hits": outcome.shown()}
                     for passenger, outcome in screened.outcomes
                 ],
             }  # fmt: skip

@@ -14,7 +14,19 @@ from fastapi.templating import Jinja2Templates
 
 import liaison
 from liaison import store, web
-from liaison.api import admin, alerts, auth, messages, notices, operations, records, session, sharing, yente
+from liaison.api import (
+    admin,
+    alerts,
+    auth,
+    border,
+    messages,
+    notices,
+    operations,
+    records,
+    session,
+    sharing,
+    yente,
+)
 from liaison.api.deps import EngineDep
 from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
 from liaison.api.problems import PROBLEM_RESPONSES, install
@@ -74,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(messages.router)
     app.include_router(notices.router)
     app.include_router(operations.router)
+    app.include_router(border.router)
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)

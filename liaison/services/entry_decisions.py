@@ -253,12 +253,9 @@ def recheck(
     raised = [outcome for outcome in outcomes if outcome.raised]
     with Session(engine) as session, session.begin():
         for outcome in raised:
-            hits = [{"type": "match", **hit} for hit in outcome.hits if not hit["cleared"]] + [
-                {"type": "reference", **reference} for reference in outcome.references
-            ]
             referral = border_store.add_referral(
                 session, agency=agency, manifest=None, position=None, reason="review",
-                subject=outcome.query(), subject_key=outcome.subject_key, hits=hits, now=now,
+                subject=outcome.query(), subject_key=outcome.subject_key, hits=outcome.referred(), now=now,
             )  # fmt: skip
             alert_store.add_alert(
                 session, agency=agency, kind="referral", subject=f"referral:{referral}",

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -39,7 +38,7 @@ from liaison.store import operations as operation_store
 from liaison.store.border import StoredManifest, StoredPassenger
 from liaison.store.operations import Operation
 
-__all__ = ["Screened", "get", "list_manifests", "screen", "shown", "subject_of"]
+__all__ = ["Screened", "get", "list_manifests", "screen", "subject_of"]
 
 MAX_LISTED = 200
 
@@ -155,7 +154,7 @@ def screen(
         engine, matching, identity, subjects, scope=scope, threshold=threshold, purpose=purpose, now=now
     )
     paired = tuple(
-        (passenger, _with_notes(outcome, _notes(passenger, today)))
+        (passenger, replace(outcome, notes=_notes(passenger, today)))
         for passenger, outcome in zip(manifest.passengers, outcomes, strict=True)
     )
     counts = {
@@ -181,7 +180,7 @@ def screen(
             [
                 StoredPassenger(
                     passenger.position, passenger.name, outcome.query(), outcome.subject_key, outcome.status,
-                    shown(outcome),
+                    outcome.shown(),
                 )
                 for passenger, outcome in paired
             ],
@@ -192,7 +191,7 @@ def screen(
                 border_store.add_referral(
                     session, agency=agency, manifest=stored.manifest_id, position=passenger.position,
                     reason=outcome.status, subject=outcome.query(), subject_key=outcome.subject_key,
-                    hits=shown(outcome), now=now,
+                    hits=outcome.referred(), now=now,
                 )  # fmt: skip
                 referrals += 1
         if referrals:
@@ -212,25 +211,6 @@ def screen(
             detail={**counts, "flight": stored.flight, "operation": stored.operation, "referrals": referrals},
         )
     return Screened(stored, paired, chosen, referrals)
-
-
-def _with_notes(outcome: Outcome, notes: tuple[str, ...]) -> Outcome:
-    if not notes:
-        return outcome
-    return Outcome(
-        outcome.subject, outcome.subject_key, outcome.subject_hash, outcome.status, outcome.hits,
-        outcome.references, outcome.documents, notes,
-    )  # fmt: skip
-
-
-def shown(outcome: Outcome) -> list[dict[str, Any]]:
-    """What is kept of a passenger's outcome: hits, references and document hits, each marked."""
-    return (
-        [{"type": "match", **hit} for hit in outcome.hits]
-        + [{"type": "reference", **reference} for reference in outcome.references]
-        + [{"type": "document", **document} for document in outcome.documents]
-        + [{"type": "note", "note": note} for note in outcome.notes]
-    )
 
 
 def _count(

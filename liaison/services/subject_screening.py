@@ -73,6 +73,19 @@ class Outcome:
         """Whether the subject goes to an officer: any hit, reference or document hit not cleared."""
         return self.status != CLEAR
 
+    def shown(self) -> list[dict[str, Any]]:
+        """Everything found, each item typed and marked cleared or not: what a screening shows."""
+        return (
+            [{"type": "match", **hit} for hit in self.hits]
+            + [{"type": "reference", **reference} for reference in self.references]
+            + [{"type": "document", **document} for document in self.documents]
+            + [{"type": "note", "note": note} for note in self.notes]
+        )
+
+    def referred(self) -> list[dict[str, Any]]:
+        """What an officer must decide on: every item not cleared by an earlier decision, and the notes."""
+        return [item for item in self.shown() if not item.get("cleared")]
+
     def query(self) -> dict[str, Any]:
         """The subject as an FtM query example."""
         return {"schema": self.subject.schema, "properties": self.subject.properties}
