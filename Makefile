@@ -38,6 +38,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/names.py
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/screening_scale.py
+	$(BIN)/python bench/manifest.py
 	$(BIN)/python bench/linkage.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/load.py

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.api.app import create_app
 from liaison.ingest import Record
+from liaison.ingest.manifest import read_manifest, write_paxlst
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
 from liaison.services import access, agencies
 from liaison.services.imports import import_records
@@ -238,3 +239,16 @@ def test_asset_freeze_screening_refers_companies(client: TestClient, engine: Eng
     assert first["referral"] is not None and second == {**second, "status": "clear", "referral": None}
     bad = {**body, "subjects": [{"schema": "Banana", "properties": {}}]}
     assert client.post("/api/v1/screenings", json=bad, headers=felix).status_code == 422
+
+
+def test_a_paxlst_manifest_screens_like_its_csv(client: TestClient, engine: Engine, tmp_path: Any) -> None:
+    felix = token(engine, "felix")
+    source = tmp_path / "ux1094.csv"
+    source.write_text(MANIFEST)
+    paxlst = write_paxlst(read_manifest(source, TODAY), now=NOW)
+    assert paxlst.startswith("UNA") and "PAXLST" in paxlst
+    as_csv = post_manifest(client, felix, MANIFEST).json()
+    as_paxlst = post_manifest(client, felix, paxlst, name="ux1094.edi").json()
+    assert as_paxlst["format"] == "paxlst" and as_paxlst["flight"] == "UX1094"
+    statuses = [[(p["name"], p["status"]) for p in body["passengers"]] for body in (as_csv, as_paxlst)]
+    assert statuses[0] == statuses[1] and len(statuses[0]) == 4
