@@ -39,13 +39,78 @@ PLANTED_LISTED = 10
 PLANTED_DOCUMENTS = 5
 REPORTED = 2_000
 LISTS = ("un_sc", "us_ofac_sdn", "uk_hmt", "notices")
-GIVEN = ("Anna", "Maria", "Olena", "Ivan", "Mohamed", "Fatima", "Jose", "Lucia", "Wei", "Mei", "Ahmed",
-         "Sofia", "Pierre", "Claire", "Kwame", "Amina", "Hiroshi", "Yuki", "Carlos", "Ana", "Dmitri",
-         "Elena", "Tomasz", "Agnieszka", "Raj", "Priya", "Omar", "Leila", "John", "Sarah", "Mihai", "Ioana")  # fmt: skip
-FAMILY = ("Popescu", "Ionescu", "Garcia", "Martinez", "Novak", "Kowalski", "Nguyen", "Tran", "Schmidt",
-          "Muller", "Dubois", "Moreau", "Rossi", "Russo", "Okafor", "Adeyemi", "Tanaka", "Suzuki", "Singh",
-          "Patel", "Haddad", "Khalil", "Smith", "Jones", "Petrenko", "Shevchenko", "Silva", "Santos",
-          "Yilmaz", "Demir", "Andersen", "Larsen", "Costa", "Ferreira", "Horvat", "Kovacs")  # fmt: skip
+GIVEN = (
+    "Anna",
+    "Maria",
+    "Olena",
+    "Ivan",
+    "Mohamed",
+    "Fatima",
+    "Jose",
+    "Lucia",
+    "Wei",
+    "Mei",
+    "Ahmed",
+    "Sofia",
+    "Pierre",
+    "Claire",
+    "Kwame",
+    "Amina",
+    "Hiroshi",
+    "Yuki",
+    "Carlos",
+    "Ana",
+    "Dmitri",
+    "Elena",
+    "Tomasz",
+    "Agnieszka",
+    "Raj",
+    "Priya",
+    "Omar",
+    "Leila",
+    "John",
+    "Sarah",
+    "Mihai",
+    "Ioana",
+)
+FAMILY = (
+    "Popescu",
+    "Ionescu",
+    "Garcia",
+    "Martinez",
+    "Novak",
+    "Kowalski",
+    "Nguyen",
+    "Tran",
+    "Schmidt",
+    "Muller",
+    "Dubois",
+    "Moreau",
+    "Rossi",
+    "Russo",
+    "Okafor",
+    "Adeyemi",
+    "Tanaka",
+    "Suzuki",
+    "Singh",
+    "Patel",
+    "Haddad",
+    "Khalil",
+    "Smith",
+    "Jones",
+    "Petrenko",
+    "Shevchenko",
+    "Silva",
+    "Santos",
+    "Yilmaz",
+    "Demir",
+    "Andersen",
+    "Larsen",
+    "Costa",
+    "Ferreira",
+    "Horvat",
+    "Kovacs",
+)
 NATIONS = ("md", "ro", "ua", "es", "fr", "de", "it", "pl", "tr", "ng", "in", "cn", "vn", "br", "gb", "us")
 
 
@@ -71,8 +136,19 @@ def _prepare(database: str | None) -> str:
     env = {**os.environ, "LIAISON_DATABASE_URL": url}
     liaison = str(Path(sys.executable).with_name("liaison"))
     shared = Path(os.environ.get("LIAISON_SHARED_DATA", ROOT.parent / "shared" / "data"))
-    uk = ["import", "uk", str(shared / "watchlists" / "uk"), "--dataset", "uk_hmt", "--agency", "GS-LYON",
-          "--handling", "CLEAR", "--title", "UK sanctions list"]  # fmt: skip
+    uk = [
+        "import",
+        "uk",
+        str(shared / "watchlists" / "uk"),
+        "--dataset",
+        "uk_hmt",
+        "--agency",
+        "GS-LYON",
+        "--handling",
+        "CLEAR",
+        "--title",
+        "UK sanctions list",
+    ]
     for command in (["init"], ["demo"], uk):
         subprocess.run([liaison, *command], env=env, check=True, capture_output=True)
     return url
@@ -101,8 +177,11 @@ def _listed(url: str, rng: random.Random) -> list[Planted]:
                 if len(parts) < 2:
                     continue
                 nationality = (proxy.get("nationality") or [None])[0]
-                found.append(Planted(str(proxy.id), parts[-1].title(), " ".join(parts[:-1]).title(), births[0],
-                                     nationality))  # fmt: skip
+                found.append(
+                    Planted(
+                        str(proxy.id), parts[-1].title(), " ".join(parts[:-1]).title(), births[0], nationality
+                    )
+                )
     engine.dispose()
     return rng.sample(found, min(len(found), 400))
 
@@ -119,8 +198,15 @@ def _report_documents(url: str, rng: random.Random) -> list[tuple[str, str]]:
     for _ in range(REPORTED):
         country, number = rng.choice(NATIONS), f"{rng.choice('ABCDEFGH')}{rng.randrange(10**7, 10**8)}"
         try:
-            travel_documents.report(engine, officer, country=country, number=number, kind="passport",
-                                    status=rng.choice(("lost", "stolen")), now=now)  # fmt: skip
+            travel_documents.report(
+                engine,
+                officer,
+                country=country,
+                number=number,
+                kind="passport",
+                status=rng.choice(("lost", "stolen")),
+                now=now,
+            )
         except Exception:  # a number drawn twice is reported once
             continue
         reported.append((country, number))
@@ -164,14 +250,30 @@ def _flight(rng: random.Random, number: int, listed: list[Planted], reported: li
 
 
 def _csv(manifest) -> str:  # type: ignore[no-untyped-def]
-    lines = ["surname,given_names,birth_date,nationality,gender,document_type,document_number,"
-             "document_country,document_expiry,flight,departure,arrival"]  # fmt: skip
+    lines = [
+        "surname,given_names,birth_date,nationality,gender,document_type,document_number,"
+        "document_country,document_expiry,flight,departure,arrival"
+    ]
     for passenger in manifest.passengers:
         document = passenger.documents[0]
-        lines.append(",".join((passenger.surname, passenger.given_names, passenger.birth_date or "",
-                               passenger.nationality or "", passenger.gender or "", "P", document.number,
-                               document.country or "", str(document.expiry or ""), manifest.flight.number,
-                               manifest.flight.departure, manifest.flight.arrival)))  # fmt: skip
+        lines.append(
+            ",".join(
+                (
+                    passenger.surname,
+                    passenger.given_names,
+                    passenger.birth_date or "",
+                    passenger.nationality or "",
+                    passenger.gender or "",
+                    "P",
+                    document.number,
+                    document.country or "",
+                    str(document.expiry or ""),
+                    manifest.flight.number,
+                    manifest.flight.departure,
+                    manifest.flight.arrival,
+                )
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -226,17 +328,25 @@ def main() -> None:
 
         def post(text: str, name: str, content_type: str) -> tuple[float, dict[str, object]]:
             began = time.perf_counter()
-            answer = client.post("/api/v1/manifests", params={"purpose": "bench: advance passenger information",
-                                 "name": name}, content=text.encode(), headers={**headers, "Content-Type": content_type})  # fmt: skip
+            answer = client.post(
+                "/api/v1/manifests",
+                params={"purpose": "bench: advance passenger information", "name": name},
+                content=text.encode(),
+                headers={**headers, "Content-Type": content_type},
+            )
             elapsed = time.perf_counter() - began
             if answer.status_code != 201:
                 raise SystemExit(f"{name}: {answer.status_code} {answer.text[:300]}")
             return elapsed, answer.json()
 
-        print(f"\none flight of {PASSENGERS} passengers ({PLANTED_LISTED} listed, {PLANTED_DOCUMENTS} on reported "
-              f"documents), {options.repeat} flights each format")  # fmt: skip
-        print(f"{'format':8} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'p95/target':>11} {'listed found':>13} "
-              f"{'documents found':>16} {'others raised':>14}")  # fmt: skip
+        print(
+            f"\none flight of {PASSENGERS} passengers ({PLANTED_LISTED} listed, {PLANTED_DOCUMENTS} on "
+            f"reported documents), {options.repeat} flights each format"
+        )
+        print(
+            f"{'format':8} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'p95/target':>11} {'listed found':>13} "
+            f"{'documents found':>16} {'others raised':>14}"
+        )
         for form in ("csv", "paxlst"):
             times, listed_found, documents_found, raised = [], 0, 0, 0
             post(_csv(_flight(rng, 0, listed, reported)[0]), "warmup.csv", "text/csv")
@@ -249,14 +359,20 @@ def main() -> None:
                     elapsed, body = post(text, f"ux{repeat}.edi", "text/plain")
                 found = _recall(body, planted)
                 times.append(elapsed)
-                listed_found, documents_found, raised = (listed_found + found[0], documents_found + found[1],
-                                                         raised + found[2])  # fmt: skip
+                listed_found, documents_found, raised = (
+                    listed_found + found[0],
+                    documents_found + found[1],
+                    raised + found[2],
+                )
             times.sort()
             p95 = times[max(int(len(times) * 0.95) - 1, 0)]
-            print(f"{form:8} {statistics.median(times):7.3f} {p95:7.3f} {times[-1]:7.3f} {p95 / TARGET_S:11.2f} "
-                  f"{listed_found:>6}/{PLANTED_LISTED * options.repeat:<6} "
-                  f"{documents_found:>8}/{PLANTED_DOCUMENTS * options.repeat:<7} "
-                  f"{raised:>7}/{(PASSENGERS - PLANTED_LISTED - PLANTED_DOCUMENTS) * options.repeat:<6}")  # fmt: skip
+            median = statistics.median(times)
+            print(
+                f"{form:8} {median:7.3f} {p95:7.3f} {times[-1]:7.3f} {p95 / TARGET_S:11.2f} "
+                f"{listed_found:>6}/{PLANTED_LISTED * options.repeat:<6} "
+                f"{documents_found:>8}/{PLANTED_DOCUMENTS * options.repeat:<7} "
+                f"{raised:>7}/{(PASSENGERS - PLANTED_LISTED - PLANTED_DOCUMENTS) * options.repeat:<6}"
+            )
 
         if options.flights:
             times = []
@@ -268,10 +384,13 @@ def main() -> None:
             total = time.perf_counter() - began
             times.sort()
             p99 = times[max(int(len(times) * 0.99) - 1, 0)]
-            print(f"\nhub day: {options.flights} flights, {options.flights * PASSENGERS:,} passengers in {total:.0f} s: "
-                  f"{options.flights * PASSENGERS / total:,.0f} passengers/s, {options.flights / total * 3600:,.0f} "
-                  f"flights/hour; per manifest p50 {statistics.median(times):.3f} s, p99 {p99:.3f} s, "
-                  f"max {times[-1]:.3f} s")  # fmt: skip
+            travellers = options.flights * PASSENGERS
+            print(
+                f"\nhub day: {options.flights} flights, {travellers:,} passengers in {total:.0f} s: "
+                f"{travellers / total:,.0f} passengers/s, "
+                f"{options.flights / total * 3600:,.0f} flights/hour; "
+                f"per manifest p50 {statistics.median(times):.3f} s, p99 {p99:.3f} s, max {times[-1]:.3f} s"
+            )
 
 
 if __name__ == "__main__":

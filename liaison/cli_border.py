@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -40,7 +41,8 @@ def _now() -> dt.datetime:
 
 def _matching() -> MatchingService:
     config = settings()
-    service = MatchingService(engine(), candidates=config.match_candidates)
+    workers = config.match_workers or os.cpu_count() or 1
+    service = MatchingService(engine(), candidates=config.match_candidates, workers=workers)
     with err.status("indexing the lists"):
         service.prepare()
     return service

@@ -36,15 +36,6 @@ def _date(value: str, option: str) -> dt.date:
         raise BadInput(f"{option}: {value[:40]!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _checkpoint(value: str) -> Checkpoint:
-    """`CODE:KIND:COUNTRY[:NAME[:ROUTE,ROUTE]]`, e.g. `KBP:airport:ua:Kyiv Boryspil:PS101,TK458`."""
-    parts = value.split(":")
-    if len(parts) < 3:
-        raise BadInput(f"--checkpoint: {value[:80]!r}; write CODE:KIND:COUNTRY[:NAME[:ROUTE,ROUTE]]")
-    routes = parts[4].split(",") if len(parts) > 4 else []
-    return Checkpoint.parse(parts[0], parts[3] if len(parts) > 3 else "", parts[1], parts[2], routes)
-
-
 @operation_app.command("create")
 def operation_create(
     name: Annotated[str, typer.Option(help="The operation's name, unique.")],
@@ -72,7 +63,7 @@ def operation_create(
         plan = OperationPlan.parse(
             name, area, _date(starts, "--starts"), _date(ends, "--ends"), agencies=agency, countries=country,
             objectives=objectives, watchlists=watchlist or (),
-            checkpoints=[_checkpoint(value) for value in checkpoint or ()],
+            checkpoints=[Checkpoint.from_line(value) for value in checkpoint or ()],
         )  # fmt: skip
         operation = operations.create(engine(), caller(), plan, _now())
         out.print(f"operation {operation.operation_id} created: {plan.name}")

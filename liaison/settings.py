@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         le=1.0,
         description="Score at or above which a comparison is reported as a match.",
     )
+    match_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Processes scoring a large screening batch (a manifest): 0 for one per core, 1 to "
+        "score in the serving process alone.",
+    )
     match_candidates: int = Field(
         default=25,
         ge=1,

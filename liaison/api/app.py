@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -44,7 +45,9 @@ _TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings; the store must already be initialised."""
     engine = store.open_engine(settings.database_url)
-    matching = MatchingService(engine, candidates=settings.match_candidates)
+    matching = MatchingService(
+        engine, candidates=settings.match_candidates, workers=settings.match_workers or os.cpu_count() or 1
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         stop.set()
         delivering.join(timeout=10)
+        matching.close()
         engine.dispose()
 
     app = FastAPI(

@@ -28,7 +28,7 @@ from liaison.store.border import StoredManifest
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["border"])
-_NAME = r"^[\w.-]{1,100}$"
+_NAME = r"^[\w-][\w.-]{0,99}$"
 
 
 class ManifestOut(BaseModel):

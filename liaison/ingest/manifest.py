@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 # A manifest of 1,000 people takes about 300 KB; a larger file is refused before it is parsed.
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024
 # No name, number or code on a travel document comes near this.
 MAX_FIELD_CHARS = 200
 

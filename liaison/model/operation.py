@@ -155,6 +155,17 @@ class Checkpoint:
             ),
         )
 
+    @classmethod
+    def from_line(cls, line: str) -> Checkpoint:
+        """A checkpoint written on one line, as the CLI and the planning form take it:
+        `CODE:KIND:COUNTRY[:NAME[:ROUTE,ROUTE]]`, e.g. `KBP:airport:ua:Kyiv Boryspil:PS101,TK458`.
+        """
+        parts = line.split(":")
+        if len(parts) < 3:
+            raise BadInput(f"checkpoint {line[:80]!r}; write CODE:KIND:COUNTRY[:NAME[:ROUTE,ROUTE]]")
+        routes = parts[4].split(",") if len(parts) > 4 else []
+        return cls.parse(parts[0], parts[3] if len(parts) > 3 else "", parts[1], parts[2], routes)
+
     def to_dict(self) -> dict[str, object]:
         """The checkpoint as stored and shown."""
         return {

@@ -30,10 +30,10 @@ from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
-from liaison.matching.shortlist import candidates_for
 from liaison.model import Envelope, Identity
 from liaison.services import audit, catalog, hits, screening
 from liaison.services.hits import Reference
+from liaison.services.scoring_pool import Item, Passed, ScoringPool, score_items
 from liaison.store import StoredEntity
 from liaison.store import hits as hit_store
 from liaison.store.hits import HiddenCopy
@@ -60,6 +60,8 @@ DEFAULT_SCOPE = "default"
 """The dataset name that stands for all datasets, as in yente."""
 MAX_BATCH = 100
 """Queries in one match request at most; a larger batch is refused rather than left to time out."""
+POOL_FROM = 32
+"""Batches from this size are scored across worker processes: below it, sending them costs more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +135,15 @@ class _Snapshot:
 class MatchingService:
     """Match, search, fetch and list datasets against an in-memory index of the store."""
 
-    def __init__(self, engine: Engine, *, candidates: int, weights: Weights = PRIORS) -> None:
+    def __init__(
+        self, engine: Engine, *, candidates: int, weights: Weights = PRIORS, workers: int = 1
+    ) -> None:
         self.engine = engine
         self.candidates = candidates
         self.weights = weights
+        self.workers = workers
+        self._pooling = threading.Lock()
+        self._pool: tuple[_Snapshot, ScoringPool] | None = None
         # Requests read `_snapshot` without a lock: rebinding an attribute is atomic and a
         # snapshot never changes once built. The lock only keeps the first requests from
         # building the same index side by side.
@@ -201,17 +208,12 @@ class MatchingService:
         examples = {key: parse_example(key, example) for key, example in queries.items()}
         snapshot = self._current()
         datasets = _datasets(snapshot, scope)
-        scored = []
+        items = []
         for key, proxy in examples.items():
             query = record_from_entity(proxy, "query")
-            schemata = compatible_schemata(query.schema) - set(exclude_schemata)
-            shortlisted = candidates_for(snapshot.index, query, self.candidates, datasets, schemata)
-            found = _best_scores(query, shortlisted, tuned)
-            passed = sorted(
-                ((entity_id, score) for entity_id, score in found.items() if score.score >= cutoff),
-                key=lambda item: (-item[1].score, item[0]),
-            )
-            scored.append((key, proxy, passed))
+            items.append((key, query, datasets, compatible_schemata(query.schema) - set(exclude_schemata)))
+        passed_by_key = dict(self._score(snapshot, items, tuned, cutoff))
+        scored = [(key, proxy, passed_by_key[key]) for key, proxy in examples.items()]
         # Scoring is done before the transaction opens: it holds the store's write lock on SQLite.
         with Session(self.engine) as session, session.begin():
             wanted = [entity_id for _key, _proxy, passed in scored for entity_id, _score in passed]
@@ -329,6 +331,29 @@ class MatchingService:
                 self._snapshot = snapshot
         return snapshot
 
+    def _score(
+        self, snapshot: _Snapshot, items: list[Item], weights: Weights, cutoff: float
+    ) -> list[tuple[str, Passed]]:
+        """Score a batch here, or across the worker processes when it is large enough to gain."""
+        if self.workers > 1 and len(items) >= POOL_FROM:
+            return self._pool_for(snapshot).score(items, self.candidates, weights, cutoff)
+        return score_items(snapshot.index, items, self.candidates, weights, cutoff)
+
+    def _pool_for(self, snapshot: _Snapshot) -> ScoringPool:
+        with self._pooling:
+            if self._pool is None or self._pool[0] is not snapshot:
+                if self._pool is not None:
+                    self._pool[1].close()
+                self._pool = (snapshot, ScoringPool(snapshot.index, self.workers))
+            return self._pool[1]
+
+    def close(self) -> None:
+        """Stop the scoring workers, if any were started."""
+        with self._pooling:
+            if self._pool is not None:
+                self._pool[1].close()
+                self._pool = None
+
     def _tuned(self, overrides: Mapping[str, float]) -> Weights:
         unknown = sorted(set(overrides) - set(FEATURES))
         if unknown:
@@ -397,19 +422,6 @@ def _candidates(
         if seen is not None:
             weight, score = max(weight, seen[0]), max(score, seen[1], key=lambda kept: kept.score)
         found[record.entity_id] = (weight, score)
-    return found
-
-
-def _best_scores(
-    query: MatchRecord, records: Sequence[MatchRecord], weights: Weights
-) -> dict[str, MatchScore]:
-    """Each candidate entity's best score: copies in several datasets count once."""
-    found: dict[str, MatchScore] = {}
-    for record in records:
-        score = score_pair(query, record, weights)
-        seen = found.get(record.entity_id)
-        if seen is None or score.score > seen.score:
-            found[record.entity_id] = score
     return found
 
 

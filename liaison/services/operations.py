@@ -212,8 +212,9 @@ def results(
     after: int = 0,
     limit: int = MAX_RESULTS_PAGE,
     kinds: Sequence[str] = (),
+    newest_first: bool = False,
 ) -> tuple[Operation, list[FieldResult]]:
-    """The operation's field results after a result id, oldest first; audited."""
+    """The operation's field results after a result id, oldest first (or the latest first); audited."""
     try:
         wanted = [ResultKind(kind) for kind in kinds]
     except ValueError:
@@ -221,7 +222,12 @@ def results(
     with Session(engine) as session, session.begin():
         operation = find(session, identity, key)
         found = operation_store.list_results(
-            session, operation.operation_id, after=after, limit=min(limit, MAX_RESULTS_PAGE), kinds=wanted
+            session,
+            operation.operation_id,
+            after=after,
+            limit=min(limit, MAX_RESULTS_PAGE),
+            kinds=wanted,
+            newest_first=newest_first,
         )
         audit.record(
             session,

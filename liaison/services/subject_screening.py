@@ -98,7 +98,7 @@ def member_agency(identity: Identity) -> str:
             "screening is done for an agency: sign in (or run with --as USER) as one of its officers"
         )
     if identity.role not in SCREENING:
-        raise Forbidden(f"a {identity.role} reads screenings but does not screen")
+        raise Forbidden(f"the {identity.role} role reads screenings but does not screen")
     return identity.agency
 
 

@@ -214,12 +214,13 @@ def list_results(
     after: int = 0,
     limit: int | None = None,
     kinds: Sequence[ResultKind] = (),
+    newest_first: bool = False,
 ) -> list[FieldResult]:
-    """The operation's results after a result id, in the order they were filed."""
+    """The operation's results after a result id, in the order they were filed (or the latest first)."""
     query = select(FieldResultRow).where(FieldResultRow.operation == operation_id, FieldResultRow.id > after)
     if kinds:
         query = query.where(FieldResultRow.kind.in_([kind.value for kind in kinds]))
-    query = query.order_by(FieldResultRow.id)
+    query = query.order_by(FieldResultRow.id.desc() if newest_first else FieldResultRow.id)
     if limit is not None:
         query = query.limit(limit)
     return [_result(row) for row in session.scalars(query)]

@@ -1,4 +1,5 @@
-"""The dashboard: my alerts (live), unread messages, my watches, open review items, notices to review."""
+"""The dashboard: my alerts (live), unread messages, my watches, open review items, notices to review,
+and the operations under way with their headline figures."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from liaison.api.problems import MAX_ID
-from liaison.model import AgencyKind, Role
-from liaison.services import alerts, catalog, messages, notices, watches, xref
+from liaison.model import AgencyKind, Identity, Role
+from liaison.model.operation import OperationStatus
+from liaison.services import alerts, catalog, messages, notices, operations, watches, xref
+from liaison.store.operations import Operation
+from liaison.web.operations import headline
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
 
@@ -41,6 +45,7 @@ def dashboard(request: Request, viewer: ViewerDep) -> HTMLResponse:
         watches=watches.list_watches(engine, identity),
         pending=pending,
         to_review=to_review,
+        current=_current_operations(request, identity, dt.datetime.now(dt.UTC).date()),
         now=dt.datetime.now(dt.UTC),
     )
 
@@ -59,3 +64,19 @@ def _is_secretariat(request: Request, agency: str | None) -> bool:
         known.code == agency and known.kind is AgencyKind.SECRETARIAT
         for known in catalog.agencies(request.app.state.engine)
     )
+
+
+def _current_operations(
+    request: Request, identity: Identity, today: dt.date
+) -> list[tuple[Operation, dict[str, int]]]:
+    """The active operations of the user's agency, each with its arrests, victims and hits."""
+    engine = request.app.state.engine
+    active = [
+        operation
+        for operation in operations.list_operations(engine, identity)
+        if operations.status(operation, today) is OperationStatus.ACTIVE
+    ]
+    return [
+        (operation, headline(operations.tally(engine, identity, operation.operation_id)[1].totals))
+        for operation in active
+    ]

@@ -20,6 +20,7 @@ from liaison.model import Identity
 from liaison.services.matching_service import MAX_BATCH, Matches, MatchingService, Scope
 from liaison.web.render import page
 from liaison.web.session import PostedDep, ViewerDep
+from liaison.web.uploads import upload_name
 
 __all__ = ["router"]
 
@@ -88,7 +89,7 @@ async def screen_file(request: Request, sent: PostedDep) -> Response:
         raise BadInput("field 'file': choose a CSV file to screen")
     if len(purpose) < 3:
         raise BadInput("field 'purpose': say why you screen (at least 3 characters); it is audited")
-    name = Path(upload.filename).name[:200]
+    name = upload_name(upload.filename, "upload.csv")
     with tempfile.TemporaryDirectory() as folder:
         # The reader names the file in its errors: the user's file name, not a temporary one.
         path = Path(folder) / name

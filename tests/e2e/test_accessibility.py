@@ -18,8 +18,13 @@ PAGES = (
     "/app/messages/new",
     "/app/notices",
     "/app/notices/new",
+    "/app/operations",
     "/app/watches",
     "/app/access",
+    "/app/manifests",
+    "/app/referrals",
+    "/app/decisions",
+    "/app/documents",
 )
 # Controls without a label, an aria-label or a title: a screen reader announces them as "edit text".
 UNNAMED = """() => Array.from(document.querySelectorAll('input, select, textarea, button'))

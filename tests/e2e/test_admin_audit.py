@@ -19,16 +19,16 @@ def test_an_admin_adds_a_user_who_then_logs_in(browsing: Browsing) -> None:
     expect(users.get_by_role("cell", name="carmen", exact=True)).to_have_count(0)  # NCB-ES is not bruno's
 
     form = page.get_by_role("region", name="Add a user")
-    form.get_by_label("User name").fill("felix")
+    form.get_by_label("User name").fill("farid")
     form.get_by_label("Role").select_option("officer")
     # The demo login fixture logs in with the demo password, so the new user gets it too.
     form.get_by_label("Password for web login").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="Add user").click()
-    expect(page.get_by_role("status")).to_have_text("User felix added.")
-    expect(users.get_by_role("row", name=re.compile(r"^felix officer active yes"))).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("User farid added.")
+    expect(users.get_by_role("row", name=re.compile(r"^farid officer active yes"))).to_be_visible()
 
-    newcomer = browsing.page("felix")
-    expect(newcomer.get_by_text("felix · NCB-FR · officer")).to_be_visible()
+    newcomer = browsing.page("farid")
+    expect(newcomer.get_by_text("farid · NCB-FR · officer")).to_be_visible()
     expect(newcomer.get_by_role("link", name="Administration")).to_have_count(0)
 
 

@@ -378,7 +378,7 @@ def test_oversize_file_is_refused_before_parsing(tmp_path: Path) -> None:
     path = write(tmp_path, "huge.edi", SAMPLE + "X" * MAX_FILE_BYTES)
     assert (
         refused(path)
-        == f"{path}: {MAX_FILE_BYTES + len(SAMPLE):,} bytes exceed the 5,242,880 a manifest file may take"
+        == f"{path}: {MAX_FILE_BYTES + len(SAMPLE):,} bytes exceed the {MAX_FILE_BYTES:,} a manifest file may take"
     )
 
 

@@ -1,0 +1,96 @@
+"""Scoring on every core: worker processes forked with an index snapshot score a large batch.
+
+Scoring is pure Python and holds the interpreter lock, so threads cannot share it out. Forked
+workers inherit the snapshot's index without copying or pickling it (the index is frozen out
+of the garbage collector, so its pages stay shared), and only the queries and the scores
+above the cutoff cross between processes. A snapshot never changes; a new one gets a new pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from liaison.matching.index import CandidateIndex
+from liaison.matching.model import MatchScore, Weights, score_pair
+from liaison.matching.record import MatchRecord
+from liaison.matching.shortlist import candidates_for
+
+__all__ = ["Item", "Passed", "ScoringPool", "best_scores", "score_items"]
+
+Item = tuple[str, MatchRecord, frozenset[str], frozenset[str]]
+"""A query to score: its key, its record, the datasets and the schemata it may match."""
+Passed = list[tuple[str, MatchScore]]
+"""A query's candidates scoring at or above the cutoff: (entity id, score), best first."""
+
+_INHERITED: CandidateIndex | None = None
+"""The index a forked worker inherited from its parent, set just before the workers are forked."""
+
+
+def best_scores(
+    query: MatchRecord, records: Sequence[MatchRecord], weights: Weights
+) -> dict[str, MatchScore]:
+    """Each candidate entity's best score: copies in several datasets count once."""
+    found: dict[str, MatchScore] = {}
+    for record in records:
+        score = score_pair(query, record, weights)
+        seen = found.get(record.entity_id)
+        if seen is None or score.score > seen.score:
+            found[record.entity_id] = score
+    return found
+
+
+def score_items(
+    index: CandidateIndex, items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
+) -> list[tuple[str, Passed]]:
+    """Shortlist and score each query; keep the candidates at or above the cutoff, best first."""
+    answers = []
+    for key, query, datasets, schemata in items:
+        found = best_scores(query, candidates_for(index, query, candidates, datasets, schemata), weights)
+        passed = sorted(
+            ((entity_id, score) for entity_id, score in found.items() if score.score >= cutoff),
+            key=lambda item: (-item[1].score, item[0]),
+        )
+        answers.append((key, passed))
+    return answers
+
+
+def _in_worker(
+    items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
+) -> list[tuple[str, Passed]]:
+    if _INHERITED is None:  # a worker not forked by ScoringPool: nothing to score against
+        raise RuntimeError("scoring worker started without an index")
+    return score_items(_INHERITED, items, candidates, weights, cutoff)
+
+
+def _ready() -> bool:
+    return _INHERITED is not None
+
+
+class ScoringPool:
+    """Worker processes holding one index snapshot; `close` when the snapshot is replaced."""
+
+    def __init__(self, index: CandidateIndex, workers: int) -> None:
+        global _INHERITED
+        _INHERITED = index
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        # Fork every worker now, while the module holds this snapshot: a worker forked later
+        # could inherit a newer one.
+        started = [self._executor.submit(_ready) for _ in range(workers)]
+        if not all(future.result() for future in started):
+            raise RuntimeError("a scoring worker started without the index")
+
+    def score(
+        self, items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
+    ) -> list[tuple[str, Passed]]:
+        """Score the items across the workers, in as many chunks as workers; answers in item order."""
+        size = -(-len(items) // self.workers)
+        chunks = [items[start : start + size] for start in range(0, len(items), size)]
+        futures = [self._executor.submit(_in_worker, chunk, candidates, weights, cutoff) for chunk in chunks]
+        return [answer for future in futures for answer in future.result()]
+
+    def close(self) -> None:
+        """Stop the workers once they finish what they hold."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
