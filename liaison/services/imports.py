@@ -15,7 +15,8 @@ from liaison import store
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Identity, IdentityKind
-from liaison.services import audit, watches
+from liaison.services import audit
+from liaison.services.landed import landed
 from liaison.store import hits as hit_store
 
 __all__ = ["ImportResult", "check_releasability", "import_records", "write_records"]
@@ -56,7 +57,7 @@ def import_records(
     Records are read lazily, so a reader's `BadInput` in the middle of a file aborts the
     transaction with nothing written. A member imports only for their own agency; the import
     is audited in its transaction. Without `identity`, the local operator imports. Once it
-    has committed, watches are matched against what it wrote.
+    has committed, watches and cleared subjects are matched against what it wrote.
     """
     with Session(engine) as session, session.begin():
         result = write_records(
@@ -72,7 +73,7 @@ def import_records(
             identity=identity or Identity.operator(),
         )
     # After the commit, so that a watcher alerted can read what the alert names.
-    watches.check(engine, result.dataset, result.run_id, now)
+    landed(engine, result.dataset, result.run_id, now)
     return result
 
 

@@ -31,8 +31,9 @@ from liaison.model import (
     Role,
     next_status,
 )
-from liaison.services import audit, watches
+from liaison.services import audit
 from liaison.services.imports import write_records
+from liaison.services.landed import landed
 from liaison.store import alerts as alert_store
 from liaison.store import notices as notice_store
 from liaison.store import retention as retention_store
@@ -168,7 +169,7 @@ def move(
         audit.record(session, identity, f"notice.{action}", f"notice:{notice_id}", now=now, purpose=note,
                      detail={"kind": notice.kind.value, "status": status.value})  # fmt: skip
     if written is not None:
-        watches.check(engine, _dataset(moved), written, now)
+        landed(engine, _dataset(moved), written, now)
     return moved
 
 

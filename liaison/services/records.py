@@ -21,8 +21,9 @@ from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
 from liaison.model import Envelope, Handling, Identity, IdentityKind, Role, parse_release
-from liaison.services import audit, watches
+from liaison.services import audit
 from liaison.services.imports import write_records
+from liaison.services.landed import landed
 from liaison.store import StoredEntity
 
 __all__ = ["Handled", "create", "page", "read", "update"]
@@ -100,7 +101,7 @@ def create(
             raise Conflict(f"entity {proxy.id!r} already exists in dataset {dataset!r}; update it instead")
         run_id = _write(session, identity, proxy, envelope, "entity.create", now)
         stored = _stored(session, dataset, str(proxy.id))
-    watches.check(engine, dataset, run_id, now)
+    landed(engine, dataset, run_id, now)
     return stored
 
 
@@ -130,7 +131,7 @@ def update(
         envelope = _envelope(dataset, owner, handled, current.envelope, retention_years, now)
         run_id = _write(session, identity, proxy, envelope, "entity.update", now)
         stored = _stored(session, dataset, entity_id)
-    watches.check(engine, dataset, run_id, now)
+    landed(engine, dataset, run_id, now)
     return stored
 
 

@@ -213,14 +213,30 @@ def test_cleared_subjects_come_back_when_their_data_or_a_listing_changes(
         client.post(f"/api/v1/referrals/{open_referral['id']}/decisions", json=clear_it, headers=felix)
     assert client.post("/api/v1/decisions/recheck", headers=felix).json() == {"referred": 0}
 
+    def review() -> list[tuple[str, list[str]]]:
+        found = client.get("/api/v1/referrals", headers=felix).json()
+        return [(referral["reason"], [hit["listing"] for hit in referral["hits"]]) for referral in found]
+
+    # The list is imported again with the listing changed: the cleared subject is referred at once.
+    changed_listing = [
+        entity("Person", "sdn-1", name=["Ivan Petrovich Sokolov"], birthDate=["1975-03-02"],
+               nationality=["ru"], alias=["Ivan Sokolov-Belsky"]),
+        entity("Sanction", "sdn-1-s", entity=["sdn-1"], authority=["OFAC"], program=["RUSSIA-EO14024"]),
+    ]  # fmt: skip
+    load(engine, "SEC", "sdn", Handling.CLEAR, changed_listing)
+    assert review() == [("review", ["sdn-1"])]
+    reopened = client.get("/api/v1/referrals", headers=felix).json()[0]["id"]
+    client.post(f"/api/v1/referrals/{reopened}/decisions", json=clear, headers=felix)
+    load(engine, "SEC", "sdn", Handling.CLEAR, changed_listing)  # unchanged now: no news
+    assert review() == []
+
+    # A new listing of the same person on another list: referred at once, and not twice.
     newly = [entity("Person", "un-7", name=["Ivan Petrovich Sokolov"], birthDate=["1975-03-02"])]
     load(engine, "SEC", "un", Handling.CLEAR, newly)
+    assert review() == [("review", ["un-7"])]
     client.app.state.matching.refresh()  # type: ignore[attr-defined]
-    assert client.post("/api/v1/decisions/recheck", headers=felix).json() == {"referred": 1}
-    review = client.get("/api/v1/referrals", headers=felix).json()
-    assert [(referral["reason"], [hit["listing"] for hit in referral["hits"]]) for referral in review] == [
-        ("review", ["un-7"])
-    ]
+    assert client.post("/api/v1/decisions/recheck", headers=felix).json() == {"referred": 0}
+    assert review() == [("review", ["un-7"])]
 
 
 def test_asset_freeze_screening_refers_companies(client: TestClient, engine: Engine) -> None:

@@ -376,10 +376,8 @@ def test_more_people_than_an_airliner_is_refused_whole(tmp_path: Path) -> None:
 
 def test_oversize_file_is_refused_before_parsing(tmp_path: Path) -> None:
     path = write(tmp_path, "huge.edi", SAMPLE + "X" * MAX_FILE_BYTES)
-    assert (
-        refused(path)
-        == f"{path}: {MAX_FILE_BYTES + len(SAMPLE):,} bytes exceed the {MAX_FILE_BYTES:,} a manifest file may take"
-    )
+    size = MAX_FILE_BYTES + len(SAMPLE)
+    assert refused(path) == f"{path}: {size:,} bytes exceed the {MAX_FILE_BYTES:,} a manifest file may take"
 
 
 def test_latin_1_file_declared_unoc_is_read(tmp_path: Path) -> None:

@@ -232,7 +232,8 @@ def test_a_file_that_is_not_a_manifest_is_refused_whole_and_saves_nothing(client
     assert "/tmp" not in refused.text  # the message names the user's file, not the server's copy
     assert 'value="API check of flight 9U112"' in refused.text  # the purpose comes back
     too_large = upload(client, csrf, b"surname\n" + b"x" * MAX_FILE_BYTES, name="huge.csv")
-    assert too_large.status_code == 422 and f"huge.csv: larger than the {MAX_FILE_BYTES:,} bytes" in too_large.text
+    assert too_large.status_code == 422
+    assert f"huge.csv: larger than the {MAX_FILE_BYTES:,} bytes" in too_large.text
     no_purpose = upload(client, csrf, MANIFEST.encode(), purpose="")
     assert no_purpose.status_code == 422 and "field 'purpose'" in words(no_purpose.text)
     no_file = client.post("/app/manifests", data={"csrf": csrf, "purpose": "API check"})

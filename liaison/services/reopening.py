@@ -1,0 +1,156 @@
+"""Cleared subjects reopened by new data: every import is matched against the subjects officers
+cleared, and a new listing, or a changed one, that matches a cleared subject refers it again.
+
+It runs beside the watches, after each import, entity write or notice publication commits: the
+records written are indexed on their own (a few, usually) and each cleared subject is a query.
+A listing the officer already cleared, unchanged, is no news; a subject with an open referral
+is left to it. Hits on records the deciding officer may not read come as hit/no-hit references.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.ingest.screening_csv import MATCHABLE
+from liaison.matching.index import CandidateIndex
+from liaison.matching.model import PRIORS
+from liaison.matching.record import record_from_entity
+from liaison.model import Identity
+from liaison.model.fingerprints import data_hash
+from liaison.services import access, audit, hits, screening
+from liaison.services.matching_service import parse_example
+from liaison.store import alerts as alert_store
+from liaison.store import border as border_store
+from liaison.store import entry_decisions as decision_store
+from liaison.store.entry_decisions import Decision
+
+__all__ = ["REOPEN_THRESHOLD", "reopen"]
+
+REOPEN_THRESHOLD = 0.7
+"""The score from which a new or changed listing reopens a cleared subject: screening's default."""
+RECHECKED = 10_000
+_CANDIDATES = 25
+
+
+def reopen(engine: Engine, dataset: str, run_id: int, now: dt.datetime) -> int:
+    """Match what one import run wrote against the cleared subjects; refer those it concerns anew."""
+    with Session(engine) as session:
+        cleared = decision_store.cleared_subjects(session, None, RECHECKED)
+        if not cleared:
+            return 0
+        written = {
+            str(stored.proxy.id): stored.proxy
+            for stored in store.iter_run(session, dataset, run_id, Identity.operator())
+            if stored.proxy.schema.name in MATCHABLE
+        }
+    if not written:
+        return 0
+    index = CandidateIndex.build(record_from_entity(proxy, dataset) for proxy in written.values())
+    found: dict[tuple[str, str], tuple[Decision, list[screening.Hit]]] = {}
+    for decision in cleared:
+        key = (decision.agency, decision.subject_key)
+        if key in found:
+            continue
+        query = record_from_entity(parse_example(decision.decision_id, decision.subject), "cleared")
+        matched = screening.match_record(
+            index, query, threshold=REOPEN_THRESHOLD, limit=5, candidates=_CANDIDATES, weights=PRIORS
+        )
+        news = [hit for hit in matched if _is_news(hit, written, cleared, decision)]
+        if news:
+            found[key] = (decision, news)
+    return _refer(engine, found, written, dataset, now) if found else 0
+
+
+def _is_news(
+    hit: screening.Hit, written: dict[str, Any], cleared: list[Decision], decision: Decision
+) -> bool:
+    """Whether a hit is a listing the agency has not cleared for this subject as it now reads."""
+    listing_hash = data_hash(written[hit.entity_id].schema.name, written[hit.entity_id].properties)
+    return not any(
+        earlier.listing == hit.entity_id
+        and earlier.listing_hash == listing_hash
+        and earlier.subject_key == decision.subject_key
+        and earlier.agency == decision.agency
+        for earlier in cleared
+    )
+
+
+def _refer(
+    engine: Engine,
+    found: dict[tuple[str, str], tuple[Decision, list[screening.Hit]]],
+    written: dict[str, Any],
+    dataset: str,
+    now: dt.datetime,
+) -> int:
+    referred = 0
+    with Session(engine) as session, session.begin():
+        waiting: dict[str, set[str]] = {}
+        for (agency, subject_key), (decision, news) in found.items():
+            officer = access.identity_in(session, decision.decided_by)
+            if officer is None or officer.agency != agency:
+                continue
+            if agency not in waiting:
+                open_referrals, _total = border_store.list_referrals(
+                    session, officer, border_store.OPEN, 100_000
+                )
+                waiting[agency] = {referral.subject_key for referral in open_referrals}
+            if subject_key in waiting[agency]:
+                continue
+            items = _items(session, officer, news, written, dataset, now)
+            if not items:
+                continue
+            referral = border_store.add_referral(
+                session, agency=agency, manifest=None, position=None, reason="review",
+                subject=decision.subject, subject_key=subject_key, hits=items, now=now,
+            )  # fmt: skip
+            alert_store.add_alert(
+                session, agency=agency, kind="referral", subject=f"referral:{referral}",
+                detail={"reason": f"new or changed listing in {dataset} matches a cleared subject"}, now=now,
+            )  # fmt: skip
+            audit.record(
+                session, officer, "decision.reopen", f"referral:{referral}", now=now,
+                detail={"dataset": dataset, "cleared": decision.decision_id, "hits": len(items)},
+            )  # fmt: skip
+            waiting[agency].add(subject_key)
+            referred += 1
+    return referred
+
+
+def _items(
+    session: Session,
+    officer: Identity,
+    news: list[screening.Hit],
+    written: dict[str, Any],
+    dataset: str,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The hits as a referral holds them: in full where the officer may read them, else references."""
+    open_to = store.readable_copies(session, {(hit.dataset, hit.entity_id) for hit in news}, officer)
+    items: list[dict[str, Any]] = []
+    for hit in news:
+        proxy = written[hit.entity_id]
+        if (hit.dataset, hit.entity_id) in open_to:
+            items.append(
+                {
+                    "type": "match", "listing": hit.entity_id, "schema": hit.schema, "caption": hit.caption,
+                    "datasets": [hit.dataset], "owners": [], "score": round(hit.score.score, 4),
+                    "explanation": [
+                        {"feature": feature.name, "value": round(feature.value, 4),
+                         "contribution": round(feature.contribution, 4)}
+                        for feature in hit.score.features
+                    ],
+                    "listing_hash": data_hash(proxy.schema.name, proxy.properties), "earlier": None,
+                    "cleared": False,
+                }
+            )  # fmt: skip
+            continue
+        references = hits.note_hits(
+            session, officer, [(hit.entity_id, hit.score.score)], "reopen", now, frozenset({dataset})
+        )
+        items.extend({"type": "reference", **reference.to_dict()} for reference in references)
+    return items
