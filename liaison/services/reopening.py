@@ -16,8 +16,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.ingest.screening_csv import MATCHABLE
-from liaison.matching.index import CandidateIndex
 from liaison.matching.model import PRIORS
 from liaison.matching.record import record_from_entity
 from liaison.model import Identity
@@ -26,10 +24,9 @@ from liaison.services import access, audit, hits, screening
 from liaison.services.matching_service import parse_example
 from liaison.store import alerts as alert_store
 from liaison.store import border as border_store
-from liaison.store import entry_decisions as decision_store
 from liaison.store.entry_decisions import Decision
 
-__all__ = ["REOPEN_THRESHOLD", "reopen"]
+__all__ = ["RECHECKED", "REOPEN_THRESHOLD", "reopen"]
 
 REOPEN_THRESHOLD = 0.7
 """The score from which a new or changed listing reopens a cleared subject: screening's default."""
@@ -37,20 +34,12 @@ RECHECKED = 10_000
 _CANDIDATES = 25
 
 
-def reopen(engine: Engine, dataset: str, run_id: int, now: dt.datetime) -> int:
-    """Match what one import run wrote against the cleared subjects; refer those it concerns anew."""
-    with Session(engine) as session:
-        cleared = decision_store.cleared_subjects(session, None, RECHECKED)
-        if not cleared:
-            return 0
-        written = {
-            str(stored.proxy.id): stored.proxy
-            for stored in store.iter_run(session, dataset, run_id, Identity.operator())
-            if stored.proxy.schema.name in MATCHABLE
-        }
-    if not written:
-        return 0
-    index = CandidateIndex.build(record_from_entity(proxy, dataset) for proxy in written.values())
+def reopen(engine: Engine, written: screening.Written, cleared: list[Decision], now: dt.datetime) -> int:
+    """Match what one write put in a dataset against the cleared subjects; refer those it concerns anew."""
+    index, dataset = written.index, written.dataset
+    cleared_keys = {
+        (earlier.agency, earlier.subject_key, earlier.listing, earlier.listing_hash) for earlier in cleared
+    }
     found: dict[tuple[str, str], tuple[Decision, list[screening.Hit]]] = {}
     for decision in cleared:
         key = (decision.agency, decision.subject_key)
@@ -60,24 +49,22 @@ def reopen(engine: Engine, dataset: str, run_id: int, now: dt.datetime) -> int:
         matched = screening.match_record(
             index, query, threshold=REOPEN_THRESHOLD, limit=5, candidates=_CANDIDATES, weights=PRIORS
         )
-        news = [hit for hit in matched if _is_news(hit, written, cleared, decision)]
+        news = [hit for hit in matched if _is_news(hit, written.proxies, cleared_keys, decision)]
         if news:
             found[key] = (decision, news)
-    return _refer(engine, found, written, dataset, now) if found else 0
+    return _refer(engine, found, written.proxies, dataset, now) if found else 0
 
 
 def _is_news(
-    hit: screening.Hit, written: dict[str, Any], cleared: list[Decision], decision: Decision
+    hit: screening.Hit,
+    proxies: dict[str, Any],
+    cleared_keys: set[tuple[str, str, str, str]],
+    decision: Decision,
 ) -> bool:
     """Whether a hit is a listing the agency has not cleared for this subject as it now reads."""
-    listing_hash = data_hash(written[hit.entity_id].schema.name, written[hit.entity_id].properties)
-    return not any(
-        earlier.listing == hit.entity_id
-        and earlier.listing_hash == listing_hash
-        and earlier.subject_key == decision.subject_key
-        and earlier.agency == decision.agency
-        for earlier in cleared
-    )
+    proxy = proxies[hit.entity_id]
+    listing_hash = data_hash(proxy.schema.name, proxy.properties)
+    return (decision.agency, decision.subject_key, hit.entity_id, listing_hash) not in cleared_keys
 
 
 def _refer(

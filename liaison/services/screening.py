@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from liaison.model import Identity
 from liaison.services import audit, hits
 from liaison.services.hits import Reference
 
-__all__ = ["Hit", "Screened", "build_index", "match_record", "screen_rows", "settle"]
+__all__ = ["Hit", "Screened", "Written", "build_index", "match_record", "screen_rows", "settle"]
 
 _WHOLE = Identity.operator()
 """Whom the index is built as: every record, so hidden ones can still be hit."""
@@ -40,6 +41,15 @@ class Hit:
     schema: str
     caption: str
     score: MatchScore
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one committed write put in a dataset, indexed on its own for the standing queries."""
+
+    dataset: str
+    proxies: dict[str, EntityProxy]
+    index: CandidateIndex
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.screening_csv import MATCHABLE
-from liaison.matching.index import CandidateIndex
 from liaison.matching.model import PRIORS
 from liaison.matching.record import record_from_entity
 from liaison.model import Identity, IdentityKind
@@ -112,20 +111,11 @@ def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) 
         audit.record(session, identity, "watch.remove", f"watch:{watch_id}", now=now)
 
 
-def check(engine: Engine, dataset: str, run_id: int, now: dt.datetime) -> int:
-    """Match every watch against what one import run wrote; alert the watchers. The alerts raised."""
+def check(engine: Engine, written: screening.Written, now: dt.datetime) -> int:
+    """Match every watch against what one write put in a dataset; alert the watchers. The alerts raised."""
     with Session(engine) as session:
-        if not watch_store.count_watches(session):
-            return 0
         watches = watch_store.list_watches(session)
-        records = [
-            record_from_entity(stored.proxy, dataset)
-            for stored in store.iter_run(session, dataset, run_id, Identity.operator())
-            if stored.proxy.schema.name in MATCHABLE
-        ]
-    if not records:
-        return 0
-    index = CandidateIndex.build(records)
+    index, dataset = written.index, written.dataset
     found = []
     for watch in watches:
         query = record_from_entity(parse_example(watch.watch_id, watch.query), "watch")
