@@ -236,21 +236,14 @@ def decision_list(
         found, total = entry_decisions.list_decisions(
             engine(), caller(), decision=decision, now=_now(), export=as_csv
         )
-        columns = ("id", "decision", "status", "listing", "reason", "legal_basis", "decided_by", "decided_at",
-                   "confirmed_by", "confirmed_at")  # fmt: skip
-        views = [entry_decisions.view(found_decision) for found_decision in found]
         if as_csv:
-            writer = csv.writer(sys.stdout)
-            writer.writerow((*columns, "subject", "evidence"))
-            for view in views:
-                subject, evidence = orjson.dumps(view["subject"]), orjson.dumps(view["evidence"])
-                writer.writerow([*(view[column] for column in columns), subject.decode(), evidence.decode()])
+            csv.writer(sys.stdout).writerows(entry_decisions.export_rows(found))
             return
-        table = Table(*columns[:4], "decided_by", "confirmed_by", title=f"{total} decisions")
+        columns = ("id", "decision", "status", "listing", "decided_by", "confirmed_by")
+        views = [entry_decisions.view(found_decision) for found_decision in found]
+        table = Table(*columns, title=f"{total} decisions")
         for view in views:
-            table.add_row(
-                *(str(view[column] or "") for column in (*columns[:4], "decided_by", "confirmed_by"))
-            )
+            table.add_row(*(str(view[column] or "") for column in columns))
         out.print(table)
 
 

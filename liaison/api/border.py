@@ -257,18 +257,12 @@ def list_decisions(
         request.app.state.engine, identity, decision=decision, status=status, limit=limit, offset=offset,
         now=_now(), export=format == "csv",
     )  # fmt: skip
-    views = [entry_decisions.view(made) for made in found]
     if format == "json":
+        views = [entry_decisions.view(made) for made in found]
         body = orjson.dumps({"results": views, "total": total, "limit": limit, "offset": offset})
         return Response(body, media_type="application/json")
     out = io.StringIO()
-    writer = csv.writer(out)
-    columns = ("id", "decision", "status", "listing", "reason", "legal_basis", "decided_by", "decided_at",
-               "confirmed_by", "confirmed_at")  # fmt: skip
-    writer.writerow((*columns, "subject", "evidence"))
-    for view in views:
-        subject, evidence = orjson.dumps(view["subject"]).decode(), orjson.dumps(view["evidence"]).decode()
-        writer.writerow([*(view[column] for column in columns), subject, evidence])
+    csv.writer(out).writerows(entry_decisions.export_rows(found))
     return Response(
         out.getvalue(),
         media_type="text/csv",

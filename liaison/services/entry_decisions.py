@@ -10,8 +10,10 @@ cleared subjects again when a new or changed listing matches them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -31,8 +33,10 @@ from liaison.store.entry_decisions import CONFIRMED, FINAL, PENDING, Decision
 __all__ = [
     "DECIDING",
     "DECISIONS",
+    "EXPORT_COLUMNS",
     "confirm",
     "decide",
+    "export_rows",
     "list_decisions",
     "list_referrals",
     "recheck",
@@ -288,6 +292,22 @@ def view(decision: Decision) -> dict[str, Any]:
         "confirmed_by": decision.confirmed_by,
         "confirmed_at": decision.confirmed_at.isoformat() if decision.confirmed_at else None,
     }
+
+
+EXPORT_COLUMNS = (
+    "id", "decision", "status", "listing", "reason", "legal_basis", "decided_by", "decided_at",
+    "confirmed_by", "confirmed_at",
+)  # fmt: skip
+"""The export's columns; the subject and the evidence follow as JSON."""
+
+
+def export_rows(decisions: Iterable[Decision]) -> Iterator[list[object]]:
+    """The CSV export of decisions, header first: the CLI, the API and the web write the same file."""
+    yield [*EXPORT_COLUMNS, "subject", "evidence"]
+    for decision in decisions:
+        shown = view(decision)
+        subject, evidence = orjson.dumps(shown["subject"]).decode(), orjson.dumps(shown["evidence"]).decode()
+        yield [*(shown[column] for column in EXPORT_COLUMNS), subject, evidence]
 
 
 def referral_view(referral: StoredReferral) -> dict[str, Any]:

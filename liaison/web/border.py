@@ -14,9 +14,8 @@ import io
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -30,7 +29,7 @@ from liaison.model.manifest import Manifest
 from liaison.model.operation import OperationStatus
 from liaison.services import entry_decisions, manifests, operations, travel_documents
 from liaison.services.subject_screening import SCREENING
-from liaison.store.entry_decisions import PENDING
+from liaison.store.entry_decisions import PENDING, Decision
 from liaison.web.render import page, redirect
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 from liaison.web.uploads import upload_name
@@ -44,9 +43,6 @@ ReferralId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SHOWN = 100
 # The errors a form can be refused with; anything else is a page of its own, or a bug.
 REFUSED = (BadInput, Forbidden, Conflict, NotFound)
-EXPORT_COLUMNS = ("id", "decision", "status", "listing", "reason", "legal_basis", "decided_by", "decided_at",
-                  "confirmed_by", "confirmed_at")  # fmt: skip
-"""The export's columns, as `liaison decision list --csv` writes them; subject and evidence follow as JSON."""
 _DONE = {
     "deny": "Deny recorded. It stands once another officer of your agency confirms it.",
     "refer": "Referral recorded.",
@@ -280,7 +276,7 @@ def decision_export(
 ) -> Response:
     """Every decision of the agency as CSV, in the columns of `liaison decision list --csv`; audited."""
     engine, identity, now = request.app.state.engine, viewer.identity, _now()
-    rows: list[dict[str, Any]] = []
+    rows: list[Decision] = []
     total = 1
     while len(rows) < total:
         # The service hands out a page at a time; each page is audited as part of the export.
@@ -289,13 +285,9 @@ def decision_export(
         )
         if not found:
             break
-        rows.extend(entry_decisions.view(made) for made in found)
+        rows.extend(found)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow((*EXPORT_COLUMNS, "subject", "evidence"))
-    for view in rows:
-        subject, evidence = orjson.dumps(view["subject"]).decode(), orjson.dumps(view["evidence"]).decode()
-        writer.writerow([*(view[column] for column in EXPORT_COLUMNS), subject, evidence])
+    csv.writer(out).writerows(entry_decisions.export_rows(rows))
     filename = f"decisions-{identity.agency or 'all'}-{now:%Y%m%d}.csv"
     return Response(
         out.getvalue(),
