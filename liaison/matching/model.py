@@ -19,7 +19,7 @@ from liaison.matching.compare.attributes import (
     shared_identifiers,
 )
 from liaison.matching.compare.dates import compare_dates
-from liaison.matching.compare.names import best_name_comparison
+from liaison.matching.compare.names import NO_FLOOR, JoinedFloor, best_name_comparison
 from liaison.matching.record import MatchRecord
 from liaison.names.forms import LEGAL_FORMS
 
@@ -33,6 +33,7 @@ __all__ = [
     "Weights",
     "compare_features",
     "score_pair",
+    "score_reaching",
 ]
 
 Found: TypeAlias = dict[str, tuple[float, str]]
@@ -60,6 +61,11 @@ FEATURES: dict[str, str] = {
 
 
 WEAK_LEGAL_FORMS = frozenset({"co"})
+# The name features other than the joined similarity and the subset bonus, each at most 1.
+_BOUNDED_NAME_FEATURES = (
+    *(name for name in FEATURES if name.startswith("name_") and name not in {"name_joined", "name_subset"}),
+    "legal_form_mismatch",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +160,12 @@ class MatchScore:
 
 def compare_features(left: MatchRecord, right: MatchRecord) -> Found:
     """Every feature that applies to this pair: name → (value, detail). Missing data adds nothing."""
+    return {**_name_features(left, right), **_other_features(left, right)}
+
+
+def _name_features(left: MatchRecord, right: MatchRecord, floor: JoinedFloor = NO_FLOOR) -> Found:
     found: Found = {}
-    names = best_name_comparison(left.names, right.names)
+    names = best_name_comparison(left.names, right.names, floor)
     if names is not None:
         detail = names.detail()
         found["name_similarity"] = (names.similarity, detail)
@@ -177,6 +187,11 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> Found:
                 1.0,
                 f"{', '.join(sorted(forms_left))} vs {', '.join(sorted(forms_right))}",
             )
+    return found
+
+
+def _other_features(left: MatchRecord, right: MatchRecord) -> Found:
+    found: Found = {}
     dates = compare_dates(left.birth_dates, right.birth_dates)
     if dates is not None:
         if dates.agreement > 0:
@@ -219,6 +234,40 @@ def _listed(values: frozenset[str], most: int = 5) -> str:
 def score_pair(left: MatchRecord, right: MatchRecord, weights: Scorer = PRIORS) -> MatchScore:
     """The probability that two records are the same entity, with its explanation."""
     return weights.score(compare_features(left, right))
+
+
+def score_reaching(
+    left: MatchRecord, right: MatchRecord, weights: Weights, cutoff: float
+) -> MatchScore | None:
+    """The pair's score as `score_pair` gives it, or None when it cannot reach `cutoff`.
+
+    Names are the dearest comparison and are compared last. The other features (birth years
+    apart, no shared country) fix how much the names must add to reach the cutoff. Each name
+    feature is at most 1 and the subset bonus needs names of different lengths, so the joined
+    similarity, which is cheap, decides alone whether a pair of names could add enough: pairs
+    that could not are not aligned at all.
+    """
+    others = _other_features(left, right)
+    if not 0.0 < cutoff < 1.0 or not left.names or not right.names:
+        return weights.score({**_name_features(left, right), **others})
+    fixed = weights.bias + sum(value * weights.features.get(name, 0.0) for name, (value, _) in others.items())
+    # The margin keeps a pair that rounding could put a hair over the line.
+    needed = math.log(cutoff / (1.0 - cutoff)) - fixed - 1e-9
+    plain = needed - sum(max(weights.features.get(name, 0.0), 0.0) for name in _BOUNDED_NAME_FEATURES)
+    subset = plain - max(weights.features.get("name_subset", 0.0), 0.0)
+    floor = JoinedFloor(_joined_needed(plain, weights), _joined_needed(subset, weights))
+    found = _name_features(left, right, floor)
+    if not found:
+        return None
+    return weights.score({**found, **others})
+
+
+def _joined_needed(needed: float, weights: Weights) -> float:
+    """The least joined similarity that adds `needed` to the logit."""
+    joined = weights.features.get("name_joined", 0.0)
+    if joined > 0.0:
+        return needed / joined
+    return -math.inf if needed <= 0.0 else math.inf
 
 
 def _sigmoid(logit: float) -> float:

@@ -19,7 +19,6 @@ from rapidfuzz import fuzz, process
 
 from liaison.matching.index import CandidateIndex
 from liaison.matching.record import MatchRecord
-from liaison.names import NameForm
 
 __all__ = ["POOL_FACTOR", "candidates_for", "name_likeness", "pool_size", "shortlist"]
 
@@ -32,24 +31,16 @@ def pool_size(size: int) -> int:
     return size * POOL_FACTOR
 
 
-def _key(form: NameForm) -> str:
-    return " ".join(sorted(form.tokens))
-
-
 def name_likeness(query: MatchRecord, records: Sequence[MatchRecord]) -> npt.NDArray[np.uint8]:
     """For each record, 0-100: how much its most query-like name reads like one of the query's names."""
     likeness = np.zeros(len(records), dtype=np.uint8)
-    keys = [_key(form) for form in query.names]
-    owners: list[int] = []
-    names: list[str] = []
-    for at, record in enumerate(records):
-        for form in record.names:
-            owners.append(at)
-            names.append(_key(form))
+    keys = [form.sorted_key for form in query.names]
+    names = [form.sorted_key for record in records for form in record.names]
     if not keys or not names:
         return likeness
+    owners = np.repeat(np.arange(len(records), dtype=np.intp), [len(record.names) for record in records])
     best = process.cdist(keys, names, scorer=fuzz.token_set_ratio, dtype=np.uint8).max(axis=0)
-    np.maximum.at(likeness, np.array(owners, dtype=np.intp), best)
+    np.maximum.at(likeness, owners, best)
     return likeness
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from liaison.matching.index import CandidateIndex
-from liaison.matching.model import MatchScore, Weights, score_pair
+from liaison.matching.model import MatchScore, Weights, score_reaching
 from liaison.matching.record import MatchRecord
 from liaison.matching.shortlist import candidates_for
 
@@ -24,17 +24,20 @@ Item = tuple[str, MatchRecord, frozenset[str], frozenset[str]]
 Passed = list[tuple[str, MatchScore]]
 """A query's candidates scoring at or above the cutoff: (entity id, score), best first."""
 
+CHUNKS_PER_WORKER = 4
 _INHERITED: CandidateIndex | None = None
 """The index a forked worker inherited from its parent, set just before the workers are forked."""
 
 
 def best_scores(
-    query: MatchRecord, records: Sequence[MatchRecord], weights: Weights
+    query: MatchRecord, records: Sequence[MatchRecord], weights: Weights, cutoff: float
 ) -> dict[str, MatchScore]:
-    """Each candidate entity's best score: copies in several datasets count once."""
+    """Each candidate entity's best score at or above the cutoff: copies in several datasets count once."""
     found: dict[str, MatchScore] = {}
     for record in records:
-        score = score_pair(query, record, weights)
+        score = score_reaching(query, record, weights, cutoff)
+        if score is None or score.score < cutoff:
+            continue
         seen = found.get(record.entity_id)
         if seen is None or score.score > seen.score:
             found[record.entity_id] = score
@@ -47,9 +50,11 @@ def score_items(
     """Shortlist and score each query; keep the candidates at or above the cutoff, best first."""
     answers = []
     for key, query, datasets, schemata in items:
-        found = best_scores(query, candidates_for(index, query, candidates, datasets, schemata), weights)
+        found = best_scores(
+            query, candidates_for(index, query, candidates, datasets, schemata), weights, cutoff
+        )
         passed = sorted(
-            ((entity_id, score) for entity_id, score in found.items() if score.score >= cutoff),
+            found.items(),
             key=lambda item: (-item[1].score, item[0]),
         )
         answers.append((key, passed))
@@ -85,8 +90,11 @@ class ScoringPool:
     def score(
         self, items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
     ) -> list[tuple[str, Passed]]:
-        """Score the items across the workers, in as many chunks as workers; answers in item order."""
-        size = -(-len(items) // self.workers)
+        """Score the items across the workers; answers in item order.
+
+        A few chunks per worker, so a worker that drew the harder queries does not keep the others waiting.
+        """
+        size = -(-len(items) // (self.workers * CHUNKS_PER_WORKER))
         chunks = [items[start : start + size] for start in range(0, len(items), size)]
         futures = [self._executor.submit(_in_worker, chunk, candidates, weights, cutoff) for chunk in chunks]
         return [answer for future in futures for answer in future.result()]

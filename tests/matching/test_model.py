@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from followthemoney import model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liaison.matching.model import FEATURES, PRIORS, score_pair
+from liaison.ingest.ofac import read_ofac
+from liaison.ingest.un_xml import read_un_xml
+from liaison.matching.index import CandidateIndex
+from liaison.matching.model import FEATURES, PRIORS, score_pair, score_reaching
 from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.shortlist import candidates_for
 from liaison.names.weights import PATRONYMIC_WEIGHT
 
 
@@ -119,6 +125,47 @@ def test_scores_are_bounded_symmetric_and_deterministic(left: MatchRecord, right
     assert 0.0 <= forward <= 1.0
     assert forward == pytest.approx(score_pair(right, left).score, abs=1e-9)
     assert forward == score_pair(left, right).score
+
+
+def _agrees_with_full_scoring(left: MatchRecord, right: MatchRecord, cutoff: float) -> None:
+    full = score_pair(left, right)
+    reached = score_reaching(left, right, PRIORS, cutoff)
+    if reached is None:
+        assert full.score < cutoff
+    else:
+        assert reached == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(records(), records(), st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9, 0.97]))
+def test_scoring_up_to_a_cutoff_drops_only_pairs_below_it(
+    left: MatchRecord, right: MatchRecord, cutoff: float
+) -> None:
+    _agrees_with_full_scoring(left, right, cutoff)
+
+
+def test_scoring_up_to_a_cutoff_agrees_with_full_scoring_on_listed_people(shared_data: Path) -> None:
+    """Real names, with their aliases and partial dates: the OFAC list's people screened against the
+    UN list's nearest candidates, at three cutoffs."""
+    un = [
+        record_from_entity(found.proxy, "un")
+        for found in read_un_xml(shared_data / "watchlists" / "un" / "un_consolidated_2026-02-27.xml")
+        if found.proxy.schema.name == "Person"
+    ]
+    index = CandidateIndex.build(un)
+    ofac = [
+        record_from_entity(found.proxy, "ofac")
+        for found in read_ofac(shared_data / "watchlists" / "ofac_sdn_2024" / "sdn.csv")
+        if found.proxy.schema.name == "Person"
+    ]
+    dropped = 0
+    for query in ofac[::40]:
+        for candidate in candidates_for(index, query, 25):
+            for cutoff in (0.5, 0.7, 0.9):
+                _agrees_with_full_scoring(query, candidate, cutoff)
+                dropped += score_reaching(query, candidate, PRIORS, cutoff) is None
+    # The names were left uncompared for some pairs: the shortcut is exercised, not bypassed.
+    assert dropped > 0
 
 
 def test_hostile_names_are_scored_without_error() -> None:

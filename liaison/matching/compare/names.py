@@ -19,7 +19,14 @@ from liaison.names import NameForm, phonetic_key
 from liaison.names.scripts import ABJADS, ROUND_TRIP_SCRIPTS, round_trip, skeleton
 from liaison.names.weights import GENERIC_WEIGHT, PARTICLES, token_weight
 
-__all__ = ["NameComparison", "best_name_comparison", "compare_names", "token_similarity"]
+__all__ = [
+    "NO_FLOOR",
+    "JoinedFloor",
+    "NameComparison",
+    "best_name_comparison",
+    "compare_names",
+    "token_similarity",
+]
 
 DENSE_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 # Below this, two tokens are different words, not variants of one.
@@ -130,45 +137,67 @@ def cross_script_similarity(latin: str, foreign: str, script: str) -> float:
 def _foreign_script(left: NameForm, right: NameForm) -> tuple[bool, str] | None:
     """(whether the left side is the Latin one, the other side's script) when one name is Latin and
     the other is written wholly in a script whose renderings ICU can imitate."""
+    return _foreign_between(left.scripts, right.scripts)
+
+
+# Names share a handful of script sets, so every pair of them is worked out once.
+@lru_cache(maxsize=1_024)
+def _foreign_between(left: frozenset[str], right: frozenset[str]) -> tuple[bool, str] | None:
     for left_is_latin, (latin, other) in ((True, (left, right)), (False, (right, left))):
-        if latin.scripts <= {"Latin"} and len(other.scripts) == 1:
-            (script,) = other.scripts
+        if latin <= {"Latin"} and len(other) == 1:
+            (script,) = other
             if script in ROUND_TRIP_SCRIPTS:
                 return left_is_latin, script
     return None
 
 
 def _pair_similarities(left: NameForm, right: NameForm) -> list[tuple[float, float, int, int]]:
-    """Every token pair's (similarity, combined weight, left and right positions), best first.
+    """Every token pair's (similarity, combined weight, minus left and right positions), best first.
 
     Among equally similar pairs the heavier goes first, so an initial ("A.") is read as the
     given name it stands for ("Anton"), not as a patronymic or a particle beside it.
     """
     foreign = _foreign_script(left, right)
-    others = tuple(enumerate(zip(right.tokens, right.phonetics, right.weights, strict=True)))
-    scored = []
-    for i, (a, pa, wa) in enumerate(zip(left.tokens, left.phonetics, left.weights, strict=True)):
-        for j, (b, pb, wb) in others:
-            if a == b:
-                scored.append((1.0, wa + wb, -i, -j))
-                continue
-            score = token_similarity(a, b, pa, pb)
-            if foreign is not None:
-                left_is_latin, script = foreign
-                cross = (
+    others = tuple(
+        zip(range(0, -len(right.tokens), -1), right.tokens, right.phonetics, right.weights, strict=True)
+    )
+    # The scorer's innermost loop: kept to plain comprehensions, as it runs for every name pair.
+    lefts = zip(range(0, -len(left.tokens), -1), left.tokens, left.phonetics, left.weights, strict=True)
+    if foreign is None:
+        scored = [
+            (1.0 if a == b else token_similarity(a, b, pa, pb), wa + wb, i, j)
+            for i, a, pa, wa in lefts
+            for j, b, pb, wb in others
+        ]
+    else:
+        left_is_latin, script = foreign
+        scored = [
+            (
+                1.0
+                if a == b
+                else max(
+                    token_similarity(a, b, pa, pb),
                     cross_script_similarity(a, b, script)
                     if left_is_latin
-                    else cross_script_similarity(b, a, script)
-                )
-                score = max(score, cross)
-            scored.append((score, wa + wb, -i, -j))
+                    else cross_script_similarity(b, a, script),
+                ),
+                wa + wb,
+                i,
+                j,
+            )
+            for i, a, pa, wa in lefts
+            for j, b, pb, wb in others
+        ]
     # Descending by score and weight; then by position, the earlier tokens first.
     scored.sort(reverse=True)
     return scored
 
 
-def compare_names(left: NameForm, right: NameForm) -> NameComparison:
-    """Align the tokens of two names and measure how much of each is accounted for."""
+def compare_names(left: NameForm, right: NameForm, joined: float | None = None) -> NameComparison:
+    """Align the tokens of two names and measure how much of each is accounted for.
+
+    `joined` is their `joined_similarity`, when the caller has worked it out already.
+    """
     if left.scripts & right.scripts & DENSE_SCRIPTS:
         return _compare_dense(left, right)
     scored = _pair_similarities(left, right)
@@ -179,9 +208,13 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     matched = 0.0
     covered_left = covered_right = 0.0
     strong = 0
+    most = min(len(left.tokens), len(right.tokens))
     for score, _weight, minus_i, minus_j in scored:
+        # Best first: past 0.5 nothing else aligns, and once one side is used up nothing can.
+        if score < 0.5 or len(pairs) == most:
+            break
         i, j = -minus_i, -minus_j
-        if score < 0.5 or i in used_left or j in used_right:
+        if i in used_left or j in used_right:
             continue
         used_left.add(i)
         used_right.add(j)
@@ -200,8 +233,10 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
     similarity = matched / (total_left + total_right)
     coverage = min(covered_left / total_left, covered_right / total_right)
     # The heavier side of what is left unexplained: a whole given name missing on one side
-    # is evidence of another person, however well the rest agrees.
-    unmatched = min(1.0, max(total_left - covered_left, total_right - covered_right) / FULL_TOKEN)
+    # is evidence of another person, however well the rest agrees. Sums taken in another order
+    # differ in the last bits: that is nothing missing.
+    missing = max(total_left - covered_left, total_right - covered_right)
+    unmatched = 0.0 if missing < 1e-9 else min(1.0, missing / FULL_TOKEN)
     # One name wholly inside the other, on two or more real tokens: "Saddam Hussein" within
     # "Saddam Hussein al-Tikriti" is a shortened name, where "Walijan" alone is not. The
     # longer name must keep its first token: "Uday Saddam Hussein al-Tikriti" is his son.
@@ -213,7 +248,8 @@ def compare_names(left: NameForm, right: NameForm) -> NameComparison:
         # The shorter name partly explains what is missing (a dropped middle name or
         # patronymic), but a common given and family name alone is weaker evidence.
         unmatched /= 2
-    joined = joined_similarity(left, right)
+    if joined is None:
+        joined = joined_similarity(left, right)
     return NameComparison(similarity, coverage, joined, unmatched, subset, tuple(pairs), left, right)
 
 
@@ -242,24 +278,62 @@ def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
     return NameComparison(similarity, similarity, similarity, unmatched, False, pair, left, right)
 
 
-def best_name_comparison(lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...]) -> NameComparison | None:
+@dataclass(frozen=True, slots=True)
+class JoinedFloor:
+    """The least joined similarity at which a pair of names could still matter to a caller:
+    `plain` for names that cannot be found one inside the other, `subset` for names that can."""
+
+    plain: float
+    subset: float
+
+    def of(self, left: NameForm, right: NameForm) -> float:
+        """The floor for this pair: only names of different lengths, both of two tokens or more,
+        can be a subset (equal lengths wholly covered on one side are covered on both)."""
+        shorter, longer = sorted((len(left.tokens), len(right.tokens)))
+        return self.subset if 2 <= shorter < longer else self.plain
+
+
+NO_FLOOR = JoinedFloor(-math.inf, -math.inf)
+
+
+def best_name_comparison(
+    lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...], floor: JoinedFloor = NO_FLOOR
+) -> NameComparison | None:
     """The best-scoring pairing of any name on the left with any name on the right (the first, on ties).
 
     A pair's rank is at most 2 + joined/2 (similarity and coverage at most 1 each), and its joined
-    similarity is cheap: pairs that cannot beat the best so far are not aligned at all.
+    similarity is cheap: pairs that cannot beat the best so far are not aligned at all. Pairs whose
+    joined similarity is under their `floor` are aligned only if they could still outrank the best
+    of the others; when every pair is under it, None: the caller has said such pairs cannot matter.
     """
     best: NameComparison | None = None
-    best_rank = -math.inf
-    for left in lefts:
-        for right in rights:
-            dense = left.scripts & right.scripts & DENSE_SCRIPTS
-            weak = left.weak or right.weak
-            if not dense and 2.0 + 0.5 * joined_similarity(left, right) - 0.5 * weak <= best_rank:
+    best_rank, best_at = -math.inf, -1
+    deferred: list[tuple[int, NameForm, NameForm, float, float]] = []
+    for at, (left, right) in enumerate((left, right) for left in lefts for right in rights):
+        if left.scripts & right.scripts & DENSE_SCRIPTS:
+            comparison = _compare_dense(left, right)
+        else:
+            joined = joined_similarity(left, right)
+            bound = 2.0 + 0.5 * joined - 0.5 * (left.weak or right.weak)
+            if bound <= best_rank:
                 continue
-            comparison = compare_names(left, right)
-            rank = _rank(comparison)
-            if rank > best_rank:
-                best, best_rank = comparison, rank
+            if joined < floor.of(left, right):
+                deferred.append((at, left, right, joined, bound))
+                continue
+            comparison = compare_names(left, right, joined)
+        rank = _rank(comparison)
+        if rank > best_rank:
+            best, best_rank, best_at = comparison, rank, at
+    if best is None:
+        return None
+    for at, left, right, joined, bound in deferred:
+        # Earlier pairs win ties, so one that comes first may tie the best and still take its place.
+        if bound < best_rank or (bound == best_rank and at > best_at):
+            continue
+        comparison = compare_names(left, right, joined)
+        rank = _rank(comparison)
+        if rank > best_rank or (rank == best_rank and at < best_at):
+            best, best_rank, best_at = comparison, rank, at
     return best
 
 
