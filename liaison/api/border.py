@@ -17,10 +17,12 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from liaison.api.auth import CallerDep, WriterDep
 from liaison.api.problems import MAX_ID
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
+from liaison.model import Identity
 from liaison.services import asset_screening, entry_decisions, manifests, travel_documents
 from liaison.services.matching_service import MatchingService
 from liaison.store.border import StoredManifest
@@ -137,6 +139,13 @@ async def screen_manifest(
     cannot be read are listed in `errors` and the others are still screened.
     """
     body = await request.body()
+    # Screening is seconds of CPU: off the event loop, so other requests are served meanwhile.
+    return await run_in_threadpool(_screen_manifest, request, identity, body, purpose, name, operation)
+
+
+def _screen_manifest(
+    request: Request, identity: Identity, body: bytes, purpose: str, name: str, operation: str | None
+) -> ManifestOut:
     now = _now()
     with tempfile.TemporaryDirectory() as folder:
         # The reader names the file in its messages: the client's name for it, not a temporary one.

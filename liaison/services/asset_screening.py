@@ -15,13 +15,11 @@ from liaison.errors import BadInput
 from liaison.model import Identity
 from liaison.services import audit
 from liaison.services.matching_service import MatchingService, Scope, parse_example
-from liaison.services.subject_screening import Outcome, Subject, member_agency, screen_subjects
+from liaison.services.subject_screening import MAX_SUBJECTS, Outcome, Subject, member_agency, screen_subjects
 from liaison.store import alerts as alert_store
 from liaison.store import border as border_store
 
 __all__ = ["MAX_SUBJECTS", "screen"]
-
-MAX_SUBJECTS = 1_000
 
 
 def screen(

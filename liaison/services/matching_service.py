@@ -194,16 +194,18 @@ class MatchingService:
         weights: Mapping[str, float] | None = None,
         exclude_schemata: Sequence[str] = (),
         purpose: str = "",
+        most: int = MAX_BATCH,
     ) -> list[Matches]:
         """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`.
 
         Only entities the caller may read are returned and counted; matches on records a member
-        may not read come back as hit/no-hit references. The request is audited.
+        may not read come back as hit/no-hit references. The request is audited. A batch holds at
+        most `most` queries: the API's limit, unless a service screening a whole file says otherwise.
         """
         if not queries:
             raise BadInput("field 'queries': no queries given")
-        if len(queries) > MAX_BATCH:
-            raise BadInput(f"field 'queries': {len(queries)} queries exceed the limit of {MAX_BATCH}")
+        if len(queries) > most:
+            raise BadInput(f"field 'queries': {len(queries)} queries exceed the limit of {most}")
         tuned = self._tuned(weights or {})
         examples = {key: parse_example(key, example) for key, example in queries.items()}
         snapshot = self._current()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from liaison.errors import BadInput, Forbidden
 from liaison.model import Identity, IdentityKind, Role
 from liaison.model.fingerprints import data_hash, subject_key
-from liaison.services.matching_service import MAX_BATCH, Matches, MatchingService, Scope, Scored
+from liaison.services.matching_service import Matches, MatchingService, Scope, Scored
 from liaison.store import border as border_store
 from liaison.store import entry_decisions as decision_store
 from liaison.store.border import DocumentReport
@@ -28,6 +28,7 @@ from liaison.store.entry_decisions import Decision
 __all__ = [
     "CLEAR",
     "DOCUMENT_HIT",
+    "MAX_SUBJECTS",
     "POSSIBLE_MATCH",
     "SCREENING",
     "Outcome",
@@ -42,6 +43,8 @@ SCREENING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.CO
 """Roles that screen travellers and subjects; reviewers and auditors read what was screened."""
 HITS_KEPT = 5
 """Hits kept per subject: an officer weighs the best few, not a long tail."""
+MAX_SUBJECTS = 1_000
+"""Subjects of one screening: a manifest's passengers or one request's subjects."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +125,21 @@ def screen_subjects(
     agency = member_agency(identity)
     if len(purpose.strip()) < 3:
         raise BadInput("field 'purpose': say why you screen (at least 3 characters); it is audited")
-    answers: dict[str, Matches] = {}
-    for start in range(0, len(subjects), MAX_BATCH):
-        batch = subjects[start : start + MAX_BATCH]
-        queries = {
-            subject.label: {"schema": subject.schema, "properties": subject.properties} for subject in batch
-        }
+    if len(subjects) > MAX_SUBJECTS:
+        raise BadInput(
+            f"field 'subjects': {len(subjects)} subjects exceed the {MAX_SUBJECTS:,} of one screening"
+        )
+    # One batch: the scoring workers share it out, and one transaction fetches and audits it.
+    queries = {
+        subject.label: {"schema": subject.schema, "properties": subject.properties} for subject in subjects
+    }
+    answers = {
+        answer.key: answer
         for answer in matching.match(
             queries, scope=scope, threshold=threshold, cutoff=threshold, limit=HITS_KEPT, identity=identity,
-            now=now, purpose=purpose,
-        ):  # fmt: skip
-            answers[answer.key] = answer
+            now=now, purpose=purpose, most=MAX_SUBJECTS,
+        )
+    }  # fmt: skip
     keys = {subject.label: subject_key(subject.schema, subject.properties) for subject in subjects}
     with Session(engine) as session:
         reports = border_store.matching_reports(
