@@ -90,7 +90,7 @@ class SubjectIn(BaseModel):
 
 
 class ScreeningIn(BaseModel):
-    """Subjects to screen for an asset freeze or entry: organisations, companies, vessels, people."""
+    """Subjects to screen for a freeze or entry: organisations, companies, vessels, accounts, people."""
 
     subjects: list[SubjectIn] = Field(min_length=1, max_length=asset_screening.MAX_SUBJECTS)
     purpose: str = Field(min_length=3, max_length=500)

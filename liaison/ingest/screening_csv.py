@@ -20,7 +20,7 @@ __all__ = ["COLUMNS", "ScreeningRow", "read_screening_csv"]
 
 COLUMNS = ("name", "birth_date", "nationality", "gender", "id_number", "country", "schema")
 MATCHABLE = frozenset(
-    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody"}
+    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody", "BankAccount"}
 )
 # Which FtM property each column fills, by schema; the first the schema has is used.
 _TARGETS = {
@@ -28,7 +28,7 @@ _TARGETS = {
     "birth_date": ("birthDate", "incorporationDate", "buildDate"),
     "nationality": ("nationality", "jurisdiction", "flag", "country"),
     "gender": ("gender",),
-    "id_number": ("idNumber", "registrationNumber", "imoNumber", "serialNumber"),
+    "id_number": ("idNumber", "registrationNumber", "imoNumber", "serialNumber", "accountNumber"),
     "country": ("country", "jurisdiction", "flag"),
 }
 

@@ -55,12 +55,16 @@ FEATURES: dict[str, str] = {
     "identifier_match": "A strong identifier (passport, national ID, IMO, wallet, IBAN…) is on both.",
     "identifier_near": "An identifier on one side is one keystroke from one on the other (a typo).",
     "identifier_mismatch": "Both records give identifiers and none is shared or nearly shared.",
+    "account_match": "Two accounts share a number (IBAN, account number): an account is its number.",
+    "account_mismatch": "Two accounts give numbers and share none: two accounts, however alike their names.",
     "address_match": "The best pair of addresses agree, scaled by how specific the shared part is.",
     "address_mismatch": "Both records give addresses and no pair of them describes the same place.",
 }
 
 
 WEAK_LEGAL_FORMS = frozenset({"co"})
+# Schemata whose identity is their number, not their name ("EUR current account").
+ACCOUNT_SCHEMATA = frozenset({"BankAccount"})
 # The name features other than the joined similarity and the subset bonus, each at most 1.
 _BOUNDED_NAME_FEATURES = (
     *(name for name in FEATURES if name.startswith("name_") and name not in {"name_joined", "name_subset"}),
@@ -116,6 +120,9 @@ PRIORS = Weights(
         # A second passport or a new phone is common; a near-identical number is seldom chance.
         "identifier_near": 2.0,
         "identifier_mismatch": -0.5,
+        # One IBAN is one account; a different IBAN is another account, even of the same holder.
+        "account_match": 12.0,
+        "account_mismatch": -8.0,
         # A shared street address is good evidence; people move, so a different one is weak.
         "address_match": 2.0,
         "address_mismatch": -0.3,
@@ -205,6 +212,8 @@ def _other_features(left: MatchRecord, right: MatchRecord) -> Found:
     if gender is not None and gender[0] < 0:
         found["gender_mismatch"] = (1.0, gender[1])
     found.update(_identifier_features(left.identifiers, right.identifiers))
+    if left.schema in ACCOUNT_SCHEMATA and right.schema in ACCOUNT_SCHEMATA:
+        found.update(_account_features(left.identifiers, right.identifiers))
     addresses = compare_addresses(left.addresses, right.addresses)
     if addresses is not None:
         if addresses.agreement > 0:
@@ -224,6 +233,16 @@ def _identifier_features(left: frozenset[str], right: frozenset[str]) -> Found:
     if near is not None:
         return {"identifier_near": (1.0, f"{near[0]} vs {near[1]}")}
     return {"identifier_mismatch": (1.0, f"{_listed(left)} vs {_listed(right)}")}
+
+
+def _account_features(left: frozenset[str], right: frozenset[str]) -> Found:
+    if not left or not right:
+        return {}
+    shared = shared_identifiers(left, right)
+    if shared:
+        return {"account_match": (1.0, ", ".join(sorted(shared)))}
+    # One keystroke apart is still another account: IBANs carry check digits against typos.
+    return {"account_mismatch": (1.0, f"{_listed(left)} vs {_listed(right)}")}
 
 
 def _listed(values: frozenset[str], most: int = 5) -> str:

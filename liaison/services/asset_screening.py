@@ -1,5 +1,6 @@
-"""Asset-freeze screening: organisations, companies, vessels and people checked against the lists
-the agency may use, with the same decision memory and referral queue as entry screening.
+"""Asset-freeze screening: organisations, companies, vessels, bank accounts and people checked
+against the lists the agency may use, with the same decision memory and referral queue as entry
+screening.
 """
 
 from __future__ import annotations

@@ -36,6 +36,9 @@ MANIFEST = HEADER + (
 )
 
 
+FROZEN_IBAN = "AE070331234567890123456"
+
+
 def entity(schema: str, entity_id: str, **properties: list[str]) -> Record:
     proxy = model.make_entity(schema)
     proxy.id = entity_id
@@ -66,6 +69,7 @@ def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestCl
         ),
         entity("Sanction", "sdn-1-s", entity=["sdn-1"], authority=["OFAC"], program=["RUSSIA-EO14024"]),
         entity("Company", "sdn-2", name=["Ocean Star Shipping LLC"], jurisdiction=["ae"]),
+        entity("BankAccount", "sdn-3", name=["Ocean Star Shipping, USD account"], iban=[FROZEN_IBAN]),
     ]
     load(engine, "SEC", "sdn", Handling.CLEAR, listed)
     secret = [entity("Person", "fr-9", name=["Viktor Bout"], birthDate=["1967-01-13"], nationality=["ru"])]
@@ -239,20 +243,33 @@ def test_cleared_subjects_come_back_when_their_data_or_a_listing_changes(
     assert review() == [("review", ["un-7"])]
 
 
-def test_asset_freeze_screening_refers_companies(client: TestClient, engine: Engine) -> None:
+def test_asset_freeze_screening_refers_companies_and_accounts(client: TestClient, engine: Engine) -> None:
     felix = token(engine, "felix")
     body = {
         "purpose": "freeze request 2026/118",
         "subjects": [
             {"schema": "Company", "properties": {"name": ["Ocean Star Shipping"], "jurisdiction": ["ae"]}},
             {"schema": "Vessel", "properties": {"name": ["Quiet Harbour"]}},
+            # The frozen account by its number alone, written as a bank prints it.
+            {"schema": "BankAccount", "properties": {"iban": ["AE07 0331 2345 6789 0123 456"]}},
+            # Named like the frozen account, but another account.
+            {
+                "schema": "BankAccount",
+                "properties": {
+                    "name": ["Ocean Star Shipping, USD account"],
+                    "iban": ["DE89370400440532013000"],
+                },
+            },
         ],
     }
     answered = client.post("/api/v1/screenings", json=body, headers=felix)
     assert answered.status_code == 200, answered.text
-    first, second = answered.json()
-    assert first["status"] == "possible_match" and first["hits"][0]["listing"] == "sdn-2"
-    assert first["referral"] is not None and second == {**second, "status": "clear", "referral": None}
+    company, vessel, account, other_account = answered.json()
+    assert company["status"] == "possible_match" and company["hits"][0]["listing"] == "sdn-2"
+    assert company["referral"] is not None and vessel == {**vessel, "status": "clear", "referral": None}
+    assert account["status"] == "possible_match" and account["referral"] is not None
+    assert [hit["listing"] for hit in account["hits"]] == ["sdn-3"]
+    assert other_account == {**other_account, "status": "clear", "referral": None}
     bad = {**body, "subjects": [{"schema": "Banana", "properties": {}}]}
     assert client.post("/api/v1/screenings", json=bad, headers=felix).status_code == 422
 

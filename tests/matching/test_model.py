@@ -202,6 +202,33 @@ def test_identifiers_one_keystroke_apart_are_near_and_others_conflict() -> None:
     assert near.score > other.score
 
 
+def account(name: str = "", **numbers: str) -> MatchRecord:
+    proxy = model.make_entity("BankAccount")
+    proxy.id = "a-" + "-".join(numbers.values())
+    if name:
+        proxy.add("name", name)
+    for prop, value in numbers.items():
+        proxy.add(prop, value)
+    return record_from_entity(proxy, "test")
+
+
+def test_an_account_is_its_number_not_its_name() -> None:
+    listed = account("Ocean Star Shipping, USD account", iban="AE070331234567890123456")
+    by_number = score_pair(account(iban="AE07 0331 2345 6789 0123 456"), listed)
+    by_account_number = score_pair(account(accountNumber="AE070331234567890123456"), listed)
+    same_name = score_pair(account("Ocean Star Shipping, USD account", iban="DE89370400440532013000"), listed)
+    assert by_number.score >= 0.99 and "account_match" in by_number.explain()
+    assert by_account_number.score >= 0.99
+    assert same_name.score < 0.1 and "account_mismatch" in same_name.explain()
+    # People and companies keep the ordinary identifier rule: a second passport is common.
+    assert (
+        "account_mismatch"
+        not in score_pair(
+            person("Ivan Petrov", passportNumber="AB123456"), person("Ivan Petrov", passportNumber="ZZ987654")
+        ).explain()
+    )
+
+
 def test_a_name_given_in_parts_is_matched_and_the_fathers_name_weighs_as_a_patronymic() -> None:
     proxy = model.make_entity("Person")
     proxy.id = "parts"
