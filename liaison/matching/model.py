@@ -19,8 +19,9 @@ from liaison.matching.compare.attributes import (
     shared_identifiers,
 )
 from liaison.matching.compare.dates import compare_dates
-from liaison.matching.compare.names import NO_FLOOR, JoinedFloor, best_name_comparison
+from liaison.matching.compare.names import FULL_TOKEN, Worth, best_name_comparison, shortfall
 from liaison.matching.record import MatchRecord
+from liaison.names import NameForm
 from liaison.names.forms import LEGAL_FORMS
 
 __all__ = [
@@ -65,11 +66,6 @@ FEATURES: dict[str, str] = {
 WEAK_LEGAL_FORMS = frozenset({"co"})
 # Schemata whose identity is their number, not their name ("EUR current account").
 ACCOUNT_SCHEMATA = frozenset({"BankAccount"})
-# The name features other than the joined similarity and the subset bonus, each at most 1.
-_BOUNDED_NAME_FEATURES = (
-    *(name for name in FEATURES if name.startswith("name_") and name not in {"name_joined", "name_subset"}),
-    "legal_form_mismatch",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +166,9 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> Found:
     return {**_name_features(left, right), **_other_features(left, right)}
 
 
-def _name_features(left: MatchRecord, right: MatchRecord, floor: JoinedFloor = NO_FLOOR) -> Found:
+def _name_features(left: MatchRecord, right: MatchRecord, worth: Worth | None = None) -> Found:
     found: Found = {}
-    names = best_name_comparison(left.names, right.names, floor)
+    names = best_name_comparison(left.names, right.names, worth)
     if names is not None:
         detail = names.detail()
         found["name_similarity"] = (names.similarity, detail)
@@ -261,10 +257,10 @@ def score_reaching(
     """The pair's score as `score_pair` gives it, or None when it cannot reach `cutoff`.
 
     Names are the dearest comparison and are compared last. The other features (birth years
-    apart, no shared country) fix how much the names must add to reach the cutoff. Each name
-    feature is at most 1 and the subset bonus needs names of different lengths, so the joined
-    similarity, which is cheap, decides alone whether a pair of names could add enough: pairs
-    that could not are not aligned at all.
+    apart, no shared country) fix how much the names must add to reach the cutoff, and a pair
+    of names is aligned only if its ceiling reaches that: each name feature is at most 1, the
+    joined similarity is cheap and exact, and the surplus tokens of the longer name bound its
+    similarity and coverage from above and what is unmatched from below (see `Shortfall`).
     """
     others = _other_features(left, right)
     if not 0.0 < cutoff < 1.0 or not left.names or not right.names:
@@ -272,21 +268,41 @@ def score_reaching(
     fixed = weights.bias + sum(value * weights.features.get(name, 0.0) for name, (value, _) in others.items())
     # The margin keeps a pair that rounding could put a hair over the line.
     needed = math.log(cutoff / (1.0 - cutoff)) - fixed - 1e-9
-    plain = needed - sum(max(weights.features.get(name, 0.0), 0.0) for name in _BOUNDED_NAME_FEATURES)
-    subset = plain - max(weights.features.get("name_subset", 0.0), 0.0)
-    floor = JoinedFloor(_joined_needed(plain, weights), _joined_needed(subset, weights))
-    found = _name_features(left, right, floor)
+    found = _name_features(left, right, _worth(weights, needed))
     if not found:
         return None
     return weights.score({**found, **others})
 
 
-def _joined_needed(needed: float, weights: Weights) -> float:
-    """The least joined similarity that adds `needed` to the logit."""
-    joined = weights.features.get("name_joined", 0.0)
-    if joined > 0.0:
-        return needed / joined
-    return -math.inf if needed <= 0.0 else math.inf
+def _worth(weights: Weights, needed: float) -> Worth:
+    """The least joined similarity at which a pair of names could add `needed` to the logit."""
+    weight = weights.features.get
+    similarity, coverage = max(weight("name_similarity", 0.0), 0.0), max(weight("name_coverage", 0.0), 0.0)
+    joined_weight, weak = weight("name_joined", 0.0), weight("name_weak_alias", 0.0)
+    unmatched_weight, subset = weight("name_unmatched", 0.0), max(weight("name_subset", 0.0), 0.0)
+    legal = max(weight("legal_form_mismatch", 0.0), 0.0)
+
+    def unmatched(least: float) -> float:
+        # Unmatched is at least `least` and at most 1.
+        return unmatched_weight * least if unmatched_weight <= 0.0 else unmatched_weight
+
+    def worth(left: NameForm, right: NameForm) -> float:
+        gap = shortfall(left, right)
+        least = min(1.0, gap.missing / FULL_TOKEN)
+        ceiling = (
+            similarity * (1.0 - gap.missing / gap.both_total)
+            + coverage * (1.0 - gap.missing / gap.longer_total)
+            + weak * (left.weak or right.weak)
+            + legal
+        )
+        # A subset earns its bonus and halves what is unmatched.
+        ceiling += max(unmatched(least), subset + unmatched(least / 2) if gap.subset_possible else -math.inf)
+        if joined_weight > 0.0:
+            return (needed - ceiling) / joined_weight
+        # The joined similarity cannot help (a weight no one sets): the rest alone decides.
+        return -math.inf if ceiling >= needed else math.inf
+
+    return worth
 
 
 def _sigmoid(logit: float) -> float:

@@ -8,8 +8,10 @@ initial and short-form rules ("J." = "John", "Ben" = "Benjamin").
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,11 +22,13 @@ from liaison.names.scripts import ABJADS, ROUND_TRIP_SCRIPTS, round_trip, skelet
 from liaison.names.weights import GENERIC_WEIGHT, PARTICLES, token_weight
 
 __all__ = [
-    "NO_FLOOR",
-    "JoinedFloor",
+    "FULL_TOKEN",
     "NameComparison",
+    "Shortfall",
+    "Worth",
     "best_name_comparison",
     "compare_names",
+    "shortfall",
     "token_similarity",
 ]
 
@@ -279,46 +283,70 @@ def _compare_dense(left: NameForm, right: NameForm) -> NameComparison:
 
 
 @dataclass(frozen=True, slots=True)
-class JoinedFloor:
-    """The least joined similarity at which a pair of names could still matter to a caller:
-    `plain` for names that cannot be found one inside the other, `subset` for names that can."""
+class Shortfall:
+    """What two names must leave unexplained, known before they are aligned.
 
-    plain: float
-    subset: float
+    Tokens pair one to one, so the surplus tokens of the longer name stay unpaired: at least the
+    lightest of them (`missing`) is uncovered, out of the longer name's weight and the pair's.
+    Only names of different lengths, both of two tokens or more, can lie one inside the other:
+    equal lengths wholly covered on one side are covered on both.
+    """
 
-    def of(self, left: NameForm, right: NameForm) -> float:
-        """The floor for this pair: only names of different lengths, both of two tokens or more,
-        can be a subset (equal lengths wholly covered on one side are covered on both)."""
-        shorter, longer = sorted((len(left.tokens), len(right.tokens)))
-        return self.subset if 2 <= shorter < longer else self.plain
+    missing: float
+    longer_total: float
+    both_total: float
+    subset_possible: bool
 
 
-NO_FLOOR = JoinedFloor(-math.inf, -math.inf)
+def shortfall(left: NameForm, right: NameForm) -> Shortfall:
+    """The `Shortfall` of a pair of names."""
+    shorter, longer = (left, right) if len(left.tokens) <= len(right.tokens) else (right, left)
+    surplus = len(longer.tokens) - len(shorter.tokens)
+    longer_total, lightest = _weight_sums(longer.weights)
+    both_total = longer_total + _weight_sums(shorter.weights)[0]
+    return Shortfall(lightest[surplus], longer_total, both_total, surplus > 0 and len(shorter.tokens) >= 2)
+
+
+# Names share a few thousand weight patterns (one tuple object each, see `analyze_name`).
+@lru_cache(maxsize=16_384)
+def _weight_sums(weights: tuple[float, ...]) -> tuple[float, tuple[float, ...]]:
+    """The total of a name's token weights, and the sums of its k lightest for each k from 0."""
+    return sum(weights), (0.0, *itertools.accumulate(sorted(weights)))
+
+
+Worth = Callable[[NameForm, NameForm], float]
+"""The least joined similarity at which a pair of names could still matter to the caller."""
 
 
 def best_name_comparison(
-    lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...], floor: JoinedFloor = NO_FLOOR
+    lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...], worth: Worth | None = None
 ) -> NameComparison | None:
     """The best-scoring pairing of any name on the left with any name on the right (the first, on ties).
 
     A pair's rank is at most 2 + joined/2 (similarity and coverage at most 1 each), and its joined
-    similarity is cheap: pairs that cannot beat the best so far are not aligned at all. Pairs whose
-    joined similarity is under their `floor` are aligned only if they could still outrank the best
-    of the others; when every pair is under it, None: the caller has said such pairs cannot matter.
+    similarity is cheap: pairs that cannot beat the best so far are not aligned at all. Pairs the
+    caller's `worth` says cannot matter (their joined similarity is under the least it names) are
+    aligned only if they could still outrank the best of the others; when no pair is left, None.
     """
     best: NameComparison | None = None
     best_rank, best_at = -math.inf, -1
-    deferred: list[tuple[int, NameForm, NameForm, float, float]] = []
+    deferred: list[tuple[int, NameForm, NameForm]] = []
     for at, (left, right) in enumerate((left, right) for left in lefts for right in rights):
         if left.scripts & right.scripts & DENSE_SCRIPTS:
             comparison = _compare_dense(left, right)
         else:
-            joined = joined_similarity(left, right)
-            bound = 2.0 + 0.5 * joined - 0.5 * (left.weak or right.weak)
-            if bound <= best_rank:
+            weak = 0.5 * (left.weak or right.weak)
+            if 2.5 - weak <= best_rank:
                 continue
-            if joined < floor.of(left, right):
-                deferred.append((at, left, right, joined, bound))
+            least = -math.inf if worth is None else worth(left, right)
+            if least > 1.0:
+                deferred.append((at, left, right))
+                continue
+            joined = joined_similarity(left, right)
+            if 2.0 + 0.5 * joined - weak <= best_rank:
+                continue
+            if joined < least:
+                deferred.append((at, left, right))
                 continue
             comparison = compare_names(left, right, joined)
         rank = _rank(comparison)
@@ -326,7 +354,9 @@ def best_name_comparison(
             best, best_rank, best_at = comparison, rank, at
     if best is None:
         return None
-    for at, left, right, joined, bound in deferred:
+    for at, left, right in deferred:
+        joined = joined_similarity(left, right)
+        bound = 2.0 + 0.5 * joined - 0.5 * (left.weak or right.weak)
         # Earlier pairs win ties, so one that comes first may tie the best and still take its place.
         if bound < best_rank or (bound == best_rank and at > best_at):
             continue
