@@ -14,6 +14,7 @@ from rich.table import Table
 from liaison import ingest
 from liaison.cli_access import audit_app, group_app, token_app, user_app
 from liaison.cli_border import decision_app, document_app, manifest_app
+from liaison.cli_cyber import correlate
 from liaison.cli_graph import graph_app
 from liaison.cli_messages import message_app
 from liaison.cli_notices import notice_app
@@ -59,6 +60,7 @@ app.add_typer(manifest_app, name="manifest")
 app.add_typer(document_app, name="document")
 app.add_typer(decision_app, name="decision")
 app.command()(xref)
+app.command()(correlate)
 app.command()(clusters)
 
 

@@ -20,6 +20,7 @@ from liaison.api import (
     alerts,
     auth,
     border,
+    correlations,
     messages,
     notices,
     operations,
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(notices.router)
     app.include_router(operations.router)
     app.include_router(border.router)
+    app.include_router(correlations.router)
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)

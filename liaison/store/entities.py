@@ -18,6 +18,7 @@ from liaison.errors import BadInput
 from liaison.model import Envelope, Handling, Identity
 from liaison.store.access import readable
 from liaison.store.links import write_links
+from liaison.store.observables import write_observables
 from liaison.store.tables import EntityRow
 
 __all__ = [
@@ -88,7 +89,9 @@ def write_batch(
     written = connection.exec_driver_sql(_upsert_sql(connection.dialect, keep_this_run=True), values).rowcount
     if written < len(values):
         _merge_earlier_fragments(connection, envelope, run_id, merged, constants)
-    write_links(connection, envelope.dataset, [proxy for proxy, _provenance in merged.values()], run_id)
+    written_proxies = [proxy for proxy, _provenance in merged.values()]
+    write_links(connection, envelope.dataset, written_proxies, run_id)
+    write_observables(connection, envelope.dataset, written_proxies, run_id)
     return len(merged)
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "MatchPairRow",
     "MessageRow",
     "NoticeRow",
+    "ObservableRow",
     "OperationRow",
     "PassengerRow",
     "ReceiptRow",
@@ -169,6 +170,30 @@ class EntityLinkRow(Base):
     import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_entity_link_target", "target"),)
+
+
+class ObservableRow(Base):
+    """The observable index: each canonical IP, domain, URL, hash, e-mail, phone or wallet a record
+    carries, one row per record and value.
+
+    Correlation is a lookup by (kind, value), so the index grows with the values stored, never
+    with the pairs of records sharing one. `ip_key` orders addresses numerically for the range
+    scan that finds the addresses inside a network.
+    """
+
+    __tablename__ = "observable"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(600), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ip_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (
+        Index("ix_observable_record", "dataset", "entity_id"),
+        Index("ix_observable_ip_key", "ip_key"),
+    )
 
 
 class MatchPairRow(Base):

@@ -1,0 +1,120 @@
+"""The observable index: which records carry which IPs, domains, URLs, hashes, e-mails, phones and
+wallets, kept as entities are written and deleted.
+
+One row per record and value, so the index grows linearly with the data (MISP's table of
+correlated pairs grows with the square of a popular value's holders). Who else holds a value is
+one indexed lookup; an address also finds the networks around it by its prefixes, and a network
+the addresses inside it by a range scan of their numeric keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from followthemoney.proxy import EntityProxy
+from sqlalchemy import ColumnElement, Connection, and_, delete, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from liaison.model.observables import Kind, Observable, enclosing_networks, ip_key, observables_of
+from liaison.store.tables import ObservableRow
+
+__all__ = ["Holding", "delete_observables", "holdings", "observable_rows", "write_observables"]
+
+# Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
+_CHUNK = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A record holding an observable; `found` is the value it holds (a network around an address)."""
+
+    observable: Observable
+    found: Observable
+    dataset: str
+    entity_id: str
+
+
+def observable_rows(
+    dataset: str, proxies: Iterable[EntityProxy], run_id: int | None
+) -> list[tuple[str, str, str, str, str | None, int | None]]:
+    """(kind, value, dataset, entity id, ip key, import run) for every observable of these entities."""
+    return [
+        (found.kind.value, found.value, dataset, str(proxy.id), _ip_key(found), run_id)
+        for proxy in proxies
+        for found in sorted(observables_of(proxy))
+    ]
+
+
+def _ip_key(found: Observable) -> str | None:
+    return ip_key(found.value) if found.kind is Kind.IP else None
+
+
+def write_observables(
+    connection: Connection, dataset: str, proxies: Sequence[EntityProxy], run_id: int
+) -> None:
+    """Index the observables of entities just written: earlier runs' rows of theirs go, this run's add up."""
+    ids = [str(proxy.id) for proxy in proxies]
+    for start in range(0, len(ids), _CHUNK):
+        connection.execute(
+            delete(ObservableRow).where(
+                ObservableRow.dataset == dataset,
+                ObservableRow.entity_id.in_(ids[start : start + _CHUNK]),
+                ObservableRow.import_run.is_distinct_from(run_id),
+            )
+        )
+    rows = observable_rows(dataset, proxies, run_id)
+    if rows:
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        # Fragments of one entity in one run carry a value twice: the first row stands.
+        connection.exec_driver_sql(
+            "INSERT INTO observable (kind, value, dataset, entity_id, ip_key, import_run) "
+            f"VALUES ({', '.join([marker] * 6)}) ON CONFLICT DO NOTHING",
+            rows,
+        )
+
+
+def delete_observables(session: Session, dataset: str, entity_id: str) -> None:
+    """Forget a deleted record's observables."""
+    session.execute(
+        delete(ObservableRow).where(ObservableRow.dataset == dataset, ObservableRow.entity_id == entity_id)
+    )
+
+
+def holdings(session: Session, wanted: Sequence[Observable], limit: int) -> list[Holding]:
+    """Records holding each observable, at most `limit` per observable: the same value, and for IPs
+    the networks around an address and the addresses inside a network. Whether the records are
+    readable is for the caller's access-filtered read of them to say.
+    """
+    found: list[Holding] = []
+    for observable in wanted:
+        keys = [(observable.kind.value, observable.value)]
+        inside: ColumnElement[bool] | None = None
+        if observable.kind is Kind.IP:
+            keys += [(Kind.IP.value, network) for network in enclosing_networks(observable.value)]
+            if "/" in observable.value:
+                first, last = _key_range(observable.value)
+                inside = and_(ObservableRow.ip_key >= first, ObservableRow.ip_key <= last)
+        condition: ColumnElement[bool] = tuple_(ObservableRow.kind, ObservableRow.value).in_(keys)
+        if inside is not None:
+            condition = or_(condition, inside)
+        query = (
+            select(ObservableRow.kind, ObservableRow.value, ObservableRow.dataset, ObservableRow.entity_id)
+            .where(condition)
+            .order_by(ObservableRow.dataset, ObservableRow.entity_id)
+            .limit(limit)
+        )
+        found.extend(
+            Holding(observable, Observable(Kind(kind), value), dataset, entity_id)
+            for kind, value, dataset, entity_id in session.execute(query)
+        )
+    return found
+
+
+def _key_range(network: str) -> tuple[str, str]:
+    """The ip keys of a network's first and last addresses."""
+    first = ip_key(network)
+    version, _, start = first.partition(":")
+    size = 2 ** ((32 if version == "4" else 128) - int(network.rpartition("/")[2]))
+    last = f"{version}:{int(start, 16) + size - 1:0{len(start)}x}"
+    return first, last
