@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from followthemoney.proxy import EntityProxy
-from sqlalchemy import ColumnElement, Connection, and_, delete, or_, select, tuple_
+from sqlalchemy import Connection, Select, delete, select
 from sqlalchemy.orm import Session
 
 from liaison.model.observables import Kind, Observable, enclosing_networks, ip_key, observables_of
@@ -88,27 +88,31 @@ def holdings(session: Session, wanted: Sequence[Observable], limit: int) -> list
     """
     found: list[Holding] = []
     for observable in wanted:
-        keys = [(observable.kind.value, observable.value)]
-        inside: ColumnElement[bool] | None = None
+        values = [observable.value]
         if observable.kind is Kind.IP:
-            keys += [(Kind.IP.value, network) for network in enclosing_networks(observable.value)]
-            if "/" in observable.value:
-                first, last = _key_range(observable.value)
-                inside = and_(ObservableRow.ip_key >= first, ObservableRow.ip_key <= last)
-        condition: ColumnElement[bool] = tuple_(ObservableRow.kind, ObservableRow.value).in_(keys)
-        if inside is not None:
-            condition = or_(condition, inside)
-        query = (
-            select(ObservableRow.kind, ObservableRow.value, ObservableRow.dataset, ObservableRow.entity_id)
-            .where(condition)
-            .order_by(ObservableRow.dataset, ObservableRow.entity_id)
-            .limit(limit)
-        )
-        found.extend(
-            Holding(observable, Observable(Kind(kind), value), dataset, entity_id)
-            for kind, value, dataset, entity_id in session.execute(query)
-        )
+            values += enclosing_networks(observable.value)
+        # Each query reads an index in its order, so the limit stops it early: the primary key for
+        # one kind and a few values, the numeric keys for the addresses inside a network.
+        queries = [
+            _holders()
+            .where(ObservableRow.kind == observable.kind.value, ObservableRow.value.in_(values))
+            .order_by(ObservableRow.kind, ObservableRow.value, ObservableRow.dataset, ObservableRow.entity_id)
+        ]
+        if observable.kind is Kind.IP and "/" in observable.value:
+            first, last = _key_range(observable.value)
+            inside = (ObservableRow.ip_key >= first, ObservableRow.ip_key <= last)
+            queries.append(_holders().where(*inside).order_by(ObservableRow.ip_key))
+        seen: set[tuple[str, str, str]] = set()
+        for query in queries:
+            for kind, value, dataset, entity_id in session.execute(query.limit(limit)):
+                if (value, dataset, entity_id) not in seen and len(seen) < limit:
+                    seen.add((value, dataset, entity_id))
+                    found.append(Holding(observable, Observable(Kind(kind), value), dataset, entity_id))
     return found
+
+
+def _holders() -> Select[str, str, str, str]:
+    return select(ObservableRow.kind, ObservableRow.value, ObservableRow.dataset, ObservableRow.entity_id)
 
 
 def _key_range(network: str) -> tuple[str, str]:
