@@ -13,8 +13,11 @@ from normality import latinize_text
 from rigour.text.scripts import text_scripts
 
 from liaison.errors import BadInput, Forbidden
+from liaison.ingest.screening_csv import MATCHABLE
 from liaison.model import Handling
-from liaison.services import catalog, graph
+from liaison.model.observables import observables_of
+from liaison.services import catalog, correlation, graph
+from liaison.services.correlation import Correlated
 from liaison.services.hits import Reference
 from liaison.services.matching_service import MatchingService, Scope, Scored
 from liaison.store import StoredEntity
@@ -81,6 +84,7 @@ def entity(request: Request, viewer: ViewerDep, entity_id: str, purpose: str = "
         names=_names(copies),
         relations=_relations(request, viewer, copies, now, purpose),
         matches=_matches(request, viewer, copies[0], now),  # (results, references)
+        correlations=_correlations(request, viewer, copies[0], now, purpose),
         readers=readers,
         purpose=purpose,
     )
@@ -131,6 +135,19 @@ def _relations(
     return sorted(found, key=lambda relation: (relation.label, relation.caption))
 
 
+def _correlations(
+    request: Request, viewer: ViewerDep, stored: StoredEntity, now: dt.datetime, purpose: str
+) -> list[Correlated]:
+    """The record's IPs, e-mails, phones, URLs and wallets, each with the other records holding it."""
+    if not observables_of(stored.proxy):
+        return []
+    _stored, found = correlation.correlate_entity(
+        request.app.state.engine, viewer.identity, stored.envelope.dataset, str(stored.proxy.id),
+        purpose=purpose or f"reading record {stored.proxy.id}", now=now,
+    )  # fmt: skip
+    return found
+
+
 def _matches(
     request: Request, viewer: ViewerDep, stored: StoredEntity, now: dt.datetime
 ) -> tuple[list[Scored], tuple[Reference, ...]]:
@@ -138,7 +155,8 @@ def _matches(
     and references to matching records the user may not read.
     """
     matching: MatchingService = request.app.state.matching
-    if not stored.proxy.schema.matchable:
+    # FtM calls more schemata matchable than the matching engine indexes (a UserAccount).
+    if stored.proxy.schema.name not in MATCHABLE:
         return [], ()
     threshold = request.app.state.settings.match_threshold
     query = {"schema": stored.proxy.schema.name, "properties": stored.proxy.properties}

@@ -27,6 +27,7 @@ from liaison.store.retention import delete_record
 from liaison.store.tables import AuditEventRow, ObservableRow
 from tests.api.test_alerts_api import token
 from tests.test_cli import Cli
+from tests.web.pages import PASSWORD, log_in, text_of
 
 NOW = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
 TOR_EXIT = "185.220.101.4"
@@ -46,8 +47,8 @@ def account(entity_id: str, **properties: list[str]) -> dict[str, object]:
 def world(engine: Engine) -> Engine:
     for code, country in (("NCB-FR", "FR"), ("CYB-NL", "NL")):
         agencies.register(engine, Agency(code, code, country, AgencyKind.CYBER), Identity.operator())
-    access.add_user(engine, Identity.operator(), "ana", "NCB-FR", Role.ANALYST, NOW)
-    access.add_user(engine, Identity.operator(), "joost", "CYB-NL", Role.ANALYST, NOW)
+    access.add_user(engine, Identity.operator(), "ana", "NCB-FR", Role.ANALYST, NOW, password=PASSWORD)
+    access.add_user(engine, Identity.operator(), "joost", "CYB-NL", Role.ANALYST, NOW, password=PASSWORD)
     load(
         engine, "NCB-FR", "fr_cyber", Handling.GREEN,
         account("acct-fr", ipAddress=[TOR_EXIT], email=["Admin@Evil.example"]),
@@ -130,7 +131,8 @@ def test_the_migration_indexes_the_records_already_stored(world: Engine) -> None
 
 @pytest.fixture
 def client(world: Engine, database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+    settings = Settings(database_url=database_url, cookie_secure=False)
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
@@ -182,3 +184,16 @@ def test_the_cli_correlates_values_and_records_and_refuses_bad_values(
     )
     assert "value 1: ip: '999.1.1.1' is not an IP address" in refused
     assert "say why" in cli("--as", "ana", "correlate", TOR_EXIT, code=3)
+
+
+def test_the_record_page_shows_the_same_values_elsewhere(client: TestClient) -> None:
+    assert log_in(client, "ana") == 303
+    page = client.get("/app/entities/acct-fr", params={"purpose": "case 77"})
+    assert page.status_code == 200, text_of(page.text)[-600:]
+    section = text_of(page.text.split('id="h-correlations"')[1].split("</section>")[0])
+    assert f"ip:{TOR_EXIT}" in section and "a record of CYB-NL you may not read" in section
+    assert "email:admin@evil.example : no other record" in section
+    assert "acct-nl" not in page.text  # the hidden record is a reference, never its content
+    assert log_in(client, "joost") == 303
+    theirs = client.get("/app/entities/acct-nl", params={"purpose": "case 77"})
+    assert 'href="/app/entities/acct-fr"' in theirs.text.split('id="h-correlations"')[1]
