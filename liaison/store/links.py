@@ -9,6 +9,7 @@ from followthemoney.types import registry
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
+from liaison.store.derived import replace_derived
 from liaison.store.tables import EntityLinkRow
 
 __all__ = ["delete_links", "link_rows", "pointing_at", "write_links"]
@@ -29,24 +30,16 @@ def link_rows(dataset: str, proxies: Iterable[EntityProxy], run_id: int | None) 
 
 def write_links(connection: Connection, dataset: str, proxies: Sequence[EntityProxy], run_id: int) -> None:
     """Index the links of entities just written: earlier runs' links of theirs go, this run's add up."""
-    ids = [proxy.id for proxy in proxies]
-    for start in range(0, len(ids), _CHUNK):
-        connection.execute(
-            delete(EntityLinkRow).where(
-                EntityLinkRow.dataset == dataset,
-                EntityLinkRow.source.in_(ids[start : start + _CHUNK]),
-                EntityLinkRow.import_run.is_distinct_from(run_id),
-            )
-        )
-    rows = link_rows(dataset, proxies, run_id)
-    if rows:
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        # Fragments of one entity in one run name a target twice: the first row stands.
-        connection.exec_driver_sql(
-            f"INSERT INTO entity_link (dataset, source, target, import_run) "
-            f"VALUES ({marker}, {marker}, {marker}, {marker}) ON CONFLICT DO NOTHING",
-            rows,
-        )
+    ids = [str(proxy.id) for proxy in proxies]
+    replace_derived(
+        connection,
+        EntityLinkRow,
+        EntityLinkRow.source,
+        dataset,
+        ids,
+        run_id,
+        link_rows(dataset, proxies, run_id),
+    )
 
 
 def delete_links(session: Session, dataset: str, entity_id: str) -> None:

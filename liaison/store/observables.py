@@ -17,12 +17,10 @@ from sqlalchemy import Connection, Select, delete, select
 from sqlalchemy.orm import Session
 
 from liaison.model.observables import Kind, Observable, enclosing_networks, ip_key, observables_of
+from liaison.store.derived import replace_derived
 from liaison.store.tables import ObservableRow
 
 __all__ = ["Holding", "delete_observables", "holdings", "observable_rows", "write_observables"]
-
-# Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
-_CHUNK = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,23 +53,8 @@ def write_observables(
 ) -> None:
     """Index the observables of entities just written: earlier runs' rows of theirs go, this run's add up."""
     ids = [str(proxy.id) for proxy in proxies]
-    for start in range(0, len(ids), _CHUNK):
-        connection.execute(
-            delete(ObservableRow).where(
-                ObservableRow.dataset == dataset,
-                ObservableRow.entity_id.in_(ids[start : start + _CHUNK]),
-                ObservableRow.import_run.is_distinct_from(run_id),
-            )
-        )
     rows = observable_rows(dataset, proxies, run_id)
-    if rows:
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        # Fragments of one entity in one run carry a value twice: the first row stands.
-        connection.exec_driver_sql(
-            "INSERT INTO observable (kind, value, dataset, entity_id, ip_key, import_run) "
-            f"VALUES ({', '.join([marker] * 6)}) ON CONFLICT DO NOTHING",
-            rows,
-        )
+    replace_derived(connection, ObservableRow, ObservableRow.entity_id, dataset, ids, run_id, rows)
 
 
 def delete_observables(session: Session, dataset: str, entity_id: str) -> None:
