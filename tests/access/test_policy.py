@@ -115,8 +115,10 @@ def store_drawn(
     drawn: list[tuple[str, Handling, list[str]]],
     groups: list[tuple[str, str]],
     names: list[str],
+    email: str | None = None,
 ) -> dict[str, Envelope]:
-    """Store a drawn world's group memberships and records (`e0`, `e1`, … named in turn); their envelopes."""
+    """Store a drawn world's group memberships and records (`e0`, `e1`, … named in turn, all with
+    `email` when given); their envelopes."""
     envelopes: dict[str, Envelope] = {}
     with Session(engine) as session, session.begin():
         for group, agency in groups:
@@ -126,6 +128,8 @@ def store_drawn(
             proxy = model.make_entity("Person")
             proxy.id = f"e{number}"
             proxy.add("name", names[number])
+            if email:
+                proxy.add("email", email)
             run = store.start_import(session, envelope.dataset, "ftm", "test", NOW)
             store.write_batch(session, [(proxy, "test:1")], envelope, run, NOW)
             envelopes[f"e{number}"] = envelope

@@ -2,8 +2,9 @@
 
 Strategy: the worlds of test_policy (four agencies in two countries, sharing groups, one user
 each, records under all five codes with random releasability), each record a distinct person.
-For every caller, the match, search and fetch services, the per-dataset pages, single reads
-and the store's readable/hidden splits must return a record exactly when the policy allows;
+For every caller, the match, search, fetch and correlation services (every record carries one
+shared e-mail address), the per-dataset pages, single reads and the store's readable/hidden
+splits must return a record exactly when the policy allows;
 a record the caller may not read may only come back as a hit/no-hit reference (members only)
 that holds nothing of it; and owners always see their own.
 """
@@ -21,10 +22,18 @@ from liaison import store
 from liaison.access import may_read
 from liaison.errors import NotFound
 from liaison.model import Handling, Identity, IdentityKind, Role
-from liaison.services import records
+from liaison.model.observables import Kind, Observable
+from liaison.services import correlation, records
 from liaison.services.matching_service import MatchingService, Scope
 from liaison.store import hits as hit_store
-from liaison.store.tables import AlertRow, EntityRow, GroupMemberRow, HitReferenceRow, ImportRow
+from liaison.store.tables import (
+    AlertRow,
+    EntityRow,
+    GroupMemberRow,
+    HitReferenceRow,
+    ImportRow,
+    ObservableRow,
+)
 from tests.access.test_policy import AGENCIES, USERS, memberships, store_drawn, world  # noqa: F401 (fixture)
 from tests.access.test_policy import records as drawn_records
 
@@ -35,9 +44,12 @@ NAMES = [
 ]  # fmt: skip
 
 
+SHARED = "drop@case.example"
+
+
 def _reset(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
-        for table in (AlertRow, HitReferenceRow, EntityRow, ImportRow, GroupMemberRow):
+        for table in (AlertRow, HitReferenceRow, EntityRow, ObservableRow, ImportRow, GroupMemberRow):
             session.execute(delete(table))
 
 
@@ -60,7 +72,7 @@ def test_no_read_path_gives_anyone_more_than_the_policy_allows(
     groups: list[tuple[str, str]],
 ) -> None:
     _reset(world)
-    envelopes = store_drawn(world, drawn, groups, NAMES)
+    envelopes = store_drawn(world, drawn, groups, NAMES, email=SHARED)
     service = MatchingService(world, candidates=25)
     service.refresh()
     now = dt.datetime.now(dt.UTC)
@@ -108,6 +120,15 @@ def test_no_read_path_gives_anyone_more_than_the_policy_allows(
                 assert entity_id in allowed
             except NotFound:
                 assert entity_id not in allowed
+        (shared,) = correlation.correlate(
+            world, caller, [Observable(Kind.EMAIL, SHARED)], purpose="test", now=now
+        )
+        assert {str(held.entity.proxy.id) for held in shared.records} == allowed
+        referenced = sorted(reference.owner_agency for reference in shared.references)
+        expected = hidden if caller.kind is IdentityKind.MEMBER else set()
+        assert referenced == sorted(envelopes[entity_id].owner_agency for entity_id in expected)
+        shown = orjson.dumps([reference.to_dict() for reference in shared.references]).decode()
+        assert not any(NAMES[int(e[1:])] in shown or f'"{e}"' in shown for e in envelopes)
         paged = set()
         for code, _country in AGENCIES:
             try:
