@@ -184,7 +184,12 @@ class CandidateIndex:
             best = scores >= threshold
             hits, scores = hits[best], scores[best]
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [(self._records[int(hits[i])], float(scores[i])) for i in order]
+        records = self._records
+        # Plain ints and floats first: indexing numpy arrays element by element is slow.
+        return [
+            (records[hit], score)
+            for hit, score in zip(hits[order].tolist(), scores[order].tolist(), strict=True)
+        ]
 
     def position(self, dataset: str, entity_id: str) -> int | None:
         """The position of a live record, or None."""

@@ -41,7 +41,13 @@ def compare_dates(left: tuple[str, ...], right: tuple[str, ...]) -> DateComparis
     """Compare two sets of ISO date prefixes; None when either side has none."""
     if not left or not right:
         return None
-    best, pair = max(((_agreement(a, b), (a, b)) for a in left for b in right), key=lambda item: item[0])
+    best, pair = -1.0, (left[0], right[0])
+    # The first best pair, as `max` would give it; a plain loop, since every scored pair runs it.
+    for a in left:
+        for b in right:
+            agreement = _agreement(a, b)
+            if agreement > best:
+                best, pair = agreement, (a, b)
     disjoint = best == 0.0 and all(_years_apart(a, b) for a in left for b in right)
     detail = f"{pair[0]} vs {pair[1]}" if best > 0 else f"{', '.join(left)} vs {', '.join(right)}"
     return DateComparison(best, disjoint, detail)
