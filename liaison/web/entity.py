@@ -139,13 +139,14 @@ def _correlations(
     request: Request, viewer: ViewerDep, stored: StoredEntity, now: dt.datetime, purpose: str
 ) -> list[Correlated]:
     """The record's IPs, e-mails, phones, URLs and wallets, each with the other records holding it."""
-    if not observables_of(stored.proxy):
+    observables = sorted(observables_of(stored.proxy))
+    if not observables:
         return []
-    _stored, found = correlation.correlate_entity(
-        request.app.state.engine, viewer.identity, stored.envelope.dataset, str(stored.proxy.id),
-        purpose=purpose or f"reading record {stored.proxy.id}", now=now,
+    record = (stored.envelope.dataset, str(stored.proxy.id))
+    return correlation.correlate(
+        request.app.state.engine, viewer.identity, observables,
+        purpose=purpose or f"reading record {record[1]}", now=now, exclude=record,
     )  # fmt: skip
-    return found
 
 
 def _matches(
