@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "uk": "UK sanctions list as normalised tables (a folder of CSV files)",
     "ftm": "FollowTheMoney entities as JSON lines (OpenSanctions format)",
     "csv": "any CSV through a FollowTheMoney mapping file (--mapping)",
+    "stix": "STIX 2.1 bundle (JSON); TLP markings on objects tighten the handling",
 }
 
 
@@ -47,6 +48,10 @@ def read(kind: str, path: Path, mapping: Path | None = None) -> Iterator[Record]
         from liaison.ingest.uk import read_uk
 
         return read_uk(path)
+    if kind == "stix":
+        from liaison.ingest.stix import read_stix
+
+        return read_stix(path)
     from liaison.ingest.ftm import read_ftm
 
     return read_ftm(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,8 @@ from followthemoney.types import registry
 from followthemoney.types.common import PropertyType
 
 from liaison.errors import BadInput, NotFound
+from liaison.model.handling import Handling
+from liaison.model.observables import Observable
 
 __all__ = [
     "MAX_VALUE_CHARS",
@@ -42,10 +44,18 @@ MAX_VALUE_CHARS = 65_536
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One entity read from a source, with where it came from (line number or XML element)."""
+    """One entity read from a source, with where it came from (line number or XML element).
+
+    A record read from STIX also carries the object's versions as they came, the TLP level its
+    markings set (the import keeps the stricter of that and its own handling), and the values
+    it correlates on that FtM has no property for (domains, networks, hashes of a pattern).
+    """
 
     proxy: EntityProxy
     where: int | str
+    stix: tuple[Mapping[str, Any], ...] = ()
+    handling: Handling | None = None
+    observables: frozenset[Observable] = frozenset()
 
 
 def check_exists(path: Path) -> None:

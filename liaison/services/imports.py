@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pycountry
 from followthemoney.proxy import EntityProxy
@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.domains.cyber.markings import stricter
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
-from liaison.model import Envelope, Identity, IdentityKind
+from liaison.model import Envelope, Handling, Identity, IdentityKind
 from liaison.services import audit
 from liaison.services.landed import landed
 from liaison.store import hits as hit_store
@@ -99,17 +100,17 @@ def write_records(
     check_releasability(session, envelope.releasability)
     store.claim_dataset(session, envelope.dataset, title, envelope.owner_agency, now)
     run_id = store.start_import(session, envelope.dataset, kind, source, now)
-    batch: list[tuple[EntityProxy, str]] = []
+    batch: list[Record] = []
     for record in records:
-        batch.append((record.proxy, f"{source}:{record.where}"))
+        batch.append(record)
         schemata[record.proxy.schema.name] = schemata.get(record.proxy.schema.name, 0) + 1
         if len(batch) >= batch_size:
-            store.write_batch(session, batch, envelope, run_id, now)
+            _write_batch(session, batch, envelope, source, run_id, now)
             if progress is not None:
                 progress(len(batch))
             batch = []
     if batch:
-        store.write_batch(session, batch, envelope, run_id, now)
+        _write_batch(session, batch, envelope, source, run_id, now)
         if progress is not None:
             progress(len(batch))
     store.finish_import(session, run_id, sum(schemata.values()))
@@ -124,6 +125,26 @@ def write_records(
         detail={"source": source, "kind": kind, "handling": envelope.handling.value, "records": schemata},
     )
     return ImportResult(run_id, envelope.dataset, schemata)
+
+
+def _write_batch(
+    session: Session, batch: list[Record], envelope: Envelope, source: str, run_id: int, now: dt.datetime
+) -> None:
+    """Write records, each under the stricter of the import's handling and its own TLP marking."""
+    by_handling: dict[Handling, list[tuple[EntityProxy, str]]] = {}
+    for record in batch:
+        handling = envelope.handling
+        if record.handling is not None:
+            handling = stricter(handling, record.handling)
+        by_handling.setdefault(handling, []).append((record.proxy, f"{source}:{record.where}"))
+    for handling, rows in by_handling.items():
+        store.write_batch(session, rows, replace(envelope, handling=handling), run_id, now)
+    connection = session.connection()
+    objects = [obj for record in batch for obj in record.stix]
+    store.write_stix(connection, envelope.dataset, objects, run_id, now)
+    extra = [(str(record.proxy.id), record.observables) for record in batch if record.observables]
+    if extra:
+        store.add_observables(connection, envelope.dataset, extra, run_id)
 
 
 def check_releasability(session: Session, releasability: tuple[str, ...]) -> None:

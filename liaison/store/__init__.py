@@ -31,6 +31,7 @@ from liaison.store.entities import (
     write_batch,
 )
 from liaison.store.links import pointing_at
+from liaison.store.observables import add_observables
 from liaison.store.registry import (
     DatasetSummary,
     claim_dataset,
@@ -41,6 +42,7 @@ from liaison.store.registry import (
     save_agency,
     start_import,
 )
+from liaison.store.stix import write_stix
 from liaison.store.users import (
     StoredToken,
     User,
@@ -75,6 +77,7 @@ __all__ = [
     "StoredToken",
     "User",
     "add_group_member",
+    "add_observables",
     "append_event",
     "audit_head",
     "claim_dataset",
@@ -122,4 +125,5 @@ __all__ = [
     "start_import",
     "token_holder",
     "write_batch",
+    "write_stix",
 ]

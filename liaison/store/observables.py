@@ -20,7 +20,14 @@ from liaison.model.observables import Kind, Observable, enclosing_networks, ip_k
 from liaison.store.derived import replace_derived
 from liaison.store.tables import ObservableRow
 
-__all__ = ["Holding", "delete_observables", "holdings", "observable_rows", "write_observables"]
+__all__ = [
+    "Holding",
+    "add_observables",
+    "delete_observables",
+    "holdings",
+    "observable_rows",
+    "write_observables",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,20 @@ def write_observables(
     """Index the observables of entities just written: earlier runs' rows of theirs go, this run's add up."""
     ids = [str(proxy.id) for proxy in proxies]
     rows = observable_rows(dataset, proxies, run_id)
+    replace_derived(connection, ObservableRow, ObservableRow.entity_id, dataset, ids, run_id, rows)
+
+
+def add_observables(
+    connection: Connection, dataset: str, found: Sequence[tuple[str, frozenset[Observable]]], run_id: int
+) -> None:
+    """Index values records carry beyond their FtM properties (a STIX pattern's domains, networks,
+    hashes), after `write_observables` indexed what the properties hold in the same run."""
+    rows = [
+        (observable.kind.value, observable.value, dataset, entity_id, _ip_key(observable), run_id)
+        for entity_id, observables in found
+        for observable in sorted(observables)
+    ]
+    ids = [entity_id for entity_id, _observables in found]
     replace_derived(connection, ObservableRow, ObservableRow.entity_id, dataset, ids, run_id, rows)
 
 

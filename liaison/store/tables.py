@@ -46,6 +46,7 @@ __all__ = [
     "ReceiptRow",
     "ReferralRow",
     "SharingGroupRow",
+    "StixObjectRow",
     "SubjectDecisionRow",
     "ThreadParticipantRow",
     "ThreadRow",
@@ -194,6 +195,27 @@ class ObservableRow(Base):
         Index("ix_observable_record", "dataset", "entity_id"),
         Index("ix_observable_ip_key", "ip_key"),
     )
+
+
+class StixObjectRow(Base):
+    """A STIX object as it came, every version of it; its record (the FtM mirror) is the entity row
+    of the same dataset and id, whose envelope decides who may read any version.
+
+    `version` is the object's `modified` time (or `created`, or when it was added, for cyber
+    observables that have neither); TAXII pages through a collection by (added_at, id, version).
+    """
+
+    __tablename__ = "stix_object"
+
+    dataset: Mapped[str] = mapped_column(ForeignKey("dataset.name"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    version: Mapped[dt.datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    document: Mapped[str] = mapped_column(Text)
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_stix_object_added", "dataset", "added_at", "id", "version"),)
 
 
 class MatchPairRow(Base):
