@@ -32,6 +32,7 @@ from liaison.api import (
 from liaison.api.deps import EngineDep
 from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
 from liaison.api.problems import PROBLEM_RESPONSES, install
+from liaison.api.taxii import create_taxii
 from liaison.errors import Unavailable
 from liaison.model import Identity
 from liaison.services import catalog, webhooks
@@ -96,6 +97,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)
+    taxii_app = create_taxii(settings)
+    taxii_app.state.engine = engine
+    taxii_app.state.settings = settings
+    taxii_app.state.buckets = app.state.buckets
+    app.mount("/taxii2", taxii_app)
     web.install(app)
 
     @app.get("/api/v1/health", tags=["system"])

@@ -7,6 +7,8 @@ treated as the public. Each token, and each public client address, is rate-limit
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import secrets
 from typing import Annotated
@@ -44,7 +46,7 @@ async def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-_HOW = "send the header `Authorization: ApiKey <key or token>`"
+_HOW = "send the header `Authorization: ApiKey <key or token>` (or Basic with the token as the password)"
 SESSION_COOKIE = "liaison_session"
 CSRF_COOKIE = "liaison_csrf"
 CSRF_HEADER = "X-CSRF-Token"
@@ -72,12 +74,25 @@ def _identify(request: Request, settings: Settings, authorization: str | None, s
         return Identity.public()
     scheme, _, given = authorization.partition(" ")
     given = given.strip()
-    if scheme.lower() not in ("apikey", "bearer") or not given:
+    if scheme.lower() == "basic":
+        # TAXII and other clients that only speak Basic send the token as the password.
+        given = _basic_password(given)
+    elif scheme.lower() not in ("apikey", "bearer"):
+        raise ApiKeyRequired(_HOW)
+    if not given:
         raise ApiKeyRequired(_HOW)
     # Compared as bytes: compare_digest refuses non-ASCII text, which a hostile header may carry.
     if settings.api_key is not None and secrets.compare_digest(given.encode(), settings.api_key.encode()):
         return Identity.operator()
     return _by_token(request, buckets, given, scope)
+
+
+def _basic_password(encoded: str) -> str:
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ApiKeyRequired("Basic credentials are not base64 of `user:token`") from None
+    return decoded.partition(":")[2].strip()
 
 
 def _by_token(request: Request, buckets: TokenBuckets, given: str, scope: str) -> Identity:

@@ -22,7 +22,7 @@ from liaison.domains.cyber.stix_mirror import mirror_of, stix_values
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, check_exists
 
-__all__ = ["MAX_BUNDLE_BYTES", "MAX_OBJECT_BYTES", "read_stix", "stix_records"]
+__all__ = ["MAX_BUNDLE_BYTES", "MAX_OBJECT_BYTES", "object_problem", "read_stix", "stix_records"]
 
 MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 MAX_OBJECT_BYTES = 1024 * 1024
@@ -52,7 +52,9 @@ def read_stix(path: Path) -> Iterator[Record]:
 def stix_records(objects: Sequence[Any], source: str) -> list[Record]:
     """Records of STIX objects (a bundle's or a TAXII envelope's), all checked before any is returned."""
     for index, obj in enumerate(objects):
-        _check(obj, source, index)
+        problem = object_problem(obj)
+        if problem is not None:
+            raise BadInput(f"{source}: objects[{index}]: {problem}")
     defined = marking_definitions(objects)
     newest: dict[str, int] = {}
     versions: dict[str, list[Mapping[str, Any]]] = {}
@@ -82,26 +84,21 @@ def stix_records(objects: Sequence[Any], source: str) -> list[Record]:
     return records
 
 
-def _check(obj: Any, source: str, index: int) -> None:
-    where = f"{source}: objects[{index}]"
-    if (
-        not isinstance(obj, dict)
-        or not isinstance(obj.get("type"), str)
-        or not isinstance(obj.get("id"), str)
-    ):
-        raise BadInput(f"{where}: not a STIX object (a JSON object with a type and an id)")
+def object_problem(obj: Any) -> str | None:
+    """Why a STIX object is refused (its id first, when it has one), or None when it is sound."""
+    if not (isinstance(obj, dict) and isinstance(obj.get("type"), str) and isinstance(obj.get("id"), str)):
+        return "not a STIX object (a JSON object with a type and an id)"
     if len(orjson.dumps(obj)) > MAX_OBJECT_BYTES:
-        raise BadInput(f"{where} {obj['id']}: larger than {MAX_OBJECT_BYTES // 1024} KiB")
+        return f"{obj['id']}: larger than {MAX_OBJECT_BYTES // 1024} KiB"
     if obj["type"] != "marking-definition" and obj.get("spec_version", "2.1") != "2.1":
-        raise BadInput(
-            f"{where} {obj['id']}: spec_version {obj.get('spec_version')!r}; only STIX 2.1 is read"
-        )
+        return f"{obj['id']}: spec_version {obj.get('spec_version')!r}; only STIX 2.1 is read"
     try:
         result = validate_instance(obj, _OPTIONS)
     except (ValidationError, ValueError, TypeError, KeyError) as exc:
-        raise BadInput(f"{where}: {exc}") from None
+        return str(exc)
     if not result.is_valid:
-        raise BadInput(f"{where}: {result.errors[0]}")
+        return str(result.errors[0])
+    return None
 
 
 def _version(obj: Mapping[str, Any]) -> str:

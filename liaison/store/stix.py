@@ -145,7 +145,7 @@ def stix_page(
             )
         )
     query = query.order_by(StixObjectRow.added_at, StixObjectRow.id, StixObjectRow.version).limit(limit)
-    return [StoredStix(*row.tuple()) for row in session.execute(query)]
+    return [StoredStix(*row) for row in session.execute(query)]
 
 
 def _readable_objects(

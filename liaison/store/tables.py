@@ -48,6 +48,7 @@ __all__ = [
     "SharingGroupRow",
     "StixObjectRow",
     "SubjectDecisionRow",
+    "TaxiiStatusRow",
     "ThreadParticipantRow",
     "ThreadRow",
     "TokenRow",
@@ -216,6 +217,17 @@ class StixObjectRow(Base):
     import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_stix_object_added", "dataset", "added_at", "id", "version"),)
+
+
+class TaxiiStatusRow(Base):
+    """What became of a TAXII POST: the status resource the client polls, kept for its agency."""
+
+    __tablename__ = "taxii_status"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    document: Mapped[str] = mapped_column(Text)
 
 
 class MatchPairRow(Base):

@@ -1,4 +1,4 @@
-"""STIX objects as they came, every version, beside their FtM records
+"""STIX objects as they came, every version, beside their FtM records; TAXII status resources
 
 Revision ID: 0010
 Revises: 0009
@@ -27,8 +27,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("dataset", "id", "version"),
     )
     op.create_index("ix_stix_object_added", "stix_object", ["dataset", "added_at", "id", "version"])
+    op.create_table(
+        "taxii_status",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("agency", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("taxii_status")
     op.drop_index("ix_stix_object_added", table_name="stix_object")
     op.drop_table("stix_object")
