@@ -28,7 +28,7 @@ from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
 from liaison.model import Agency, AgencyKind, Envelope, Handling, parse_release
-from liaison.services import agencies, catalog, demo, screening
+from liaison.services import agencies, catalog, demo, screening, stix_export
 from liaison.services.imports import import_records
 
 __all__ = ["app"]
@@ -168,6 +168,31 @@ def export_ftm(
                 with open(output, "wb") as handle:
                     count = catalog.export_ftm(opened, dataset, handle, identity, now, purpose(), progress)
         err.print(f"exported {count:,} entities from {dataset}")
+
+
+@export_app.command("stix")
+def export_stix(
+    dataset: Annotated[str, typer.Option(help="Dataset to export.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write, or - for stdout.")] = "-",
+) -> None:
+    """Write a dataset as a STIX 2.1 bundle, each object marked with its record's TLP level.
+
+    Example: liaison --as joost --purpose "share with CERT" export stix --dataset apt1 -o apt1.json
+    """
+    with reported():
+        opened = engine()
+        with counting(f"export {dataset}") as progress:
+            identity, now = caller(), dt.datetime.now(dt.UTC)
+            if output == "-":
+                count = stix_export.export_stix(
+                    opened, dataset, sys.stdout.buffer, identity, now, purpose(), progress
+                )
+            else:
+                with open(output, "wb") as handle:
+                    count = stix_export.export_stix(
+                        opened, dataset, handle, identity, now, purpose(), progress
+                    )
+        err.print(f"exported {count:,} STIX objects from {dataset}")
 
 
 @app.command()

@@ -27,6 +27,7 @@ from liaison.api import (
     records,
     session,
     sharing,
+    stix,
     yente,
 )
 from liaison.api.deps import EngineDep
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(operations.router)
     app.include_router(border.router)
     app.include_router(correlations.router)
+    app.include_router(stix.router)
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)

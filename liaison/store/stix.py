@@ -25,6 +25,7 @@ __all__ = [
     "StixFilter",
     "StoredStix",
     "delete_stix",
+    "newest_documents",
     "stix_datasets",
     "stix_page",
     "stix_version",
@@ -185,3 +186,17 @@ def _conditions(wanted: StixFilter) -> list[ColumnElement[bool]]:
             .scalar_subquery()
         )
     return conditions
+
+
+def newest_documents(session: Session, dataset: str, ids: Sequence[str]) -> dict[str, str]:
+    """The newest stored version of each of these objects, by id.
+
+    Only for ids the caller has already read through the access filter (their records).
+    """
+    query = (
+        select(StixObjectRow.id, StixObjectRow.document)
+        .where(StixObjectRow.dataset == dataset, StixObjectRow.id.in_(ids))
+        .order_by(StixObjectRow.id, StixObjectRow.version)
+    )
+    # In version order, so the newest of each id is the one left standing.
+    return dict(session.execute(query).all())

@@ -1,0 +1,107 @@
+"""`/api/v1/datasets/{dataset}/stix`: a dataset as a STIX 2.1 bundle, and bundles imported into one.
+
+An export holds what the caller may read, each object marked with its record's TLP level, and
+is audited with its purpose. An import is the CLI's `liaison import stix`: every object checked,
+the whole bundle or nothing, under the caller's agency; TLP markings tighten the handling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from liaison.api.auth import CallerDep, SettingsDep, WriterDep
+from liaison.errors import BadInput
+from liaison.ingest.stix import stix_records
+from liaison.model import Envelope, Handling, parse_release
+from liaison.services import stix_export
+from liaison.services.imports import import_records
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["cyber"])
+STIX_TYPE = "application/stix+json;version=2.1"
+DatasetName = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class StixImported(BaseModel):
+    """What a bundle import wrote."""
+
+    dataset: str
+    run_id: int
+    records: int
+    schemata: dict[str, int]
+
+
+@router.get(
+    "/datasets/{dataset}/stix", response_class=Response, responses={200: {"content": {STIX_TYPE: {}}}}
+)
+def export_bundle(
+    request: Request,
+    identity: CallerDep,
+    dataset: DatasetName,
+    purpose: Annotated[
+        str, Query(min_length=3, max_length=500, description="Why; recorded in the audit trail.")
+    ],
+) -> Response:
+    """The dataset's records you may read as one STIX 2.1 bundle, each marked with its TLP level."""
+    buffer = io.BytesIO()
+    stix_export.export_stix(
+        request.app.state.engine, dataset, buffer, identity, dt.datetime.now(dt.UTC), purpose
+    )
+    return Response(buffer.getvalue(), media_type=STIX_TYPE)
+
+
+@router.post("/datasets/{dataset}/stix", status_code=201)
+async def import_bundle(
+    request: Request,
+    identity: WriterDep,
+    settings: SettingsDep,
+    dataset: DatasetName,
+    handling: Annotated[str, Query(description="TLP 2.0 code of unmarked objects.")] = "AMBER",
+    release: Annotated[list[str] | None, Query(description="Releasability entries.")] = None,
+    title: Annotated[str | None, Query(max_length=255)] = None,
+) -> StixImported:
+    """Import a STIX 2.1 bundle (the request body) into a dataset of your agency; all or nothing."""
+    try:
+        code = Handling.parse(handling)
+        releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    try:
+        bundle: Any = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise BadInput(f"the body is not JSON: {exc}") from None
+    if (
+        not isinstance(bundle, dict)
+        or bundle.get("type") != "bundle"
+        or not isinstance(bundle.get("objects"), list)
+    ):
+        raise BadInput(
+            "the body is not a STIX bundle (a JSON object with type 'bundle' and a list of objects)"
+        )
+    now = dt.datetime.now(dt.UTC)
+    envelope = Envelope(
+        owner_agency=identity.agency or "",
+        dataset=dataset,
+        handling=code,
+        purpose="cyber threat intelligence",
+        retention_review=now.date().replace(year=now.year + settings.retention_years),
+        releasability=releasability,
+    )
+    result = await run_in_threadpool(
+        lambda: import_records(
+            request.app.state.engine, stix_records(bundle["objects"], "request"), envelope=envelope,
+            title=title or dataset, kind="stix", source="request", now=now, identity=identity,
+        )
+    )  # fmt: skip
+    return StixImported(
+        dataset=result.dataset, run_id=result.run_id, records=result.records, schemata=result.schemata
+    )
