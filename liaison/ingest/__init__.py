@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
     "ftm": "FollowTheMoney entities as JSON lines (OpenSanctions format)",
     "csv": "any CSV through a FollowTheMoney mapping file (--mapping)",
     "stix": "STIX 2.1 bundle (JSON); TLP markings on objects tighten the handling",
+    "misp": "MISP event (JSON), read as STIX 2.1: indicators, actors and malware from galaxy tags",
 }
 
 
@@ -48,6 +49,10 @@ def read(kind: str, path: Path, mapping: Path | None = None) -> Iterator[Record]
         from liaison.ingest.uk import read_uk
 
         return read_uk(path)
+    if kind == "misp":
+        from liaison.ingest.misp import read_misp
+
+        return read_misp(path)
     if kind == "stix":
         from liaison.ingest.stix import read_stix
 

@@ -14,21 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from stix2validator import ValidationOptions, validate_instance
-from stix2validator.errors import ValidationError
 
 from liaison.domains.cyber.markings import marking_definitions, tlp_of
 from liaison.domains.cyber.stix_mirror import mirror_of, stix_values
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, check_exists
+from liaison.ingest.stix_validator import MAX_OBJECT_BYTES, object_problem
 
 __all__ = ["MAX_BUNDLE_BYTES", "MAX_OBJECT_BYTES", "object_problem", "read_stix", "stix_records"]
 
 MAX_BUNDLE_BYTES = 256 * 1024 * 1024
-MAX_OBJECT_BYTES = 1024 * 1024
-"""No real STIX object comes near a megabyte; a bigger one is refused before validation."""
-
-_OPTIONS = ValidationOptions(version="2.1")
 
 
 def read_stix(path: Path) -> Iterator[Record]:
@@ -49,10 +44,13 @@ def read_stix(path: Path) -> Iterator[Record]:
     yield from stix_records(bundle["objects"], str(path))
 
 
-def stix_records(objects: Sequence[Any], source: str) -> list[Record]:
-    """Records of STIX objects (a bundle's or a TAXII envelope's), all checked before any is returned."""
+def stix_records(objects: Sequence[Any], source: str, *, checked: bool = False) -> list[Record]:
+    """Records of STIX objects (a bundle's or a TAXII envelope's), all checked before any is returned.
+
+    `checked` says the caller has already run `object_problem` over every object.
+    """
     for index, obj in enumerate(objects):
-        problem = object_problem(obj)
+        problem = None if checked else object_problem(obj)
         if problem is not None:
             raise BadInput(f"{source}: objects[{index}]: {problem}")
     defined = marking_definitions(objects)
@@ -82,23 +80,6 @@ def stix_records(objects: Sequence[Any], source: str) -> list[Record]:
             )
         )
     return records
-
-
-def object_problem(obj: Any) -> str | None:
-    """Why a STIX object is refused (its id first, when it has one), or None when it is sound."""
-    if not (isinstance(obj, dict) and isinstance(obj.get("type"), str) and isinstance(obj.get("id"), str)):
-        return "not a STIX object (a JSON object with a type and an id)"
-    if len(orjson.dumps(obj)) > MAX_OBJECT_BYTES:
-        return f"{obj['id']}: larger than {MAX_OBJECT_BYTES // 1024} KiB"
-    if obj["type"] != "marking-definition" and obj.get("spec_version", "2.1") != "2.1":
-        return f"{obj['id']}: spec_version {obj.get('spec_version')!r}; only STIX 2.1 is read"
-    try:
-        result = validate_instance(obj, _OPTIONS)
-    except (ValidationError, ValueError, TypeError, KeyError) as exc:
-        return str(exc)
-    if not result.is_valid:
-        return str(result.errors[0])
-    return None
 
 
 def _version(obj: Mapping[str, Any]) -> str:

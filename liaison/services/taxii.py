@@ -22,7 +22,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput, Forbidden, NotFound
-from liaison.ingest.stix import object_problem, stix_records
+from liaison.ingest.stix import stix_records
+from liaison.ingest.stix_validator import object_problem
 from liaison.model import Envelope, Handling, Identity, IdentityKind, Role
 from liaison.services import audit
 from liaison.services.imports import import_records
@@ -176,7 +177,7 @@ def add_objects(
         try:
             records = [
                 replace(record, handling=record.handling or UNMARKED)
-                for record in stix_records(objects, source)
+                for record in stix_records(objects, source, checked=True)
             ]
         except BadInput as exc:
             failures = [{"id": "", "message": str(exc)}]
