@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -195,3 +197,23 @@ def test_the_cli_imports_a_bundle_and_refuses_a_bad_one(
     bad = write_bundle(tmp_path / "bad.json", indicator(A, "[ipv4-addr:value = '999.1.1.1']"))
     error = cli("import", "stix", str(bad), "--dataset", "apt1", "--agency", "CYB-NL", code=3)
     assert "'999.1.1.1'" in error and "bad.json" in error
+
+
+@given(
+    st.sampled_from(
+        ["ipv4-addr:value", "domain-name:value", "url:value", "file:hashes.'SHA-256'", "file:name"]
+    ),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40),
+)
+def test_the_fast_reading_of_simple_patterns_agrees_with_the_parser(path: str, value: str) -> None:
+    from stix2patterns.v21.pattern import Pattern
+
+    from liaison.domains.cyber.stix_mirror import _comparisons
+
+    quoted = value.replace("\\", "\\\\").replace("'", "\\'")
+    pattern = f"[{path} = '{quoted}']"
+    parsed = {
+        kind: [(list(steps), op, literal) for steps, op, literal in tests]
+        for kind, tests in Pattern(pattern).inspect().comparisons.items()
+    }
+    assert _comparisons(pattern) == parsed
