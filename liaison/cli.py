@@ -23,6 +23,7 @@ from liaison.cli_render import ScreenFormat, render_screening
 from liaison.cli_retention import retention_app
 from liaison.cli_sharing import access_app, alerts_app
 from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
+from liaison.cli_takedowns import takedown_app
 from liaison.cli_watches import watch_app, webhook_app
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
@@ -59,6 +60,7 @@ app.add_typer(operation_app, name="operation")
 app.add_typer(manifest_app, name="manifest")
 app.add_typer(document_app, name="document")
 app.add_typer(decision_app, name="decision")
+app.add_typer(takedown_app, name="takedown")
 app.command()(xref)
 app.command()(correlate)
 app.command()(clusters)

@@ -28,6 +28,7 @@ from liaison.api import (
     session,
     sharing,
     stix,
+    takedowns,
     yente,
 )
 from liaison.api.deps import EngineDep
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(border.router)
     app.include_router(correlations.router)
     app.include_router(stix.router)
+    app.include_router(takedowns.router)
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)

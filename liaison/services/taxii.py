@@ -27,7 +27,7 @@ from liaison.ingest.stix_validator import object_problem
 from liaison.model import Envelope, Handling, Identity, IdentityKind, Role
 from liaison.services import audit
 from liaison.services.imports import import_records
-from liaison.store.stix import StixFilter, StoredStix, stix_datasets, stix_page
+from liaison.store.stix import StixFilter, StoredStix, stix_page, stix_readable
 from liaison.store.tables import DatasetRow, TaxiiStatusRow
 
 __all__ = [
@@ -91,25 +91,30 @@ def _may_write(identity: Identity, owner: str) -> bool:
     )
 
 
+def _collection(session: Session, identity: Identity, name: str, title: str, owner: str) -> Collection:
+    readable = stix_readable(session, identity, name)
+    return Collection(collection_id(name), name, title, readable, _may_write(identity, owner))
+
+
 def collections(engine: Engine, identity: Identity) -> list[Collection]:
     """The collections this caller may read or write, by dataset name."""
     with Session(engine) as session:
-        readable = set(stix_datasets(session, identity))
         rows = session.execute(
             select(DatasetRow.name, DatasetRow.title, DatasetRow.owner_agency).order_by(DatasetRow.name)
         )
-        found = [
-            Collection(collection_id(name), name, title, name in readable, _may_write(identity, owner))
-            for name, title, owner in rows
-        ]
+        found = [_collection(session, identity, *row) for row in rows.all()]
     return [item for item in found if item.can_read or item.can_write]
 
 
 def collection(engine: Engine, identity: Identity, wanted: str) -> Collection:
     """One collection by id; NotFound when there is none this caller may see."""
-    for item in collections(engine, identity):
-        if item.id == wanted:
-            return item
+    with Session(engine) as session:
+        rows = session.execute(select(DatasetRow.name, DatasetRow.title, DatasetRow.owner_agency)).all()
+        for name, title, owner in rows:
+            if collection_id(name) == wanted:
+                found = _collection(session, identity, name, title, owner)
+                if found.can_read or found.can_write:
+                    return found
     raise NotFound(f"no collection {wanted!r}")
 
 

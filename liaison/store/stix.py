@@ -26,8 +26,8 @@ __all__ = [
     "StoredStix",
     "delete_stix",
     "newest_documents",
-    "stix_datasets",
     "stix_page",
+    "stix_readable",
     "stix_version",
     "write_stix",
 ]
@@ -112,16 +112,19 @@ def delete_stix(session: Session, dataset: str, object_id: str) -> None:
     )
 
 
-def stix_datasets(session: Session, identity: Identity) -> list[str]:
-    """Datasets holding STIX objects any of which this caller may read."""
+def stix_readable(session: Session, identity: Identity, dataset: str) -> bool:
+    """Whether the dataset holds a STIX object this caller may read.
+
+    One probe of the dataset's part of the index: it stops at the first readable object, so it
+    costs nothing for a dataset without objects or one whose objects the caller reads.
+    """
     query = (
-        select(StixObjectRow.dataset)
+        select(StixObjectRow.id)
         .join(EntityRow, (EntityRow.dataset == StixObjectRow.dataset) & (EntityRow.id == StixObjectRow.id))
-        .where(readable(identity))
-        .distinct()
-        .order_by(StixObjectRow.dataset)
+        .where(StixObjectRow.dataset == dataset, readable(identity))
+        .limit(1)
     )
-    return list(session.scalars(query))
+    return session.scalar(query) is not None
 
 
 def stix_page(

@@ -48,6 +48,7 @@ __all__ = [
     "SharingGroupRow",
     "StixObjectRow",
     "SubjectDecisionRow",
+    "TakedownRow",
     "TaxiiStatusRow",
     "ThreadParticipantRow",
     "ThreadRow",
@@ -228,6 +229,37 @@ class TaxiiStatusRow(Base):
     agency: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     document: Mapped[str] = mapped_column(Text)
+
+
+class TakedownRow(Base):
+    """A malicious IP, domain or server of an operation, and how far its takedown has got.
+
+    One row per operation and target: the stage it stands at, the dates it reached each, who
+    was notified and which agency answers for it. AMBER to the operation's participants.
+    """
+
+    __tablename__ = "takedown"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operation: Mapped[str] = mapped_column(ForeignKey("operation.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(600))
+    country: Mapped[str] = mapped_column(String(2))
+    provider: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(16))
+    agency: Mapped[str] = mapped_column(String(32))
+    notified_to: Mapped[str] = mapped_column(String(200), default="")
+    identified_on: Mapped[dt.date] = mapped_column(Date)
+    notified_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("operation", "kind", "value", name="uq_takedown_target"),
+        Index("ix_takedown_operation_country", "operation", "country"),
+    )
 
 
 class MatchPairRow(Base):

@@ -11,6 +11,7 @@ from liaison.web import (
     access,
     admin,
     border,
+    cyber,
     dashboard,
     entity,
     login,
@@ -22,6 +23,7 @@ from liaison.web import (
     routes,
     screening,
     search,
+    takedowns,
     watches,
 )
 from liaison.web.errors import html_error
@@ -44,6 +46,8 @@ _ROUTERS = (
     watches.router,
     network.router,
     routes.router,
+    cyber.router,
+    takedowns.router,
 )
 
 
