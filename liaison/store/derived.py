@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, delete
 from sqlalchemy.orm import InstrumentedAttribute
 
-from liaison.store.tables import EntityLinkRow, ObservableRow
+from liaison.store.tables import EntityLinkRow, ObservableRow, SeizureLegRow, SeizureRow
 
 __all__ = ["replace_derived"]
 
@@ -17,7 +17,7 @@ _CHUNK = 5_000
 
 def replace_derived(
     connection: Connection,
-    table: type[EntityLinkRow] | type[ObservableRow],
+    table: type[EntityLinkRow] | type[ObservableRow] | type[SeizureRow] | type[SeizureLegRow],
     owner: InstrumentedAttribute[str],
     dataset: str,
     owners: Sequence[str],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from liaison.model import Identity, IdentityKind
 from liaison.store.links import delete_links
 from liaison.store.observables import delete_observables
+from liaison.store.seizures import delete_seizure
 from liaison.store.stix import delete_stix
 from liaison.store.tables import EntityRow
 
@@ -74,4 +75,5 @@ def delete_record(session: Session, dataset: str, entity_id: str) -> bool:
     delete_links(session, dataset, entity_id)
     delete_observables(session, dataset, entity_id)
     delete_stix(session, dataset, entity_id)
+    delete_seizure(session, dataset, entity_id)
     return bool(deleted.rowcount)  # type: ignore[attr-defined]

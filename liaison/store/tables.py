@@ -45,7 +45,11 @@ __all__ = [
     "PassengerRow",
     "ReceiptRow",
     "ReferralRow",
+    "SeizureLegRow",
+    "SeizureRow",
     "SharingGroupRow",
+    "SpeciesNameRow",
+    "SpeciesRow",
     "StixObjectRow",
     "SubjectDecisionRow",
     "TakedownRow",
@@ -260,6 +264,77 @@ class TakedownRow(Base):
         UniqueConstraint("operation", "kind", "value", name="uq_takedown_target"),
         Index("ix_takedown_operation_country", "operation", "country"),
     )
+
+
+class SpeciesRow(Base):
+    """A taxon of the CITES species index, with its appendix (`I`, `II`, `III`, `I/II`, `NC`...)."""
+
+    __tablename__ = "species"
+
+    taxon_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    rank: Mapped[str] = mapped_column(String(16))
+    kingdom: Mapped[str] = mapped_column(String(32))
+    klass: Mapped[str] = mapped_column("class", String(64))
+    family: Mapped[str] = mapped_column(String(64))
+    genus: Mapped[str] = mapped_column(String(64))
+    listing: Mapped[str] = mapped_column(String(16))
+
+
+class SpeciesNameRow(Base):
+    """A name a taxon goes by (accepted, synonym, English, Spanish, French), keyed for lookup."""
+
+    __tablename__ = "species_name"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    taxon_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class SeizureRow(Base):
+    """A wildlife seizure's facts beside its record (an FtM Event of the same dataset and id),
+    whose envelope decides who may count it. Trends group these rows; routes their legs."""
+
+    __tablename__ = "seizure"
+
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    day: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    year: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str] = mapped_column(String(2))
+    location: Mapped[str] = mapped_column(Text)
+    taxon_id: Mapped[int] = mapped_column(Integer)
+    species: Mapped[str] = mapped_column(String(200))
+    commodity: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    weight_kg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    individuals: Mapped[float | None] = mapped_column(Float, nullable=True)
+    concealment: Mapped[str] = mapped_column(Text)
+    route: Mapped[list[str]] = mapped_column(JSON)
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (
+        Index("ix_seizure_year", "year"),
+        Index("ix_seizure_taxon_year", "taxon_id", "year"),
+        Index("ix_seizure_country_year", "country", "year"),
+    )
+
+
+class SeizureLegRow(Base):
+    """One leg of a seizure's route, from one country to the next."""
+
+    __tablename__ = "seizure_leg"
+
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(2))
+    target: Mapped[str] = mapped_column(String(2))
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_seizure_leg_countries", "source", "target"),)
 
 
 class MatchPairRow(Base):

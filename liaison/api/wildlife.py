@@ -1,0 +1,178 @@
+"""`/api/v1/species`, `/api/v1/seizures/trends`, `/api/v1/seizures/routes` and seizure imports.
+
+Trends and routes count the seizures the caller may read, audited with the purpose; trends
+come as JSON or CSV. An import takes the file as the request body (xlsx or CSV) with a built-in
+mapping's name, all or nothing, under the caller's agency.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from starlette.concurrency import run_in_threadpool
+
+from liaison.api.auth import CallerDep, SettingsDep, WriterDep
+from liaison.errors import BadInput
+from liaison.ingest.seizure_sheet import BUILT_IN
+from liaison.model import Envelope, Handling
+from liaison.services import seizures
+from liaison.store.seizures import SeizureFilter
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["wildlife"])
+Purpose = Annotated[str, Query(min_length=3, max_length=500, description="Why; recorded in the audit trail.")]
+Species = Annotated[
+    str | None, Query(max_length=200, description="A species, genus or family, any of its names.")
+]
+DatasetName = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@router.get("/species/{name}")
+def species(
+    request: Request, _identity: CallerDep, name: Annotated[str, PathParam(max_length=200)]
+) -> dict[str, Any]:
+    """The taxon a scientific, synonym or common name stands for, with its CITES appendix."""
+    found = seizures.lookup(request.app.state.engine, name)
+    return {
+        "taxon_id": found.taxon_id,
+        "name": found.name,
+        "rank": found.rank,
+        "listing": found.listing,
+        "matched_as": found.kind,
+    }
+
+
+@router.get("/seizures/trends", response_model=None)
+async def seizure_trends(
+    request: Request,
+    identity: CallerDep,
+    purpose: Purpose,
+    by: Literal["species", "country", "commodity"] = "species",
+    species: Species = None,
+    country: Annotated[list[str] | None, Query(max_length=300)] = None,
+    since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response | dict[str, Any]:
+    """Seizures you may read per year and species, country or commodity: count, kilograms, individuals."""
+    wanted = SeizureFilter(countries=tuple(code.lower() for code in country or ()), since=since, until=until)
+    rows = await run_in_threadpool(
+        lambda: seizures.trend(
+            request.app.state.engine,
+            identity,
+            by,
+            species=species,
+            wanted=wanted,
+            purpose=purpose,
+            now=_now(),
+        )
+    )
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["year", by, "seizures", "weight_kg", "individuals"])
+        writer.writerows(
+            (row.year, row.key, row.seizures, round(row.weight_kg, 3), round(row.individuals, 3))
+            for row in rows
+        )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="seizures-by-{by}.csv"'},
+        )
+    return {
+        "by": by,
+        "species": species,
+        "rows": [
+            {
+                "year": row.year,
+                "key": row.key,
+                "seizures": row.seizures,
+                "weight_kg": row.weight_kg,
+                "individuals": row.individuals,
+            }
+            for row in rows
+        ],
+    }
+
+
+@router.get("/seizures/routes")
+async def seizure_routes(
+    request: Request, identity: CallerDep, purpose: Purpose, species: Species = None
+) -> dict[str, Any]:
+    """The legs seizures you may read travelled between countries, most travelled first."""
+    legs = await run_in_threadpool(
+        lambda: seizures.routes(
+            request.app.state.engine, identity, species=species, purpose=purpose, now=_now()
+        )
+    )
+    return {
+        "species": species,
+        "legs": [{"from": source, "to": target, "seizures": count} for source, target, count in legs],
+    }
+
+
+@router.post("/datasets/{dataset}/seizures", status_code=201)
+async def import_seizures(
+    request: Request,
+    identity: WriterDep,
+    settings: SettingsDep,
+    dataset: DatasetName,
+    mapping: Annotated[str, Query(description=f"A built-in mapping: {', '.join(BUILT_IN)}.")],
+    file_format: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
+    handling: str = "GREEN",
+) -> dict[str, Any]:
+    """Import the seizures of the request body (an xlsx or CSV file) through a built-in mapping."""
+    if mapping not in BUILT_IN:
+        raise BadInput(f"mapping: {mapping!r}; use one of {', '.join(BUILT_IN)}")
+    try:
+        code = Handling.parse(handling)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    body = await request.body()
+    now = _now()
+    envelope = Envelope(
+        identity.agency or "",
+        dataset,
+        code,
+        "wildlife crime",
+        now.date().replace(year=now.year + settings.retention_years),
+    )
+
+    def run() -> seizures.SeizureImport:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"request.{file_format}"
+            path.write_bytes(body)
+            try:
+                return seizures.import_seizures(
+                    request.app.state.engine,
+                    identity,
+                    path,
+                    mapping,
+                    envelope=envelope,
+                    source="request",
+                    now=now,
+                )
+            except BadInput as exc:
+                raise BadInput(str(exc).replace(str(path), "request")) from exc
+
+    done = await run_in_threadpool(run)
+    return {
+        "dataset": dataset,
+        "run_id": done.result.run_id,
+        "seizures": done.seizures,
+        "skipped": done.skipped,
+    }

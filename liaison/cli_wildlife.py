@@ -1,0 +1,147 @@
+"""`liaison species` and `liaison seizure`: the CITES species index, seizure imports, trends and routes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from liaison.cli_support import caller, engine, out, purpose, reported, settings
+from liaison.errors import BadInput
+from liaison.ingest.seizure_sheet import BUILT_IN
+from liaison.model import Envelope, Handling, parse_release
+from liaison.services import seizures
+from liaison.store.seizures import Dimension, SeizureFilter
+
+__all__ = ["seizure_app", "species_app"]
+
+species_app = typer.Typer(
+    help="The CITES species index: species, synonyms, common names, appendices.", no_args_is_help=True
+)
+seizure_app = typer.Typer(help="Wildlife seizures: import, trends by year, routes.", no_args_is_help=True)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@species_app.command("import")
+def species_import(
+    path: Annotated[Path, typer.Argument(help="Index of CITES Species CSV (gzipped or not).")],
+) -> None:
+    """Replace the species index with a Species+ export (operator or admin).
+
+    Example: liaison species import cites_species_index_2017-04-21.csv.gz
+    """
+    with reported():
+        taxa, names = seizures.import_species(engine(), caller(), path, _now())
+        out.print(f"species index: {taxa:,} taxa, {names:,} names")
+
+
+@species_app.command("show")
+def species_show(name: Annotated[str, typer.Argument(help="Scientific, synonym or common name.")]) -> None:
+    """The taxon a name stands for, with its CITES appendix."""
+    with reported():
+        found = seizures.lookup(engine(), name)
+        out.print(
+            f"{found.name} ({found.rank.lower()}), CITES Appendix {found.listing}; "
+            f"matched as {found.kind} name"
+        )
+
+
+@seizure_app.command("import")
+def seizure_import(
+    path: Annotated[Path, typer.Argument(help="Spreadsheet (xlsx) or CSV of seizures.")],
+    dataset: Annotated[str, typer.Option(help="Dataset to import into; created if new.")],
+    agency: Annotated[str, typer.Option(help="Code of the owner agency.")],
+    mapping: Annotated[
+        str, typer.Option(help=f"Built-in mapping ({', '.join(BUILT_IN)}) or a mapping YAML.")
+    ],
+    handling: Annotated[str, typer.Option(help="TLP 2.0 code.")] = "GREEN",
+    release: Annotated[
+        list[str] | None, typer.Option(help="Releasability entry, e.g. agency:NCB-ES.")
+    ] = None,
+) -> None:
+    """Import seizures through a mapping, in one transaction; an unknown species or bad row changes nothing.
+
+    Example: liaison seizure import eia_pangolin_seizures.xlsx --mapping eia-pangolin
+    --dataset eia --agency WL-KE
+    """
+    with reported():
+        try:
+            code = Handling.parse(handling)
+            releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from exc
+        now = _now()
+        envelope = Envelope(
+            agency, dataset, code, "wildlife crime",
+            now.date().replace(year=now.year + settings().retention_years), releasability=releasability,
+        )  # fmt: skip
+        done = seizures.import_seizures(
+            engine(), caller(), path, mapping, envelope=envelope, source=str(path), now=now
+        )
+        out.print(
+            f"imported {done.seizures:,} seizures into {dataset} "
+            f"({done.skipped:,} rows skipped by the mapping)"
+        )
+
+
+@seizure_app.command("trends")
+def seizure_trends(
+    by: Annotated[str, typer.Option(help="species, country or commodity.")] = "species",
+    species: Annotated[
+        str | None, typer.Option(help="Only this species, genus or family (its history).")
+    ] = None,
+    country: Annotated[list[str] | None, typer.Option(help="Only seizures in this country (repeat).")] = None,
+    since: Annotated[int | None, typer.Option(help="First year.")] = None,
+    until: Annotated[int | None, typer.Option(help="Last year.")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
+) -> None:
+    """Seizures you may read, per year and species, country or commodity: count, kilograms, individuals."""
+    with reported():
+        if by not in ("species", "country", "commodity"):
+            raise BadInput(f"--by: {by!r}; use species, country or commodity")
+        wanted = SeizureFilter(
+            countries=tuple(code.lower() for code in country or ()), since=since, until=until
+        )
+        dimension: Dimension = by  # type: ignore[assignment]
+        rows = seizures.trend(
+            engine(), caller(), dimension, species=species, wanted=wanted, purpose=purpose(), now=_now()
+        )
+        if as_csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["year", by, "seizures", "weight_kg", "individuals"])
+            writer.writerows(
+                (row.year, row.key, row.seizures, round(row.weight_kg, 3), round(row.individuals, 3))
+                for row in rows
+            )
+            return
+        table = Table("year", by, "seizures", "kg", "individuals")
+        for row in rows:
+            table.add_row(
+                str(row.year),
+                row.key,
+                f"{row.seizures:,}",
+                f"{row.weight_kg:,.0f}",
+                f"{row.individuals:,.0f}",
+            )
+        out.print(table)
+
+
+@seizure_app.command("routes")
+def seizure_routes(
+    species: Annotated[str | None, typer.Option(help="Only this species, genus or family.")] = None,
+) -> None:
+    """The legs seizures travelled between countries, most travelled first."""
+    with reported():
+        legs = seizures.routes(engine(), caller(), species=species, purpose=purpose(), now=_now())
+        table = Table("from", "to", "seizures")
+        for source, target, count in legs:
+            table.add_row(source.upper(), target.upper(), f"{count:,}")
+        out.print(table)

@@ -1,0 +1,1 @@
+"""Wildlife trafficking: the CITES species index, seizures with their routes, and trends."""
