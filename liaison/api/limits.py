@@ -100,10 +100,12 @@ _NUL_IN_JSON = b"\\u0000"
 
 
 class NoNul:
-    """Refuse NUL characters in the path, query or JSON body with 422.
+    """Refuse NUL characters in the path, query or body with 422.
 
     No field of Liaison's has a use for them, PostgreSQL cannot store them in text, and they
-    are a classic way to cut a string short where one layer reads C strings.
+    are a classic way to cut a string short where one layer reads C strings. A body declared
+    binary (a spreadsheet, `application/octet-stream`) is a file, whose reader checks it; its
+    bytes are not scanned.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -116,6 +118,10 @@ class NoNul:
         query = scope.get("query_string", b"")
         if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
             await send_problem(send, 422, "Bad input", _NUL_DETAIL)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0].strip().lower()
+        if declared in _BINARY:
+            await self.app(scope, receive, send)
             return
         tail = b""
 
@@ -133,6 +139,9 @@ class NoNul:
 
 
 _NUL_DETAIL = "NUL characters are not accepted in any field"
+_BINARY = frozenset(
+    {b"application/octet-stream", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+)
 
 
 async def send_problem(send: Send, status: int, title: str, detail: str) -> None:

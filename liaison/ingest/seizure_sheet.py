@@ -271,9 +271,9 @@ def _seizure(
     country = country_of(_text(raw.get("country")))
     if country is None:
         raise BadInput(f"{where}: field 'country': {_text(raw.get('country'))[:60]!r} names no country")
-    route = [code for position in before for code in countries_in(_text(_cell(cells, position)))]
+    route = [code for position in before for code in _stop(cells, position)]
     route.append(country)
-    route += [code for position in after for code in countries_in(_text(_cell(cells, position)))]
+    route += [code for position in after for code in _stop(cells, position)]
     # A country named twice in a row is one stop.
     path = tuple(code for number, code in enumerate(route) if number == 0 or route[number - 1] != code)
     year = _number(raw.get("year"))
@@ -293,6 +293,13 @@ def _seizure(
     except BadInput as exc:
         raise BadInput(f"{where}: {exc}") from None
     return ReadSeizure(where, report)
+
+
+def _stop(cells: Sequence[Any], position: int) -> list[str]:
+    # A cell naming several countries ("Malaysia Indonesia") gives alternatives in no known order:
+    # it is left off the route rather than drawn as a leg between them.
+    found = countries_in(_text(_cell(cells, position)))
+    return found if len(found) == 1 else []
 
 
 def _first_species(text: str) -> str:
