@@ -41,6 +41,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/manifest.py
 	$(BIN)/python bench/ioc.py
 	$(BIN)/python bench/taxii.py
+	$(BIN)/python bench/trends.py
 	$(BIN)/python bench/linkage.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/load.py

@@ -28,12 +28,19 @@ def _nice_ceiling(value: int) -> int:
 
 
 def stacked_bars(
-    title: str, days: Sequence[str], series: Mapping[str, Sequence[int]], *, label: str = "count"
+    title: str,
+    days: Sequence[str],
+    series: Mapping[str, Sequence[int]],
+    *,
+    label: str = "count",
+    ticks: Sequence[str] | None = None,
 ) -> str:
     """An SVG of one bar per day, stacked by series, with a legend and an accessible title.
 
-    `series` maps each series' name to one value per day, in the order of `days`.
+    `series` maps each series' name to one value per day, in the order of `days`; `ticks` are
+    the axis labels of the days (their month and day, without it).
     """
+    shown = list(ticks) if ticks is not None else [day[5:] for day in days]
     names = [name for name, values in series.items() if any(values)]
     totals = [sum(series[name][index] for name in names) for index in range(len(days))]
     top = _nice_ceiling(max(totals, default=0) or 1)
@@ -69,7 +76,7 @@ def stacked_bars(
         if len(days) <= 16 or index % max(len(days) // 8, 1) == 0:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{_TOP + plot_height + 16}" text-anchor="middle" '
-                f'font-size="10">{escape(day[5:])}</text>'
+                f'font-size="10">{escape(shown[index])}</text>'
             )
     parts.append(
         f'<text x="12" y="{_TOP + plot_height / 2:.1f}" font-size="11" '

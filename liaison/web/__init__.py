@@ -25,6 +25,7 @@ from liaison.web import (
     search,
     takedowns,
     watches,
+    wildlife,
 )
 from liaison.web.errors import html_error
 
@@ -48,6 +49,7 @@ _ROUTERS = (
     routes.router,
     cyber.router,
     takedowns.router,
+    wildlife.router,
 )
 
 

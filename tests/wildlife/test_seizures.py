@@ -5,6 +5,8 @@ and routes within access, and bad files refused whole, naming the row and field.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -253,3 +255,25 @@ def test_the_cli_and_the_api(database_url: str, shared_data: Path, tmp_path: Pat
         ]
         assert routes[0]["from"] == "vn" and routes[0]["to"] == "cn"
     engine.dispose()
+
+
+def test_the_page_draws_the_trend_and_the_routes(world: Engine, database_url: str, shared_data: Path) -> None:
+    from tests.web.pages import PASSWORD, logged_in, text_of
+
+    _import(world, shared_data / "wildlife" / CHINA, "china-pangolin", "cn")
+    access.add_user(world, Identity.operator(), "kamau", "WL-KE", Role.ANALYST, NOW, password=PASSWORD)
+    with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as client:
+        logged_in(client, "kamau")
+        page = client.get(
+            "/app/wildlife", params={"by": "commodity", "species": "Manis", "purpose": "pangolin review"}
+        )
+        assert page.status_code == 200
+        assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page.text
+        words = text_of(page.text)
+        assert "Seizures per year of Manis" in words and "Viet Nam" in words
+        link = re.search(r'href="(/api/v1/seizures/trends\?[^"]+)"', page.text)
+        assert link is not None
+        got = client.get(html.unescape(link.group(1)))
+        assert got.status_code == 200 and got.text.startswith("year,commodity,seizures")
+        refused = client.get("/app/wildlife", params={"species": "Manis imaginaria", "purpose": "x review"})
+        assert refused.status_code == 422 and "not in the CITES species index" in text_of(refused.text)
