@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -152,6 +153,17 @@ def import_(
         out.print(f"imported {result.records:,} records into {dataset}: {summary}")
 
 
+def _export(dataset: str, output: str, write: Callable[..., int]) -> int:
+    """Run an exporter into a file or stdout, as the caller, with progress; the count it wrote."""
+    opened = engine()
+    with counting(f"export {dataset}") as progress:
+        identity, now = caller(), dt.datetime.now(dt.UTC)
+        if output == "-":
+            return write(opened, dataset, sys.stdout.buffer, identity, now, purpose(), progress)
+        with open(output, "wb") as handle:
+            return write(opened, dataset, handle, identity, now, purpose(), progress)
+
+
 @export_app.command("ftm")
 def export_ftm(
     dataset: Annotated[str, typer.Option(help="Dataset to export.")],
@@ -162,16 +174,7 @@ def export_ftm(
     Example: liaison export ftm --dataset un_sc -o un_sc.ftm.json
     """
     with reported():
-        opened = engine()
-        with counting(f"export {dataset}") as progress:
-            identity, now = caller(), dt.datetime.now(dt.UTC)
-            if output == "-":
-                count = catalog.export_ftm(
-                    opened, dataset, sys.stdout.buffer, identity, now, purpose(), progress
-                )
-            else:
-                with open(output, "wb") as handle:
-                    count = catalog.export_ftm(opened, dataset, handle, identity, now, purpose(), progress)
+        count = _export(dataset, output, catalog.export_ftm)
         err.print(f"exported {count:,} entities from {dataset}")
 
 
@@ -185,18 +188,7 @@ def export_stix(
     Example: liaison --as joost --purpose "share with CERT" export stix --dataset apt1 -o apt1.json
     """
     with reported():
-        opened = engine()
-        with counting(f"export {dataset}") as progress:
-            identity, now = caller(), dt.datetime.now(dt.UTC)
-            if output == "-":
-                count = stix_export.export_stix(
-                    opened, dataset, sys.stdout.buffer, identity, now, purpose(), progress
-                )
-            else:
-                with open(output, "wb") as handle:
-                    count = stix_export.export_stix(
-                        opened, dataset, handle, identity, now, purpose(), progress
-                    )
+        count = _export(dataset, output, stix_export.export_stix)
         err.print(f"exported {count:,} STIX objects from {dataset}")
 
 

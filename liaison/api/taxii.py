@@ -8,6 +8,7 @@ rather than the rest of the API's problem details. Authentication is the API's: 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -118,9 +119,27 @@ def _collection(item: taxii.Collection) -> dict[str, Any]:
     }
 
 
-Limit = Annotated[int, Query(ge=1, le=taxii.MAX_PAGE)]
-AddedAfter = Annotated[str | None, Query(max_length=64)]
-Match = Annotated[str | None, Query(max_length=8_000)]
+@dataclass
+class Paging:
+    """TAXII's paging parameters, as every list endpoint takes them."""
+
+    added_after: Annotated[str | None, Query(max_length=64)] = None
+    limit: Annotated[int, Query(ge=1, le=taxii.MAX_PAGE)] = taxii.DEFAULT_PAGE
+    next: Annotated[str | None, Query(max_length=1_000)] = None
+
+
+@dataclass
+class Matching:
+    """TAXII's `match[...]` filters of objects and manifests."""
+
+    id: Annotated[str | None, Query(alias="match[id]", max_length=8_000)] = None
+    type: Annotated[str | None, Query(alias="match[type]", max_length=8_000)] = None
+    version: Annotated[str | None, Query(alias="match[version]", max_length=8_000)] = None
+    spec_version: Annotated[str | None, Query(alias="match[spec_version]", max_length=100)] = None
+
+
+PagingDep = Annotated[Paging, Depends()]
+MatchingDep = Annotated[Matching, Depends()]
 
 
 def create_taxii(settings: Settings) -> FastAPI:
@@ -191,34 +210,24 @@ def create_taxii(settings: Settings) -> FastAPI:
         identity: Identity,
         collection_id: str,
         wanted: StixFilter,
-        limit: int,
-        token: str | None,
+        paging: Paging,
         action: str,
     ) -> taxii.Page:
         return await run_in_threadpool(
             lambda: taxii.read_page(
-                _engine(request), identity, collection_id, wanted, limit=limit, token=token,
+                _engine(request), identity, collection_id, wanted, limit=paging.limit, token=paging.next,
                 now=dt.datetime.now(dt.UTC), action=action,
             )
         )  # fmt: skip
 
     @app.get(f"/{ROOT}/collections/{{collection_id}}/objects/")
     async def objects(
-        request: Request,
-        identity: Reader,
-        collection_id: str,
-        added_after: AddedAfter = None,
-        limit: Limit = taxii.DEFAULT_PAGE,
-        next_token: Annotated[str | None, Query(alias="next", max_length=1_000)] = None,
-        match_id: Annotated[str | None, Query(alias="match[id]", max_length=8_000)] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]", max_length=8_000)] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]", max_length=8_000)] = None,
-        match_spec: Annotated[str | None, Query(alias="match[spec_version]", max_length=100)] = None,
+        request: Request, identity: Reader, collection_id: str, paging: PagingDep, matching: MatchingDep
     ) -> Response:
-        wanted = _filter(added_after, match_id, match_type, match_version)
-        if match_spec and "2.1" not in _split(match_spec):
+        wanted = _filter(paging.added_after, matching.id, matching.type, matching.version)
+        if matching.spec_version and "2.1" not in _split(matching.spec_version):
             return _reply({"more": False, "objects": []})
-        page = await _page(request, identity, collection_id, wanted, limit, next_token, "taxii.objects")
+        page = await _page(request, identity, collection_id, wanted, paging, "taxii.objects")
         return _reply(
             _envelope(page, [orjson.Fragment(row.document) for row in page.objects]),
             headers=_page_headers(page.objects),
@@ -226,18 +235,10 @@ def create_taxii(settings: Settings) -> FastAPI:
 
     @app.get(f"/{ROOT}/collections/{{collection_id}}/manifest/")
     async def manifest(
-        request: Request,
-        identity: Reader,
-        collection_id: str,
-        added_after: AddedAfter = None,
-        limit: Limit = taxii.DEFAULT_PAGE,
-        next_token: Annotated[str | None, Query(alias="next", max_length=1_000)] = None,
-        match_id: Annotated[str | None, Query(alias="match[id]", max_length=8_000)] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]", max_length=8_000)] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]", max_length=8_000)] = None,
+        request: Request, identity: Reader, collection_id: str, paging: PagingDep, matching: MatchingDep
     ) -> Response:
-        wanted = _filter(added_after, match_id, match_type, match_version)
-        page = await _page(request, identity, collection_id, wanted, limit, next_token, "taxii.manifest")
+        wanted = _filter(paging.added_after, matching.id, matching.type, matching.version)
+        page = await _page(request, identity, collection_id, wanted, paging, "taxii.manifest")
         records = [
             {
                 "id": row.id,
@@ -255,14 +256,12 @@ def create_taxii(settings: Settings) -> FastAPI:
         identity: Reader,
         collection_id: str,
         object_id: str,
-        added_after: AddedAfter = None,
-        limit: Limit = taxii.DEFAULT_PAGE,
-        next_token: Annotated[str | None, Query(alias="next", max_length=1_000)] = None,
+        paging: PagingDep,
         match_version: Annotated[str | None, Query(alias="match[version]", max_length=8_000)] = None,
     ) -> Response:
-        wanted = _filter(added_after, object_id, None, match_version)
-        page = await _page(request, identity, collection_id, wanted, limit, next_token, "taxii.objects")
-        if not page.objects and next_token is None:
+        wanted = _filter(paging.added_after, object_id, None, match_version)
+        page = await _page(request, identity, collection_id, wanted, paging, "taxii.objects")
+        if not page.objects and paging.next is None:
             raise HTTPException(404, f"no object {object_id[:100]!r} you may read in this collection")
         return _reply(
             _envelope(page, [orjson.Fragment(row.document) for row in page.objects]),
@@ -271,17 +270,11 @@ def create_taxii(settings: Settings) -> FastAPI:
 
     @app.get(f"/{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/")
     async def versions(
-        request: Request,
-        identity: Reader,
-        collection_id: str,
-        object_id: str,
-        added_after: AddedAfter = None,
-        limit: Limit = taxii.DEFAULT_PAGE,
-        next_token: Annotated[str | None, Query(alias="next", max_length=1_000)] = None,
+        request: Request, identity: Reader, collection_id: str, object_id: str, paging: PagingDep
     ) -> Response:
-        wanted = _filter(added_after, object_id, None, "all")
-        page = await _page(request, identity, collection_id, wanted, limit, next_token, "taxii.versions")
-        if not page.objects and next_token is None:
+        wanted = _filter(paging.added_after, object_id, None, "all")
+        page = await _page(request, identity, collection_id, wanted, paging, "taxii.versions")
+        if not page.objects and paging.next is None:
             raise HTTPException(404, f"no object {object_id[:100]!r} you may read in this collection")
         body: dict[str, Any] = {
             "more": page.more,
