@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.errors import BadInput
-from liaison.ingest.stix import stix_records
+from liaison.ingest.stix import bundle_objects, parse_json, stix_records
 from liaison.model import Envelope, Handling, parse_release
 from liaison.services import stix_export
 from liaison.services.imports import import_records
@@ -75,18 +74,7 @@ async def import_bundle(
         releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    try:
-        bundle: Any = orjson.loads(await request.body())
-    except orjson.JSONDecodeError as exc:
-        raise BadInput(f"the body is not JSON: {exc}") from None
-    if (
-        not isinstance(bundle, dict)
-        or bundle.get("type") != "bundle"
-        or not isinstance(bundle.get("objects"), list)
-    ):
-        raise BadInput(
-            "the body is not a STIX bundle (a JSON object with type 'bundle' and a list of objects)"
-        )
+    objects = bundle_objects(parse_json(await request.body(), "the body"), "the body")
     now = dt.datetime.now(dt.UTC)
     envelope = Envelope(
         owner_agency=identity.agency or "",
@@ -98,7 +86,7 @@ async def import_bundle(
     )
     result = await run_in_threadpool(
         lambda: import_records(
-            request.app.state.engine, stix_records(bundle["objects"], "request"), envelope=envelope,
+            request.app.state.engine, stix_records(objects, "request"), envelope=envelope,
             title=title or dataset, kind="stix", source="request", now=now, identity=identity,
         )
     )  # fmt: skip

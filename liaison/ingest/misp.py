@@ -19,13 +19,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import orjson
 from jsonschema import Draft202012Validator
 
 from liaison.domains.cyber.markings import MARKING_OF
 from liaison.errors import BadInput
-from liaison.ingest.base import Record, check_exists
-from liaison.ingest.stix import MAX_BUNDLE_BYTES, stix_records
+from liaison.ingest.base import Record
+from liaison.ingest.stix import read_json, stix_records
 from liaison.ingest.stix_validator import object_problem
 from liaison.model import Handling
 
@@ -68,13 +67,7 @@ KNOWN_TYPES = frozenset(
 
 def read_misp(path: Path) -> Iterator[Record]:
     """The records of a MISP event file (`{"Event": {...}}`)."""
-    check_exists(path)
-    if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise BadInput(f"{path}: larger than {MAX_BUNDLE_BYTES // 2**20} MiB")
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise BadInput(f"{path}: not JSON: {exc}") from None
+    data = read_json(path)
     event = data.get("Event") if isinstance(data, dict) else None
     if not isinstance(event, dict) or not isinstance(event.get("uuid"), str):
         raise BadInput(f"{path}: not a MISP event (a JSON object with an Event that has a uuid)")

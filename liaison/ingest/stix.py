@@ -19,29 +19,46 @@ from liaison.domains.cyber.markings import marking_definitions, tlp_of
 from liaison.domains.cyber.stix_mirror import mirror_of, stix_values
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, check_exists
-from liaison.ingest.stix_validator import MAX_OBJECT_BYTES, object_problem
+from liaison.ingest.stix_validator import object_problem
 
-__all__ = ["MAX_BUNDLE_BYTES", "MAX_OBJECT_BYTES", "object_problem", "read_stix", "stix_records"]
+__all__ = ["MAX_BUNDLE_BYTES", "bundle_objects", "parse_json", "read_json", "read_stix", "stix_records"]
 
 MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 
 
-def read_stix(path: Path) -> Iterator[Record]:
-    """The records of a STIX 2.1 bundle file."""
+def read_json(path: Path) -> Any:
+    """A JSON file of at most `MAX_BUNDLE_BYTES`, parsed; BadInput names the file."""
     check_exists(path)
     if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise BadInput(f"{path}: larger than {MAX_BUNDLE_BYTES // 2**20} MiB; split the bundle")
+        raise BadInput(f"{path}: larger than {MAX_BUNDLE_BYTES // 2**20} MiB; split it")
+    return parse_json(path.read_bytes(), str(path))
+
+
+def parse_json(data: bytes, source: str) -> Any:
+    """JSON text parsed; BadInput names its source."""
     try:
-        bundle = orjson.loads(path.read_bytes())
+        return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise BadInput(f"{path}: not JSON: {exc}") from None
+        raise BadInput(f"{source}: not JSON: {exc}") from None
+
+
+def bundle_objects(bundle: Any, source: str) -> list[Any]:
+    """A STIX bundle's objects; BadInput when it is no bundle."""
     if (
         not isinstance(bundle, dict)
         or bundle.get("type") != "bundle"
         or not isinstance(bundle.get("objects"), list)
     ):
-        raise BadInput(f"{path}: not a STIX bundle (a JSON object with type 'bundle' and a list of objects)")
-    yield from stix_records(bundle["objects"], str(path))
+        raise BadInput(
+            f"{source}: not a STIX bundle (a JSON object with type 'bundle' and a list of objects)"
+        )
+    objects: list[Any] = bundle["objects"]
+    return objects
+
+
+def read_stix(path: Path) -> Iterator[Record]:
+    """The records of a STIX 2.1 bundle file."""
+    yield from stix_records(bundle_objects(read_json(path), str(path)), str(path))
 
 
 def stix_records(objects: Sequence[Any], source: str, *, checked: bool = False) -> list[Record]:

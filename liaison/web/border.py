@@ -21,8 +21,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from liaison.api.problems import MAX_ID, MAX_OFFSET, STATUSES
-from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound
+from liaison.api.problems import MAX_ID, MAX_OFFSET
+from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity, IdentityKind
 from liaison.model.manifest import Manifest
@@ -30,7 +30,7 @@ from liaison.model.operation import OperationStatus
 from liaison.services import entry_decisions, manifests, operations, travel_documents
 from liaison.services.subject_screening import SCREENING
 from liaison.store.entry_decisions import PENDING, Decision
-from liaison.web.render import page, redirect
+from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 from liaison.web.uploads import upload_name
 
@@ -54,11 +54,6 @@ _DONE = {
 def _now() -> dt.datetime:
     """Now, in UTC: the services take the clock as an argument."""
     return dt.datetime.now(dt.UTC)
-
-
-def _status(exc: LiaisonError) -> int:
-    """The HTTP status of a refusal, from the one table the API and the pages share."""
-    return next((code for kind, (code, _title) in STATUSES.items() if isinstance(exc, kind)), 500)
 
 
 def _screens(identity: Identity) -> bool:
@@ -130,7 +125,7 @@ async def upload_manifest(request: Request, sent: PostedDep) -> Response:
             )
         )  # fmt: skip
     except REFUSED as exc:
-        return _manifests_page(request, sent.viewer, form, error=str(exc), status=_status(exc))
+        return _manifests_page(request, sent.viewer, form, error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/manifests/{screened.manifest.manifest_id}")
 
 
@@ -201,7 +196,7 @@ def decide(request: Request, sent: PostedDep, referral_id: ReferralId) -> Respon
             _now(),
         )  # fmt: skip
     except REFUSED as exc:
-        return _queue(request, sent.viewer, form, error=str(exc), status=_status(exc))
+        return _queue(request, sent.viewer, form, error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/referrals?done={made.decision}")
 
 
@@ -211,7 +206,7 @@ def confirm(request: Request, sent: PostedDep, decision_id: DecisionId) -> Respo
     try:
         entry_decisions.confirm(request.app.state.engine, sent.identity, decision_id, _now())
     except REFUSED as exc:
-        return _queue(request, sent.viewer, DecideForm(), error=str(exc), status=_status(exc))
+        return _queue(request, sent.viewer, DecideForm(), error=str(exc), status=refusal_status(exc))
     return redirect("/app/referrals?done=confirm")
 
 
@@ -331,7 +326,7 @@ def report_document(request: Request, sent: PostedDep) -> Response:
             kind=form.kind, status=form.status, note=form.note, now=_now(),
         )  # fmt: skip
     except REFUSED as exc:
-        return _documents(request, sent.viewer, form, error=str(exc), status=_status(exc))
+        return _documents(request, sent.viewer, form, error=str(exc), status=refusal_status(exc))
     return redirect("/app/documents?reported=1")
 
 

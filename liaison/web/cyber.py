@@ -21,14 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from liaison import ingest
-from liaison.api.problems import STATUSES
-from liaison.errors import BadInput, Forbidden, LiaisonError, NotFound
+from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
 from liaison.model import Envelope, Handling, IdentityKind, Role
 from liaison.services import correlation, stix_export, taxii
 from liaison.services.correlation import Correlated
 from liaison.services.imports import ImportResult, import_records
-from liaison.web.render import page, redirect
+from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 from liaison.web.uploads import upload_name
 
@@ -51,10 +50,6 @@ class ImportForm:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _status(exc: LiaisonError) -> int:
-    return next((code for kind, (code, _title) in STATUSES.items() if isinstance(exc, kind)), 500)
 
 
 def _imports(viewer: Viewer) -> bool:
@@ -147,7 +142,7 @@ async def import_upload(request: Request, sent: PostedDep) -> Response:
             )
         result = await run_in_threadpool(_import, request, sent, form, name, data)
     except REFUSED as exc:
-        return _page(request, sent.viewer, form, _status(exc), import_error=str(exc))
+        return _page(request, sent.viewer, form, refusal_status(exc), import_error=str(exc))
     return redirect(f"/app/cyber?imported={result.dataset}:{result.records}")
 
 

@@ -11,9 +11,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from liaison.api.problems import STATUSES
+from liaison.errors import LiaisonError
 from liaison.web.session import Viewer
 
-__all__ = ["TEMPLATES", "page", "redirect"]
+__all__ = ["TEMPLATES", "page", "redirect", "refusal_status"]
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -67,6 +69,11 @@ def page(
     )
     response.headers.update(_HEADERS)
     return response
+
+
+def refusal_status(exc: LiaisonError) -> int:
+    """The HTTP status of a refused form, from the one table the API and the pages share."""
+    return next((code for kind, (code, _title) in STATUSES.items() if isinstance(exc, kind)), 500)
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -12,13 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from liaison.api.problems import MAX_ID, STATUSES
-from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound
+from liaison.api.problems import MAX_ID
+from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import IdentityKind
 from liaison.model.takedown import FINAL, Stage, Target
 from liaison.services import takedowns
 from liaison.services.operations import FILING
-from liaison.web.render import page, redirect
+from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 
 __all__ = ["router"]
@@ -42,10 +42,6 @@ class TargetForm:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _status(exc: LiaisonError) -> int:
-    return next((code for kind, (code, _title) in STATUSES.items() if isinstance(exc, kind)), 500)
 
 
 def _day(text: str) -> dt.date:
@@ -94,7 +90,7 @@ def add_target(request: Request, sent: PostedDep, key: Key) -> Response:
             country=form.country, provider=form.provider, day=_day(form.day), now=_now(),
         )  # fmt: skip
     except REFUSED as exc:
-        return _page(request, sent.viewer, key, form, error=str(exc), status=_status(exc))
+        return _page(request, sent.viewer, key, form, error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/operations/{made.operation_id}/takedowns#takedown-{made.takedown_id}")
 
 
@@ -110,5 +106,5 @@ def advance_target(
             day=_day(sent.text("day")[:10]), notified_to=sent.text("notified_to")[:200], now=_now(),
         )  # fmt: skip
     except REFUSED as exc:
-        return _page(request, sent.viewer, key, TargetForm(), error=str(exc), status=_status(exc))
+        return _page(request, sent.viewer, key, TargetForm(), error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/operations/{moved.operation_id}/takedowns#takedown-{moved.takedown_id}")
