@@ -55,7 +55,7 @@ def species(
     }
 
 
-@router.get("/seizures/trends", response_model=None)
+@router.get("/seizures/trends", response_model=None, responses={200: {"content": {"text/csv": {}}}})
 async def seizure_trends(
     request: Request,
     identity: CallerDep,
