@@ -19,7 +19,17 @@ from liaison.model import Agency, Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import DatasetSummary, StoredEntity
 
-__all__ = ["Overview", "agencies", "datasets", "export_ftm", "overview", "readers", "show", "stats"]
+__all__ = [
+    "Overview",
+    "agencies",
+    "datasets",
+    "export_ftm",
+    "overview",
+    "readers",
+    "require_dataset",
+    "show",
+    "stats",
+]
 
 
 def stats(engine: Engine, identity: Identity) -> dict[str, dict[str, int]]:
@@ -96,6 +106,12 @@ def readers(engine: Engine, identity: Identity, entity_id: str, limit: int = 50)
         ]
 
 
+def require_dataset(session: Session, identity: Identity, dataset: str) -> None:
+    """NotFound unless the dataset is one the caller may know of."""
+    if not any(summary.name == dataset for summary in store.list_datasets(session, identity)):
+        raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
+
+
 def export_ftm(
     engine: Engine,
     dataset: str,
@@ -107,8 +123,7 @@ def export_ftm(
 ) -> int:
     """Write the dataset's entities the caller may read as FtM JSON lines; return how many. Audited."""
     with Session(engine) as session:
-        if not any(summary.name == dataset for summary in store.list_datasets(session, identity)):
-            raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
+        require_dataset(session, identity, dataset)
         entities = (stored.proxy for stored in store.iter_dataset(session, dataset, identity))
         count = write_ftm(entities if progress is None else _counted(entities, progress), handle)
     with Session(engine) as session, session.begin():

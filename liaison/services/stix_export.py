@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.domains.cyber.stix_export import AMBER_STRICT_DEFINITION, exported_objects
-from liaison.errors import NotFound
 from liaison.model import Handling, Identity
 from liaison.services import audit
+from liaison.services.catalog import require_dataset
 from liaison.store import StoredEntity
 from liaison.store.stix import newest_documents
 
@@ -48,8 +48,7 @@ def export_stix(
     seen: set[str] = set()
     strict = False
     with Session(engine) as session:
-        if not any(summary.name == dataset for summary in store.list_datasets(session, identity)):
-            raise NotFound(f"no dataset named {dataset!r}; `liaison datasets` lists them")
+        require_dataset(session, identity, dataset)
         handle.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
         for batch in _batches(store.iter_dataset(session, dataset, identity)):
             documents = newest_documents(session, dataset, [str(stored.proxy.id) for stored in batch])
