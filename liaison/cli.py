@@ -25,6 +25,7 @@ from liaison.cli_retention import retention_app
 from liaison.cli_sharing import access_app, alerts_app
 from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
 from liaison.cli_takedowns import takedown_app
+from liaison.cli_trafficking import trafficking_app
 from liaison.cli_watches import watch_app, webhook_app
 from liaison.cli_wildlife import seizure_app, species_app
 from liaison.cli_xref import clusters, review_app, xref
@@ -65,6 +66,7 @@ app.add_typer(decision_app, name="decision")
 app.add_typer(takedown_app, name="takedown")
 app.add_typer(species_app, name="species")
 app.add_typer(seizure_app, name="seizure")
+app.add_typer(trafficking_app, name="trafficking")
 app.command()(xref)
 app.command()(correlate)
 app.command()(clusters)

@@ -29,6 +29,7 @@ from liaison.api import (
     sharing,
     stix,
     takedowns,
+    trafficking,
     wildlife,
     yente,
 )
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(stix.router)
     app.include_router(takedowns.router)
     app.include_router(wildlife.router)
+    app.include_router(trafficking.router)
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, delete
 from sqlalchemy.orm import InstrumentedAttribute
 
-from liaison.store.tables import EntityLinkRow, ObservableRow, SeizureLegRow, SeizureRow
+from liaison.store.tables import (
+    EntityLinkRow,
+    ObservableRow,
+    SeizureLegRow,
+    SeizureRow,
+    TraffickingCaseRow,
+    TraffickingVictimRow,
+)
 
 __all__ = ["replace_derived"]
 
@@ -17,7 +24,12 @@ _CHUNK = 5_000
 
 def replace_derived(
     connection: Connection,
-    table: type[EntityLinkRow] | type[ObservableRow] | type[SeizureRow] | type[SeizureLegRow],
+    table: type[EntityLinkRow]
+    | type[ObservableRow]
+    | type[SeizureRow]
+    | type[SeizureLegRow]
+    | type[TraffickingCaseRow]
+    | type[TraffickingVictimRow],
     owner: InstrumentedAttribute[str],
     dataset: str,
     owners: Sequence[str],

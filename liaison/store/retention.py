@@ -14,6 +14,7 @@ from liaison.store.observables import delete_observables
 from liaison.store.seizures import delete_seizure
 from liaison.store.stix import delete_stix
 from liaison.store.tables import EntityRow
+from liaison.store.trafficking import delete_trafficking
 
 __all__ = ["DueRecord", "delete_record", "due_records", "set_review"]
 
@@ -76,4 +77,5 @@ def delete_record(session: Session, dataset: str, entity_id: str) -> bool:
     delete_observables(session, dataset, entity_id)
     delete_stix(session, dataset, entity_id)
     delete_seizure(session, dataset, entity_id)
+    delete_trafficking(session, dataset, entity_id)
     return bool(deleted.rowcount)  # type: ignore[attr-defined]

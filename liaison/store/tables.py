@@ -36,6 +36,7 @@ __all__ = [
     "GroupMemberRow",
     "HitReferenceRow",
     "ImportRow",
+    "IndicatorScreeningRow",
     "ManifestRow",
     "MatchPairRow",
     "MessageRow",
@@ -57,6 +58,8 @@ __all__ = [
     "ThreadParticipantRow",
     "ThreadRow",
     "TokenRow",
+    "TraffickingCaseRow",
+    "TraffickingVictimRow",
     "UserRow",
     "UtcDateTime",
     "WatchRow",
@@ -335,6 +338,65 @@ class SeizureLegRow(Base):
     import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_seizure_leg_countries", "source", "target"),)
+
+
+class TraffickingCaseRow(Base):
+    """A trafficking case's facts beside its record (a CourtCase or Event of the same dataset and
+    id), whose envelope decides who may count it. Statistics group these rows."""
+
+    __tablename__ = "trafficking_case"
+
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(16))
+    victims: Mapped[int] = mapped_column(Integer)
+    minors: Mapped[int] = mapped_column(Integer)
+    defendants: Mapped[int] = mapped_column(Integer)
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TraffickingVictimRow(Base):
+    """One victim and one type of exploitation they suffered, beside the victim's own record
+    (RED by default): only those who may read the victim count them. Names no one."""
+
+    __tablename__ = "trafficking_victim"
+
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    exploitation: Mapped[str] = mapped_column(String(48), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(255))
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    country: Mapped[str] = mapped_column(String(2))
+    gender: Mapped[str] = mapped_column(String(32))
+    age_band: Mapped[str] = mapped_column(String(8))
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class IndicatorScreeningRow(Base):
+    """A first responder's trafficking-indicator screening: what was seen, where, and the advice.
+
+    The form's one-time token makes a second submission of the same form a refusal, not a copy.
+    No one screened is named.
+    """
+
+    __tablename__ = "indicator_screening"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    form_token: Mapped[str] = mapped_column(String(64), unique=True)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    actor: Mapped[str] = mapped_column(String(64))
+    setting: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(8))
+    observed: Mapped[list[str]] = mapped_column(JSON)
+    advice: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    notes: Mapped[str] = mapped_column(Text)
+    created: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_indicator_screening_agency", "agency", "created"),)
 
 
 class MatchPairRow(Base):

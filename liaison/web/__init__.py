@@ -24,6 +24,7 @@ from liaison.web import (
     screening,
     search,
     takedowns,
+    trafficking,
     watches,
     wildlife,
 )
@@ -49,6 +50,7 @@ _ROUTERS = (
     routes.router,
     cyber.router,
     takedowns.router,
+    trafficking.router,
     wildlife.router,
 )
 

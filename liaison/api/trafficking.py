@@ -1,0 +1,155 @@
+"""`/api/v1/trafficking`: indicator screenings for first responders and statistics safe to publish.
+
+The indicator list comes translated (`lang`); a screening is sent with the form's one-time token,
+so sending it twice is refused (409) instead of recorded twice. Statistics count what the caller
+may read, with small cells withheld, as JSON or CSV, audited with the purpose.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from liaison.api.auth import CallerDep, WriterDep
+from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
+from liaison.i18n import LANGUAGES, translations
+from liaison.services import indicator_screening, trafficking_cases
+from liaison.services.indicator_screening import Screening
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/trafficking", tags=["trafficking"])
+Purpose = Annotated[str, Query(min_length=3, max_length=500, description="Why; recorded in the audit trail.")]
+Language = Literal["en", "fr", "es"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ScreeningIn(BaseModel):
+    """What a first responder saw: where, and which indicators (ids from GET /indicators)."""
+
+    form_token: str = Field(min_length=16, max_length=64, description="One-time token of this form.")
+    setting: str = Field(max_length=40, examples=["worksite"])
+    country: str = Field(min_length=2, max_length=3, examples=["es"])
+    observed: list[Annotated[str, Field(max_length=40)]] = Field(max_length=40, examples=[["debt_bondage"]])
+    language: Language = "en"
+    notes: str = Field(default="", max_length=indicator_screening.MAX_NOTES)
+
+
+def _screening(found: Screening) -> dict[str, Any]:
+    say = translations(found.language).gettext
+    title, what = ADVICE[found.assessment.advice]
+    return {
+        "id": found.id,
+        "advice": found.assessment.advice.value,
+        "title": say(title),
+        "what_to_do": say(what),
+        "reasons": [say(reason) for reason in found.assessment.reasons],
+        "observed": list(found.assessment.observed),
+        "setting": found.setting,
+        "country": found.country,
+        "language": found.language,
+        "created": found.created.isoformat(),
+    }
+
+
+@router.get("/indicators")
+def indicators(_identity: CallerDep, lang: Language = "en") -> dict[str, Any]:
+    """The form: settings, indicators by section (their questions in `lang`), and the advice levels."""
+    say = translations(lang).gettext
+    return {
+        "language": lang,
+        "languages": LANGUAGES,
+        "settings": {key: say(label) for key, label in SETTINGS.items()},
+        "sections": [
+            {
+                "id": group,
+                "title": say(title),
+                "indicators": [
+                    {
+                        "id": item.id,
+                        "question": say(item.question),
+                        "strong": item.strong,
+                        "danger": item.danger,
+                    }
+                    for item in INDICATORS
+                    if item.group == group
+                ],
+            }
+            for group, title in GROUPS.items()
+        ],
+        "form_token": indicator_screening.form_token(),
+    }
+
+
+@router.post("/screenings", status_code=201)
+async def screen(request: Request, identity: WriterDep, sent: ScreeningIn) -> dict[str, Any]:
+    """Record a screening and answer its advice; the same form_token twice is refused (409)."""
+    found = await run_in_threadpool(
+        lambda: indicator_screening.record(
+            request.app.state.engine, identity, token=sent.form_token, setting=sent.setting,
+            country=sent.country, language=sent.language, observed=sent.observed, notes=sent.notes,
+            now=_now(),
+        )
+    )  # fmt: skip
+    return _screening(found)
+
+
+@router.get("/screenings/{screening_id}")
+def screening(
+    request: Request, identity: CallerDep, screening_id: Annotated[str, PathParam(max_length=32)]
+) -> dict[str, Any]:
+    """One of your agency's screenings."""
+    return _screening(indicator_screening.get(request.app.state.engine, identity, screening_id, _now()))
+
+
+@router.get("/statistics", response_model=None, responses={200: {"content": {"text/csv": {}}}})
+async def statistics(
+    request: Request,
+    identity: CallerDep,
+    purpose: Purpose,
+    counted: Literal["cases", "victims"] = "cases",
+    by: Annotated[list[str] | None, Query(max_length=5)] = None,
+    measure: Literal["cases", "victims", "minors", "defendants"] = "victims",
+    format: Literal["json", "csv"] = "json",
+) -> Response | dict[str, Any]:
+    """Counts of cases or victim records you may read; cells of fewer than 11 people withheld (null)."""
+    found = await run_in_threadpool(
+        lambda: trafficking_cases.statistics(
+            request.app.state.engine, identity, counted, by or ["year"], measure=measure,
+            purpose=purpose, now=_now(),
+        )
+    )  # fmt: skip
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*found.by, found.measure, "withheld"])
+        writer.writerows(
+            [*key, "" if count is None else count, "yes" if count is None else ""]
+            for key, count in found.cells.items()
+        )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="trafficking-{counted}.csv"'},
+        )
+    return {
+        "counted": found.counted,
+        "measure": found.measure,
+        "by": list(found.by),
+        "k": found.k,
+        "withheld": found.withheld,
+        "cells": [
+            {**dict(zip(found.by, key, strict=True)), found.measure: count}
+            for key, count in found.cells.items()
+        ],
+    }

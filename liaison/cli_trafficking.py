@@ -1,0 +1,105 @@
+"""`liaison trafficking`: prosecution and HTCDS case imports, and statistics safe to publish."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from liaison.cli_support import caller, engine, out, purpose, reported, settings
+from liaison.errors import BadInput
+from liaison.model import Envelope, Handling, parse_release
+from liaison.services import trafficking_cases
+
+__all__ = ["trafficking_app"]
+
+trafficking_app = typer.Typer(
+    help="Human trafficking: case imports (prosecutions, HTCDS), statistics, indicator screening.",
+    no_args_is_help=True,
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _envelope(dataset: str, agency: str, handling: str, release: list[str] | None) -> Envelope:
+    try:
+        code = Handling.parse(handling)
+        releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    now = _now()
+    review = now.date().replace(year=now.year + settings().retention_years)
+    return Envelope(agency, dataset, code, "human trafficking", review, releasability=releasability)
+
+
+Dataset = Annotated[str, typer.Option(help="Dataset to import into; created if new.")]
+Agency = Annotated[str, typer.Option(help="Code of the owner agency.")]
+Release = Annotated[list[str] | None, typer.Option(help="Releasability entry, e.g. agency:NCB-ES.")]
+
+
+@trafficking_app.command("import-prosecutions")
+def import_prosecutions(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder with case_data.csv, defendant_data.csv, judge_data.csv.")
+    ],
+    dataset: Dataset,
+    agency: Agency,
+    handling: Annotated[str, typer.Option(help="TLP 2.0 code.")] = "CLEAR",
+    release: Release = None,
+) -> None:
+    """Import the Human Trafficking Prosecution Dataset (US federal cases, defendants, judges).
+
+    Example: liaison trafficking import-prosecutions trafficking_cases/ --dataset htpd --agency NCB-FR
+    """
+    with reported():
+        envelope = _envelope(dataset, agency, handling, release)
+        result, cases = trafficking_cases.import_prosecutions(
+            engine(), caller(), folder, envelope=envelope, now=_now()
+        )
+        summary = ", ".join(f"{schema} {count:,}" for schema, count in sorted(result.schemata.items()))
+        out.print(f"imported {cases:,} cases into {dataset}: {summary}")
+
+
+@trafficking_app.command("stats")
+def stats(
+    counted: Annotated[str, typer.Option(help="cases or victims (victim records).")] = "cases",
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Dimensions, comma-separated: year, country, region "
+            "(cases); year, country, exploitation, gender, age_band (victims)."
+        ),
+    ] = "year",
+    measure: Annotated[
+        str, typer.Option(help="For cases: cases, victims, minors or defendants.")
+    ] = "victims",
+    as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
+) -> None:
+    """Counts you may read, with cells of fewer than 11 people withheld (shown as <11)."""
+    with reported():
+        if counted not in ("cases", "victims"):
+            raise BadInput(f"--counted: {counted!r}; use cases or victims")
+        found = trafficking_cases.statistics(
+            engine(), caller(), counted, by.split(","), measure=measure,  # type: ignore[arg-type]
+            purpose=purpose(), now=_now(),
+        )  # fmt: skip
+        shown = [(key, "" if count is None else str(count)) for key, count in found.cells.items()]
+        if as_csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow([*found.by, found.measure, "withheld"])
+            writer.writerows([*key, value, "yes" if not value else ""] for key, value in shown)
+            return
+        table = Table(*found.by, found.measure)
+        for key, value in shown:
+            table.add_row(*key, value or f"<{found.k}")
+        out.print(table)
+        out.print(
+            f"{found.withheld} of {len(found.cells)} cells withheld (fewer than {found.k}, or revealing one)"
+        )

@@ -1,0 +1,1 @@
+"""Human trafficking: indicator screening, HTCDS case records, and statistics safe to publish."""
