@@ -27,6 +27,8 @@ PAGES = (
     "/app/documents",
     "/app/cyber?values=192.0.2.211&purpose=a11y+check",
     "/app/wildlife?by=country&purpose=a11y+check",
+    "/app/indicators?lang=fr",
+    "/app/trafficking?by=year&purpose=a11y+check",
 )
 # Controls without a label, an aria-label or a title: a screen reader announces them as "edit text".
 UNNAMED = """() => Array.from(document.querySelectorAll('input, select, textarea, button'))
