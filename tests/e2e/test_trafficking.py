@@ -17,7 +17,9 @@ def test_a_first_responder_screens_on_a_phone_in_spanish(browsing: Browsing) -> 
     ines.get_by_label("Granja, fábrica u obra").check()
     ines.get_by_label("País (código ISO, p. ej. es)").fill("es")
     ines.get_by_label("¿Se ha quedado otra persona con su pasaporte o sus documentos de identidad?").check()
-    ines.get_by_label("¿Tiene la persona una deuda que debe pagar trabajando y que nunca puede saldar?").check()
+    ines.get_by_label(
+        "¿Tiene la persona una deuda que debe pagar trabajando y que nunca puede saldar?"
+    ).check()
     button = ines.get_by_role("button", name="Obtener consejo")
     box = button.bounding_box()
     assert box is not None and box["width"] <= 400  # fits the phone's screen
