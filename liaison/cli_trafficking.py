@@ -67,6 +67,31 @@ def import_prosecutions(
         out.print(f"imported {cases:,} cases into {dataset}: {summary}")
 
 
+@trafficking_app.command("import-cases")
+def import_cases(
+    path: Annotated[Path, typer.Argument(help="HTCDS 2.0 case file (JSON).")],
+    dataset: Dataset,
+    agency: Agency,
+    handling: Annotated[
+        str, typer.Option(help="TLP 2.0 code of cases and perpetrators; victims are RED.")
+    ] = "AMBER",
+    release: Release = None,
+) -> None:
+    """Import trafficking cases in HTCDS 2.0 field names; victims RED and minimised; all or nothing.
+
+    Example: liaison trafficking import-cases cases.json --dataset es_cases --agency NCB-ES
+    """
+    with reported():
+        envelope = _envelope(dataset, agency, handling, release)
+        done = trafficking_cases.import_cases(
+            engine(), caller(), path, envelope=envelope, source=str(path), now=_now()
+        )
+        out.print(
+            f"imported {done.cases:,} cases with {done.victims:,} victims into {dataset} "
+            f"({done.dropped:,} victim contact or address fields not kept)"
+        )
+
+
 @trafficking_app.command("stats")
 def stats(
     counted: Annotated[str, typer.Option(help="cases or victims (victim records).")] = "cases",

@@ -1,4 +1,5 @@
-"""`/api/v1/trafficking`: indicator screenings for first responders and statistics safe to publish.
+"""`/api/v1/trafficking`: HTCDS case imports, indicator screenings for first responders, and
+statistics safe to publish.
 
 The indicator list comes translated (`lang`); a screening is sent with the form's one-time token,
 so sending it twice is refused (409) instead of recorded twice. Statistics count what the caller
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tempfile
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,9 +20,11 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, WriterDep
+from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
+from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations
+from liaison.model import Envelope, Handling
 from liaison.services import indicator_screening, trafficking_cases
 from liaison.services.indicator_screening import Screening
 
@@ -152,4 +157,46 @@ async def statistics(
             {**dict(zip(found.by, key, strict=True)), found.measure: count}
             for key, count in found.cells.items()
         ],
+    }
+
+
+@router.post("/datasets/{dataset}/cases", status_code=201)
+async def import_cases(
+    request: Request,
+    identity: WriterDep,
+    settings: SettingsDep,
+    dataset: Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    handling: str = "AMBER",
+) -> dict[str, Any]:
+    """Import the HTCDS 2.0 case file of the request body (JSON) under your agency, all or nothing.
+
+    Victims are RED and minimised whatever the handling; cases and perpetrators take `handling`.
+    """
+    try:
+        code = Handling.parse(handling)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    body = await request.body()
+    now = _now()
+    review = now.date().replace(year=now.year + settings.retention_years)
+    envelope = Envelope(identity.agency or "", dataset, code, "human trafficking", review)
+
+    def run() -> trafficking_cases.CaseImport:
+        with tempfile.TemporaryDirectory() as folder:
+            path = FilePath(folder) / "request.json"
+            path.write_bytes(body)
+            try:
+                return trafficking_cases.import_cases(
+                    request.app.state.engine, identity, path, envelope=envelope, source="request", now=now
+                )
+            except BadInput as exc:
+                raise BadInput(str(exc).replace(str(path), "request")) from exc
+
+    done = await run_in_threadpool(run)
+    return {
+        "dataset": dataset,
+        "run_id": done.result.run_id,
+        "cases": done.cases,
+        "victims": done.victims,
+        "victim_fields_not_kept": done.dropped,
     }

@@ -47,7 +47,7 @@ class VictimFacts:
     """One victim of a case: the year and country of exploitation, the HTCDS exploitation types
     (`vic_TypeOfExploitation`), gender (`prs_Gender`) and age band when trafficked."""
 
-    year: int
+    year: int | None
     country: str
     exploitation: tuple[str, ...]
     gender: str

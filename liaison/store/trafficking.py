@@ -87,7 +87,7 @@ def delete_trafficking(session: Session, dataset: str, entity_id: str) -> None:
 
 
 def _key(values: Sequence[object]) -> tuple[str, ...]:
-    return tuple("unknown" if value is None else str(value) for value in values)
+    return tuple("unknown" if value in (None, "") else str(value) for value in values)
 
 
 def case_cells(

@@ -8,20 +8,27 @@ sent twice (a double tap, a reload) is refused instead of recorded twice.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.i18n import LANGUAGES, negotiate, translations
+from liaison.ingest.stix import MAX_BUNDLE_BYTES
+from liaison.model import Envelope, Handling
 from liaison.services import indicator_screening, trafficking_cases
 from liaison.services.trafficking_cases import Statistics
 from liaison.store.trafficking import CASE_DIMENSIONS, CASE_MEASURES, VICTIM_DIMENSIONS
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
+from liaison.web.uploads import upload_name
 
 __all__ = ["router"]
 
@@ -107,28 +114,82 @@ def statistics_page(
     by: Annotated[list[str] | None, Query(max_length=20)] = None,
     measure: Annotated[str, Query(max_length=20)] = "victims",
     purpose: Annotated[str, Query(max_length=500)] = "",
+    imported: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """Case or victim counts within access, cells of fewer than 11 people withheld; CSV beside."""
-    chosen = by or ["year"]
+    return _statistics(request, viewer, counted, by or ["year"], measure, purpose, imported=imported)
+
+
+def _statistics(
+    request: Request, viewer: Viewer, counted: str, by: list[str], measure: str, purpose: str, *,
+    imported: str = "", import_error: str = "", status: int = 200,
+) -> HTMLResponse:  # fmt: skip
     found: Statistics | None = None
-    error, status = "", 200
+    error = ""
     if purpose.strip():
         try:
             if counted not in ("cases", "victims"):
                 raise BadInput("field 'counted': use cases or victims")
             found = trafficking_cases.statistics(
-                request.app.state.engine, viewer.identity, counted, chosen,  # type: ignore[arg-type]
+                request.app.state.engine, viewer.identity, counted, by,  # type: ignore[arg-type]
                 measure=measure if counted == "cases" else "victims", purpose=purpose, now=_now(),
             )  # fmt: skip
         except BadInput as exc:
             error, status = str(exc), 422
-    query = [("counted", counted), *(("by", name) for name in chosen), ("measure", measure)]
+    query = [("counted", counted), *(("by", name) for name in by), ("measure", measure)]
     csv_link = "/api/v1/trafficking/statistics?" + urlencode(
         [*query, ("purpose", purpose), ("format", "csv")]
     )
     return page(
         request, viewer, "trafficking.html", status,
-        counted=counted, by=chosen, measure=measure, purpose=purpose, found=found, error=error,
+        counted=counted, by=by, measure=measure, purpose=purpose, found=found, error=error,
         case_dimensions=list(CASE_DIMENSIONS), victim_dimensions=list(VICTIM_DIMENSIONS),
-        measures=list(CASE_MEASURES), csv_link=csv_link, section="trafficking",
+        measures=list(CASE_MEASURES), csv_link=csv_link, imported=imported, import_error=import_error,
+        section="trafficking",
     )  # fmt: skip
+
+
+def _import(request: Request, sent: PostedDep, dataset: str, handling: str, name: str, data: bytes) -> str:
+    """Import an uploaded case file; what it wrote, in words."""
+    identity = sent.identity
+    try:
+        code = Handling.parse(handling)
+    except ValueError as exc:
+        raise BadInput(f"field 'handling': {exc}") from None
+    now = _now()
+    review = now.date().replace(year=now.year + request.app.state.settings.retention_years)
+    envelope = Envelope(identity.agency or "", dataset, code, "human trafficking", review)
+    with tempfile.TemporaryDirectory() as folder:
+        path = FilePath(folder) / name
+        path.write_bytes(data)
+        try:
+            done = trafficking_cases.import_cases(
+                request.app.state.engine, identity, path, envelope=envelope, source=name, now=now
+            )
+        except BadInput as exc:
+            raise BadInput(str(exc).replace(str(path), name)) from exc
+    return f"{done.cases} cases with {done.victims} victims into {dataset}"
+
+
+@router.post("/trafficking/import", response_model=None)
+async def import_upload(request: Request, sent: PostedDep) -> Response:
+    """Import an uploaded HTCDS case file into a dataset of your agency; all or nothing."""
+    dataset, handling = sent.text("dataset")[:64], sent.text("handling")[:20]
+    upload = sent.form.get("file")
+    limit = min(MAX_BUNDLE_BYTES, int(request.app.state.settings.max_body_bytes))
+    try:
+        if not dataset or not dataset.replace("_", "").replace("-", "").replace(".", "").isalnum():
+            raise BadInput("field 'dataset': letters, digits, '_', '-' or '.'")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise BadInput("field 'file': choose an HTCDS case file (JSON)")
+        name = upload_name(upload.filename, "cases.json")
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise BadInput(f"{name}: larger than the {limit:,} bytes an upload may take; use the CLI")
+        said = await run_in_threadpool(_import, request, sent, dataset, handling, name, data)
+    except REFUSED as exc:
+        return _statistics(
+            request, sent.viewer, "cases", ["year"], "victims", "", import_error=str(exc),
+            status=refusal_status(exc),
+        )  # fmt: skip
+    return redirect("/app/trafficking?" + urlencode({"imported": said}))
