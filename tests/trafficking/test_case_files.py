@@ -148,6 +148,10 @@ def _broken(tmp_path: Path, change: Any) -> Path:
     return path
 
 
+def _victim(**values: Any) -> Any:
+    return lambda data: data["cases"][0]["victims"][0].update(values)
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -155,11 +159,13 @@ def _broken(tmp_path: Path, change: Any) -> Path:
          r"cases\[0\]\.victims\[1\]: field 'vic_MethodsOfControl': 'Beating' is not an HTCDS value"),
         (lambda d: d["cases"][0]["perpetrators"][0].update(vic_TypeOfExploitation=["ForcedLabour"]),
          r"cases\[0\]\.perpetrators\[0\]: field 'vic_TypeOfExploitation': not an HTCDS 2.0 field here"),
-        (lambda d: d["cases"][1].update(id="ES-2026-0042"), r"cases\[1\]: field 'id': case 'ES-2026-0042' appears twice"),
-        (lambda d: d["cases"][0]["victims"][0].update(vic_Vulnerabilities=["Poverty"]), r"deprecated in HTCDS 2.0"),
-        (lambda d: d["cases"][0]["events"][0].update(hte_Date="2999-01-01"), r"'hte_Date': '2999-01-01' is in the future"),
-        (lambda d: d["cases"][0]["victims"][0].update(prs_Citizenship=["XX"]), r"'XX' is not an ISO 3166"),
-        (lambda d: d["cases"][0]["victims"][0].update(vic_AgeWhenTrafficked="twenty"), r"a number, not 'twenty'"),
+        (lambda d: d["cases"][1].update(id="ES-2026-0042"),
+         r"cases\[1\]: field 'id': case 'ES-2026-0042' appears twice"),
+        (_victim(vic_Vulnerabilities=["Poverty"]), r"deprecated in HTCDS 2.0"),
+        (lambda d: d["cases"][0]["events"][0].update(hte_Date="2999-01-01"),
+         r"'hte_Date': '2999-01-01' is in the future"),
+        (_victim(prs_Citizenship=["XX"]), r"'XX' is not an ISO 3166"),
+        (_victim(vic_AgeWhenTrafficked="twenty"), r"a number, not 'twenty'"),
         (lambda d: d.pop("cases"), r"not an HTCDS case file"),
     ],
 )  # fmt: skip
