@@ -92,6 +92,25 @@ def import_cases(
         )
 
 
+@trafficking_app.command("import-ctdc")
+def import_ctdc(
+    path: Annotated[Path, typer.Argument(help="CSV of victim records coded as in the CTDC Global Dataset.")],
+    dataset: Dataset,
+    agency: Agency,
+    release: Release = None,
+) -> None:
+    """Import CTDC-coded victim records through the CTDC data dictionary onto HTCDS; RED, all or nothing.
+
+    Example: liaison trafficking import-ctdc ctdc_victims.csv --dataset ctdc --agency NCB-ES
+    """
+    with reported():
+        envelope = _envelope(dataset, agency, "RED", release)
+        _result, victims = trafficking_cases.import_ctdc(
+            engine(), caller(), path, envelope=envelope, now=_now()
+        )
+        out.print(f"imported {victims:,} victim records into {dataset}")
+
+
 @trafficking_app.command("stats")
 def stats(
     counted: Annotated[str, typer.Option(help="cases or victims (victim records).")] = "cases",

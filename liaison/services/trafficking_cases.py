@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from liaison.domains.trafficking.disclosure import K, suppress
 from liaison.errors import BadInput
+from liaison.ingest.ctdc import read_ctdc
 from liaison.ingest.htcds_cases import read_htcds
 from liaison.ingest.htpd import read_htpd
 from liaison.model import Envelope, Identity
@@ -35,7 +36,7 @@ from liaison.store.trafficking import (
     write_victims,
 )
 
-__all__ = ["CaseImport", "Statistics", "import_cases", "import_prosecutions", "statistics"]
+__all__ = ["CaseImport", "Statistics", "import_cases", "import_ctdc", "import_prosecutions", "statistics"]
 
 Counted = Literal["cases", "victims"]
 
@@ -96,6 +97,20 @@ def import_cases(
         write_cases(connection, envelope.dataset, read.cases, result.run_id)
         write_victims(connection, envelope.dataset, read.victims, result.run_id)
     return CaseImport(result, len(read.cases), len(read.victims), read.dropped)
+
+
+def import_ctdc(
+    engine: Engine, identity: Identity, path: Path, *, envelope: Envelope, now: dt.datetime
+) -> tuple[ImportResult, int]:
+    """Import CTDC-coded victim records (CSV) as RED victims with their facts; (result, victims)."""
+    read = read_ctdc(path, envelope.dataset)
+    with Session(engine) as session, session.begin():
+        result = write_records(
+            session, read.records, envelope=envelope, title=envelope.dataset, kind="ctdc",
+            source=str(path), now=now, identity=identity,
+        )  # fmt: skip
+        write_victims(session.connection(), envelope.dataset, read.victims, result.run_id)
+    return result, len(read.victims)
 
 
 def _dimensions(counted: Counted, by: Sequence[str], measure: str) -> tuple[str, ...]:
