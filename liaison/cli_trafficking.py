@@ -12,9 +12,11 @@ import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, purpose, reported, settings
+from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput
+from liaison.i18n import LANGUAGES, translations
 from liaison.model import Envelope, Handling, parse_release
-from liaison.services import trafficking_cases
+from liaison.services import indicator_screening, trafficking_cases
 
 __all__ = ["trafficking_app"]
 
@@ -147,3 +149,49 @@ def stats(
         out.print(
             f"{found.withheld} of {len(found.cells)} cells withheld (fewer than {found.k}, or revealing one)"
         )
+
+
+Language = Annotated[str, typer.Option("--lang", help=f"Language: {', '.join(LANGUAGES)}.")]
+
+
+@trafficking_app.command("indicators")
+def indicators(lang: Language = "en") -> None:
+    """The trafficking indicators a first responder is asked about, and the settings, by id."""
+    say = translations(lang).gettext
+    table = Table("id", "question", "weight")
+    for group, title in GROUPS.items():
+        table.add_section()
+        table.add_row("", f"[bold]{say(title)}[/bold]", "")
+        for item in (item for item in INDICATORS if item.group == group):
+            weight = "danger" if item.danger else "strong" if item.strong else ""
+            table.add_row(item.id, say(item.question), weight)
+    out.print(table)
+    out.print("settings: " + ", ".join(f"{key} ({say(label)})" for key, label in SETTINGS.items()))
+
+
+@trafficking_app.command("screen")
+def screen(
+    setting: Annotated[str, typer.Option(help=f"Where the person was met: {', '.join(SETTINGS)}.")],
+    country: Annotated[str, typer.Option(help="ISO 3166 country code.")],
+    observed: Annotated[list[str] | None, typer.Option(help="An indicator id seen (repeat).")] = None,
+    notes: Annotated[str, typer.Option(help="What else was seen; no names.")] = "",
+    lang: Language = "en",
+) -> None:
+    """Record a first responder's indicator screening and print the advice with its reasons.
+
+    Example: liaison --as ines trafficking screen --setting worksite --country es
+    --observed documents_withheld --observed debt_bondage
+    """
+    with reported():
+        if lang not in LANGUAGES:
+            raise BadInput(f"--lang: {lang!r}; use one of {', '.join(LANGUAGES)}")
+        done = indicator_screening.record(
+            engine(), caller(), token=indicator_screening.form_token(), setting=setting, country=country,
+            language=lang, observed=observed or [], notes=notes, now=_now(),
+        )  # fmt: skip
+        say = translations(lang).gettext
+        title, what = ADVICE[done.assessment.advice]
+        out.print(f"[bold]{say(title)}[/bold] (screening {done.id})")
+        out.print(say(what))
+        for reason in done.assessment.reasons:
+            out.print(f"- {say(reason)}")

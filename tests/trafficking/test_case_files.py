@@ -94,10 +94,17 @@ def test_other_agencies_match_perpetrators_but_never_see_victims(engine: Engine,
         hidden = client.post("/api/v1/match/default", json={"queries": victim}, headers=dana).json()
         assert hidden["responses"]["q"]["results"] == []
         assert "Kovalchuk" not in json.dumps(hidden).replace("Iryna Kovalchuk", "", 1)
-        own = client.post(
-            "/api/v1/match/default", json={"queries": victim}, headers=token(engine, "bob")
-        ).json()
+        bob = token(engine, "bob")
+        own = client.post("/api/v1/match/default", json={"queries": victim}, headers=bob).json()
         assert [hit["caption"] for hit in own["responses"]["q"]["results"]][:1] == ["Iryna Kovalchuk"]
+        # Only an explicit grant by the owner lets the victim's record leave the agency.
+        [reference] = hidden["responses"]["q"]["references"]
+        asked = {"reference": reference["reference"], "reason": "same victim in our case US-77"}
+        made = client.post("/api/v1/access-requests", json=asked, headers=dana).json()
+        granted = client.post(f"/api/v1/access-requests/{made['request']}/grant", json={}, headers=bob).json()
+        assert granted["release_entry"] == "user:dana"
+        shown = client.post("/api/v1/match/default", json={"queries": victim}, headers=dana).json()
+        assert [hit["caption"] for hit in shown["responses"]["q"]["results"]][:1] == ["Iryna Kovalchuk"]
 
 
 def _many_victims(tmp_path: Path) -> Path:

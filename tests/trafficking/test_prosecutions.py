@@ -18,7 +18,7 @@ from liaison.api.app import create_app
 from liaison.domains.trafficking.disclosure import K
 from liaison.errors import BadInput
 from liaison.model import Handling
-from liaison.services import access, trafficking_cases
+from liaison.services import access, graph, trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import AuditEventRow, EntityRow, TraffickingCaseRow
 from tests.api.test_alerts_api import token
@@ -70,6 +70,16 @@ def test_the_network_links_defendants_and_judges_to_their_cases(imported: Engine
     assert count > 1
     linked = {party["case"][0] for party in parties if party["party"] == [judge_ids[busiest]]}
     assert len(linked) == count
+    # The network from that judge reaches the cases and, a hop further, their defendants.
+    dana = access.identity_of(imported, "dana")
+    around = graph.neighbourhood(imported, dana, NOW, judge_ids[busiest], hops=2, purpose="network review")
+    cases = {node for node in around.graph if node in linked}
+    tried = {
+        party["party"][0]
+        for party in parties
+        if party["case"][0] in linked and party["role"] == ["defendant"]
+    }
+    assert cases == linked and tried <= set(around.graph)
 
 
 def test_statistics_are_the_files_counts_with_small_cells_withheld(imported: Engine, cases: Path) -> None:

@@ -19,6 +19,7 @@ from liaison.services import access, trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import AuditEventRow, IndicatorScreeningRow
 from tests.api.test_alerts_api import token
+from tests.test_cli import Cli
 from tests.trafficking.world import NOW, envelope, two_agencies
 from tests.web.pages import logged_in, text_of
 
@@ -133,3 +134,19 @@ def test_the_statistics_page_withholds_small_cells(
         "/app/trafficking", params={"counted": "cases", "by": ["species"], "purpose": "report"}
     )
     assert refused.status_code == 422 and "species unknown" in text_of(refused.text)
+
+
+def test_the_cli_lists_the_indicators_and_screens(engine: Engine, database_url: str) -> None:
+    two_agencies(engine)
+    cli = Cli(database_url)
+    listed = cli("trafficking", "indicators", "--lang", "fr")
+    assert "documents_withheld" in listed and "Danger immédiat" in listed
+    said = cli("--as", "bob", "trafficking", "screen", "--setting", "street", "--country", "es",
+               "--observed", "minor", "--observed", "speaks_for", "--lang", "es")  # fmt: skip
+    assert "Derivar a una unidad especializada" in said and "La persona puede ser menor" in " ".join(
+        said.split()
+    )
+    refused = cli("--as", "bob", "trafficking", "screen", "--setting", "moon", "--country", "es", code=3)
+    assert "field 'setting'" in refused
+    assert cli("trafficking", "screen", "--setting", "street", "--country", "es", code=5)
+    assert _stored(engine) == 1
