@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from dataclasses import astuple, fields
 from pathlib import Path
 from typing import Annotated
 
@@ -145,3 +146,28 @@ def seizure_routes(
         for source, target, count in legs:
             table.add_row(source.upper(), target.upper(), f"{count:,}")
         out.print(table)
+
+
+@seizure_app.command("duplicates")
+def seizure_duplicates(
+    dataset: Annotated[str, typer.Option(help="Dataset of seizures.")],
+    against: Annotated[str, typer.Option(help="Another dataset that may report the same seizures.")],
+    as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
+) -> None:
+    """Seizures reported in both datasets (same country, year, quantity; place and date agreeing)."""
+    with reported():
+        pairs = seizures.reported_twice(engine(), caller(), dataset, against, purpose=purpose(), now=_now())
+        if as_csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow([field.name for field in fields(seizures.ReportedTwice)])
+            writer.writerows([*astuple(pair)[:-1], "; ".join(pair.reasons)] for pair in pairs)
+            return
+        table = Table("verdict", "year", "country", dataset, against, "quantity")
+        for pair in pairs:
+            table.add_row(
+                pair.verdict, str(pair.year), pair.country.upper(), pair.place, pair.other_place,
+                f"{pair.quantity:g} / {pair.other_quantity:g} {pair.unit}",
+            )  # fmt: skip
+        out.print(table)
+        likely = sum(pair.verdict == "likely" for pair in pairs)
+        out.print(f"{likely} likely and {len(pairs) - likely} possible duplicates")

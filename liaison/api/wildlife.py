@@ -1,4 +1,4 @@
-"""`/api/v1/species`, `/api/v1/seizures/trends`, `/api/v1/seizures/routes` and seizure imports.
+"""`/api/v1/species`, `/api/v1/seizures/trends`, `/routes`, `/duplicates` and seizure imports.
 
 Trends and routes count the seizures the caller may read, audited with the purpose; trends
 come as JSON or CSV. An import takes the file as the request body (xlsx or CSV) with a built-in
@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -123,6 +124,23 @@ async def seizure_routes(
         "species": species,
         "legs": [{"from": source, "to": target, "seizures": count} for source, target, count in legs],
     }
+
+
+@router.get("/seizures/duplicates")
+async def seizure_duplicates(
+    request: Request,
+    identity: CallerDep,
+    purpose: Purpose,
+    dataset: Annotated[str, Query(min_length=1, max_length=64)],
+    against: Annotated[str, Query(min_length=1, max_length=64)],
+) -> dict[str, Any]:
+    """Seizures of `dataset` that `against` may report too (likely first), each with its reasons."""
+    pairs = await run_in_threadpool(
+        lambda: seizures.reported_twice(
+            request.app.state.engine, identity, dataset, against, purpose=purpose, now=_now()
+        )
+    )
+    return {"dataset": dataset, "against": against, "pairs": [asdict(pair) for pair in pairs]}
 
 
 @router.post("/datasets/{dataset}/seizures", status_code=201)

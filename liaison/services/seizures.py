@@ -19,6 +19,7 @@ from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from liaison.domains.wildlife.duplicates import Reported, duplicates
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest.base import Record
 from liaison.ingest.cites_species import name_key, read_cites_species
@@ -27,11 +28,29 @@ from liaison.model import Envelope, Identity, IdentityKind, Role
 from liaison.model.seizure import SeizureReport
 from liaison.services import audit
 from liaison.services.imports import ImportResult, write_records
-from liaison.store.seizures import Dimension, SeizureFilter, TrendRow, route_legs, trends, write_seizures
+from liaison.store.seizures import (
+    Dimension,
+    SeizureFilter,
+    TrendRow,
+    readable_seizures,
+    route_legs,
+    trends,
+    write_seizures,
+)
 from liaison.store.species import Named, replace_species, species_by_ids, species_named, taxa_within
-from liaison.store.tables import SpeciesRow
+from liaison.store.tables import SeizureRow, SpeciesRow
 
-__all__ = ["SeizureImport", "import_seizures", "import_species", "lookup", "resolve", "routes", "trend"]
+__all__ = [
+    "ReportedTwice",
+    "SeizureImport",
+    "import_seizures",
+    "import_species",
+    "lookup",
+    "reported_twice",
+    "resolve",
+    "routes",
+    "trend",
+]
 
 MAX_LEGS = 500
 EVERY = SeizureFilter()
@@ -219,3 +238,62 @@ def routes(
             detail={"species": species, "legs": len(found)},
         )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedTwice:
+    """One seizure of a dataset that another dataset may report too, how sure, and why."""
+
+    verdict: str
+    first: str
+    second: str
+    year: int
+    country: str
+    place: str
+    other_place: str
+    quantity: float
+    other_quantity: float
+    unit: str
+    reasons: tuple[str, ...]
+
+
+def _reported(row: SeizureRow) -> Reported:
+    return Reported(
+        row.entity_id,
+        row.year,
+        row.day,
+        row.country,
+        row.location,
+        row.commodity,
+        row.unit,
+        row.quantity or 0.0,
+    )
+
+
+def reported_twice(
+    engine: Engine, identity: Identity, first: str, second: str, *, purpose: str, now: dt.datetime
+) -> list[ReportedTwice]:
+    """Seizures of `first` that `second` may report too, with reasons, among those the caller may
+    read; likely ones first. Audited."""
+    if first == second:
+        raise BadInput("field 'against': compare two different datasets")
+    with Session(engine) as session, session.begin():
+        rows = {name: readable_seizures(session, identity, name) for name in (first, second)}
+        by_id = {row.entity_id: row for found in rows.values() for row in found}
+        reports = {
+            name: [_reported(row) for row in found if row.quantity is not None]
+            for name, found in rows.items()
+        }
+        pairs = duplicates(reports[first], reports[second])
+        audit.record(
+            session, identity, "seizure.duplicates", f"datasets:{first},{second}", now=now, purpose=purpose,
+            detail={"pairs": len(pairs), "likely": sum(pair.verdict == "likely" for pair in pairs)},
+        )  # fmt: skip
+        return [
+            ReportedTwice(
+                pair.verdict, pair.first, pair.second, one.year, one.country, one.location, other.location,
+                one.quantity or 0.0, other.quantity or 0.0, one.unit, pair.reasons,
+            )
+            for pair in pairs
+            for one, other in [(by_id[pair.first], by_id[pair.second])]
+        ]  # fmt: skip

@@ -28,6 +28,7 @@ __all__ = [
     "SeizureFilter",
     "TrendRow",
     "delete_seizure",
+    "readable_seizures",
     "route_legs",
     "trends",
     "write_seizures",
@@ -168,3 +169,9 @@ def route_legs(
         (str(source), str(target), int(count))
         for source, target, count in session.execute(query.limit(limit))
     ]
+
+
+def readable_seizures(session: Session, identity: Identity, dataset: str) -> list[SeizureRow]:
+    """The dataset's seizures the caller may read, whatever their number (duplicate search reads them all)."""
+    query = _readable(select(SeizureRow), identity).where(SeizureRow.dataset == dataset)
+    return list(session.scalars(query))
