@@ -27,7 +27,7 @@ from liaison.cli_support import caller, counting, engine, err, out, purpose, rep
 from liaison.cli_takedowns import takedown_app
 from liaison.cli_trafficking import trafficking_app
 from liaison.cli_watches import watch_app, webhook_app
-from liaison.cli_wildlife import seizure_app, species_app
+from liaison.cli_wildlife import seizure_app, species_app, trade_app
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
@@ -66,6 +66,7 @@ app.add_typer(decision_app, name="decision")
 app.add_typer(takedown_app, name="takedown")
 app.add_typer(species_app, name="species")
 app.add_typer(seizure_app, name="seizure")
+app.add_typer(trade_app, name="trade")
 app.add_typer(trafficking_app, name="trafficking")
 app.command()(xref)
 app.command()(correlate)

@@ -16,15 +16,16 @@ from liaison.cli_support import caller, engine, out, purpose, reported, settings
 from liaison.errors import BadInput
 from liaison.ingest.seizure_sheet import BUILT_IN
 from liaison.model import Envelope, Handling, parse_release
-from liaison.services import seizures
+from liaison.services import cites_trade, seizures
 from liaison.store.seizures import Dimension, SeizureFilter
 
-__all__ = ["seizure_app", "species_app"]
+__all__ = ["seizure_app", "species_app", "trade_app"]
 
 species_app = typer.Typer(
     help="The CITES species index: species, synonyms, common names, appendices.", no_args_is_help=True
 )
 seizure_app = typer.Typer(help="Wildlife seizures: import, trends by year, routes.", no_args_is_help=True)
+trade_app = typer.Typer(help="CITES trade records: legal trade beside seizures.", no_args_is_help=True)
 
 
 def _now() -> dt.datetime:
@@ -171,3 +172,61 @@ def seizure_duplicates(
         out.print(table)
         likely = sum(pair.verdict == "likely" for pair in pairs)
         out.print(f"{likely} likely and {len(pairs) - likely} possible duplicates")
+
+
+@trade_app.command("import")
+def trade_import(
+    path: Annotated[Path, typer.Argument(help="CITES Trade Database comparative tabulation (CSV).")],
+) -> None:
+    """Replace the CITES trade records (operator or admin); taxa are resolved against the species index.
+
+    Example: liaison trade import comptab_2019-05-31.csv
+    """
+    with reported():
+        records, unknown = cites_trade.import_trade(engine(), caller(), path, _now())
+        out.print(f"CITES trade records: {records:,} ({unknown:,} of taxa not in the species index)")
+
+
+@trade_app.command("compare")
+def trade_compare(
+    species: Annotated[
+        str | None, typer.Option(help="Species, genus or family; every taxon without it.")
+    ] = None,
+) -> None:
+    """Per year, legal trade (CITES records: live animals, scales, skins) beside the seizures you may read."""
+    with reported():
+        years = cites_trade.beside_seizures(engine(), caller(), species, purpose=purpose(), now=_now())
+        columns = ("trade records", "live", "scales kg", "skins", "confiscated")
+        table = Table("year", *columns, "seizures", "seized kg", "seized animals")
+        for row in years:
+            trade = row.trade
+            legal = ["" for _column in columns]
+            if trade is not None:
+                amounts = [f"{trade.quantities[name]:,.0f}" for name in ("live", "scales_kg", "skins")]
+                legal = [f"{trade.records:,}", *amounts, f"{trade.confiscated:,}"]
+            seized = (f"{row.seizures:,}", f"{row.seized_kg:,.0f}", f"{row.seized_individuals:,.0f}")
+            table.add_row(str(row.year), *legal, *seized)
+        out.print(table)
+
+
+@trade_app.command("discrepancies")
+def trade_discrepancies(
+    species: Annotated[str | None, typer.Option(help="Species, genus or family.")] = None,
+    ratio: Annotated[
+        float, typer.Option(help="Smallest difference shown, as a share of the larger figure.")
+    ] = 0.5,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Records shown at most.")] = 20,
+) -> None:
+    """Trade records whose importer and exporter figures disagree, largest difference first."""
+    with reported():
+        found = cites_trade.disagreements(
+            engine(), caller(), species, ratio=ratio, limit=limit, purpose=purpose(), now=_now()
+        )
+        table = Table("year", "taxon", "exporter", "importer", "term", "exporter said", "importer said")
+        for row in found:
+            said = [
+                f"{value:,.1f} {row.unit}".strip() if value is not None else "-"
+                for value in (row.exporter_quantity, row.importer_quantity)
+            ]
+            table.add_row(str(row.year), row.taxon, row.exporter, row.importer, row.term, *said)
+        out.print(table)

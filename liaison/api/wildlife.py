@@ -1,4 +1,5 @@
-"""`/api/v1/species`, `/api/v1/seizures/trends`, `/routes`, `/duplicates` and seizure imports.
+"""`/api/v1/species`, `/api/v1/seizures/trends`, `/routes`, `/duplicates`, seizure imports, and
+`/api/v1/trade`: CITES trade records beside seizures, and importer/exporter discrepancies.
 
 Trends and routes count the seizures the caller may read, audited with the purpose; trends
 come as JSON or CSV. An import takes the file as the request body (xlsx or CSV) with a built-in
@@ -23,7 +24,7 @@ from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.errors import BadInput
 from liaison.ingest.seizure_sheet import BUILT_IN
 from liaison.model import Envelope, Handling
-from liaison.services import seizures
+from liaison.services import cites_trade, seizures
 from liaison.store.seizures import SeizureFilter
 
 __all__ = ["router"]
@@ -141,6 +142,39 @@ async def seizure_duplicates(
         )
     )
     return {"dataset": dataset, "against": against, "pairs": [asdict(pair) for pair in pairs]}
+
+
+@router.get("/trade/compare")
+async def trade_compare(
+    request: Request, identity: CallerDep, purpose: Purpose, species: Species = None
+) -> dict[str, Any]:
+    """Per year, legal trade in CITES records beside the seizures you may read (a taxon and its own)."""
+    years = await run_in_threadpool(
+        lambda: cites_trade.beside_seizures(
+            request.app.state.engine, identity, species, purpose=purpose, now=_now()
+        )
+    )
+    return {"species": species, "years": [asdict(row) for row in years]}
+
+
+@router.get("/trade/discrepancies")
+async def trade_discrepancies(
+    request: Request,
+    identity: CallerDep,
+    purpose: Purpose,
+    species: Species = None,
+    ratio: Annotated[float, Query(gt=0, lt=1)] = 0.5,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """CITES trade records whose importer and exporter figures differ by more than `ratio`, largest first."""
+    found = await run_in_threadpool(
+        lambda: cites_trade.disagreements(
+            request.app.state.engine, identity, species, ratio=ratio, limit=limit, purpose=purpose, now=_now()
+        )
+    )
+    keys = ("year", "appendix", "taxon", "importer", "exporter", "origin", "importer_quantity",
+            "exporter_quantity", "term", "unit", "purpose", "source")  # fmt: skip
+    return {"species": species, "records": [{key: getattr(row, key) for key in keys} for row in found]}
 
 
 @router.post("/datasets/{dataset}/seizures", status_code=201)

@@ -28,6 +28,7 @@ __all__ = [
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
+    "CitesTradeRow",
     "DatasetRow",
     "DeliveryRow",
     "DocumentReportRow",
@@ -293,6 +294,31 @@ class SpeciesNameRow(Base):
     taxon_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+
+
+class CitesTradeRow(Base):
+    """One line of the CITES Trade Database's comparative tabulation: legal trade in a taxon
+    between two countries in a year, as the importer and the exporter each reported it. Public
+    reference data, like the species index: every user may read it."""
+
+    __tablename__ = "cites_trade"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(Integer)
+    appendix: Mapped[str] = mapped_column(String(4))
+    taxon_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    taxon: Mapped[str] = mapped_column(String(200))
+    importer: Mapped[str] = mapped_column(String(2))
+    exporter: Mapped[str] = mapped_column(String(2))
+    origin: Mapped[str] = mapped_column(String(2))
+    importer_quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    exporter_quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    term: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(2))
+    source: Mapped[str] = mapped_column(String(2))
+
+    __table_args__ = (Index("ix_cites_trade_taxon_year", "taxon_id", "year"),)
 
 
 class SeizureRow(Base):

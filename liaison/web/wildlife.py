@@ -1,5 +1,6 @@
 """Wildlife seizures in the browser: trends by year (a chart drawn here, and CSV), a species'
-history, and the routes seizures travelled, counted within the viewer's access and audited."""
+history beside its legal trade (CITES records), the routes seizures travelled, and seizures two
+datasets both report; counted within the viewer's access and audited."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from liaison.analysis.charts import stacked_bars
 from liaison.errors import BadInput
-from liaison.services import seizures
+from liaison.services import cites_trade, seizures
 from liaison.store.seizures import TrendRow
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
@@ -51,6 +52,7 @@ def wildlife_page(
     """The trend form and, with a purpose, the chart, the table, the CSV link and the routes."""
     rows: list[TrendRow] = []
     legs: list[tuple[str, str, int]] = []
+    trade: list[cites_trade.YearSideBySide] = []
     error, status, drawn = "", 200, ""
     if purpose.strip():
         now = dt.datetime.now(dt.UTC)
@@ -62,6 +64,7 @@ def wildlife_page(
             rows = seizures.trend(engine, identity, by, species=chosen, purpose=purpose, now=now)  # type: ignore[arg-type]
             legs = seizures.routes(engine, identity, species=chosen, purpose=purpose, now=now)[:SHOWN_LEGS]
             drawn = chart(rows, BY[by].lower()) if rows else ""
+            trade = cites_trade.beside_seizures(engine, identity, chosen, purpose=purpose, now=now)
         except BadInput as exc:
             error, status = str(exc), 422
     csv_link = "/api/v1/seizures/trends?" + urlencode(
@@ -70,5 +73,30 @@ def wildlife_page(
     return page(
         request, viewer, "wildlife.html", status,
         by=by, choices=BY, species=species, purpose=purpose, rows=rows, legs=legs, chart=drawn,
-        csv_link=csv_link, error=error, section="wildlife",
+        csv_link=csv_link, error=error, trade=[row for row in trade if row.trade], section="wildlife",
+    )  # fmt: skip
+
+
+@router.get("/wildlife/duplicates", response_class=HTMLResponse)
+def duplicates_page(
+    request: Request,
+    viewer: ViewerDep,
+    dataset: Annotated[str, Query(max_length=64)] = "",
+    against: Annotated[str, Query(max_length=64)] = "",
+    purpose: Annotated[str, Query(max_length=500)] = "",
+) -> HTMLResponse:
+    """Seizures two datasets both report: the form and, with a purpose, the pairs with their reasons."""
+    pairs: list[seizures.ReportedTwice] = []
+    error, status = "", 200
+    if purpose.strip():
+        try:
+            pairs = seizures.reported_twice(
+                request.app.state.engine, viewer.identity, dataset, against, purpose=purpose,
+                now=dt.datetime.now(dt.UTC),
+            )  # fmt: skip
+        except BadInput as exc:
+            error, status = str(exc), 422
+    return page(
+        request, viewer, "wildlife_duplicates.html", status,
+        dataset=dataset, against=against, purpose=purpose, pairs=pairs, error=error, section="wildlife",
     )  # fmt: skip

@@ -27,6 +27,7 @@ PAGES = (
     "/app/documents",
     "/app/cyber?values=192.0.2.211&purpose=a11y+check",
     "/app/wildlife?by=country&purpose=a11y+check",
+    "/app/wildlife/duplicates?dataset=cus_ng_wildlife_seizures&against=other&purpose=a11y+check",
     "/app/indicators?lang=fr",
     "/app/trafficking?by=year&purpose=a11y+check",
 )

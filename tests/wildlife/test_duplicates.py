@@ -14,11 +14,12 @@ from sqlalchemy import Engine
 
 from liaison.api.app import create_app
 from liaison.domains.wildlife.duplicates import Reported, _compare, duplicates
-from liaison.model import Handling
+from liaison.model import Handling, Identity, Role
 from liaison.services import access, seizures
 from liaison.settings import Settings
 from tests.api.test_alerts_api import token
 from tests.test_cli import Cli
+from tests.web.pages import PASSWORD, logged_in, text_of
 from tests.wildlife.test_seizures import CHINA, EIA, NOW, _import, world  # noqa: F401 (fixture)
 
 reports = st.builds(
@@ -97,3 +98,24 @@ def test_duplicates_through_the_cli_and_the_api(world: Engine, shared_data: Path
         )
         assert answer.status_code == 200
         assert len(answer.json()["pairs"]) == len(listed) - 1
+
+
+def test_the_page_lists_the_pairs_with_their_reasons(
+    world: Engine,  # noqa: F811
+    shared_data: Path,
+    database_url: str,
+) -> None:
+    _both(world, shared_data)
+    access.add_user(world, Identity.operator(), "kamau", "WL-KE", Role.ANALYST, NOW, password=PASSWORD)
+    with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as client:
+        logged_in(client, "kamau")
+        page = client.get(
+            "/app/wildlife/duplicates", params={"dataset": "eia", "against": "china", "purpose": "merge"}
+        )
+        words = text_of(page.text)
+        assert page.status_code == 200 and "29 likely, 9 possible" in words
+        assert "places agree: Wenzhou / Wenzhou" in words
+        same = client.get(
+            "/app/wildlife/duplicates", params={"dataset": "eia", "against": "eia", "purpose": "merge"}
+        )
+        assert same.status_code == 422 and "compare two different datasets" in text_of(same.text)
