@@ -20,7 +20,7 @@ from liaison.services import catalog, routes
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
 
-__all__ = ["router"]
+__all__ = ["draw", "router"]
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -87,8 +87,8 @@ def _frame(places: list[Centroid]) -> tuple[float, float, float, float]:
     )
 
 
-def draw(found: Flows) -> RouteMap:
-    """Lay out the flows and hotspots on an equirectangular map framed around them."""
+def draw(found: Flows, noun: str = "trip") -> RouteMap:
+    """Lay out the flows and hotspots on an equirectangular map framed around them; a leg counts `noun`s."""
     table = centroids()
     countries = list(
         dict.fromkeys([c for flow in found.flows for c in flow.path] + [h.country for h in found.hotspots])
@@ -116,7 +116,7 @@ def draw(found: Flows) -> RouteMap:
         # Bend each leg to its left: a leg and its way back stay two lines, not one.
         bend = 0.18
         cx, cy = (x1 + x2) / 2 - (y2 - y1) * bend, (y1 + y2) / 2 + (x2 - x1) * bend
-        title = f"{leg.origin.upper()} → {leg.destination.upper()}: {_counted(leg.count, 'trip')}"
+        title = f"{leg.origin.upper()} → {leg.destination.upper()}: {_counted(leg.count, noun)}"
         lines.append(
             Line(
                 f"M{x1:.1f} {y1:.1f}Q{cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}",

@@ -13,10 +13,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from liaison.analysis.charts import stacked_bars
+from liaison.analysis.routes import Flow, Flows, Hotspot, Leg
 from liaison.errors import BadInput
 from liaison.services import cites_trade, seizures
 from liaison.store.seizures import TrendRow
 from liaison.web.render import page
+from liaison.web.routes import RouteMap, draw
 from liaison.web.session import ViewerDep
 
 __all__ = ["router"]
@@ -26,6 +28,24 @@ BY = {"species": "Species", "country": "Country", "commodity": "Commodity"}
 SERIES = 6
 """Series drawn in the chart; the rest are summed as "others"."""
 SHOWN_LEGS = 25
+
+
+def route_map(legs: list[tuple[str, str, int]]) -> RouteMap:
+    """The route legs on the routes page's map: each leg a line, each country a circle as large as
+    the seizures whose routes touch it."""
+    touching: Counter[str] = Counter()
+    for source, target, count in legs:
+        touching[source] += count
+        touching[target] += count
+    return draw(
+        Flows(
+            [Flow(source, (), target, count, ()) for source, target, count in legs],
+            [Leg(source, target, count) for source, target, count in legs],
+            [Hotspot(country, count, 0, 0, 0, 0, ()) for country, count in touching.most_common()],
+            [],
+        ),
+        noun="seizure",
+    )
 
 
 def chart(rows: list[TrendRow], by: str) -> str:
@@ -73,7 +93,8 @@ def wildlife_page(
     return page(
         request, viewer, "wildlife.html", status,
         by=by, choices=BY, species=species, purpose=purpose, rows=rows, legs=legs, chart=drawn,
-        csv_link=csv_link, error=error, trade=[row for row in trade if row.trade], section="wildlife",
+        csv_link=csv_link, error=error, trade=[row for row in trade if row.trade],
+        route_map=route_map(legs) if legs else None, section="wildlife",
     )  # fmt: skip
 
 

@@ -271,6 +271,9 @@ def test_the_page_draws_the_trend_and_the_routes(world: Engine, database_url: st
         assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page.text
         words = text_of(page.text)
         assert "Seizures per year of Manis" in words and "Viet Nam" in words
+        # The China table's routes on the map: a line per leg, titled with its seizures.
+        assert "Map of the routes seizures travelled" in page.text
+        assert re.search(r"<title>[A-Z]{2} → CN: \d+ seizures?</title>", page.text)
         link = re.search(r'href="(/api/v1/seizures/trends\?[^"]+)"', page.text)
         assert link is not None
         got = client.get(html.unescape(link.group(1)))
