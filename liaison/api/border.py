@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -21,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.api.auth import CallerDep, WriterDep
 from liaison.api.problems import MAX_ID
+from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity
 from liaison.services import asset_screening, entry_decisions, manifests, travel_documents
@@ -147,11 +146,7 @@ def _screen_manifest(
     request: Request, identity: Identity, body: bytes, purpose: str, name: str, operation: str | None
 ) -> ManifestOut:
     now = _now()
-    with tempfile.TemporaryDirectory() as folder:
-        # The reader names the file in its messages: the client's name for it, not a temporary one.
-        path = Path(folder) / name
-        path.write_bytes(body[: MAX_FILE_BYTES + 1])
-        manifest = read_manifest(path, now.date())
+    manifest = read_as_file(body[: MAX_FILE_BYTES + 1], name, lambda path: read_manifest(path, now.date()))
     matching: MatchingService = request.app.state.matching
     threshold = request.app.state.settings.match_threshold
     screened = manifests.screen(

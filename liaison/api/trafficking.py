@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
@@ -24,6 +23,7 @@ from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations
+from liaison.ingest.base import read_as_file
 from liaison.model import Envelope, Handling
 from liaison.services import indicator_screening, trafficking_cases
 from liaison.services.indicator_screening import Screening
@@ -181,18 +181,12 @@ async def import_cases(
     review = now.date().replace(year=now.year + settings.retention_years)
     envelope = Envelope(identity.agency or "", dataset, code, "human trafficking", review)
 
-    def run() -> trafficking_cases.CaseImport:
-        with tempfile.TemporaryDirectory() as folder:
-            path = FilePath(folder) / "request.json"
-            path.write_bytes(body)
-            try:
-                return trafficking_cases.import_cases(
-                    request.app.state.engine, identity, path, envelope=envelope, source="request", now=now
-                )
-            except BadInput as exc:
-                raise BadInput(str(exc).replace(str(path), "request")) from exc
+    def run(path: FilePath) -> trafficking_cases.CaseImport:
+        return trafficking_cases.import_cases(
+            request.app.state.engine, identity, path, envelope=envelope, source="request", now=now
+        )
 
-    done = await run_in_threadpool(run)
+    done = await run_in_threadpool(read_as_file, body, "request", run)
     return {
         "dataset": dataset,
         "run_id": done.result.run_id,

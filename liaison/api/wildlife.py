@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.errors import BadInput
+from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_sheet import BUILT_IN
 from liaison.model import Envelope, Handling
 from liaison.services import cites_trade, seizures
@@ -204,24 +204,13 @@ async def import_seizures(
         now.date().replace(year=now.year + settings.retention_years),
     )
 
-    def run() -> seizures.SeizureImport:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"request.{file_format}"
-            path.write_bytes(body)
-            try:
-                return seizures.import_seizures(
-                    request.app.state.engine,
-                    identity,
-                    path,
-                    mapping,
-                    envelope=envelope,
-                    source="request",
-                    now=now,
-                )
-            except BadInput as exc:
-                raise BadInput(str(exc).replace(str(path), "request")) from exc
+    def run(path: Path) -> seizures.SeizureImport:
+        return seizures.import_seizures(
+            request.app.state.engine, identity, path, mapping, envelope=envelope, source="request", now=now
+        )
 
-    done = await run_in_threadpool(run)
+    # The reader tells xlsx from CSV by the name's extension.
+    done = await run_in_threadpool(read_as_file, body, f"request.{file_format}", run)
     return {
         "dataset": dataset,
         "run_id": done.result.run_id,

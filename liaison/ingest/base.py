@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
@@ -34,6 +35,7 @@ __all__ = [
     "csv_rows",
     "make_entity",
     "open_text",
+    "read_as_file",
     "text_lines",
 ]
 
@@ -176,3 +178,18 @@ def _clean_fast(kind: PropertyType, text: str) -> str | None:
     except ValueError:
         return None
     return text
+
+
+Read = TypeVar("Read")
+
+
+def read_as_file(data: bytes, name: str, read: Callable[[Path], Read]) -> Read:
+    """Run a file reader on uploaded bytes: written to a temporary file called `name`, so the
+    reader's errors name the user's file, never a temporary path. `read` must finish reading."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            return read(path)
+        except BadInput as exc:
+            raise BadInput(str(exc).replace(str(path), name)) from exc

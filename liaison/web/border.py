@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
 from dataclasses import dataclass, replace
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -23,6 +21,7 @@ from starlette.datastructures import UploadFile
 
 from liaison.api.problems import MAX_ID, MAX_OFFSET
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
+from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity, IdentityKind
 from liaison.model.manifest import Manifest
@@ -79,14 +78,7 @@ class UploadForm:
 
 def _read(name: str, data: bytes, today: dt.date) -> Manifest:
     """Read an uploaded manifest; its errors, and the manifest's source, name the user's file."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = FilePath(folder) / name
-        path.write_bytes(data)
-        try:
-            manifest = read_manifest(path, today)
-        except BadInput as exc:
-            raise BadInput(str(exc).replace(str(path), name)) from exc
-    return replace(manifest, source=name)
+    return replace(read_as_file(data, name, lambda path: read_manifest(path, today)), source=name)
 
 
 def _upload_limit(request: Request) -> int:

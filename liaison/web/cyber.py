@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -22,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from liaison import ingest
 from liaison.errors import BadInput, Forbidden, NotFound
+from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
 from liaison.model import Envelope, Handling, IdentityKind, Role
 from liaison.services import correlation, stix_export, taxii
@@ -109,16 +108,14 @@ def _import(request: Request, posted: PostedDep, form: ImportForm, name: str, da
         purpose="cyber threat intelligence",
         retention_review=now.date().replace(year=now.year + request.app.state.settings.retention_years),
     )
-    with tempfile.TemporaryDirectory() as folder:
-        path = FilePath(folder) / name
-        path.write_bytes(data)
-        try:
-            return import_records(
-                request.app.state.engine, ingest.read(form.kind, path), envelope=envelope, title=form.dataset,
-                kind=form.kind, source=name, now=now, identity=identity,
-            )  # fmt: skip
-        except BadInput as exc:
-            raise BadInput(str(exc).replace(str(path), name)) from exc
+    return read_as_file(
+        data,
+        name,
+        lambda path: import_records(
+            request.app.state.engine, ingest.read(form.kind, path), envelope=envelope, title=form.dataset,
+            kind=form.kind, source=name, now=now, identity=identity,
+        ),
+    )  # fmt: skip
 
 
 @router.post("/cyber/import", response_model=None)

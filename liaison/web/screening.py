@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from liaison.errors import BadInput
+from liaison.ingest.base import read_as_file
 from liaison.ingest.screening_csv import ScreeningRow, read_screening_csv
 from liaison.model import Identity
 from liaison.services.matching_service import MAX_BATCH, Matches, MatchingService, Scope
@@ -90,11 +89,7 @@ async def screen_file(request: Request, sent: PostedDep) -> Response:
     if len(purpose) < 3:
         raise BadInput("field 'purpose': say why you screen (at least 3 characters); it is audited")
     name = upload_name(upload.filename, "upload.csv")
-    with tempfile.TemporaryDirectory() as folder:
-        # The reader names the file in its errors: the user's file name, not a temporary one.
-        path = Path(folder) / name
-        path.write_bytes(await upload.read())
-        rows = list(read_screening_csv(path))
+    rows = read_as_file(await upload.read(), name, lambda path: list(read_screening_csv(path)))
     identity = sent.identity
     return StreamingResponse(
         _lines(request, identity, rows, purpose),

@@ -8,8 +8,6 @@ sent twice (a double tap, a reload) is refused instead of recorded twice.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,6 +19,7 @@ from starlette.datastructures import UploadFile
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.i18n import LANGUAGES, negotiate, translations
+from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
 from liaison.model import Envelope, Handling
 from liaison.services import indicator_screening, trafficking_cases
@@ -159,15 +158,13 @@ def _import(request: Request, sent: PostedDep, dataset: str, handling: str, name
     now = _now()
     review = now.date().replace(year=now.year + request.app.state.settings.retention_years)
     envelope = Envelope(identity.agency or "", dataset, code, "human trafficking", review)
-    with tempfile.TemporaryDirectory() as folder:
-        path = FilePath(folder) / name
-        path.write_bytes(data)
-        try:
-            done = trafficking_cases.import_cases(
-                request.app.state.engine, identity, path, envelope=envelope, source=name, now=now
-            )
-        except BadInput as exc:
-            raise BadInput(str(exc).replace(str(path), name)) from exc
+    done = read_as_file(
+        data,
+        name,
+        lambda path: trafficking_cases.import_cases(
+            request.app.state.engine, identity, path, envelope=envelope, source=name, now=now
+        ),
+    )
     return f"{done.cases} cases with {done.victims} victims into {dataset}"
 
 
