@@ -15,8 +15,9 @@ from liaison.cli_support import caller, engine, out, purpose, reported, settings
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations
-from liaison.model import Envelope, Handling, parse_release
+from liaison.model import Envelope
 from liaison.services import indicator_screening, trafficking_cases
+from liaison.services.imports import envelope_for
 
 __all__ = ["trafficking_app"]
 
@@ -31,14 +32,10 @@ def _now() -> dt.datetime:
 
 
 def _envelope(dataset: str, agency: str, handling: str, release: list[str] | None) -> Envelope:
-    try:
-        code = Handling.parse(handling)
-        releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
-    except ValueError as exc:
-        raise BadInput(str(exc)) from exc
-    now = _now()
-    review = now.date().replace(year=now.year + settings().retention_years)
-    return Envelope(agency, dataset, code, "human trafficking", review, releasability=releasability)
+    return envelope_for(
+        agency, dataset, handling, "human trafficking", now=_now(),
+        retention_years=settings().retention_years, release=release or (),
+    )  # fmt: skip
 
 
 Dataset = Annotated[str, typer.Option(help="Dataset to import into; created if new.")]

@@ -15,8 +15,8 @@ from rich.table import Table
 from liaison.cli_support import caller, engine, out, purpose, reported, settings
 from liaison.errors import BadInput
 from liaison.ingest.seizure_sheet import BUILT_IN
-from liaison.model import Envelope, Handling, parse_release
 from liaison.services import cites_trade, seizures
+from liaison.services.imports import envelope_for
 from liaison.store.seizures import Dimension, SeizureFilter
 
 __all__ = ["seizure_app", "species_app", "trade_app"]
@@ -75,15 +75,10 @@ def seizure_import(
     --dataset eia --agency WL-KE
     """
     with reported():
-        try:
-            code = Handling.parse(handling)
-            releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
-        except ValueError as exc:
-            raise BadInput(str(exc)) from exc
         now = _now()
-        envelope = Envelope(
-            agency, dataset, code, "wildlife crime",
-            now.date().replace(year=now.year + settings().retention_years), releasability=releasability,
+        envelope = envelope_for(
+            agency, dataset, handling, "wildlife crime", now=now, retention_years=settings().retention_years,
+            release=release or (),
         )  # fmt: skip
         done = seizures.import_seizures(
             engine(), caller(), path, mapping, envelope=envelope, source=str(path), now=now

@@ -17,11 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
-from liaison.errors import BadInput
 from liaison.ingest.stix import bundle_objects, parse_json, stix_records
-from liaison.model import Envelope, Handling, parse_release
 from liaison.services import stix_export
-from liaison.services.imports import import_records
+from liaison.services.imports import envelope_for, import_records
 
 __all__ = ["router"]
 
@@ -69,21 +67,12 @@ async def import_bundle(
     title: Annotated[str | None, Query(max_length=255)] = None,
 ) -> StixImported:
     """Import a STIX 2.1 bundle (the request body) into a dataset of your agency; all or nothing."""
-    try:
-        code = Handling.parse(handling)
-        releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release or ()))
-    except ValueError as exc:
-        raise BadInput(str(exc)) from exc
-    objects = bundle_objects(parse_json(await request.body(), "the body"), "the body")
     now = dt.datetime.now(dt.UTC)
-    envelope = Envelope(
-        owner_agency=identity.agency or "",
-        dataset=dataset,
-        handling=code,
-        purpose="cyber threat intelligence",
-        retention_review=now.date().replace(year=now.year + settings.retention_years),
-        releasability=releasability,
-    )
+    envelope = envelope_for(
+        identity.agency or "", dataset, handling, "cyber threat intelligence", now=now,
+        retention_years=settings.retention_years, release=release or (),
+    )  # fmt: skip
+    objects = bundle_objects(parse_json(await request.body(), "the body"), "the body")
     result = await run_in_threadpool(
         lambda: import_records(
             request.app.state.engine, stix_records(objects, "request"), envelope=envelope,

@@ -21,11 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
-from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
-from liaison.model import Envelope, Handling
 from liaison.services import indicator_screening, trafficking_cases
+from liaison.services.imports import envelope_for
 from liaison.services.indicator_screening import Screening
 
 __all__ = ["router"]
@@ -172,14 +171,12 @@ async def import_cases(
 
     Victims are RED and minimised whatever the handling; cases and perpetrators take `handling`.
     """
-    try:
-        code = Handling.parse(handling)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from exc
-    body = await request.body()
     now = _now()
-    review = now.date().replace(year=now.year + settings.retention_years)
-    envelope = Envelope(identity.agency or "", dataset, code, "human trafficking", review)
+    envelope = envelope_for(
+        identity.agency or "", dataset, handling, "human trafficking", now=now,
+        retention_years=settings.retention_years,
+    )  # fmt: skip
+    body = await request.body()
 
     def run(path: FilePath) -> trafficking_cases.CaseImport:
         return trafficking_cases.import_cases(

@@ -23,8 +23,8 @@ from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.errors import BadInput
 from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_sheet import BUILT_IN
-from liaison.model import Envelope, Handling
 from liaison.services import cites_trade, seizures
+from liaison.services.imports import envelope_for
 from liaison.store.seizures import SeizureFilter
 
 __all__ = ["router"]
@@ -190,19 +190,12 @@ async def import_seizures(
     """Import the seizures of the request body (an xlsx or CSV file) through a built-in mapping."""
     if mapping not in BUILT_IN:
         raise BadInput(f"mapping: {mapping!r}; use one of {', '.join(BUILT_IN)}")
-    try:
-        code = Handling.parse(handling)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from exc
-    body = await request.body()
     now = _now()
-    envelope = Envelope(
-        identity.agency or "",
-        dataset,
-        code,
-        "wildlife crime",
-        now.date().replace(year=now.year + settings.retention_years),
-    )
+    envelope = envelope_for(
+        identity.agency or "", dataset, handling, "wildlife crime", now=now,
+        retention_years=settings.retention_years,
+    )  # fmt: skip
+    body = await request.body()
 
     def run(path: Path) -> seizures.SeizureImport:
         return seizures.import_seizures(

@@ -15,12 +15,12 @@ from liaison import store
 from liaison.domains.cyber.markings import stricter
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
-from liaison.model import Envelope, Handling, Identity, IdentityKind
+from liaison.model import Envelope, Handling, Identity, IdentityKind, parse_release
 from liaison.services import audit
 from liaison.services.landed import landed
 from liaison.store import hits as hit_store
 
-__all__ = ["ImportResult", "check_releasability", "import_records", "write_records"]
+__all__ = ["ImportResult", "check_releasability", "envelope_for", "import_records", "write_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,29 @@ class ImportResult:
     def records(self) -> int:
         """Records read in all."""
         return sum(self.schemata.values())
+
+
+def envelope_for(
+    agency: str,
+    dataset: str,
+    handling: str,
+    purpose: str,
+    *,
+    now: dt.datetime,
+    retention_years: int,
+    release: Iterable[str] = (),
+) -> Envelope:
+    """An import's envelope from what its user typed; BadInput names a bad handling code or entry."""
+    try:
+        code = Handling.parse(handling)
+    except ValueError as exc:
+        raise BadInput(f"field 'handling': {exc}") from None
+    try:
+        releasability = tuple(dict.fromkeys(parse_release(entry) for entry in release))
+    except ValueError as exc:
+        raise BadInput(f"field 'release': {exc}") from None
+    review = now.date().replace(year=now.year + retention_years)
+    return Envelope(agency, dataset, code, purpose, review, releasability=releasability)
 
 
 def import_records(

@@ -22,10 +22,10 @@ from liaison import ingest
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
-from liaison.model import Envelope, Handling, IdentityKind, Role
+from liaison.model import Handling, IdentityKind, Role
 from liaison.services import correlation, stix_export, taxii
 from liaison.services.correlation import Correlated
-from liaison.services.imports import ImportResult, import_records
+from liaison.services.imports import ImportResult, envelope_for, import_records
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 from liaison.web.uploads import upload_name
@@ -95,19 +95,11 @@ def _page(
 
 
 def _import(request: Request, posted: PostedDep, form: ImportForm, name: str, data: bytes) -> ImportResult:
-    identity = posted.identity
-    try:
-        handling = Handling.parse(form.handling)
-    except ValueError as exc:
-        raise BadInput(f"field 'handling': {exc}") from None
-    now = _now()
-    envelope = Envelope(
-        owner_agency=identity.agency or "",
-        dataset=form.dataset,
-        handling=handling,
-        purpose="cyber threat intelligence",
-        retention_review=now.date().replace(year=now.year + request.app.state.settings.retention_years),
-    )
+    identity, now = posted.identity, _now()
+    envelope = envelope_for(
+        identity.agency or "", form.dataset, form.handling, "cyber threat intelligence", now=now,
+        retention_years=request.app.state.settings.retention_years,
+    )  # fmt: skip
     return read_as_file(
         data,
         name,

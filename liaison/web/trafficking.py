@@ -21,8 +21,8 @@ from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.i18n import LANGUAGES, negotiate, translations
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
-from liaison.model import Envelope, Handling
 from liaison.services import indicator_screening, trafficking_cases
+from liaison.services.imports import envelope_for
 from liaison.services.trafficking_cases import Statistics
 from liaison.store.trafficking import CASE_DIMENSIONS, CASE_MEASURES, VICTIM_DIMENSIONS
 from liaison.web.render import page, redirect, refusal_status
@@ -150,14 +150,11 @@ def _statistics(
 
 def _import(request: Request, sent: PostedDep, dataset: str, handling: str, name: str, data: bytes) -> str:
     """Import an uploaded case file; what it wrote, in words."""
-    identity = sent.identity
-    try:
-        code = Handling.parse(handling)
-    except ValueError as exc:
-        raise BadInput(f"field 'handling': {exc}") from None
-    now = _now()
-    review = now.date().replace(year=now.year + request.app.state.settings.retention_years)
-    envelope = Envelope(identity.agency or "", dataset, code, "human trafficking", review)
+    identity, now = sent.identity, _now()
+    envelope = envelope_for(
+        identity.agency or "", dataset, handling, "human trafficking", now=now,
+        retention_years=request.app.state.settings.retention_years,
+    )  # fmt: skip
     done = read_as_file(
         data,
         name,
