@@ -8,7 +8,9 @@ the columns of the countries a shipment came through before the seizing country 
 after it. `values` maps a field's raw values to others (a null value skips the row, counted), and
 `constants` fill fields the file leaves empty; `optional` lists fields whose unreadable values
 count as missing (the year column still dates the seizure). `keep` reads only rows whose column
-contains a text, and `skip_empty` skips rows with an empty cell in a column (a totals row). Two
+contains a text, and `skip_empty` skips rows with an empty cell in a column (a totals row).
+`parties` names, per FtM schema (Person, Company, Organization, Vessel), the columns naming who
+and what was involved, several names split by ";". Two
 mappings ship with Liaison (`eia-pangolin`, `china-pangolin`); a path names any other.
 Rows are read lazily; the first bad row stops the import, naming the file, sheet, row and field.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from liaison.errors import BadInput
 from liaison.ingest.base import check_exists, open_text
 from liaison.model.seizure import SeizureReport
 
-__all__ = ["BUILT_IN", "ReadSeizure", "SeizureMapping", "load_mapping", "read_seizures"]
+__all__ = ["BUILT_IN", "PARTY_SCHEMATA", "ReadSeizure", "SeizureMapping", "load_mapping", "read_seizures"]
 
 BUILT_IN = {
     name: Path(__file__).resolve().parents[1] / "domains" / "wildlife" / "mappings" / f"{name}.yaml"
@@ -39,12 +41,20 @@ _FIELDS = ("date", "year", "country", "location", "species", "concealment", "com
 MAX_ROWS = 2_000_000
 
 
+PARTY_SCHEMATA = ("Person", "Company", "Organization", "Vessel")
+"""What a seizure's involved parties may be."""
+MAX_PARTY_NAME = 200
+
+
 @dataclass(frozen=True, slots=True)
 class ReadSeizure:
-    """A seizure read from a row, with where it came from; `report` None when the mapping skips it."""
+    """A seizure read from a row, with where it came from; `report` None when the mapping skips it.
+
+    `parties` are the (FtM schema, name) of the people, companies and vessels the row names."""
 
     where: str
     report: SeizureReport | None
+    parties: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,8 @@ class SeizureMapping:
     """Fields whose unreadable values count as missing (a date column holding "SPLIT 2014-2015")."""
     skip_empty: tuple[str, ...] = ()
     """Columns whose empty cell marks a row that is no record (a totals row), skipped."""
+    parties: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Columns naming the people, companies and vessels involved, per FtM schema."""
 
 
 def _columns(value: Any, where: str) -> tuple[str, ...]:
@@ -96,6 +108,7 @@ def load_mapping(name: str) -> SeizureMapping:
             "constants",
             "optional",
             "skip_empty",
+            "parties",
         }
     )
     if unknown:
@@ -111,6 +124,13 @@ def load_mapping(name: str) -> SeizureMapping:
         if not isinstance(item, dict) or not {"column", "commodity", "unit"} <= set(item):
             raise BadInput(f"{path}: measures[{number}]: needs column, commodity and unit")
         measures.append((str(item["column"]), str(item["commodity"]), str(item["unit"])))
+    parties = {
+        str(schema): _columns(columns, f"{path}: parties.{schema}")
+        for schema, columns in (data.get("parties") or {}).items()
+    }
+    odd = sorted(set(parties) - set(PARTY_SCHEMATA))
+    if odd:
+        raise BadInput(f"{path}: parties.{odd[0]}: use one of {', '.join(PARTY_SCHEMATA)}")
     keep = data.get("keep")
     if keep is not None and not (isinstance(keep, dict) and {"column", "contains"} <= set(keep)):
         raise BadInput(f"{path}: keep: needs column and contains")
@@ -128,6 +148,7 @@ def load_mapping(name: str) -> SeizureMapping:
         constants={str(key): str(value) for key, value in (data.get("constants") or {}).items()},
         optional=frozenset(_columns(data.get("optional") or [], f"{path}: optional")),
         skip_empty=_columns(data.get("skip_empty") or [], f"{path}: skip_empty"),
+        parties=parties,
     )
 
 
@@ -216,6 +237,9 @@ def read_seizures(path: Path, mapping: SeizureMapping, today: dt.date) -> Iterat
     after = [_index(header, name, path) for name in mapping.route_after]
     keep = (_index(header, mapping.keep[0], path), mapping.keep[1].lower()) if mapping.keep else None
     required = [_index(header, name, path) for name in mapping.skip_empty]
+    parties = [
+        (schema, _index(header, name, path)) for schema, names in mapping.parties.items() for name in names
+    ]
     for count, (label, cells) in enumerate(rows, start=1):
         if count > MAX_ROWS:
             raise BadInput(f"{path}: more than {MAX_ROWS:,} rows; split the file")
@@ -227,7 +251,20 @@ def read_seizures(path: Path, mapping: SeizureMapping, today: dt.date) -> Iterat
         if any(not _text(_cell(cells, position)) for position in required):
             yield ReadSeizure(where, None)
             continue
-        yield _seizure(where, cells, mapping, columns, measures, before, after, today)
+        read = _seizure(where, cells, mapping, columns, measures, before, after, today)
+        yield replace(read, parties=_parties(where, cells, parties)) if read.report and parties else read
+
+
+def _parties(where: str, cells: Sequence[Any], columns: list[tuple[str, int]]) -> tuple[tuple[str, str], ...]:
+    found: dict[tuple[str, str], None] = {}
+    for schema, position in columns:
+        for name in _text(_cell(cells, position)).split(";"):
+            name = " ".join(name.split())
+            if len(name) > MAX_PARTY_NAME:
+                raise BadInput(f"{where}: field '{schema}': a name of {len(name):,} characters")
+            if name:
+                found[(schema, name)] = None
+    return tuple(found)
 
 
 def _cell(cells: Sequence[Any], position: int) -> Any:

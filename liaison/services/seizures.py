@@ -23,7 +23,7 @@ from liaison.domains.wildlife.duplicates import Reported, duplicates
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest.base import Record
 from liaison.ingest.cites_species import name_key, read_cites_species
-from liaison.ingest.seizure_sheet import load_mapping, read_seizures
+from liaison.ingest.seizure_sheet import ReadSeizure, load_mapping, read_seizures
 from liaison.model import Envelope, Identity, IdentityKind, Role
 from liaison.model.seizure import SeizureReport
 from liaison.services import audit
@@ -122,6 +122,22 @@ def _mirror(dataset: str, where: str, report: SeizureReport, taxon: Named) -> En
     return proxy
 
 
+def _involved(dataset: str, read: list[ReadSeizure], seizures: list[Record]) -> list[Record]:
+    """The people, companies and vessels the rows name, one record per name and schema in the
+    dataset (a smuggler named on two rows is one person), each seizure `involved` with them."""
+    parties: dict[tuple[str, str], Record] = {}
+    for item, seizure in zip(read, seizures, strict=True):
+        for schema, name in item.parties:
+            key = (schema, name_key(name))
+            if key not in parties:
+                proxy = model.make_entity(schema)
+                proxy.make_id("seizure-party", dataset, schema, key[1])
+                proxy.add("name", name)
+                parties[key] = Record(proxy, item.where)
+            seizure.proxy.add("involved", parties[key].proxy.id)
+    return list(parties.values())
+
+
 def import_seizures(
     engine: Engine,
     identity: Identity,
@@ -143,9 +159,10 @@ def import_seizures(
             Record(_mirror(envelope.dataset, where, report, taxa[report.species]), where)
             for where, report in kept
         ]
+        involved = _involved(envelope.dataset, [item for item in read if item.report is not None], records)
         result = write_records(
-            session, records, envelope=envelope, title=envelope.dataset, kind="seizures", source=source,
-            now=now, identity=identity,
+            session, [*records, *involved], envelope=envelope, title=envelope.dataset, kind="seizures",
+            source=source, now=now, identity=identity,
         )  # fmt: skip
         rows = [
             (str(record.proxy.id), report, taxa[report.species].taxon_id)
