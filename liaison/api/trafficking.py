@@ -191,3 +191,31 @@ async def import_cases(
         "victims": done.victims,
         "victim_fields_not_kept": done.dropped,
     }
+
+
+@router.post("/datasets/{dataset}/ctdc", status_code=201)
+async def import_ctdc(
+    request: Request,
+    identity: WriterDep,
+    settings: SettingsDep,
+    dataset: Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+) -> dict[str, Any]:
+    """Import CTDC-coded victim records (the request body, CSV) under your agency: RED, all or nothing."""
+    now = _now()
+    envelope = envelope_for(
+        identity.agency or "",
+        dataset,
+        "RED",
+        "human trafficking",
+        now=now,
+        retention_years=settings.retention_years,
+    )
+    body = await request.body()
+
+    def run(path: FilePath) -> tuple[Any, int]:
+        return trafficking_cases.import_ctdc(
+            request.app.state.engine, identity, path, envelope=envelope, now=now
+        )
+
+    result, victims = await run_in_threadpool(read_as_file, body, "request", run)
+    return {"dataset": dataset, "run_id": result.run_id, "victims": victims}

@@ -9,14 +9,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from liaison.api.app import create_app
 from liaison.domains.trafficking.htcds import fields
 from liaison.errors import BadInput
 from liaison.ingest.ctdc import mapping
 from liaison.services import access, trafficking_cases
+from liaison.settings import Settings
 from liaison.store.tables import EntityRow
+from tests.api.test_alerts_api import token
 from tests.test_cli import Cli
 from tests.trafficking.world import NOW, envelope, two_agencies
 
@@ -130,3 +134,20 @@ def test_an_unknown_column_is_refused_from_the_cli(database_url: str, tmp_path: 
     said = cli("trafficking", "import-ctdc", str(_write(tmp_path / "ok.csv", _rows(12))), "--dataset", "c",
                "--agency", "NCB-ES")  # fmt: skip
     assert "imported 12 victim records into c" in said
+
+
+def test_ctdc_records_through_the_api(engine: Engine, database_url: str, tmp_path: Path) -> None:
+    two_agencies(engine)
+    body = _write(tmp_path / "v.csv", _rows(30)).read_bytes()
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        bob = token(engine, "bob")
+        answer = client.post("/api/v1/trafficking/datasets/ctdc_api/ctdc", content=body, headers=bob)
+        assert answer.status_code == 201 and answer.json()["victims"] == 30
+        bad = client.post(
+            "/api/v1/trafficking/datasets/ctdc_bad/ctdc", content=b"gender,x\nMale,1\n", headers=bob
+        )
+        assert bad.status_code == 422 and "request:1: field 'x': not a variable" in bad.json()["detail"]
+    with Session(engine) as session:
+        assert set(session.scalars(select(EntityRow.handling).where(EntityRow.dataset == "ctdc_api"))) == {
+            "RED"
+        }
