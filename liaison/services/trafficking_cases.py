@@ -119,8 +119,8 @@ def _dimensions(counted: Counted, by: Sequence[str], measure: str) -> tuple[str,
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise BadInput(f"field 'by': {', '.join(unknown)} unknown; use {', '.join(known)}")
-    if len(chosen) > 3:
-        raise BadInput("field 'by': three dimensions at most")
+    if not 0 < len(chosen) <= 3:
+        raise BadInput(f"field 'by': one to three of {', '.join(known)}")
     if counted == "cases" and measure not in CASE_MEASURES:
         raise BadInput(f"field 'measure': {measure!r}; use {', '.join(CASE_MEASURES)}")
     if counted == "victims" and measure != "victims":

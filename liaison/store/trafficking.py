@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, delete, distinct, func, literal, select
+from sqlalchemy import Connection, delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from liaison.model import Identity
@@ -93,8 +93,8 @@ def _key(values: Sequence[object]) -> tuple[str, ...]:
 def case_cells(
     session: Session, identity: Identity, by: Sequence[str], measure: CaseMeasure
 ) -> dict[tuple[str, ...], int]:
-    """The measure over readable cases, per combination of the `by` dimensions."""
-    columns = [CASE_DIMENSIONS[name] for name in by] or [literal("all")]
+    """The measure over readable cases, per combination of the `by` dimensions (one at least)."""
+    columns = [CASE_DIMENSIONS[name] for name in by]
     on = (EntityRow.dataset == TraffickingCaseRow.dataset) & (EntityRow.id == TraffickingCaseRow.entity_id)
     query = (
         select(*columns, CASE_MEASURES[measure])
@@ -107,7 +107,7 @@ def case_cells(
 
 def victim_cells(session: Session, identity: Identity, by: Sequence[str]) -> dict[tuple[str, ...], int]:
     """Readable victims per combination of the `by` dimensions; a victim counts once per cell."""
-    columns = [VICTIM_DIMENSIONS[name] for name in by] or [literal("all")]
+    columns = [VICTIM_DIMENSIONS[name] for name in by]
     on = (EntityRow.dataset == TraffickingVictimRow.dataset) & (
         EntityRow.id == TraffickingVictimRow.entity_id
     )

@@ -199,6 +199,8 @@ def test_statistics_through_the_api_and_the_cli(imported: Engine, database_url: 
         "--csv",
     )
     assert "CA,90," in table.splitlines()
+    refused = cli("--as", "dana", "--purpose", "report", "trafficking", "stats", "--by", "", code=3)
+    assert "field 'by': one to three of year, country, region" in refused
 
 
 def test_the_cli_imports_the_folder(database_url: str, cases: Path, tmp_path: Path) -> None:
