@@ -108,6 +108,15 @@ async def screen(request: Request, identity: WriterDep, sent: ScreeningIn) -> di
     return _screening(found)
 
 
+@router.get("/screenings")
+def screenings(
+    request: Request, identity: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> dict[str, Any]:
+    """Your agency's screenings, newest first: advice, setting and indicators, no one named."""
+    found = indicator_screening.listing(request.app.state.engine, identity, _now(), limit)
+    return {"screenings": [_screening(item) for item in found]}
+
+
 @router.get("/screenings/{screening_id}")
 def screening(
     request: Request, identity: CallerDep, screening_id: Annotated[str, PathParam(max_length=32)]

@@ -1,5 +1,5 @@
 """Victim records coded as in the CTDC Global Dataset (CSV), read through the CTDC data dictionary
-onto HTCDS 2.0 fields (`domains/trafficking/ctdc.yaml`).
+onto HTCDS 2.0 fields (`ctdc.yaml` beside this module).
 
 Each row is one victim, already without name: it becomes a RED Person (gender and citizenship
 only) with the victim's facts for statistics (year of registration, country of exploitation, the
@@ -20,10 +20,10 @@ import pycountry
 import yaml
 from followthemoney import model
 
-from liaison.domains.trafficking.htcds import fields
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, csv_rows, text_lines
 from liaison.model import Handling
+from liaison.model.htcds import fields
 from liaison.model.trafficking import AGE_BANDS, VictimFacts
 
 __all__ = ["CtdcRead", "mapping", "read_ctdc"]
@@ -36,9 +36,7 @@ _FTM_GENDERS = {"Masculine": "male", "Feminine": "female", "NonConforming": "oth
 @cache
 def mapping() -> dict[str, Any]:
     """The CTDC-to-HTCDS mapping, checked against the HTCDS picklists on first use."""
-    data: dict[str, Any] = yaml.safe_load(
-        (Path(__file__).parents[1] / "domains" / "trafficking" / "ctdc.yaml").read_text()
-    )
+    data: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "ctdc.yaml").read_text())
     known = fields()
     pairs = [(data["gender"]["field"], value) for value in data["gender"]["values"].values()]
     for name, value in [*pairs, *data["flags"].values()]:

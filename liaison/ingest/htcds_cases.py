@@ -21,11 +21,11 @@ from typing import Any
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
-from liaison.domains.trafficking.htcds import checked
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, add_value
 from liaison.ingest.stix import read_json
 from liaison.model import Handling
+from liaison.model.htcds import checked
 from liaison.model.trafficking import CaseFacts, VictimFacts, age_band
 
 __all__ = ["HtcdsRead", "read_htcds"]

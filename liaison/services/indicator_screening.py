@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,12 @@ from liaison.i18n import LANGUAGES
 from liaison.model import Identity, IdentityKind
 from liaison.model.operation import country_code
 from liaison.services import audit
+from liaison.store.indicator_screenings import (
+    add_screening,
+    agency_screenings,
+    screening_by_token,
+    screening_row,
+)
 from liaison.store.tables import IndicatorScreeningRow
 
 __all__ = ["MAX_NOTES", "Screening", "form_token", "get", "listing", "record"]
@@ -87,13 +93,10 @@ def record(
     )  # fmt: skip
     try:
         with Session(engine) as session, session.begin():
-            earlier = session.scalar(
-                select(IndicatorScreeningRow.id).where(IndicatorScreeningRow.form_token == token)
-            )
+            earlier = screening_by_token(session, token)
             if earlier is not None:
                 raise Conflict(f"this form was already sent (screening {earlier}); nothing was changed")
-            session.add(row)
-            session.flush()
+            add_screening(session, row)
             audit.record(
                 session, identity, "trafficking.screening", f"screening:{row.id}", now=now,
                 detail={"advice": row.advice, "setting": setting, "indicators": len(row.observed)},
@@ -106,7 +109,7 @@ def record(
 def get(engine: Engine, identity: Identity, screening_id: str, now: dt.datetime) -> Screening:
     """One screening of the caller's agency; NotFound for any other."""
     with Session(engine) as session, session.begin():
-        row = session.get(IndicatorScreeningRow, screening_id)
+        row = screening_row(session, screening_id)
         if row is None or (identity.kind is not IdentityKind.OPERATOR and row.agency != identity.agency):
             raise NotFound(f"no screening {screening_id!r}")
         audit.record(session, identity, "trafficking.screening.read", f"screening:{row.id}", now=now)
@@ -116,9 +119,7 @@ def get(engine: Engine, identity: Identity, screening_id: str, now: dt.datetime)
 def listing(engine: Engine, identity: Identity, now: dt.datetime, limit: int = 100) -> list[Screening]:
     """The caller's agency's screenings, newest first; audited."""
     with Session(engine) as session, session.begin():
-        query = select(IndicatorScreeningRow).order_by(IndicatorScreeningRow.created.desc()).limit(limit)
-        if identity.kind is not IdentityKind.OPERATOR:
-            query = query.where(IndicatorScreeningRow.agency == (identity.agency or ""))
-        rows = list(session.scalars(query))
+        everyone = identity.kind is IdentityKind.OPERATOR
+        rows = agency_screenings(session, None if everyone else identity.agency or "", limit)
         audit.record(session, identity, "trafficking.screening.list", "screenings", now=now)
         return [_screening(row) for row in rows]

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
-from liaison.domains.trafficking.htcds import fields
 from liaison.errors import BadInput
 from liaison.model import Handling
+from liaison.model.htcds import fields
 from liaison.services import access, trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import EntityRow, TraffickingCaseRow, TraffickingVictimRow

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
-from liaison.domains.trafficking.htcds import fields
 from liaison.errors import BadInput
 from liaison.ingest.ctdc import mapping
+from liaison.model.htcds import fields
 from liaison.services import access, trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import EntityRow

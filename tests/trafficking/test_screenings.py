@@ -66,6 +66,11 @@ def test_the_api_advises_in_the_language_asked_and_refuses_a_second_send(
     assert mine.json()["observed"] == sent["observed"]
     theirs = client.get(f"/api/v1/trafficking/screenings/{body['id']}", headers=token(engine, "dana"))
     assert theirs.status_code == 404
+    listed = client.get("/api/v1/trafficking/screenings", headers=bob).json()["screenings"]
+    assert [item["id"] for item in listed] == [body["id"]]
+    assert client.get("/api/v1/trafficking/screenings", headers=token(engine, "dana")).json() == {
+        "screenings": []
+    }
     with Session(engine) as session:
         actions = set(session.scalars(select(AuditEventRow.action).where(AuditEventRow.actor == "bob")))
     assert {"trafficking.screening", "trafficking.screening.read"} <= actions
