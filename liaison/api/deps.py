@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 
-__all__ = ["EngineDep"]
+__all__ = ["DatasetName", "EngineDep"]
 
 
 async def get_engine(request: Request) -> Engine:
@@ -17,3 +17,6 @@ async def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+DatasetName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+"""A dataset named in a path: letters, digits, '_', '-' and '.'."""

@@ -12,11 +12,11 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
+from liaison.api.deps import DatasetName
 from liaison.ingest.stix import bundle_objects, parse_json, stix_records
 from liaison.services import stix_export
 from liaison.services.imports import envelope_for, import_records
@@ -25,7 +25,6 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["cyber"])
 STIX_TYPE = "application/stix+json;version=2.1"
-DatasetName = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 class StixImported(BaseModel):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
+from liaison.api.deps import DatasetName
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
@@ -173,7 +174,7 @@ async def import_cases(
     request: Request,
     identity: WriterDep,
     settings: SettingsDep,
-    dataset: Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    dataset: DatasetName,
     handling: str = "AMBER",
 ) -> dict[str, Any]:
     """Import the HTCDS 2.0 case file of the request body (JSON) under your agency, all or nothing.
@@ -207,7 +208,7 @@ async def import_ctdc(
     request: Request,
     identity: WriterDep,
     settings: SettingsDep,
-    dataset: Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    dataset: DatasetName,
 ) -> dict[str, Any]:
     """Import CTDC-coded victim records (the request body, CSV) under your agency: RED, all or nothing."""
     now = _now()

@@ -20,6 +20,7 @@ from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
+from liaison.api.deps import DatasetName
 from liaison.errors import BadInput
 from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_sheet import BUILT_IN
@@ -34,7 +35,6 @@ Purpose = Annotated[str, Query(min_length=3, max_length=500, description="Why; r
 Species = Annotated[
     str | None, Query(max_length=200, description="A species, genus or family, any of its names.")
 ]
-DatasetName = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 MAX_UPLOAD = 50 * 1024 * 1024
 
 

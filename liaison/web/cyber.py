@@ -13,12 +13,13 @@ import io
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from liaison import ingest
+from liaison.api.deps import DatasetName
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
@@ -35,7 +36,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/app", include_in_schema=False)
 KINDS = {"stix": "STIX 2.1 bundle", "misp": "MISP event"}
 REFUSED = (BadInput, Forbidden, NotFound)
-DatasetName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 @dataclass(frozen=True, slots=True)
