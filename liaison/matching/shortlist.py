@@ -24,6 +24,9 @@ __all__ = ["POOL_FACTOR", "candidates_for", "name_likeness", "pool_size", "short
 
 POOL_FACTOR = 8
 """The index pool is this many times the shortlist."""
+# Two computations of one score differ in the last bits (1e-14 at most); any real score lies
+# far further than 1e-9 from a rounding boundary unless it sits exactly on one.
+_HALF_UP = 0.5 + 1e-9
 
 
 def pool_size(size: int) -> int:
@@ -32,14 +35,33 @@ def pool_size(size: int) -> int:
 
 
 def name_likeness(query: MatchRecord, records: Sequence[MatchRecord]) -> npt.NDArray[np.uint8]:
-    """For each record, 0-100: how much its most query-like name reads like one of the query's names."""
+    """For each record, 0-100: how much its most query-like name reads like one of the query's names.
+
+    The measure is rapidfuzz's token-set ratio of the names' sorted, distinct tokens. For two names
+    that share no token it is the plain ratio of those sorted keys, which is several times cheaper,
+    so only the few names sharing a token with the query take the token-set ratio. Scores are
+    rounded half up after a tolerance, so the two ways of working out one value round alike.
+    """
     likeness = np.zeros(len(records), dtype=np.uint8)
     keys = [form.sorted_key for form in query.names]
-    names = [form.sorted_key for record in records for form in record.names]
+    words = {token for form in query.names for token in form.tokens}
+    names: list[str] = []
+    shared: list[int] = []
+    counts: list[int] = []
+    for record in records:
+        counts.append(len(record.names))
+        for form in record.names:
+            if not words.isdisjoint(form.tokens):
+                shared.append(len(names))
+            names.append(form.sorted_key)
     if not keys or not names:
         return likeness
-    owners = np.repeat(np.arange(len(records), dtype=np.intp), [len(record.names) for record in records])
-    best = process.cdist(keys, names, scorer=fuzz.token_set_ratio, dtype=np.uint8).max(axis=0)
+    scores = process.cdist(keys, names, scorer=fuzz.ratio, dtype=np.float64)
+    if shared:
+        picked = [names[at] for at in shared]
+        scores[:, shared] = process.cdist(keys, picked, scorer=fuzz.token_set_ratio, dtype=np.float64)
+    best = np.floor(scores.max(axis=0) + _HALF_UP).astype(np.uint8)
+    owners = np.repeat(np.arange(len(records), dtype=np.intp), counts)
     np.maximum.at(likeness, owners, best)
     return likeness
 
@@ -49,14 +71,11 @@ def shortlist(query: MatchRecord, pool: Sequence[MatchRecord], size: int) -> lis
     name-like of the rest. Returned in pool order."""
     if len(pool) <= size:
         return list(pool)
-    chosen = set(range(size // 2))
-    likeness = name_likeness(query, pool)
+    half = size // 2
+    likeness = name_likeness(query, pool[half:])
     # Stable: among equally name-like records the index's order decides.
-    for at in np.argsort(-likeness.astype(np.int16), kind="stable").tolist():
-        if len(chosen) >= size:
-            break
-        chosen.add(at)
-    return [pool[at] for at in sorted(chosen)]
+    rest = np.argsort(-likeness.astype(np.int16), kind="stable")[: size - half] + half
+    return [pool[at] for at in [*range(half), *sorted(rest.tolist())]]
 
 
 def candidates_for(

@@ -101,12 +101,12 @@ class NameForm:
     weights: tuple[float, ...]
     # A weak alias ("Abu Ali", a nickname) is no one's name of record: a match on it alone is weak.
     weak: bool = False
-    # The tokens sorted and joined, order-free: the shortlist compares every candidate's names by
-    # it on every query, so it is made once here (a one-token name shares its token's string).
+    # The distinct tokens sorted and joined, order-free: the shortlist compares every candidate's
+    # names by it on every query, so it is made once here (a one-token name shares its token's string).
     sorted_key: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        key = self.tokens[0] if len(self.tokens) == 1 else " ".join(sorted(self.tokens))
+        key = self.tokens[0] if len(self.tokens) == 1 else " ".join(sorted(set(self.tokens)))
         object.__setattr__(self, "sorted_key", key)
 
     @property

@@ -7,6 +7,12 @@ and the shortlist drawn from it.
 
 from __future__ import annotations
 
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
 from liaison.matching.index import CandidateIndex
 from liaison.matching.shortlist import POOL_FACTOR, candidates_for, name_likeness, pool_size, shortlist
 from tests.matching.test_index import record
@@ -34,6 +40,33 @@ def test_likeness_takes_each_record_at_its_most_query_like_name() -> None:
     likeness = name_likeness(query, records)
     assert likeness[0] == 100 and likeness[1] < 50
     assert name_likeness(record("empty", []), records).tolist() == [0, 0]
+
+
+_TOKENS = st.text(alphabet="abeilnorsu", min_size=1, max_size=7)
+_NAMES = st.lists(_TOKENS, min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    query=st.lists(_NAMES, min_size=1, max_size=2),
+    records=st.lists(st.lists(_NAMES, min_size=1, max_size=4), min_size=1, max_size=8),
+)
+def test_likeness_is_the_token_set_ratio_rounded_half_up(query: list[str], records: list[list[str]]) -> None:
+    """Names sharing no token with the query take a cheaper road to the same score."""
+    asked = record("q", query)
+    pool = [record(f"r{n}", names) for n, names in enumerate(records)]
+    expected = [
+        max(
+            (
+                math.floor(fuzz.token_set_ratio(mine.sorted_key, theirs.sorted_key) + 0.5 + 1e-9)
+                for mine in asked.names
+                for theirs in candidate.names
+            ),
+            default=0,
+        )
+        for candidate in pool
+    ]
+    assert name_likeness(asked, pool).tolist() == expected
 
 
 def test_candidates_come_from_a_pool_wider_than_the_shortlist() -> None:
