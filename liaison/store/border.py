@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select, true, tuple_
+from sqlalchemy import ColumnElement, false, func, insert, select, true, tuple_
 from sqlalchemy.orm import Mapped, Session
 
 from liaison.model import Identity, IdentityKind
@@ -181,15 +181,20 @@ def add_manifest(
         )
     )  # fmt: skip
     session.flush()
-    session.add_all(
-        PassengerRow(
-            manifest=manifest.manifest_id, position=passenger.position, name=passenger.name[:300],
-            subject=passenger.subject, subject_key=passenger.subject_key, status=passenger.status,
-            hits=passenger.hits,
-        )
-        for passenger in passengers
+    if not passengers:
+        return
+    # One executemany, not an ORM object per passenger: a flight is hundreds of rows.
+    session.execute(
+        insert(PassengerRow),
+        [
+            {
+                "manifest": manifest.manifest_id, "position": passenger.position,
+                "name": passenger.name[:300], "subject": passenger.subject,
+                "subject_key": passenger.subject_key, "status": passenger.status, "hits": passenger.hits,
+            }
+            for passenger in passengers
+        ],
     )  # fmt: skip
-    session.flush()
 
 
 def new_manifest_id() -> str:

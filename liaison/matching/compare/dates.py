@@ -22,10 +22,14 @@ class DateComparison:
     detail: str
 
 
+# Agreement by the precision both sides give: a day, a month, else a year.
+_AGREEMENT = {10: 1.0, 7: 0.8}
+
+
 def _agreement(a: str, b: str) -> float:
     common = min(len(a), len(b))
     if a[:common] == b[:common]:
-        return {10: 1.0, 7: 0.8}.get(common, 0.6)
+        return _AGREEMENT.get(common, 0.6)
     if a[:4] == b[:4]:
         return 0.3
     return 0.0
