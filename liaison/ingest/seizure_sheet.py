@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from liaison.domains.wildlife.places import countries_in, country_of
+from liaison.model.places import countries_in, country_of
 from liaison.errors import BadInput
 from liaison.ingest.base import check_exists, open_text
 from liaison.model.seizure import SeizureReport

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
-from liaison.domains.wildlife.places import countries_in, country_of
+from liaison.model.places import countries_in, country_of
 from liaison.errors import BadInput, Forbidden
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
 from liaison.services import access, agencies, seizures

@@ -1,4 +1,4 @@
-"""Countries as seizure records write them ("China - Hong Kong", "Viet Nam", "Accra, Ghana",
+"""Countries as records write them ("China - Hong Kong", "Viet Nam", "Accra, Ghana",
 "Nigeria/Cameroon"), as ISO 3166 alpha-2 codes, through rigour's territory names."""
 
 from __future__ import annotations
