@@ -8,6 +8,7 @@ carries its features, so the CLI, the API and the UI can show why two records ma
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
@@ -19,7 +20,13 @@ from liaison.matching.compare.attributes import (
     shared_identifiers,
 )
 from liaison.matching.compare.dates import compare_dates
-from liaison.matching.compare.names import FULL_TOKEN, Worth, best_name_comparison, shortfall
+from liaison.matching.compare.names import (
+    FULL_TOKEN,
+    NameComparison,
+    Worth,
+    best_name_comparison,
+    shortfall,
+)
 from liaison.matching.record import MatchRecord
 from liaison.names import NameForm
 from liaison.names.forms import LEGAL_FORMS
@@ -166,30 +173,39 @@ def compare_features(left: MatchRecord, right: MatchRecord) -> Found:
     return {**_name_features(left, right), **_other_features(left, right)}
 
 
-def _name_features(left: MatchRecord, right: MatchRecord, worth: Worth | None = None) -> Found:
+def _name_features(
+    left: MatchRecord,
+    right: MatchRecord,
+    worth: Worth | None = None,
+    reaches: Callable[[NameComparison], bool] | None = None,
+) -> Found:
+    names = best_name_comparison(left.names, right.names, worth, reaches)
+    return {} if names is None else _features_of(names)
+
+
+def _features_of(names: NameComparison) -> Found:
+    """The name features of the best pair of names."""
     found: Found = {}
-    names = best_name_comparison(left.names, right.names, worth)
-    if names is not None:
-        detail = names.detail()
-        found["name_similarity"] = (names.similarity, detail)
-        found["name_coverage"] = (names.coverage, detail)
-        found["name_joined"] = (names.joined, detail)
-        if names.unmatched > 0:
-            found["name_unmatched"] = (names.unmatched, detail)
-        if names.subset:
-            found["name_subset"] = (1.0, detail)
-        if names.left.weak or names.right.weak:
-            found["name_weak_alias"] = (1.0, detail)
-        # "Company" is written after names of every legal form; it conflicts with none.
-        forms_left = set(names.left.legal_forms) - WEAK_LEGAL_FORMS
-        forms_right = set(names.right.legal_forms) - WEAK_LEGAL_FORMS
-        # "Limited" (ltd) and "Limited Liability Company" (llc) are one class of form.
-        same_class = set(names.left.tokens) & set(names.right.tokens) & LEGAL_FORMS
-        if forms_left and forms_right and not forms_left & forms_right and not same_class:
-            found["legal_form_mismatch"] = (
-                1.0,
-                f"{', '.join(sorted(forms_left))} vs {', '.join(sorted(forms_right))}",
-            )
+    detail = names.detail()
+    found["name_similarity"] = (names.similarity, detail)
+    found["name_coverage"] = (names.coverage, detail)
+    found["name_joined"] = (names.joined, detail)
+    if names.unmatched > 0:
+        found["name_unmatched"] = (names.unmatched, detail)
+    if names.subset:
+        found["name_subset"] = (1.0, detail)
+    if names.left.weak or names.right.weak:
+        found["name_weak_alias"] = (1.0, detail)
+    # "Company" is written after names of every legal form; it conflicts with none.
+    forms_left = set(names.left.legal_forms) - WEAK_LEGAL_FORMS
+    forms_right = set(names.right.legal_forms) - WEAK_LEGAL_FORMS
+    # "Limited" (ltd) and "Limited Liability Company" (llc) are one class of form.
+    same_class = set(names.left.tokens) & set(names.right.tokens) & LEGAL_FORMS
+    if forms_left and forms_right and not forms_left & forms_right and not same_class:
+        found["legal_form_mismatch"] = (
+            1.0,
+            f"{', '.join(sorted(forms_left))} vs {', '.join(sorted(forms_right))}",
+        )
     return found
 
 
@@ -268,7 +284,12 @@ def score_reaching(
     fixed = weights.bias + sum(value * weights.features.get(name, 0.0) for name, (value, _) in others.items())
     # The margin keeps a pair that rounding could put a hair over the line.
     needed = math.log(cutoff / (1.0 - cutoff)) - fixed - 1e-9
-    found = _name_features(left, right, _worth(weights, needed))
+
+    def reaches(names: NameComparison) -> bool:
+        found = _features_of(names)
+        return sum(value * weights.features.get(name, 0.0) for name, (value, _) in found.items()) >= needed
+
+    found = _name_features(left, right, _worth(weights, needed), reaches)
     if not found:
         return None
     return weights.score({**found, **others})

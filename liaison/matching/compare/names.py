@@ -320,7 +320,10 @@ Worth = Callable[[NameForm, NameForm], float]
 
 
 def best_name_comparison(
-    lefts: tuple[NameForm, ...], rights: tuple[NameForm, ...], worth: Worth | None = None
+    lefts: tuple[NameForm, ...],
+    rights: tuple[NameForm, ...],
+    worth: Worth | None = None,
+    reaches: Callable[[NameComparison], bool] | None = None,
 ) -> NameComparison | None:
     """The best-scoring pairing of any name on the left with any name on the right (the first, on ties).
 
@@ -328,6 +331,8 @@ def best_name_comparison(
     similarity is cheap: pairs that cannot beat the best so far are not aligned at all. Pairs the
     caller's `worth` says cannot matter (their joined similarity is under the least it names) are
     aligned only if they could still outrank the best of the others; when no pair is left, None.
+    With `reaches`, the caller's test of a comparison, None also when the best of the pairs
+    worth aligning fails it: a pair that cannot matter would fail it too, so none is aligned.
     """
     best: NameComparison | None = None
     best_rank, best_at = -math.inf, -1
@@ -353,7 +358,7 @@ def best_name_comparison(
         rank = _rank(comparison)
         if rank > best_rank:
             best, best_rank, best_at = comparison, rank, at
-    if best is None:
+    if best is None or (deferred and reaches is not None and not reaches(best)):
         return None
     for at, left, right in deferred:
         joined = joined_similarity(left, right)
