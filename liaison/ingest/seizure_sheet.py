@@ -26,9 +26,9 @@ from typing import Any
 
 import yaml
 
-from liaison.model.places import countries_in, country_of
 from liaison.errors import BadInput
 from liaison.ingest.base import check_exists, open_text
+from liaison.model.places import countries_in, country_of
 from liaison.model.seizure import SeizureReport
 
 __all__ = ["BUILT_IN", "PARTY_SCHEMATA", "ReadSeizure", "SeizureMapping", "load_mapping", "read_seizures"]

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
-from liaison.model.places import countries_in, country_of
 from liaison.errors import BadInput, Forbidden
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
+from liaison.model.places import countries_in, country_of
 from liaison.services import access, agencies, seizures
 from liaison.settings import Settings
 from liaison.store.seizures import SeizureFilter
