@@ -281,18 +281,22 @@ def score_reaching(
     others = _other_features(left, right)
     if not 0.0 < cutoff < 1.0 or not left.names or not right.names:
         return weights.score({**_name_features(left, right), **others})
-    fixed = weights.bias + sum(value * weights.features.get(name, 0.0) for name, (value, _) in others.items())
+    fixed = weights.bias + _added(weights, others)
     # The margin keeps a pair that rounding could put a hair over the line.
     needed = math.log(cutoff / (1.0 - cutoff)) - fixed - 1e-9
 
     def reaches(names: NameComparison) -> bool:
-        found = _features_of(names)
-        return sum(value * weights.features.get(name, 0.0) for name, (value, _) in found.items()) >= needed
+        return _added(weights, _features_of(names)) >= needed
 
     found = _name_features(left, right, _worth(weights, needed), reaches)
     if not found:
         return None
     return weights.score({**found, **others})
+
+
+def _added(weights: Weights, found: Found) -> float:
+    """What features add to the logit."""
+    return sum(value * weights.features.get(name, 0.0) for name, (value, _) in found.items())
 
 
 def _worth(weights: Weights, needed: float) -> Worth:
