@@ -75,10 +75,14 @@ class TokenIn(BaseModel):
 
 
 class TokenOut(BaseModel):
-    """A token's id, owner, scopes and dates; `token` (the secret) only in the answer that made it."""
+    """A token's id, owner, scopes and dates; `token` (the secret) only in the answer that made it.
+
+    `kind` is `api` for a token made for a program, `session` for one a web login made.
+    """
 
     id: str
     user: str
+    kind: Literal["api", "session"] = "api"
     scopes: list[str]
     created_at: dt.datetime
     expires_at: dt.datetime
@@ -129,7 +133,8 @@ def _user(user: User) -> UserOut:
 
 def _token(stored: StoredToken, text: str | None = None) -> TokenOut:
     return TokenOut(
-        id=stored.token_id, user=stored.user, scopes=list(stored.scopes), created_at=stored.created_at,
+        id=stored.token_id, user=stored.user, kind=stored.kind, scopes=list(stored.scopes),
+        created_at=stored.created_at,
         expires_at=stored.expires_at, revoked_at=stored.revoked_at, token=text,
     )  # fmt: skip
 

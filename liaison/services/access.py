@@ -241,7 +241,10 @@ def start_session(engine: Engine, name: str, password: str, now: dt.datetime) ->
     token = new_token()
     with Session(engine) as session, session.begin():
         expires_at = now + dt.timedelta(hours=SESSION_HOURS)
-        store.save_token(session, token.token_id, name, token.secret_hash, ("read", "write"), now, expires_at)
+        store.save_token(
+            session, token.token_id, name, token.secret_hash, ("read", "write"), now, expires_at,
+            kind=store.WEB_SESSION,
+        )  # fmt: skip
         audit.record(session, identity, "session.start", f"token:{token.token_id}", now=now)
     return identity, token
 

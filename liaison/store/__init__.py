@@ -44,6 +44,8 @@ from liaison.store.registry import (
 )
 from liaison.store.stix import write_stix
 from liaison.store.users import (
+    API_TOKEN,
+    WEB_SESSION,
     StoredToken,
     User,
     add_group_member,
@@ -65,10 +67,12 @@ from liaison.store.users import (
 )
 
 __all__ = [
+    "API_TOKEN",
     "CONFIRMED",
     "DISMISSED",
     "PENDING",
     "STATUSES",
+    "WEB_SESSION",
     "DatasetSummary",
     "FoundPair",
     "MatchPair",

@@ -469,7 +469,11 @@ class UserRow(Base):
 
 
 class TokenRow(Base):
-    """An API token: its public id, the SHA-256 of its secret, scopes, expiry and revocation."""
+    """A token: its public id, the SHA-256 of its secret, scopes, expiry and revocation.
+
+    `kind` tells an API token an admin made (`api`) from a web login's (`session`): both are
+    checked alike, but an admin reviews them apart.
+    """
 
     __tablename__ = "api_token"
 
@@ -477,6 +481,7 @@ class TokenRow(Base):
     user: Mapped[str] = mapped_column(ForeignKey("app_user.name"), index=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[list[str]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16), default="api", server_default="api")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)

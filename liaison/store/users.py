@@ -13,6 +13,8 @@ from liaison.model import Role
 from liaison.store.tables import AgencyRow, GroupMemberRow, SharingGroupRow, TokenRow, UserRow
 
 __all__ = [
+    "API_TOKEN",
+    "WEB_SESSION",
     "StoredToken",
     "User",
     "add_group_member",
@@ -32,6 +34,12 @@ __all__ = [
     "set_user_disabled",
     "token_holder",
 ]
+
+
+API_TOKEN = "api"
+"""The kind of a token an admin made for scripts and other systems."""
+WEB_SESSION = "session"
+"""The kind of a token a web login made: it lives in the browser's cookie for one shift."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +66,7 @@ class StoredToken:
     created_at: dt.datetime
     expires_at: dt.datetime
     revoked_at: dt.datetime | None
+    kind: str = API_TOKEN
 
 
 def _user(row: UserRow, country: str) -> User:
@@ -138,14 +147,16 @@ def save_token(
     scopes: tuple[str, ...],
     now: dt.datetime,
     expires_at: dt.datetime,
+    kind: str = API_TOKEN,
 ) -> None:
-    """Store a new token's hash."""
+    """Store a new token's hash; `kind` is `API_TOKEN` or `WEB_SESSION`."""
     session.add(
         TokenRow(
             id=token_id,
             user=user,
             secret_hash=secret_hash,
             scopes=list(scopes),
+            kind=kind,
             created_at=now,
             expires_at=expires_at,
             revoked_at=None,
@@ -155,8 +166,9 @@ def save_token(
 
 def _token(row: TokenRow) -> StoredToken:
     return StoredToken(
-        row.id, row.user, row.secret_hash, tuple(row.scopes), row.created_at, row.expires_at, row.revoked_at
-    )
+        row.id, row.user, row.secret_hash, tuple(row.scopes), row.created_at, row.expires_at,
+        row.revoked_at, row.kind,
+    )  # fmt: skip
 
 
 def get_token(session: Session, token_id: str) -> StoredToken | None:

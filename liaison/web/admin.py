@@ -15,10 +15,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.access.secrets import split_token
+from liaison.api.auth import SESSION_COOKIE
 from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.model import Role
 from liaison.services import access, audit
-from liaison.store import StoredToken
+from liaison.store import WEB_SESSION, StoredToken
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep
 
@@ -32,6 +34,7 @@ _DONE = {
     "disabled": "User {name} disabled: their sessions and tokens are refused from now on.",
     "enabled": "User {name} enabled again.",
     "revoked": "Token {name} revoked.",
+    "ended": "Web session {name} ended: its browser must log in again.",
 }
 
 
@@ -59,15 +62,22 @@ def _active(token: StoredToken, now: dt.datetime) -> bool:
 def _admin_page(
     request: Request, viewer: Viewer, status: int = 200, error: str = "", **form: Any
 ) -> HTMLResponse:
-    """The administration page, with a form's error and values when it is shown again."""
+    """The administration page, with a form's error and values when it is shown again.
+
+    A web login is a token too, but one the browser holds for a shift: sessions are listed on
+    their own, so that the tokens column shows only what an admin made for programs.
+    """
     engine, identity, now = request.app.state.engine, viewer.identity, _now()
     tokens: dict[str, list[StoredToken]] = {}
+    sessions: list[StoredToken] = []
     inactive = 0
     for token in access.list_tokens(engine, identity):
-        if _active(token, now):
-            tokens.setdefault(token.user, []).append(token)
+        if not _active(token, now):
+            inactive += token.kind != WEB_SESSION
+        elif token.kind == WEB_SESSION:
+            sessions.append(token)
         else:
-            inactive += 1
+            tokens.setdefault(token.user, []).append(token)
     done = _DONE.get(request.query_params.get("done", ""), "")
     return page(
         request,
@@ -76,6 +86,8 @@ def _admin_page(
         status,
         users=access.list_users(engine, identity),
         tokens=tokens,
+        sessions=sessions,
+        this_session=_session_id(request),
         inactive=inactive,
         groups=access.list_groups(engine),
         roles=list(Role),
@@ -85,6 +97,12 @@ def _admin_page(
         error=error,
         form=form,
     )
+
+
+def _session_id(request: Request) -> str:
+    """The id of the session this browser is logged in with."""
+    split = split_token(request.cookies.get(SESSION_COOKIE, ""))
+    return split[0] if split is not None else ""
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -164,10 +182,11 @@ def create_token(request: Request, sent: PostedDep) -> Response:
 
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: str, sent: PostedDep) -> Response:
-    """Revoke a token: it identifies no one from now on."""
+    """Revoke a token, or end a web session: it identifies no one from now on."""
     _admin(sent.viewer)
-    access.revoke_token(request.app.state.engine, sent.identity, token_id, _now())
-    return redirect(f"/app/admin?done=revoked&name={quote(token_id)}")
+    revoked = access.revoke_token(request.app.state.engine, sent.identity, token_id, _now())
+    done = "ended" if revoked.kind == WEB_SESSION else "revoked"
+    return redirect(f"/app/admin?done={done}&name={quote(token_id)}")
 
 
 def _audit_page(

@@ -152,3 +152,50 @@ def test_a_non_auditor_is_refused_the_audit_trail(client: TestClient) -> None:
     assert client.get("/app/audit").status_code == 403
     assert client.get("/app/audit/export").status_code == 403
     assert client.post("/app/audit/verify", data={"csrf": csrf}).status_code == 403
+
+
+def _section(html: str, heading_id: str) -> str:
+    """The markup of the page's section under the heading of this id."""
+    return html.split(f'id="{heading_id}"')[1].split("</section>")[0]
+
+
+def test_web_sessions_are_listed_apart_from_api_tokens_and_can_be_ended(client: TestClient) -> None:
+    analyst = TestClient(client.app)
+    assert log_in(analyst, "alice") == 303
+    log_in(client, "ada")
+    csrf = csrf_of(client.get("/app/admin").text)
+    created = client.post(
+        "/app/admin/tokens", data={"csrf": csrf, "user": "alice", "days": "30", "scope": ["read"]}
+    )
+    token = re.search(r'value="lsn_([0-9a-f]{16})_', created.text)
+    assert token is not None
+    page = client.get("/app/admin").text
+    users, sessions = _section(page, "h-users"), _section(page, "h-sessions")
+
+    alice_row = next(row for row in users.split("<tr>") if "<td>alice</td>" in row)
+    assert re.findall(r"<code>([0-9a-f]{16})</code>", alice_row) == [token.group(1)]  # her API token only
+    assert token.group(1) not in sessions
+    # alice's and ada's own logins are sessions, and only there; ada's is marked as this browser's.
+    listed = re.findall(
+        r'<td data-label="User">(\w+)</td>\s*<td data-label="Session"><code>(\w+)</code>', sessions
+    )
+    assert sorted(user for user, _id in listed) == ["ada", "alice"]
+    assert all(session_id not in users for _user, session_id in listed)
+    assert sessions.count("this browser") == 1
+    assert "other browser" not in sessions
+
+    [alice_session] = [session_id for user, session_id in listed if user == "alice"]
+    ended = client.post(f"/app/admin/tokens/{alice_session}/revoke", data={"csrf": csrf})
+    assert f"Web session {alice_session} ended" in ended.text
+    assert alice_session not in _section(ended.text, "h-sessions")
+    assert analyst.get("/app", follow_redirects=False).headers["location"].startswith("/app/login")
+
+
+def test_the_api_says_which_tokens_are_web_sessions(client: TestClient, engine: Engine) -> None:
+    log_in(client, "alice")
+    made, _stored = access.create_token(
+        engine, Identity.operator(), "ada", NOW, NOW + dt.timedelta(days=1), ("read", "admin")
+    )
+    listed = client.get("/api/v1/tokens", headers={"Authorization": f"ApiKey {made.text}"}).json()
+    kinds = {(token["user"], token["kind"]) for token in listed}
+    assert kinds == {("alice", "session"), ("ada", "api")}
