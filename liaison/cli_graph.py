@@ -115,13 +115,22 @@ def graph_central(
 ) -> None:
     """The most central entities: through whom most paths run (betweenness), and their links (degree).
 
+    Betweenness is counted exactly, component by component, while that fits a budget of link
+    visits; on larger graphs it is estimated from a sample of sources (fixed seed, so the same
+    graph gives the same ranking), and the table's caption says so.
+
     Example: liaison --as alice graph central --datasets fr_cases --top 5
     """
     with reported():
         found = _load(datasets)
-        table = Table("id", "label", "degree", "betweenness")
-        for node, degree, between in network.centrality(found, top):
-            table.add_row(node, found.nodes[node].get("label", ""), str(degree), f"{between:.3f}")
+        ranking = network.centrality(found, top)
+        if ranking.sampled:
+            caption = f"betweenness sampled: from {ranking.sources:,} of {ranking.walkable:,} sources"
+        else:
+            caption = "betweenness exact"
+        table = Table("id", "label", "degree", "betweenness", caption=caption)
+        for node, degree, between in ranking.ranked:
+            table.add_row(node, found.nodes[node].get("label", ""), str(degree), f"{between:.3g}")
         out.print(table)
 
 
