@@ -41,10 +41,10 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = ROOT / "data"
 LISTS = (
-    ("un-xml", "un", SHARED / "watchlists/un/un_consolidated_2026-02-27.xml"),
-    ("ofac", "ofac", SHARED / "watchlists/ofac_sdn_2024/sdn.csv"),
+    ("un-xml", "un", SHARED / "watchlists/un/un_consolidated_2026-02-27.xml.gz"),
+    ("ofac", "ofac", SHARED / "watchlists/ofac_sdn_2024/sdn.csv.gz"),
 )
 TARGET = 500
 """Queries per second the matching API should answer on this machine."""

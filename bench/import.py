@@ -26,10 +26,10 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = ROOT / "data"
 REAL_LISTS = (
-    ("un-xml", SHARED / "watchlists/un/un_consolidated_2026-02-27.xml"),
-    ("ofac", SHARED / "watchlists/ofac_sdn_2024/sdn.csv"),
+    ("un-xml", SHARED / "watchlists/un/un_consolidated_2026-02-27.xml.gz"),
+    ("ofac", SHARED / "watchlists/ofac_sdn_2024/sdn.csv.gz"),
     ("uk", SHARED / "watchlists/uk"),
 )
 GIVEN = [

@@ -1,7 +1,7 @@
 """Deduplication and clustering: Liaison's xref side by side with Splink 5 on DuckDB.
 
 Run with `python bench/linkage.py [--threshold 0.7]`. Deduplicates FEBRL dataset1..3 and
-clusters linkage/fake_1000.csv from ../shared/data with both tools, and prints one table per
+clusters linkage/fake_1000.csv from the repository's data/ with both tools, and prints one table per
 dataset: pairwise precision, recall and F1 of the pairs each tool accepts at the threshold and
 of all pairs inside its clusters, against the truth (FEBRL: records sharing N in `rec-N-…`;
 fake_1000: the `cluster` column), the wall time from reading the CSV to pairs and to clusters,
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import gzip
 import json
 import re
 import subprocess
@@ -52,7 +53,7 @@ from liaison.matching.xref import (  # noqa: E402
     xref_learned,
 )
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 OUT = ROOT / "bench" / "out" / "linkage.json"
 DATASET = "bench"
 # Splink's u estimate samples at most this many pairs, as in its examples.
@@ -77,10 +78,10 @@ class Source:
 
 
 SOURCES = {
-    "febrl1": Source("FEBRL dataset1", DATA / "febrl" / "dataset1.csv", "febrl"),
-    "febrl2": Source("FEBRL dataset2", DATA / "febrl" / "dataset2.csv", "febrl"),
-    "febrl3": Source("FEBRL dataset3", DATA / "febrl" / "dataset3.csv", "febrl"),
-    "fake_1000": Source("fake_1000 (clusters)", DATA / "linkage" / "fake_1000.csv", "fake"),
+    "febrl1": Source("FEBRL dataset1", DATA / "febrl" / "dataset1.csv.gz", "febrl"),
+    "febrl2": Source("FEBRL dataset2", DATA / "febrl" / "dataset2.csv.gz", "febrl"),
+    "febrl3": Source("FEBRL dataset3", DATA / "febrl" / "dataset3.csv.gz", "febrl"),
+    "fake_1000": Source("fake_1000 (clusters)", DATA / "linkage" / "fake_1000.csv.gz", "fake"),
 }
 
 
@@ -89,7 +90,7 @@ SOURCES = {
 
 def read_rows(source: Source) -> list[dict[str, str]]:
     """The CSV's rows with every value stripped (FEBRL pads its values with a space)."""
-    with source.path.open(encoding="utf-8", newline="") as handle:
+    with gzip.open(source.path, "rt", encoding="utf-8", newline="") as handle:
         return [
             {key.strip(): (value or "").strip() for key, value in row.items()}
             for row in csv.DictReader(handle, skipinitialspace=True)

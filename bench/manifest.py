@@ -136,7 +136,7 @@ def _prepare(database: str | None) -> str:
     url = f"sqlite:///{tempfile.mkdtemp(prefix='liaison-manifest-')}/liaison.db"
     env = {**os.environ, "LIAISON_DATABASE_URL": url}
     liaison = str(Path(sys.executable).with_name("liaison"))
-    shared = Path(os.environ.get("LIAISON_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    shared = Path(os.environ.get("LIAISON_SHARED_DATA", ROOT / "data"))
     uk = [
         "import",
         "uk",

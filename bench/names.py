@@ -1,6 +1,6 @@
 """Name-pair accuracy: Liaison's scorer against the frozen OpenSanctions logic-v2 scores.
 
-Run with `python bench/names.py`. Reads ../shared/data/name_pairs/name_bench_cases.csv (826
+Run with `python bench/names.py`. Reads data/name_pairs/name_bench_cases.csv.gz (826
 labelled pairs; never used for training) and the logic-v2 scores frozen beside it, and prints
 precision, recall and F1 at the threshold for both, overall and per schema, plus the ratio.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import sys
 import time
 from collections import defaultdict
@@ -22,7 +23,12 @@ sys.path.insert(0, str(ROOT))
 from liaison.matching.model import score_pair  # noqa: E402
 from liaison.matching.record import MatchRecord, record_from_entity  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "name_pairs"
+DATA = ROOT / "data" / "name_pairs"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with gzip.open(DATA / name, "rt", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _record(schema: str, name: str, side: str) -> MatchRecord:
@@ -50,13 +56,13 @@ def main() -> None:
 
     frozen = {
         (row["schema"], row["name1"], row["name2"]): float(row["score"])
-        for row in csv.DictReader((DATA / "name_bench_logicv2_frozen.csv").open(encoding="utf-8"))
+        for row in _rows("name_bench_logicv2_frozen.csv.gz")
     }
     ours: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     theirs: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     errors = []
     start = time.perf_counter()
-    rows = list(csv.DictReader((DATA / "name_bench_cases.csv").open(encoding="utf-8")))
+    rows = _rows("name_bench_cases.csv.gz")
     for row in rows:
         actual = row["is_match"] == "true"
         left, right = _record(row["schema"], row["name1"], "a"), _record(row["schema"], row["name2"], "b")

@@ -53,10 +53,10 @@ from liaison.matching.model import score_pair  # noqa: E402
 from liaison.matching.record import MatchRecord, record_from_entity  # noqa: E402
 from liaison.matching.shortlist import candidates_for  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = ROOT / "data"
 LISTS = (
-    ("un-xml", "un", SHARED / "watchlists/un/un_consolidated_2026-02-27.xml"),
-    ("ofac", "ofac", SHARED / "watchlists/ofac_sdn_2024/sdn.csv"),
+    ("un-xml", "un", SHARED / "watchlists/un/un_consolidated_2026-02-27.xml.gz"),
+    ("ofac", "ofac", SHARED / "watchlists/ofac_sdn_2024/sdn.csv.gz"),
     ("uk", "uk", SHARED / "watchlists/uk"),
 )
 KEEP = frozenset({"Person", "Organization", "Company", "LegalEntity", "Vessel"})

@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument(
         "--index",
         type=Path,
-        default=ROOT.parent / "shared" / "data" / "wildlife" / "cites_species_index_2017-04-21.csv.gz",
+        default=ROOT / "data" / "wildlife" / "cites_species_index_2017-04-21.csv.gz",
     )
     args = parser.parse_args()
     reports = generate(args.seizures, args.seed)

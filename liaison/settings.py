@@ -22,8 +22,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the store: SQLite (embedded default) or postgresql+psycopg://…",
     )
     shared_data: Path = Field(
-        default=_PROJECT_ROOT.parent / "shared" / "data",
-        description="Folder of the public reference data (UN and OFAC lists) that the demo world loads.",
+        default=_PROJECT_ROOT / "data",
+        description="Folder of the public reference data that the demo world loads (the repository's "
+        "data/ by default; each file there may be gzipped or not).",
     )
     retention_years: int = Field(
         default=5,

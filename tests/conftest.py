@@ -2,7 +2,7 @@
 
 Strategy: every store test takes `engine`, parametrised over SQLite and a real PostgreSQL
 cluster started once per session; each test gets a fresh, migrated database. `shared_data`
-is the real reference data beside the repository.
+is the real reference data the repository ships in data/ (text files gzipped; see data/README.md).
 """
 
 from __future__ import annotations
@@ -26,11 +26,8 @@ _databases = itertools.count()
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The read-only reference data in ../shared/data (or LIAISON_SHARED_DATA)."""
-    path = Path(os.environ.get("LIAISON_SHARED_DATA", REPO.parent / "shared" / "data"))
-    if not path.is_dir():
-        pytest.fail(f"reference data not found at {path}; set LIAISON_SHARED_DATA")
-    return path
+    """The read-only reference data in the repository's data/ folder."""
+    return REPO / "data"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def test_each_real_list_imports_with_the_right_counts(cli: Cli, shared_data: Pat
     cli(
         "import",
         "un-xml",
-        str(lists / "un/un_consolidated_2026-02-27.xml"),
+        str(lists / "un/un_consolidated_2026-02-27.xml.gz"),
         "--dataset",
         "un_sc",
         "--agency",
@@ -58,7 +59,7 @@ def test_each_real_list_imports_with_the_right_counts(cli: Cli, shared_data: Pat
         "--handling",
         "CLEAR",
     )
-    cli("import", "ofac", str(lists / "ofac_sdn_2024/sdn.csv"), "--dataset", "ofac", "--agency", "NCB-FR")
+    cli("import", "ofac", str(lists / "ofac_sdn_2024/sdn.csv.gz"), "--dataset", "ofac", "--agency", "NCB-FR")
     cli("import", "ofac", str(lists / "ofac_2021"), "--dataset", "ofac_2021", "--agency", "NCB-FR")
     cli("import", "uk", str(lists / "uk"), "--dataset", "uk", "--agency", "NCB-FR")
     stats = cli.stats()
@@ -90,7 +91,7 @@ def test_each_real_list_imports_with_the_right_counts(cli: Cli, shared_data: Pat
 
 
 def test_import_twice_does_not_duplicate(cli: Cli, shared_data: Path) -> None:
-    path = str(shared_data / "watchlists/un/un_consolidated_2026-02-27.xml")
+    path = str(shared_data / "watchlists/un/un_consolidated_2026-02-27.xml.gz")
     cli("import", "un-xml", path, "--dataset", "un_sc", "--agency", "NCB-FR")
     first = cli.stats()
     cli("import", "un-xml", path, "--dataset", "un_sc", "--agency", "NCB-FR")
@@ -101,7 +102,7 @@ def test_export_then_import_round_trips(cli: Cli, shared_data: Path, tmp_path: P
     cli(
         "import",
         "un-xml",
-        str(shared_data / "watchlists/un/un_consolidated_2026-02-27.xml"),
+        str(shared_data / "watchlists/un/un_consolidated_2026-02-27.xml.gz"),
         "--dataset",
         "un_sc",
         "--agency",
@@ -117,7 +118,7 @@ def test_export_then_import_round_trips(cli: Cli, shared_data: Path, tmp_path: P
 
 
 def _truncated(shared: Path, tmp: Path) -> Path:
-    data = (shared / "watchlists/un/un_consolidated_2026-02-27.xml").read_bytes()
+    data = gzip.decompress((shared / "watchlists/un/un_consolidated_2026-02-27.xml.gz").read_bytes())
     path = tmp / "truncated.xml"
     path.write_bytes(data[: len(data) // 2])
     return path
@@ -146,7 +147,7 @@ def _external(_shared: Path, tmp: Path) -> Path:
 
 def _latin1_ofac(shared: Path, tmp: Path) -> Path:
     path = tmp / "sdn.csv"
-    text = (shared / "watchlists/ofac_2021/sdn.csv").read_text(encoding="utf-8")
+    text = gzip.decompress((shared / "watchlists/ofac_2021/sdn.csv.gz").read_bytes()).decode("utf-8")
     path.write_bytes(
         text.replace("AEROCARIBBEAN AIRLINES", "AÉROCARIBBEAN AIRLINES").encode("latin-1", errors="replace")
     )
@@ -197,7 +198,7 @@ def test_bad_files_are_refused_cleanly(cli: Cli, shared_data: Path, tmp_path: Pa
     cli(
         "import",
         "ftm",
-        str(shared_data / "ftm/t1.entities.ftm.json"),
+        str(shared_data / "ftm/t1.entities.ftm.json.gz"),
         "--dataset",
         "before",
         "--agency",
@@ -262,7 +263,7 @@ def test_csv_through_mapping_imports(cli: Cli) -> None:
 
 
 def test_unknown_agency_and_handling_are_refused(cli: Cli, shared_data: Path) -> None:
-    path = str(shared_data / "ftm/t1.entities.ftm.json")
+    path = str(shared_data / "ftm/t1.entities.ftm.json.gz")
     assert "not registered" in cli("import", "ftm", path, "--dataset", "x", "--agency", "NOPE", code=4)
     assert "unknown handling code" in cli(
         "import", "ftm", path, "--dataset", "x", "--agency", "NCB-FR", "--handling", "PURPLE", code=3

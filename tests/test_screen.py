@@ -15,7 +15,7 @@ def listed(database_url: str, shared_data: Path) -> Cli:
     cli = Cli(database_url)
     cli("init")
     cli("agency", "add", "NCB-FR", "--name", "INTERPOL NCB Paris", "--country", "FR", "--kind", "ncb")
-    un = shared_data / "watchlists/un/un_consolidated_2026-02-27.xml"
+    un = shared_data / "watchlists/un/un_consolidated_2026-02-27.xml.gz"
     cli("import", "un-xml", str(un), "--dataset", "un_sc", "--agency", "NCB-FR")
     return cli
 

@@ -120,7 +120,7 @@ def test_unknown_pair_and_dataset_are_reported(cli: Cli) -> None:
 
 def test_un_list_links_to_the_uk_list(cli: Cli, shared_data: Path) -> None:
     lists = shared_data / "watchlists"
-    un = str(lists / "un/un_consolidated_2026-02-27.xml")
+    un = str(lists / "un/un_consolidated_2026-02-27.xml.gz")
     cli("import", "un-xml", un, "--dataset", "un_sc", "--agency", "NCB-UA", "--handling", "CLEAR")
     cli("import", "uk", str(lists / "uk"), "--dataset", "uk", "--agency", "NCB-UA")
     found = counts(cli("xref", "un_sc", "uk"))
@@ -136,7 +136,7 @@ def test_un_list_links_to_the_uk_list(cli: Cli, shared_data: Path) -> None:
 def test_learned_weights_deduplicate_febrl(cli: Cli, shared_data: Path) -> None:
     """FEBRL dataset1 (500 true duplicate pairs) through the CSV mapping, with weights fitted by EM."""
     mapping = Path(__file__).parent / "ingest" / "fixtures" / "febrl_persons.mapping.yml"
-    source = shared_data / "febrl" / "dataset1.csv"
+    source = shared_data / "febrl" / "dataset1.csv.gz"
     cli("import", "csv", str(source), "--mapping", str(mapping), "--dataset", "febrl", "--agency", "NCB-UA")
     output = cli("xref", "febrl", "--learn")
     assert "learned weights" in output and "one keystroke apart" in output

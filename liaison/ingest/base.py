@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
+import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
@@ -34,8 +36,11 @@ __all__ = [
     "check_exists",
     "csv_rows",
     "make_entity",
+    "member",
+    "open_bytes",
     "open_text",
     "read_as_file",
+    "read_limited",
     "text_lines",
 ]
 
@@ -68,10 +73,64 @@ def check_exists(path: Path) -> None:
         raise BadInput(f"{path}: not a regular file")
 
 
-def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
-    """Open a text file strictly: undecodable bytes raise instead of being replaced."""
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def open_bytes(path: Path) -> IO[bytes]:
+    """Open a file's bytes, unpacked on the fly if it is gzip-compressed.
+
+    Lists are often published gzipped and the reference data ships so; the first bytes decide,
+    not the name. Readers stream, so a file that unpacks to far more than it holds costs time
+    but not memory; whole-file readers cap what they unpack with `read_limited`.
+    """
     check_exists(path)
-    return path.open("r", encoding=encoding, errors="strict", newline="")
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    if compressed:
+        return cast(IO[bytes], _Gunzipped(path))
+    return path.open("rb")
+
+
+class _Gunzipped(gzip.GzipFile):
+    """A gzip stream whose damage is the file's fault: BadInput naming it, not an OSError."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "rb")
+        self._path = path
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return super().read(size)
+        except (OSError, EOFError) as exc:
+            raise BadInput(f"{self._path}: cannot be unpacked: {exc}") from exc
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return super().readline(size)
+        except (OSError, EOFError) as exc:
+            raise BadInput(f"{self._path}: cannot be unpacked: {exc}") from exc
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """A whole file's (unpacked) bytes, refusing one of more than `limit` bytes as too large a `what`."""
+    with open_bytes(path) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise BadInput(f"{path}: more than {limit:,} bytes, larger than {what} may be")
+    return data
+
+
+def member(folder: Path, name: str) -> Path | None:
+    """The file `name` in `folder`, or its gzipped `name.gz`, in any letter case (Treasury
+    publishes SDN.CSV); None when there is neither."""
+    wanted = {name.lower(), f"{name.lower()}.gz"}
+    found = sorted(path for path in folder.iterdir() if path.name.lower() in wanted and path.is_file())
+    return found[0] if found else None
+
+
+def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
+    """Open a text file strictly (gzipped or not): undecodable bytes raise instead of being replaced."""
+    return io.TextIOWrapper(open_bytes(path), encoding=encoding, errors="strict", newline="")
 
 
 @contextmanager
@@ -81,8 +140,7 @@ def text_lines(path: Path) -> Iterator[Iterator[str]]:
     A text handle decodes 8 KB at a time and would report whichever line came first. A
     byte-order mark at the start, as spreadsheet exports write, is dropped.
     """
-    check_exists(path)
-    with path.open("rb") as handle:
+    with open_bytes(path) as handle:
         yield _decoded(path, handle)
 
 

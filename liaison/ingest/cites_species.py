@@ -8,18 +8,15 @@ distribution lists), so the field limit is raised, but not beyond `MAX_FIELD`.
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import normality
 
 from liaison.errors import BadInput
-from liaison.ingest.base import check_exists
+from liaison.ingest.base import open_text
 
 __all__ = ["MAX_FIELD", "Taxon", "name_key", "read_cites_species"]
 
@@ -50,24 +47,14 @@ def name_key(text: str) -> str:
     return normality.normalize(text, lowercase=True, latinize=True) or ""
 
 
-def _open(path: Path) -> IO[str]:
-    raw = path.open("rb")
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", newline="")
-    raw.seek(0)
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-
-
 def _common(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def read_cites_species(path: Path) -> Iterator[Taxon]:
     """The taxa of a CITES species index file, in file order; BadInput names the line and field."""
-    check_exists(path)
     csv.field_size_limit(MAX_FIELD)
-    with _open(path) as handle:
+    with open_text(path) as handle:
         try:
             reader = csv.DictReader(handle)
             missing = [field for field in _REQUIRED if field not in (reader.fieldnames or ())]

@@ -11,7 +11,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 
 from liaison.errors import BadInput
-from liaison.ingest.base import Record, add_value, check_exists, make_entity
+from liaison.ingest.base import Record, add_value, make_entity, open_bytes
 
 __all__ = ["MAX_LINE_BYTES", "entity_from_dict", "read_ftm", "write_ftm"]
 
@@ -22,9 +22,8 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 
 def read_ftm(path: Path) -> Iterator[Record]:
     """Stream entities from an FtM JSON-lines file, checking schema, properties and values."""
-    check_exists(path)
     source = str(path)
-    with path.open("rb") as handle:
+    with open_bytes(path) as handle:
         line = 0
         while raw := handle.readline(MAX_LINE_BYTES + 1):
             line += 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from followthemoney.proxy import EntityProxy
 
 from liaison.errors import BadInput
-from liaison.ingest.base import Record, add_value, csv_rows, make_entity, text_lines
+from liaison.ingest.base import Record, add_value, csv_rows, make_entity, member, text_lines
 from liaison.model.trafficking import CaseFacts
 
 __all__ = ["FILES", "ProsecutionCase", "read_htpd"]
@@ -51,31 +51,32 @@ def read_htpd(folder: Path) -> HtpdRead:
     """Read the three files; BadInput names the file, line and field of the first bad value."""
     if not folder.is_dir():
         raise BadInput(f"{folder}: not a folder; give the folder holding {', '.join(FILES)}")
+    cases, defendants, judges = (member(folder, name) or folder / name for name in FILES)
     read = HtpdRead([], [])
     case_ids: dict[str, str] = {}
-    for line, row in _rows(folder / "case_data.csv"):
-        proxy, facts = _case(row, str(folder / "case_data.csv"), line)
+    for line, row in _rows(cases, "case_data.csv"):
+        proxy, facts = _case(row, str(cases), line)
         case_ids[row["id"]] = str(proxy.id)
         read.records.append(Record(proxy, f"case_data.csv:{line}"))
         read.cases.append(ProsecutionCase(str(proxy.id), facts))
-    for line, row in _rows(folder / "defendant_data.csv"):
+    for line, row in _rows(defendants, "defendant_data.csv"):
         where = f"defendant_data.csv:{line}"
-        case = _case_of(row, case_ids, str(folder / "defendant_data.csv"), line)
-        person = _person("htpd-defendant", row["id"], row, str(folder / "defendant_data.csv"), line)
-        party = _party(person, case, "defendant", row, str(folder / "defendant_data.csv"), line)
+        case = _case_of(row, case_ids, str(defendants), line)
+        person = _person("htpd-defendant", row["id"], row, str(defendants), line)
+        party = _party(person, case, "defendant", row, str(defendants), line)
         read.records += [Record(person, where), Record(party, where)]
-    for line, row in _rows(folder / "judge_data.csv"):
+    for line, row in _rows(judges, "judge_data.csv"):
         if not row["name"].strip():
             continue  # a judge row without a name links nobody
         where = f"judge_data.csv:{line}"
-        case = _case_of(row, case_ids, str(folder / "judge_data.csv"), line)
+        case = _case_of(row, case_ids, str(judges), line)
         judge = _person("htpd-judge", " ".join(row["name"].split()).lower(), row, where, line)
         read.records += [Record(judge, where), Record(_party(judge, case, "judge", {}, "", line), where)]
     return read
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    wanted = FILES[path.name]
+def _rows(path: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    wanted = FILES[name]
     with text_lines(path) as lines:
         rows = csv_rows(path, lines)
         header = next((cells for _line, cells in rows), [])

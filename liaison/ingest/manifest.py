@@ -29,7 +29,7 @@ from pydifact.segmentcollection import Interchange, Message
 from pydifact.segments import Segment, SegmentFactory
 
 from liaison.errors import BadInput
-from liaison.ingest.base import check_exists, csv_rows, text_lines
+from liaison.ingest.base import check_exists, csv_rows, open_bytes, read_limited, text_lines
 from liaison.model.manifest import (
     DOCUMENT_KINDS,
     GENDERS,
@@ -110,8 +110,7 @@ _ISO_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 def read_manifest(path: Path, today: dt.date) -> Manifest:
     """Read a PAXLST file (it begins with UNA or UNB) or else a CSV file."""
-    check_exists(path)
-    with path.open("rb") as handle:
+    with open_bytes(path) as handle:
         head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
     if head.startswith((b"UNA", b"UNB")):
         return read_paxlst(path, today)
@@ -499,7 +498,7 @@ def _check_size(path: Path) -> None:
 def _paxlst_text(path: Path) -> str:
     """The file's text: UTF-8 (so ASCII too), or the ISO 8859 set its UNB declares."""
     _check_size(path)
-    data = path.read_bytes()
+    data = read_limited(path, MAX_FILE_BYTES, "a manifest file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

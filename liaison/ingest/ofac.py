@@ -18,7 +18,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.util import make_entity_id
 
 from liaison.errors import BadInput, NotFound
-from liaison.ingest.base import Record, add_value, check_exists, csv_rows, make_entity, text_lines
+from liaison.ingest.base import Record, add_value, check_exists, csv_rows, make_entity, member, text_lines
 from liaison.ingest.ofac_remarks import Remarks, parse_remarks
 
 __all__ = ["AUTHORITY", "read_ofac", "split_person_name", "split_programs"]
@@ -60,9 +60,9 @@ def read_ofac(path: Path) -> Iterator[Record]:
     sdn_path = _locate(path)
     folder = sdn_path.parent
     side = _SideFiles(
-        aliases=_load_side(_beside(folder, "alt.csv"), 5),
-        addresses=_load_side(_beside(folder, "add.csv"), 6),
-        comments=_load_side(_beside(folder, "sdn_comments.csv"), 2),
+        aliases=_load_side(member(folder, "alt.csv"), 5),
+        addresses=_load_side(member(folder, "add.csv"), 6),
+        comments=_load_side(member(folder, "sdn_comments.csv"), 2),
     )
     source = str(sdn_path)
     with text_lines(sdn_path) as handle:
@@ -75,20 +75,12 @@ def read_ofac(path: Path) -> Iterator[Record]:
 
 def _locate(path: Path) -> Path:
     if path.is_dir():
-        found = _beside(path, "sdn.csv")
+        found = member(path, "sdn.csv")
         if found is None:
             raise NotFound(f"{path}: no sdn.csv in this folder")
         return found
     check_exists(path)
     return path
-
-
-def _beside(folder: Path, name: str) -> Path | None:
-    """The file `name` in `folder`, in any letter case: Treasury publishes SDN.CSV."""
-    for candidate in folder.iterdir():
-        if candidate.name.lower() == name and candidate.is_file():
-            return candidate
-    return None
 
 
 def _load_side(path: Path | None, columns: int) -> dict[int, list[_SideRow]]:

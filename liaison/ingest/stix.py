@@ -18,7 +18,7 @@ import orjson
 from liaison.domains.cyber.markings import marking_definitions, tlp_of
 from liaison.domains.cyber.stix_mirror import mirror_of, stix_values
 from liaison.errors import BadInput
-from liaison.ingest.base import Record, check_exists
+from liaison.ingest.base import Record, read_limited
 from liaison.ingest.stix_validator import object_problem
 
 __all__ = ["MAX_BUNDLE_BYTES", "bundle_objects", "parse_json", "read_json", "read_stix", "stix_records"]
@@ -28,10 +28,7 @@ MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 
 def read_json(path: Path) -> Any:
     """A JSON file of at most `MAX_BUNDLE_BYTES`, parsed; BadInput names the file."""
-    check_exists(path)
-    if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise BadInput(f"{path}: larger than {MAX_BUNDLE_BYTES // 2**20} MiB; split it")
-    return parse_json(path.read_bytes(), str(path))
+    return parse_json(read_limited(path, MAX_BUNDLE_BYTES, "a bundle (split it)"), str(path))
 
 
 def parse_json(data: bytes, source: str) -> Any:

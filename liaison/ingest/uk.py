@@ -17,7 +17,7 @@ from followthemoney.util import make_entity_id
 from rigour.ids import IMO
 
 from liaison.errors import BadInput, NotFound
-from liaison.ingest.base import Record, add_value, csv_rows, make_entity, text_lines
+from liaison.ingest.base import Record, add_value, csv_rows, make_entity, member, text_lines
 
 __all__ = ["AUTHORITY", "read_uk"]
 
@@ -114,19 +114,22 @@ def read_uk(path: Path) -> Iterator[Record]:
         raise NotFound(f"{path}: directory does not exist")
     if not path.is_dir():
         raise BadInput(f"{path}: not a directory")
+    files: dict[str, Path] = {}
     for name in (SUBJECTS, *CHILD_COLUMNS):
-        if not (path / name).is_file():
+        found = member(path, name)
+        if found is None:
             raise BadInput(f"{path / name}: required file of the UK sanctions list is missing")
-    return _read(path)
+        files[name] = found
+    return _read(files)
 
 
-def _read(path: Path) -> Iterator[Record]:
+def _read(files: dict[str, Path]) -> Iterator[Record]:
     """Yield each subject, its Sanction and documents; child rows left over name a missing subject."""
-    children = {name: _group(path / name, columns) for name, columns in CHILD_COLUMNS.items()}
-    source = str(path / SUBJECTS)
-    sources = {name: str(path / name) for name in CHILD_COLUMNS}
+    children = {name: _group(files[name], columns) for name, columns in CHILD_COLUMNS.items()}
+    source = str(files[SUBJECTS])
+    sources = {name: str(files[name]) for name in CHILD_COLUMNS}
     seen: set[str] = set()
-    for line, (uid, subject_type, un_ref, designated, updated) in _rows(path / SUBJECTS, SUBJECT_COLUMNS):
+    for line, (uid, subject_type, un_ref, designated, updated) in _rows(files[SUBJECTS], SUBJECT_COLUMNS):
         if uid in seen:
             raise BadInput.at(source, line, "unique_id", f"subject {uid!r} is listed twice")
         seen.add(uid)
@@ -150,7 +153,7 @@ def _read(path: Path) -> Iterator[Record]:
     for name, table in children.items():
         for uid, group in table.items():
             raise BadInput.at(
-                str(path / name), min(group.values()), "unique_id", f"{uid!r} is not in {SUBJECTS}"
+                sources[name], min(group.values()), "unique_id", f"{uid!r} is not in {SUBJECTS}"
             )
 
 

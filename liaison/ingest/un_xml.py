@@ -12,14 +12,14 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from followthemoney.proxy import EntityProxy
 from lxml import etree  # type: ignore[import-untyped]
 from normality import slugify
 
 from liaison.errors import BadInput
-from liaison.ingest.base import Record, add_value, check_exists, make_entity
+from liaison.ingest.base import Record, add_value, make_entity, open_bytes
 
 __all__ = ["read_un_xml"]
 
@@ -53,10 +53,14 @@ def read_un_xml(path: Path) -> Iterator[Record]:
     `where` is the line of the INDIVIDUAL or ENTITY element. A DTD, malformed XML or bytes
     outside the declared encoding raise `BadInput` naming the line and the element read.
     """
-    check_exists(path)
     source = str(path)
+    with open_bytes(path) as handle:
+        yield from _read(handle, source)
+
+
+def _read(handle: IO[bytes], source: str) -> Iterator[Record]:
     events = etree.iterparse(
-        source,
+        handle,
         events=("start", "end"),
         resolve_entities=False,
         no_network=True,
@@ -88,7 +92,7 @@ def read_un_xml(path: Path) -> Iterator[Record]:
     except etree.XMLSyntaxError as exc:
         line, problem = exc.lineno, exc.msg
         last = exc.error_log.last_error
-        if not line and last is not None and last.filename == source:
+        if not line and last is not None:
             # Without entity resolution lxml reports an undefined entity as "no element
             # found" at line 0; the parser's log keeps the real cause and line.
             line, problem = last.line, last.message

@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 
 from liaison import ingest, store
 from liaison.access.secrets import hash_password
-from liaison.errors import NotFound
 from liaison.model import AgencyKind, Envelope, Handling
 from liaison.services import agencies
 from liaison.services.demo_world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets
 from liaison.services.imports import import_records
+from liaison.services.reference_data import reference_file
 from liaison.settings import Settings
 
 __all__ = ["DEMO_PASSWORD", "PUBLIC_LISTS", "DemoLoaded", "load"]
 
-# (dataset, title, import kind, path under the shared data folder)
+# (dataset, title, import kind, path under the reference data folder)
 PUBLIC_LISTS = (
     (
         "un_sc",
@@ -77,11 +77,7 @@ def load(
     secretariat = next(agency.code for agency in members if agency.kind is AgencyKind.SECRETARIAT)
     entities = 0
     for name, title, kind, relative in PUBLIC_LISTS:
-        path = settings.shared_data / relative
-        if not path.exists():
-            raise NotFound(
-                f"{path}: public list missing; set LIAISON_SHARED_DATA to the reference data folder"
-            )
+        path = reference_file(settings, relative)
         envelope = Envelope(secretariat, name, Handling.CLEAR, "sanctions screening", review)
         result = import_records(
             engine,

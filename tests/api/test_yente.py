@@ -60,7 +60,7 @@ def un_database(
     store.migrate(engine)
     with Session(engine) as session, session.begin():
         store.save_agency(session, Agency("NCB-FR", "INTERPOL NCB Paris", "FR", AgencyKind.NCB))
-    path = shared_data / "watchlists/un/un_consolidated_2026-02-27.xml"
+    path = shared_data / "watchlists/un/un_consolidated_2026-02-27.xml.gz"
     envelope = Envelope("NCB-FR", "un_sc", Handling.CLEAR, "screening", dt.date(2031, 11, 23))
     import_records(
         engine,

@@ -5,6 +5,7 @@ and an unknown attribute type or a bad value refused naming the attribute."""
 from __future__ import annotations
 
 import copy
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,8 @@ from liaison.services.imports import import_records
 from liaison.store.tables import EntityRow, StixObjectRow
 from tests.cyber.stix_world import NOW, two_agencies
 
-FALLCHILL = "misp_event_hidden_cobra_fallchill.json"
-ASERT = "misp_event_asert_four_element_sword.json"
+FALLCHILL = "misp_event_hidden_cobra_fallchill.json.gz"
+ASERT = "misp_event_asert_four_element_sword.json.gz"
 
 
 def _import(engine: Engine, path: Path, handling: Handling = Handling.AMBER) -> int:
@@ -40,7 +41,7 @@ def world(engine: Engine) -> Engine:
 
 
 def _event(shared_data: Path, name: str) -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads((shared_data / "cyber" / "misp" / name).read_bytes())
+    data: dict[str, Any] = orjson.loads(gzip.decompress((shared_data / "cyber" / "misp" / name).read_bytes()))
     return data
 
 

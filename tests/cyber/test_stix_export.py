@@ -4,6 +4,7 @@ validator; the API's export and import, and the CLI's."""
 
 from __future__ import annotations
 
+import gzip
 import io
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ RED_ID = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 @pytest.fixture
 def world(engine: Engine, shared_data: Path, tmp_path: Path) -> Engine:
     two_agencies(engine)
-    import_stix(engine, shared_data / "cyber" / "stix21" / "poisonivy.json", "nl_intel")
+    import_stix(engine, shared_data / "cyber" / "stix21" / "poisonivy.json.gz", "nl_intel")
     secret = indicator(RED_ID.split("--")[1], "[ipv4-addr:value = '198.51.100.7']", TLP_RED)
     import_stix(engine, write_bundle(tmp_path / "red.json", secret), "nl_intel")
     envelope = Envelope(
@@ -97,7 +98,7 @@ def test_ftm_records_go_out_as_identities_and_observables(world: Engine) -> None
 
 
 def test_the_api_imports_and_exports_bundles(world: Engine, database_url: str, shared_data: Path) -> None:
-    apt1 = (shared_data / "cyber" / "stix21" / "apt1.json").read_bytes()
+    apt1 = gzip.decompress((shared_data / "cyber" / "stix21" / "apt1.json.gz").read_bytes())
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         made = client.post(
             "/api/v1/datasets/nl_apt1/stix?handling=GREEN", content=apt1, headers=token(world, "joost")
@@ -126,7 +127,7 @@ def test_the_cli_exports_a_valid_bundle(database_url: str, shared_data: Path, tm
     cli("init")
     cli("agency", "add", "CYB-NL", "--name", "Cyber NL", "--country", "NL", "--kind", "cyber")
     cli(
-        "import", "stix", str(shared_data / "cyber" / "stix21" / "infrastructure.json"),
+        "import", "stix", str(shared_data / "cyber" / "stix21" / "infrastructure.json.gz"),
         "--dataset", "infra", "--agency", "CYB-NL", "--handling", "AMBER",
     )  # fmt: skip
     target = tmp_path / "out.json"

@@ -29,12 +29,12 @@ from tests.cyber.stix_world import (
 from tests.test_cli import Cli
 
 BUNDLES = {
-    "apt1.json": 76,
-    "poisonivy.json": 155,
-    "infrastructure.json": 10,
-    "indicators-for-C2-with-COA.json": 8,
-    "sighting-of-an-indicator.json": 4,
-    "sighting-of-observed-data.json": 8,
+    "apt1.json.gz": 76,
+    "poisonivy.json.gz": 155,
+    "infrastructure.json.gz": 10,
+    "indicators-for-C2-with-COA.json.gz": 8,
+    "sighting-of-an-indicator.json.gz": 4,
+    "sighting-of-observed-data.json.gz": 8,
 }
 A = "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 B = "1d1b1a2f-6a5d-4b8f-9a53-1c6f3e5b2a10"
@@ -190,7 +190,7 @@ def test_the_cli_imports_a_bundle_and_refuses_a_bad_one(
     cli("init")
     cli("agency", "add", "CYB-NL", "--name", "Cyber NL", "--country", "NL", "--kind", "cyber")
     out = cli(
-        "import", "stix", str(shared_data / "cyber" / "stix21" / "apt1.json"),
+        "import", "stix", str(shared_data / "cyber" / "stix21" / "apt1.json.gz"),
         "--dataset", "apt1", "--agency", "CYB-NL", "--handling", "AMBER",
     )  # fmt: skip
     assert "imported 76 records into apt1" in out

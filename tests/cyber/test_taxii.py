@@ -35,7 +35,7 @@ TAXII = "application/taxii+json;version=2.1"
 def served(engine: Engine, database_url: str, shared_data: Path, tmp_path: Path) -> Iterator[str]:
     """A live server on a store where CYB-NL shares APT1 (GREEN) and keeps one RED indicator."""
     two_agencies(engine)
-    import_stix(engine, shared_data / "cyber" / "stix21" / "apt1.json", "nl_apt1")
+    import_stix(engine, shared_data / "cyber" / "stix21" / "apt1.json.gz", "nl_apt1")
     secret = indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '198.51.100.7']", TLP_RED)
     import_stix(engine, write_bundle(tmp_path / "red.json", secret), "nl_apt1")
     with socket.socket() as probe:

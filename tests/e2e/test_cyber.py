@@ -5,6 +5,7 @@ accepts; another agency's analyst sees the collection read-only; a bad file is r
 
 from __future__ import annotations
 
+import gzip
 import secrets
 from pathlib import Path
 
@@ -20,7 +21,10 @@ def test_an_analyst_imports_correlates_and_shares_stix(browsing: Browsing, share
     carmen = browsing.page("carmen")
     carmen.goto(f"{browsing.server}/app/cyber")
     carmen.get_by_label("Format").select_option("stix")
-    carmen.get_by_label("File").set_input_files(str(shared_data / "cyber" / "stix21" / "apt1.json"))
+    bundle = gzip.decompress((shared_data / "cyber" / "stix21" / "apt1.json.gz").read_bytes())
+    carmen.get_by_label("File").set_input_files(
+        {"name": "apt1.json", "mimeType": "application/json", "buffer": bundle}
+    )
     carmen.get_by_label("Dataset").fill(dataset)
     carmen.get_by_label("Handling of unmarked objects").select_option("GREEN")
     carmen.get_by_role("button", name="Import").click()

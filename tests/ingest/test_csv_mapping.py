@@ -85,7 +85,7 @@ def test_example_links(records: list[Record]) -> None:
 
 
 def test_febrl_persons(shared_data: Path) -> None:
-    records = list(read_csv_mapping(shared_data / "febrl" / "dataset1.csv", FEBRL_MAPPING))
+    records = list(read_csv_mapping(shared_data / "febrl" / "dataset1.csv.gz", FEBRL_MAPPING))
     assert len(records) == 1000
     assert {r.proxy.schema.name for r in records} == {"Person"}
     assert len({r.proxy.id for r in records}) == 1000
@@ -104,8 +104,10 @@ def test_febrl_invalid_birth_date_is_refused(shared_data: Path, tmp_path: Path) 
     }
     mapping = tmp_path / "febrl_dob.yml"
     mapping.write_text(yaml.safe_dump(config))
-    with pytest.raises(BadInput, match=r"dataset1\.csv:146: field 'date_of_birth': invalid date '19371233'"):
-        list(read_csv_mapping(shared_data / "febrl" / "dataset1.csv", mapping))
+    with pytest.raises(
+        BadInput, match=r"dataset1\.csv\.gz:146: field 'date_of_birth': invalid date '19371233'"
+    ):
+        list(read_csv_mapping(shared_data / "febrl" / "dataset1.csv.gz", mapping))
 
 
 def write_csv(tmp_path: Path, text: str | bytes) -> Path:

@@ -33,7 +33,7 @@ def read_all(path: Path) -> tuple[dict[str, EntityProxy], dict[str, int | str], 
 
 @pytest.fixture(scope="module")
 def sdn_2024(shared_data: Path) -> tuple[dict[str, EntityProxy], dict[str, int | str], Counter[str]]:
-    return read_all(shared_data / "watchlists" / "ofac_sdn_2024" / "sdn.csv")
+    return read_all(shared_data / "watchlists" / "ofac_sdn_2024" / "sdn.csv.gz")
 
 
 @pytest.fixture(scope="module")

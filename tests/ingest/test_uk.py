@@ -7,6 +7,7 @@ rows they come from; damage a copy in tmp_path for each structural error.
 from __future__ import annotations
 
 import csv
+import gzip
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -20,13 +21,28 @@ from liaison.ingest.uk import AUTHORITY, read_uk
 
 
 @pytest.fixture(scope="module")
-def uk_dir(shared_data: Path) -> Path:
+def shipped(shared_data: Path) -> Path:
+    """The UK tables as the repository ships them, gzipped."""
     return shared_data / "watchlists" / "uk"
 
 
 @pytest.fixture(scope="module")
-def records(uk_dir: Path) -> list[Record]:
-    return list(read_uk(uk_dir))
+def uk_dir(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same tables unpacked, for tests that read or edit them as text."""
+    target = tmp_path_factory.mktemp("uk")
+    for path in shipped.glob("*.csv.gz"):
+        (target / path.name.removesuffix(".gz")).write_bytes(gzip.decompress(path.read_bytes()))
+    return target
+
+
+@pytest.fixture(scope="module")
+def records(shipped: Path) -> list[Record]:
+    return list(read_uk(shipped))
+
+
+def test_the_unpacked_tables_read_the_same(records: list[Record], uk_dir: Path) -> None:
+    unpacked = list(read_uk(uk_dir))
+    assert [r.proxy.to_dict() for r in unpacked] == [r.proxy.to_dict() for r in records]
 
 
 @pytest.fixture(scope="module")

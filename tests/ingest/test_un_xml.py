@@ -6,6 +6,7 @@ inputs are written into tmp_path, the truncated and mis-encoded ones cut from th
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections import Counter
 from itertools import islice
@@ -19,7 +20,7 @@ from liaison.errors import BadInput, NotFound
 from liaison.ingest.base import Record
 from liaison.ingest.un_xml import read_un_xml
 
-UN_FILE = "watchlists/un/un_consolidated_2026-02-27.xml"
+UN_FILE = "watchlists/un/un_consolidated_2026-02-27.xml.gz"
 HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
@@ -191,7 +192,7 @@ def test_missing_file_is_not_found(tmp_path: Path) -> None:
 
 
 def test_truncated_file_names_file_line_and_element(tmp_path: Path, un_path: Path) -> None:
-    cut = un_path.read_bytes()[:1_000_000]
+    cut = gzip.decompress(un_path.read_bytes())[:1_000_000]
     path = tmp_path / "truncated.xml"
     path.write_bytes(cut)
     last_line = cut.count(b"\n") + 1
@@ -204,7 +205,7 @@ def test_truncated_file_names_file_line_and_element(tmp_path: Path, un_path: Pat
 
 
 def test_latin1_bytes_in_utf8_file_name_the_line(tmp_path: Path, un_path: Path) -> None:
-    raw = un_path.read_text(encoding="utf-8").encode("latin-1", errors="replace")
+    raw = gzip.decompress(un_path.read_bytes()).decode("utf-8").encode("latin-1", errors="replace")
     path = tmp_path / "latin1.xml"
     path.write_bytes(raw)
     first_bad = next(i for i, byte in enumerate(raw) if byte >= 0x80)
@@ -215,7 +216,7 @@ def test_latin1_bytes_in_utf8_file_name_the_line(tmp_path: Path, un_path: Path) 
 
 
 def test_utf16_without_declaration_or_bom_is_refused(tmp_path: Path, un_path: Path) -> None:
-    body = un_path.read_text(encoding="utf-8").split("?>", 1)[1].lstrip()
+    body = gzip.decompress(un_path.read_bytes()).decode("utf-8").split("?>", 1)[1].lstrip()
     path = tmp_path / "utf16.xml"
     path.write_bytes(body.encode("utf-16-le"))
     with pytest.raises(BadInput, match=rf"^{path}:\d+: "):

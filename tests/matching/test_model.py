@@ -149,13 +149,13 @@ def test_scoring_up_to_a_cutoff_agrees_with_full_scoring_on_listed_people(shared
     UN list's nearest candidates, at three cutoffs."""
     un = [
         record_from_entity(found.proxy, "un")
-        for found in read_un_xml(shared_data / "watchlists" / "un" / "un_consolidated_2026-02-27.xml")
+        for found in read_un_xml(shared_data / "watchlists" / "un" / "un_consolidated_2026-02-27.xml.gz")
         if found.proxy.schema.name == "Person"
     ]
     index = CandidateIndex.build(un)
     ofac = [
         record_from_entity(found.proxy, "ofac")
-        for found in read_ofac(shared_data / "watchlists" / "ofac_sdn_2024" / "sdn.csv")
+        for found in read_ofac(shared_data / "watchlists" / "ofac_sdn_2024" / "sdn.csv.gz")
         if found.proxy.schema.name == "Person"
     ]
     dropped = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
 from pathlib import Path
 
@@ -40,13 +41,13 @@ def run_import(engine: Engine, path: Path, dataset: str, kind: str = "ftm") -> i
 
 
 def source_entities(path: Path) -> dict[str, dict[str, object]]:
-    return {data["id"]: data for data in map(orjson.loads, path.read_bytes().splitlines())}
+    return {data["id"]: data for data in map(orjson.loads, gzip.decompress(path.read_bytes()).splitlines())}
 
 
 def test_ftm_import_keeps_every_entity_with_its_envelope(
     engine: Engine, agency: Agency, shared_data: Path
 ) -> None:
-    path = shared_data / "ftm" / "parteispenden.entities.ftm.json"
+    path = shared_data / "ftm" / "parteispenden.entities.ftm.json.gz"
     expected = source_entities(path)
     assert run_import(engine, path, "parteispenden") == len(expected) == 475
 
@@ -67,7 +68,7 @@ def test_ftm_import_keeps_every_entity_with_its_envelope(
 
 
 def test_relationships_are_imported(engine: Engine, agency: Agency, shared_data: Path) -> None:
-    path = shared_data / "ftm" / "zala.entities.ftm.json"
+    path = shared_data / "ftm" / "zala.entities.ftm.json.gz"
     run_import(engine, path, "zala")
     schemata = catalog.stats(engine, OPERATOR)["zala"]
     links = {
@@ -79,7 +80,7 @@ def test_relationships_are_imported(engine: Engine, agency: Agency, shared_data:
 
 
 def test_reimport_does_not_duplicate(engine: Engine, agency: Agency, shared_data: Path) -> None:
-    path = shared_data / "ftm" / "zala.entities.ftm.json"
+    path = shared_data / "ftm" / "zala.entities.ftm.json.gz"
     run_import(engine, path, "zala")
     first = catalog.stats(engine, OPERATOR)
     run_import(engine, path, "zala")
@@ -89,7 +90,7 @@ def test_reimport_does_not_duplicate(engine: Engine, agency: Agency, shared_data
 def test_export_then_import_gives_back_the_same_entities(
     engine: Engine, agency: Agency, shared_data: Path, tmp_path: Path
 ) -> None:
-    path = shared_data / "ftm" / "zala.entities.ftm.json"
+    path = shared_data / "ftm" / "zala.entities.ftm.json.gz"
     run_import(engine, path, "zala")
     exported = tmp_path / "zala.ftm.json"
     with exported.open("wb") as handle:
@@ -162,11 +163,11 @@ def test_missing_file_is_named(engine: Engine, agency: Agency, tmp_path: Path) -
 
 def test_unknown_agency_is_refused(engine: Engine, shared_data: Path) -> None:
     with pytest.raises(NotFound, match="agency 'NCB-FR' is not registered"):
-        run_import(engine, shared_data / "ftm" / "t1.entities.ftm.json", "t1")
+        run_import(engine, shared_data / "ftm" / "t1.entities.ftm.json.gz", "t1")
 
 
 def test_another_agencys_dataset_is_refused(engine: Engine, agency: Agency, shared_data: Path) -> None:
-    path = shared_data / "ftm" / "t1.entities.ftm.json"
+    path = shared_data / "ftm" / "t1.entities.ftm.json.gz"
     run_import(engine, path, "t1")
     from liaison.model import AgencyKind
     from liaison.services.agencies import register

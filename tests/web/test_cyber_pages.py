@@ -3,6 +3,7 @@ within access, the STIX download audited with its purpose, and no import form fo
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,9 +42,8 @@ def _upload(client: TestClient, csrf: str, name: str, body: bytes, dataset: str 
 
 def test_import_correlate_and_download(client: TestClient, engine: Engine, shared_data: Path) -> None:
     csrf = logged_in(client, "joost")
-    answer = _upload(
-        client, csrf, "infra.json", (shared_data / "cyber" / "stix21" / "infrastructure.json").read_bytes()
-    )
+    bundle = gzip.decompress((shared_data / "cyber" / "stix21" / "infrastructure.json.gz").read_bytes())
+    answer = _upload(client, csrf, "infra.json", bundle)
     assert answer.status_code == 303 and answer.headers["location"] == "/app/cyber?imported=nl_c2:10"  # type: ignore[attr-defined]
     page = text_of(client.get("/app/cyber?imported=nl_c2:10").text)
     assert "Imported 10 records into nl_c2" in page and "read and write" in page

@@ -5,6 +5,7 @@ exporter disagreements; reference data replaced only by an admin, and a bad file
 from __future__ import annotations
 
 import csv
+import gzip
 import html
 from collections import defaultdict
 from pathlib import Path
@@ -26,11 +27,11 @@ from tests.test_cli import Cli
 from tests.web.pages import PASSWORD, logged_in, text_of
 from tests.wildlife.test_seizures import EIA, NOW, _import, world  # noqa: F401 (fixture)
 
-COMPTAB = "cites_trade_manidae_comptab_2019-05-31.csv"
+COMPTAB = "cites_trade_manidae_comptab_2019-05-31.csv.gz"
 
 
 def _sheet(shared_data: Path) -> list[dict[str, str]]:
-    with (shared_data / "wildlife" / COMPTAB).open(encoding="utf-8") as handle:
+    with gzip.open(shared_data / "wildlife" / COMPTAB, "rt", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
