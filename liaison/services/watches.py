@@ -102,13 +102,15 @@ def list_watches(engine: Engine, identity: Identity) -> list[Watch]:
         return watch_store.list_watches(session, identity.actor)
 
 
-def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) -> None:
-    """Stop a watch of the caller's."""
+def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) -> Watch:
+    """Stop a watch of the caller's; the watch stopped, so that the caller can say which."""
     _member(identity)
     with Session(engine) as session, session.begin():
-        if not watch_store.remove_watch(session, watch_id, identity.actor):
+        mine = {watch.watch_id: watch for watch in watch_store.list_watches(session, identity.actor)}
+        if watch_id not in mine or not watch_store.remove_watch(session, watch_id, identity.actor):
             raise NotFound(f"no watch {watch_id!r} of yours")
         audit.record(session, identity, "watch.remove", f"watch:{watch_id}", now=now)
+        return mine[watch_id]
 
 
 def check(engine: Engine, written: screening.Written, now: dt.datetime) -> int:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.services import hits
-from liaison.web.render import page, redirect
+from liaison.web.render import confirmed, page
 from liaison.web.session import PostedDep, ViewerDep
 
 __all__ = ["router"]
@@ -29,25 +29,29 @@ def requests(request: Request, viewer: ViewerDep, reference: str = "") -> HTMLRe
 @router.post("/access")
 def ask(request: Request, sent: PostedDep) -> Response:
     """Ask for the record behind one of my references, saying why."""
-    hits.request_access(
+    made = hits.request_access(
         request.app.state.engine,
         sent.identity,
         sent.text("reference"),
         sent.text("reason")[: hits.MAX_REASON],
         dt.datetime.now(dt.UTC),
     )
-    return redirect("/app/access")
+    said = f"Access requested from {made.copy.owner_agency}: they decide, and you are alerted when they do."
+    return confirmed(request, "/app/access", said)
 
 
 @router.post("/access/{request_id}")
 def decide(request: Request, request_id: str, sent: PostedDep) -> Response:
     """Grant or refuse a request addressed to my agency."""
-    hits.decide(
+    granting = sent.text("decision") == "grant"
+    decided = hits.decide(
         request.app.state.engine,
         sent.identity,
         request_id,
-        grant=sent.text("decision") == "grant",
+        grant=granting,
         note=sent.text("note")[: hits.MAX_REASON],
         now=dt.datetime.now(dt.UTC),
     )
-    return redirect("/app/access")
+    outcome = "granted: they may read the record now" if granting else "refused"
+    said = f"Request of {decided.requester} ({decided.requester_agency}) {outcome}."
+    return confirmed(request, "/app/access", said)

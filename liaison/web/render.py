@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +15,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from liaison.api.auth import SESSION_COOKIE
 from liaison.api.problems import STATUSES
 from liaison.errors import LiaisonError
 from liaison.web.session import Viewer
 
-__all__ = ["TEMPLATES", "page", "redirect", "refusal_status"]
+__all__ = ["FLASH_COOKIE", "TEMPLATES", "confirmed", "page", "redirect", "refusal_status"]
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -60,15 +65,64 @@ _HEADERS = {
 }
 
 
+FLASH_COOKIE = "liaison_flash"
+"""Says what the last form did, on the page the browser is sent to next; read once, then cleared."""
+_FLASH_CHARS = 500
+
+
 def page(
     request: Request, viewer: Viewer | None, template: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    """A page in the layout, for this user, with the application's security headers."""
+    """A page in the layout, for this user, with the application's security headers.
+
+    A confirmation left by `confirmed` is shown at the top of it, once.
+    """
+    flash = _flash(request) if FLASH_COOKIE in request.cookies else ""
     response = TEMPLATES.TemplateResponse(
-        request, template, {"viewer": viewer, **context}, status_code=status
+        request, template, {"viewer": viewer, "flash": flash, **context}, status_code=status
     )
     response.headers.update(_HEADERS)
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/app")
     return response
+
+
+def confirmed(request: Request, url: str, said: str) -> RedirectResponse:
+    """After a form: `redirect` to the result, and the page there says `said` (what was done).
+
+    The message rides in a short-lived cookie signed with the session's own token, so it is shown
+    to the session whose form made it and cannot be planted by anyone else; a URL could be.
+    """
+    response = redirect(url)
+    text = said[:_FLASH_CHARS]
+    encoded = base64.urlsafe_b64encode(text.encode()).decode()
+    response.set_cookie(
+        FLASH_COOKIE,
+        f"{encoded}.{_signature(request, text)}",
+        max_age=60,
+        secure=request.app.state.settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+        path="/app",
+    )
+    return response
+
+
+def _signature(request: Request, text: str) -> str:
+    key = request.cookies.get(SESSION_COOKIE, "").encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _flash(request: Request) -> str:
+    """The confirmation the last form of this session left, or "" when there is none or it is forged."""
+    encoded, _, signature = request.cookies.get(FLASH_COOKIE, "").partition(".")
+    if not request.cookies.get(SESSION_COOKIE):
+        return ""
+    try:
+        text = base64.urlsafe_b64decode(encoded.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+    return text if hmac.compare_digest(signature.encode(), _signature(request, text).encode()) else ""
 
 
 def refusal_status(exc: LiaisonError) -> int:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from liaison.errors import NotFound
 from liaison.services import catalog, xref
 from liaison.store import StoredEntity
-from liaison.web.render import page, redirect
+from liaison.web.render import confirmed, page
 from liaison.web.session import PostedDep, ViewerDep
 
 __all__ = ["router"]
@@ -52,7 +52,10 @@ def _copy(
 @router.post("/review/{pair_id}", response_model=None)
 def decide(request: Request, pair_id: str, sent: PostedDep) -> Response:
     """Confirm or dismiss a pair, then on to the next one."""
-    decide_pair = xref.confirm if sent.text("decision") == "confirm" else xref.dismiss
-    identity = sent.identity
-    decide_pair(request.app.state.engine, pair_id[:64], identity.actor, dt.datetime.now(dt.UTC), identity)
-    return redirect("/app/review")
+    confirming = sent.text("decision") == "confirm"
+    decide_pair = xref.confirm if confirming else xref.dismiss
+    identity, now = sent.identity, dt.datetime.now(dt.UTC)
+    pair = decide_pair(request.app.state.engine, pair_id[:64], identity.actor, now, identity)
+    ends = f"{pair.left_caption or pair.left_id} and {pair.right_caption or pair.right_id}"
+    verdict = "confirmed as one entity" if confirming else "dismissed: kept apart from now on"
+    return confirmed(request, "/app/review", f"{ends}: {verdict}.")

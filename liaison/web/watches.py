@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import BadInput
 from liaison.services import watches
-from liaison.web.render import page, redirect
+from liaison.web.render import confirmed, page
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep
 
 __all__ = ["router"]
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/app", include_in_schema=False)
 SCHEMATA = ("Person", "Organization", "Company", "Vessel")
 # The watches service takes thresholds in this range; the form starts inside it.
 _LOWEST, _HIGHEST = 0.5, 1.0
+_WATCHING = "Watching {label}: you will be alerted when new records match (score {threshold:.2f} or more)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def add_watch(request: Request, sent: PostedDep) -> Response:
     """Add a watch; a refused form comes back with the reason and what was typed (422)."""
     form = WatchForm.read(sent)
     try:
-        watches.add(
+        watch = watches.add(
             request.app.state.engine,
             sent.identity,
             form.label or form.name,
@@ -101,14 +102,14 @@ def add_watch(request: Request, sent: PostedDep) -> Response:
         )
     except BadInput as exc:
         return _page(request, sent.viewer, form, error=str(exc), status=422)
-    return redirect("/app/watches")
+    return confirmed(request, "/app/watches", _WATCHING.format(label=watch.label, threshold=watch.threshold))
 
 
 @router.post("/watches/entity")
 def watch_entity(request: Request, sent: PostedDep) -> Response:
     """Watch for other records of an entity the user may read, then go back to its page."""
     entity_id = sent.text("entity_id")
-    watches.watch_entity(
+    watch = watches.watch_entity(
         request.app.state.engine,
         sent.identity,
         sent.text("dataset"),
@@ -117,7 +118,8 @@ def watch_entity(request: Request, sent: PostedDep) -> Response:
         _now(),
     )
     # Quoted whole: an id is data, and must not turn the redirect into another path or host.
-    return redirect(f"/app/entities/{quote(entity_id, safe='')}")
+    said = _WATCHING.format(label=watch.label, threshold=watch.threshold)
+    return confirmed(request, f"/app/entities/{quote(entity_id, safe='')}", said)
 
 
 @router.post("/watches/{watch_id}/remove")
@@ -125,8 +127,8 @@ def remove_watch(
     request: Request, sent: PostedDep, watch_id: Annotated[str, Path(max_length=64)]
 ) -> Response:
     """Stop one of my watches."""
-    watches.remove(request.app.state.engine, sent.identity, watch_id, _now())
-    return redirect("/app/watches")
+    stopped = watches.remove(request.app.state.engine, sent.identity, watch_id, _now())
+    return confirmed(request, "/app/watches", f"Stopped watching {stopped.label}: no more alerts from it.")
 
 
 def _page(

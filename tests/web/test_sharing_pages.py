@@ -139,6 +139,7 @@ def test_a_hidden_record_is_requested_granted_then_read(client: TestClient) -> N
         "/app/access", data={"csrf": csrf_of(form.text), "reference": reference, "reason": "case 118"}
     )
     assert asked.status_code == 200 and "pending" in asked.text
+    assert "Access requested from NCB-ES: they decide, and you are alerted when they do." in asked.text
 
     assert log_in(client, "bob") == 303
     inbox = client.get("/app/access")
@@ -148,6 +149,7 @@ def test_a_hidden_record_is_requested_granted_then_read(client: TestClient) -> N
         f"/app/access/{request_id}", data={"csrf": csrf_of(inbox.text), "decision": "grant"}
     )
     assert granted.status_code == 200 and "granted" in granted.text
+    assert "Request of alice (NCB-FR) granted: they may read the record now." in granted.text
 
     assert log_in(client, "alice") == 303
     page = client.get("/app/entities/es-1")
@@ -217,6 +219,10 @@ def test_a_pair_is_reviewed_side_by_side_and_confirmed(client: TestClient) -> No
     pair_id = page.text.split('action="/app/review/')[1].split('"')[0]
     decided = client.post(f"/app/review/{pair_id}", data={"csrf": csrf_of(page.text), "decision": "confirm"})
     assert decided.status_code == 200 and "No pair awaits a decision" in decided.text
+    assert (
+        'role="status" id="flash">Natalia Petrenko and Natalia Petrenko: confirmed as one entity.'
+        in decided.text
+    )
     assert xref.review(engine, status="confirmed")[0].decided_by == "alice"
 
 

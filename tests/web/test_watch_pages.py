@@ -78,7 +78,9 @@ def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClie
 
     removed = client.post(f"/app/watches/{by_name}/remove", data={"csrf": csrf})
     assert removed.status_code == 200 and by_name not in watch_ids(removed.text)
-    assert "case 118" not in removed.text and len(watch_ids(removed.text)) == 1
+    assert flash_of(removed.text) == "Stopped watching case 118: no more alerts from it."
+    assert "case 118" not in removed.text.split('id="flash"')[1].split("</p>", 1)[1]
+    assert len(watch_ids(removed.text)) == 1
     assert client.post(f"/app/watches/{by_name}/remove", data={"csrf": csrf}).status_code == 404
     assert client.post(f"/app/watches/{watch_ids(removed.text)[0]}/remove", data={}).status_code == 403
 
@@ -124,3 +126,41 @@ def test_a_refused_watch_comes_back_with_the_reason_and_what_was_typed(client: T
     )
     assert vessel.status_code == 422 and "birthDate" in vessel.text
     assert watch_ids(client.get("/app/watches").text) == []
+
+
+def flash_of(html: str) -> str | None:
+    """The confirmation a page shows of what the last button did, if any."""
+    found = re.search(r'<p class="notice-ok flash" role="status" id="flash">([^<]*)</p>', html)
+    return found.group(1) if found else None
+
+
+def test_watching_says_what_was_watched_once_and_only_to_the_session_that_did_it(client: TestClient) -> None:
+    csrf = logged_in(client, "bob")
+    assert flash_of(client.get("/app/entities/p-green").text) is None
+    shown = client.post(
+        "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-green", "csrf": csrf}
+    )
+    assert shown.url.path == "/app/entities/p-green"  # back where the button was
+    assert flash_of(shown.text) == (
+        "Watching Ivan Petrovich Sokolov (fr_cases): you will be alerted when new records match "
+        "(score 0.80 or more)."
+    )
+    assert flash_of(client.get("/app/entities/p-green").text) is None  # said once
+
+    added = client.post("/app/watches", data={"name": "Ivan Sokolov", "label": "case 118", "csrf": csrf})
+    assert flash_of(added.text) == (
+        "Watching case 118: you will be alerted when new records match (score 0.80 or more)."
+    )
+    [first, _second] = watch_ids(added.text)
+    removed = client.post(f"/app/watches/{first}/remove", data={"csrf": csrf})
+    said = flash_of(removed.text)
+    assert said is not None and said.startswith("Stopped watching ") and first not in removed.text
+
+    # A confirmation is signed with the session that earned it: another session, or a cookie
+    # planted without one, shows nothing.
+    client.post("/app/watches", data={"name": "Karim Benali", "csrf": csrf}, follow_redirects=False)
+    planted = client.cookies.get("liaison_flash")
+    assert planted
+    logged_in(client, "alice")
+    client.cookies.set("liaison_flash", planted, path="/app")
+    assert flash_of(client.get("/app/watches").text) is None
