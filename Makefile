@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Safe to repeat: the demo loads unless it is already whole (a load that stopped half-way is
+# finished), and the server says what it serves.
 run: $(STAMP)
-	@if [ ! -f liaison.db ]; then $(BIN)/liaison init && $(BIN)/liaison demo; else $(BIN)/liaison init && \
-		echo "web application: http://127.0.0.1:8000/app (demo users: README.md, 'The web application')"; fi
+	$(BIN)/liaison init
+	$(BIN)/liaison demo --unless-loaded
 	$(BIN)/liaison serve
 
 test: $(STAMP)

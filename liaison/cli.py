@@ -31,7 +31,7 @@ from liaison.cli_wildlife import seizure_app, species_app, trade_app
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
 from liaison.ingest.screening_csv import read_screening_csv
-from liaison.model import Agency, AgencyKind, Envelope, Handling, parse_release
+from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, parse_release
 from liaison.services import agencies, catalog, demo, screening, stix_export
 from liaison.services.imports import import_records
 
@@ -300,14 +300,27 @@ def agency_list() -> None:
 
 
 @app.command("demo")
-def demo_(seed: Annotated[int | None, typer.Option(help="Seed of the generated world.")] = None) -> None:
+def demo_(
+    seed: Annotated[int | None, typer.Option(help="Seed of the generated world.")] = None,
+    unless_loaded: Annotated[
+        bool, typer.Option("--unless-loaded", help="Do nothing if the demo world is already whole here.")
+    ] = False,
+) -> None:
     """Load the demo world: agencies, the real UN and OFAC lists, and agencies' own records.
+
+    A load that stopped half-way is finished by loading again (`make run` does so).
 
     Example: liaison demo --seed 7
     """
     with reported():
         config = settings()
         opened = engine(migrate=True)
+        found = demo.state(opened)
+        if unless_loaded and found is not None and found.loaded:
+            out.print(f"demo world already loaded (seed {found.seed}, {found.at:%Y-%m-%d %H:%M} UTC)")
+            return
+        if found is not None and not found.loaded:
+            out.print("the demo world's last load stopped before its end; loading it again to finish it")
         with counting("demo world") as progress:
             loaded = demo.load(opened, config, seed if seed is not None else config.demo_seed, progress)
         out.print(
@@ -385,8 +398,21 @@ def serve(
 
     with reported():
         config = settings()
-        engine().dispose()  # refuses a store that is not initialised, before any worker starts
-        run(host or config.host, port or config.port, workers)
+        opened = engine()  # refuses a store that is not initialised, before any worker starts
+        found, served = demo.state(opened), catalog.overview(opened, Identity.operator())
+        opened.dispose()
+        out.print(
+            f"serving {opened.url.render_as_string()}: {len(served.agencies)} agencies, "
+            f"{len(served.datasets)} datasets, {served.entities:,} records",
+            soft_wrap=True,  # a path or URL broken across lines cannot be copied
+        )
+        if found is not None and not found.loaded:
+            err.print("[bold yellow]warning:[/] the demo world is half-loaded; `liaison demo` finishes it")
+        bound_host, bound_port = host or config.host, port or config.port
+        # Browsers keep the Secure session cookie over plain HTTP for localhost only.
+        shown = "localhost" if bound_host == "127.0.0.1" else bound_host
+        out.print(f"web application: http://{shown}:{bound_port}/app", soft_wrap=True)
+        run(bound_host, bound_port, workers)
 
 
 def main() -> None:

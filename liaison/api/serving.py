@@ -9,6 +9,7 @@ bound here, as TCP, and handed to uvicorn's supervisor.
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from liaison.api.app import create_app
+from liaison.errors import Unavailable
 from liaison.settings import Settings
 
 __all__ = ["from_environment", "serve"]
@@ -35,7 +37,16 @@ def _tcp_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise Unavailable(
+                f"{host}:{port} is already in use, by another Liaison or another server: stop it, "
+                "or serve on another port (--port, or LIAISON_PORT)"
+            ) from exc
+        raise Unavailable(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     sock.set_inheritable(True)
     return sock
 

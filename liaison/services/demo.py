@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from liaison.services.imports import import_records
 from liaison.services.reference_data import reference_file
 from liaison.settings import Settings
 
-__all__ = ["DEMO_PASSWORD", "PUBLIC_LISTS", "DemoLoaded", "load"]
+__all__ = ["DEMO_PASSWORD", "PUBLIC_LISTS", "DemoLoaded", "DemoState", "load", "state"]
 
 # (dataset, title, import kind, path under the reference data folder)
 PUBLIC_LISTS = (
@@ -30,6 +31,18 @@ PUBLIC_LISTS = (
     ),
     ("us_ofac_sdn", "US OFAC Specially Designated Nationals", "ofac", "watchlists/ofac_sdn_2024/sdn.csv"),
 )
+
+
+_FACT = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoState:
+    """The demo world in a store: `loaded` once its last step is done, with the seed it used."""
+
+    loaded: bool
+    seed: int
+    at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +76,53 @@ def _users(engine: Engine, now: dt.datetime) -> None:
                 store.save_user(session, name, agency, role, hash_password(DEMO_PASSWORD), now)
 
 
+def state(engine: Engine) -> DemoState | None:
+    """Whether this store holds the demo world, whole or half-loaded; None if it never began loading."""
+    with Session(engine) as session:
+        fact = store.get_fact(session, _FACT)
+    if fact is None:
+        return None
+    return DemoState(fact["state"] == "loaded", int(fact["seed"]), dt.datetime.fromisoformat(str(fact["at"])))
+
+
+def _mark(engine: Engine, loaded: bool, seed: int, now: dt.datetime) -> None:
+    value: dict[str, str | int] = {
+        "state": "loaded" if loaded else "loading",
+        "seed": seed,
+        "at": now.isoformat(),
+    }
+    with Session(engine) as session, session.begin():
+        store.set_fact(session, _FACT, value, now)
+
+
 def load(
     engine: Engine, settings: Settings, seed: int, progress: Callable[[int], None] | None = None
 ) -> DemoLoaded:
-    """Load the demo world; loading it again updates it in place without duplicates."""
+    """Load the demo world; loading it again updates it in place without duplicates.
+
+    The store says "loading" until the last step is done, so a load that stopped half-way (an
+    error, Ctrl-C) is never taken for a whole demo: `make run` loads it again, which resumes it,
+    since every step updates in place.
+    """
     now = dt.datetime.now(dt.UTC)
+    lists = [
+        (name, title, kind, reference_file(settings, relative))
+        for name, title, kind, relative in PUBLIC_LISTS
+    ]
+    _mark(engine, False, seed, now)
+    loaded = _fill(engine, settings, seed, now, lists, progress)
+    _mark(engine, True, seed, dt.datetime.now(dt.UTC))
+    return loaded
+
+
+def _fill(
+    engine: Engine,
+    settings: Settings,
+    seed: int,
+    now: dt.datetime,
+    lists: list[tuple[str, str, str, Path]],
+    progress: Callable[[int], None] | None,
+) -> DemoLoaded:
     review = now.date().replace(year=now.year + settings.retention_years)
     members = demo_agencies()
     for agency in members:
@@ -76,8 +131,7 @@ def load(
     _users(engine, now)
     secretariat = next(agency.code for agency in members if agency.kind is AgencyKind.SECRETARIAT)
     entities = 0
-    for name, title, kind, relative in PUBLIC_LISTS:
-        path = reference_file(settings, relative)
+    for name, title, kind, path in lists:
         envelope = Envelope(secretariat, name, Handling.CLEAR, "sanctions screening", review)
         result = import_records(
             engine,

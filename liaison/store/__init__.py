@@ -30,6 +30,7 @@ from liaison.store.entities import (
     release_keys,
     write_batch,
 )
+from liaison.store.facts import get_fact, set_fact
 from liaison.store.links import pointing_at
 from liaison.store.observables import add_observables
 from liaison.store.registry import (
@@ -93,6 +94,7 @@ __all__ = [
     "events_about",
     "finish_import",
     "get_agency",
+    "get_fact",
     "get_pair",
     "get_token",
     "get_user",
@@ -125,6 +127,7 @@ __all__ = [
     "save_token",
     "save_user",
     "set_decision",
+    "set_fact",
     "set_user_disabled",
     "start_import",
     "token_holder",

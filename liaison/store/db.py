@@ -10,11 +10,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
-from liaison.errors import BadInput, Unavailable
+from liaison.errors import BadInput, Conflict, Unavailable
 
 __all__ = ["is_current", "migrate", "open_engine"]
 
@@ -76,14 +76,25 @@ def _alembic_config() -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the store's tables to the latest migration."""
+    """Create or upgrade the store's tables to the latest migration.
+
+    A database that already holds tables but none of Liaison's migrations is another program's:
+    it is refused, not filled with Liaison's tables beside its own.
+    """
     config = _alembic_config()
     try:
         with engine.begin() as connection:
+            tables = set(inspect(connection).get_table_names())
+            if tables and "alembic_version" not in tables:
+                shown = ", ".join(sorted(tables)[:5])
+                raise Conflict(
+                    f"database {_shown(engine)} is not Liaison's: it holds other tables ({shown}); "
+                    "give Liaison an empty database"
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    except OperationalError as exc:
-        raise Unavailable(f"database {engine.url.render_as_string()}: {exc.orig}") from exc
+    except DatabaseError as exc:
+        raise _unavailable(engine, exc) from exc
 
 
 def is_current(engine: Engine) -> bool:
@@ -92,5 +103,22 @@ def is_current(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision() == head
-    except OperationalError as exc:
-        raise Unavailable(f"database {engine.url.render_as_string()}: {exc.orig}") from exc
+    except DatabaseError as exc:
+        raise _unavailable(engine, exc) from exc
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string()  # the password, if any, is masked
+
+
+def _unavailable(engine: Engine, exc: DatabaseError) -> Unavailable:
+    if isinstance(exc, OperationalError):  # cannot connect, locked, no such file or server
+        return Unavailable(f"database {_shown(engine)}: {exc.orig}")
+    # "file is not a database", a damaged page: what a user can do about it, not a traceback.
+    remedy = (
+        "move the file away (`make clean` removes ./liaison.db and the environment) or point "
+        "LIAISON_DATABASE_URL elsewhere"
+        if engine.dialect.name == "sqlite"
+        else "check LIAISON_DATABASE_URL names a Liaison database"
+    )
+    return Unavailable(f"database {_shown(engine)} cannot be read ({exc.orig}): {remedy}")

@@ -53,6 +53,7 @@ __all__ = [
     "SpeciesNameRow",
     "SpeciesRow",
     "StixObjectRow",
+    "StoreFactRow",
     "SubjectDecisionRow",
     "TakedownRow",
     "TaxiiStatusRow",
@@ -294,6 +295,17 @@ class SpeciesNameRow(Base):
     taxon_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+
+
+class StoreFactRow(Base):
+    """A fact about the store as a whole, by key: e.g. `demo`, whether the demo world finished
+    loading, so a set-up that stopped half-way is never served as if it were complete."""
+
+    __tablename__ = "store_fact"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, str | int]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class CitesTradeRow(Base):

@@ -50,3 +50,20 @@ def test_two_workers_serve_on_one_port(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_a_port_in_use_is_refused_saying_what_to_do(tmp_path: Path) -> None:
+    env = {**os.environ, "LIAISON_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    liaison = str(Path(sys.executable).parent / "liaison")
+    subprocess.run([liaison, "init"], env=env, check=True, capture_output=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = subprocess.run(
+            [liaison, "serve", "--port", str(port)], env=env, capture_output=True, text=True, timeout=120
+        )
+    assert refused.returncode == 7
+    assert "serving sqlite:///" in refused.stdout and "0 agencies" in refused.stdout
+    assert f"127.0.0.1:{port} is already in use" in refused.stderr and "--port" in refused.stderr
+    assert "Traceback" not in refused.stderr

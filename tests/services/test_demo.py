@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from liaison import store
 from liaison.api.app import create_app
 from liaison.errors import NotFound
 from liaison.model import Identity
 from liaison.services import catalog, demo
 from liaison.services.demo_world import demo_agencies, demo_datasets
 from liaison.settings import Settings
+from tests.test_cli import Cli
 
 OPERATOR = Identity.operator()
 NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
@@ -52,3 +54,35 @@ def test_demo_without_reference_data_names_the_folder(
     settings = Settings(database_url=database_url, shared_data=tmp_path)
     with pytest.raises(NotFound, match="LIAISON_SHARED_DATA"):
         demo.load(engine, settings, seed=7)
+
+
+class _Stopped(Exception):
+    """Stands for whatever stops a load half-way: an error, Ctrl-C, a machine switched off."""
+
+
+def _stop_after_first_batch(_count: int) -> None:
+    raise _Stopped
+
+
+def test_a_half_loaded_demo_is_never_taken_for_whole_and_loading_again_finishes_it(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'liaison.db'}"
+    settings = Settings(database_url=url, shared_data=shared_data)
+    engine = store.open_engine(url)
+    store.migrate(engine)
+    assert demo.state(engine) is None
+    with pytest.raises(_Stopped):
+        demo.load(engine, settings, seed=7, progress=_stop_after_first_batch)
+    half = demo.state(engine)
+    assert half is not None and not half.loaded
+    assert sum(catalog.stats(engine, OPERATOR).get("un_sc", {}).values()) < 730
+
+    cli = Cli(url)
+    assert "already loaded" not in cli("demo", "--unless-loaded")
+    whole = demo.state(engine)
+    assert whole is not None and whole.loaded and whole.seed == 7
+    stats = catalog.stats(engine, OPERATOR)
+    assert stats["un_sc"]["Person"] == 730 and stats["us_ofac_sdn"]["Vessel"] == 851
+    assert "demo world already loaded (seed 7" in cli("demo", "--unless-loaded")
+    assert catalog.stats(engine, OPERATOR) == stats
