@@ -31,6 +31,7 @@ __all__ = [
     "connectors",
     "cytoscape_elements",
     "distances",
+    "ends",
     "expand",
     "nearest",
     "neighbourhood_entities",
@@ -44,7 +45,10 @@ if TYPE_CHECKING:
     Network: TypeAlias = nx.MultiGraph[str]
 else:
     Network = nx.MultiGraph  # networkx's classes are generic only in their type stubs
-"""Nodes are entity ids, placeholder ids and `kind:value` ids; parallel edges are kept."""
+"""Nodes are entity ids, placeholder ids and `kind:value` ids; parallel edges are kept.
+
+The graph is undirected, for paths and centrality, so an edge's ends come back in either order:
+its reading order is kept on the edge itself, `source` then `target` (see `ends`)."""
 
 # Values that tie records together when two of them hold the same one.
 _SHARED_TYPES = (registry.phone, registry.email, registry.identifier, registry.address)
@@ -93,8 +97,24 @@ def build_graph(
             node = f"{kind}:{value}"
             graph.add_node(node, kind="value", schema=kind, label=value, handling="")
             for holder in sorted(holders):
-                graph.add_edge(holder, node, key=f"{node}/{holder}", label=f"shares {kind}")
+                graph.add_edge(
+                    holder, node, key=f"{node}/{holder}", label=f"shares {kind}", source=holder, target=node
+                )
     return graph
+
+
+def ends(graph: Network, first: str, second: str, key: str) -> tuple[str, str]:
+    """An edge's ends in the order its label reads: "(member) belongs to (organization)".
+
+    networkx hands an undirected edge's ends back in whichever order it walks them, so a label
+    read between them in that order can say the reverse of the record ("Petrenko network belongs
+    to Youssef EL AMRANI"). Every edge `build_graph` adds names its `source` and `target`.
+    """
+    data = graph.edges[first, second, key]
+    source, target = data.get("source"), data.get("target")
+    if {source, target} == {first, second}:
+        return str(source), str(target)
+    return first, second
 
 
 def _add_relation(graph: Network, proxy: EntityProxy, handling: str) -> None:
@@ -102,21 +122,28 @@ def _add_relation(graph: Network, proxy: EntityProxy, handling: str) -> None:
     sources = proxy.get(schema.edge_source) if schema.edge_source else []
     targets = proxy.get(schema.edge_target) if schema.edge_target else []
     label = schema.edge_label or schema.label
+    # FtM's edge reads from source to target: a Membership's member belongs to its organization,
+    # an Ownership's owner owns its asset, a Family's person is related to the relative.
     for source in sources:
         for target in targets:
             if source in graph and target in graph:
                 graph.add_edge(
-                    source, target, key=str(proxy.id), label=label, schema=schema.name, handling=handling
-                )
+                    source, target, key=str(proxy.id), label=label, schema=schema.name, handling=handling,
+                    source=source, target=target, directed=schema.edge_directed,
+                )  # fmt: skip
 
 
 def _add_references(graph: Network, proxy: EntityProxy) -> None:
     """Entity properties of non-relations (a passport's holder, a vessel's owner) as edges."""
     if proxy.schema.edge or str(proxy.id) not in graph:
         return
+    entity_id = str(proxy.id)
     for prop, value in proxy.itervalues():
         if prop.type == registry.entity and value in graph:
-            graph.add_edge(str(proxy.id), value, key=f"{proxy.id}/{prop.name}", label=prop.label, schema="")
+            graph.add_edge(
+                entity_id, value, key=f"{entity_id}/{prop.name}", label=prop.label, schema="",
+                source=entity_id, target=value, directed=True,
+            )  # fmt: skip
 
 
 def expand(graph: Network, start: str, hops: int) -> Network:
@@ -283,8 +310,10 @@ def _plain(graph: Network) -> Network:
 def cytoscape_elements(graph: Network, within: Mapping[str, int]) -> dict[str, list[dict[str, Any]]]:
     """The graph as Cytoscape.js elements: nodes with their kind, schema, caption, handling and hops.
 
-    Links are undirected here, so an edge's id puts its ends in order: the same link fetched
-    twice (when a browser expands a neighbour) has the same id and is drawn once.
+    A link's `source` and `target` are its ends in reading order (`ends`), and `directed` says
+    whether FtM gives the link a direction worth an arrow (Ownership does, Family does not). Its
+    id puts the ends in sorted order instead: the same link fetched twice (when a browser expands
+    a neighbour) has the same id and is drawn once.
     """
     nodes = []
     for node in sorted(graph.nodes, key=lambda node: (within.get(node, len(graph)), node)):
@@ -292,17 +321,19 @@ def cytoscape_elements(graph: Network, within: Mapping[str, int]) -> dict[str, l
         fields = {name: str(data.get(name, "")) for name in ("label", "kind", "schema", "handling")}
         nodes.append({"data": {"id": node, **fields, "hops": within.get(node)}})
     edges = []
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        first, second = sorted((source, target))
+    for one, other, key, data in graph.edges(keys=True, data=True):
+        first, second = sorted((one, other))
+        source, target = ends(graph, one, other, key)
         edges.append(
             {
                 "data": {
                     "id": f"{first}|{second}|{key}",
-                    "source": first,
-                    "target": second,
+                    "source": source,
+                    "target": target,
                     "label": str(data.get("label", "")),
                     "schema": str(data.get("schema", "")),
                     "handling": str(data.get("handling", "")),
+                    "directed": bool(data.get("directed", False)),
                 }
             }
         )
@@ -326,11 +357,12 @@ def write_i2_csv(graph: Network, handle: IO[str]) -> int:
     writer.writerow(["Entity1 Id", "Entity1 Type", "Entity1 Label", "Link Type", "Entity2 Id", "Entity2 Type",
                      "Entity2 Label"])  # fmt: skip
     rows = 0
-    for source, target, data in sorted(graph.edges(data=True), key=lambda edge: (edge[0], edge[1])):
-        ends: list[Any] = []
+    links = sorted((*ends(graph, one, other, key), key) for one, other, key in graph.edges(keys=True))
+    for source, target, key in links:
+        cells: list[Any] = []
         for node in (source, target):
             attributes = graph.nodes[node]
-            ends.append((node, attributes.get("schema") or attributes.get("kind"), attributes.get("label")))
-        writer.writerow([*ends[0], data.get("label", ""), *ends[1]])
+            cells.append((node, attributes.get("schema") or attributes.get("kind"), attributes.get("label")))
+        writer.writerow([*cells[0], graph.edges[source, target, key].get("label", ""), *cells[1]])
         rows += 1
     return rows

@@ -12,6 +12,7 @@ from followthemoney.types import registry
 from normality import latinize_text
 from rigour.text.scripts import text_scripts
 
+from liaison.analysis import network
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest.screening_csv import MATCHABLE
 from liaison.model import Handling
@@ -50,13 +51,15 @@ class Name:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """A link from this entity to another node of its network."""
+    """A link between this entity and another node of its network; `outgoing` when the label
+    reads from this entity to the other ("belongs to Petrenko network"), not back to it."""
 
     label: str
     other: str
     caption: str
     kind: str
 
+    outgoing: bool = True
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity(request: Request, viewer: ViewerDep, entity_id: str, purpose: str = "") -> HTMLResponse:
@@ -129,10 +132,16 @@ def _relations(
     except BadInput:  # a relation record (an ownership) is a link, not a node with links
         return []
     found = []
-    for _source, other, data in near.edges(entity_id, data=True):
+    for one, other, key, data in near.edges(entity_id, keys=True, data=True):
         node = near.nodes[other]
-        found.append(Relation(str(data.get("label", "")), other, str(node.get("label", other)), node["kind"]))
-    return sorted(found, key=lambda relation: (relation.label, relation.caption))
+        source, _target = network.ends(near, one, other, key)
+        found.append(
+            Relation(
+                str(data.get("label", "")), other, str(node.get("label", other)), node["kind"],
+                outgoing=source == entity_id,
+            )
+        )  # fmt: skip
+    return sorted(found, key=lambda relation: (not relation.outgoing, relation.label, relation.caption))
 
 
 def _correlations(

@@ -85,7 +85,8 @@ def test_cytoscape_elements_carry_what_the_page_draws_and_never_a_hidden_caption
     assert [item["data"]["hops"] for item in elements["nodes"]] == sorted(nodes[n]["hops"] for n in nodes)
     edges = {item["data"]["id"]: item["data"] for item in elements["edges"]}
     ownership = edges["c1|p1|o1"]
-    assert (ownership["source"], ownership["target"], ownership["schema"]) == ("c1", "p1", "Ownership")
+    # The owner owns the asset: the link reads p1 -> c1, though its id puts c1 first.
+    assert (ownership["source"], ownership["target"], ownership["schema"]) == ("p1", "c1", "Ownership")
     # Every edge's ends are drawn, and ids are unique, so a browser can merge two answers.
     assert len(edges) == len(elements["edges"]) == 6
     assert all(edge["source"] in nodes and edge["target"] in nodes for edge in edges.values())

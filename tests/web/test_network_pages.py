@@ -155,3 +155,42 @@ def test_the_routes_page_lists_flows_hotspots_and_maps_them(client: TestClient) 
         "http://www.w3.org", ""
     )
     assert client.get("/app/routes", params={"dataset": "nowhere"}).status_code == 404
+
+
+MEMBERS = [
+    {"id": "z-youssef", "schema": "Person", "properties": {"name": ["Youssef EL AMRANI"]}},
+    {"id": "a-petrenko", "schema": "Organization", "properties": {"name": ["Petrenko network"]}},
+    {
+        "id": "m1",
+        "schema": "Membership",
+        "properties": {"member": ["z-youssef"], "organization": ["a-petrenko"]},
+    },
+]
+
+
+def test_a_member_belongs_to_the_network_on_every_page_that_shows_the_link(
+    client: TestClient, database_url: str, tmp_path: Path
+) -> None:
+    # The organisation's id sorts first, as in the demo world, where the links read backwards.
+    import_fr(Cli(database_url), tmp_path, ("members", MEMBERS, "GREEN"))
+    assert log_in(client, "bob") == 303
+    for start in ("a-petrenko", "z-youssef"):
+        body = client.get("/app/network/graph.json", params={"entity": start}).json()
+        [edge] = [item["data"] for item in body["elements"]["edges"]]
+        assert (edge["source"], edge["label"], edge["target"], edge["directed"]) == (
+            "z-youssef",
+            "belongs to",
+            "a-petrenko",
+            True,
+        )
+        page = client.get("/app/network", params={"entity": start})
+        links = re.search(r'<tbody id="link-rows">(.*?)</tbody>', page.text, re.S)
+        assert links is not None
+        assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", links.group(1))).strip() == (
+            "Youssef EL AMRANI belongs to Petrenko network"
+        )
+        entity_page = client.get(f"/app/entities/{start}")
+        [relation] = re.findall(r'<li class="relation">(.*?)</li>', entity_page.text, re.S)
+        assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", relation)).strip() == (
+            "Youssef EL AMRANI belongs to Petrenko network"
+        )

@@ -31,6 +31,9 @@
       "font-size": 7, color: "#57606a", "text-rotation": "autorotate", "text-background-color": "#fff",
       "text-background-opacity": 0.8,
     } },
+    // A link FtM gives a direction (owns, directs, belongs to) points from its source to its
+    // target, as its label reads; family and associates are drawn without an arrow.
+    { selector: "edge[?directed]", style: { "target-arrow-shape": "triangle", "target-arrow-color": "#8c959f", "arrow-scale": 0.9 } },
   ];
   for (const [code, colour] of Object.entries(TLP)) {
     style.splice(4, 0, { selector: `node[kind = "entity"][handling = "${code}"]`, style: { "background-color": colour } });
