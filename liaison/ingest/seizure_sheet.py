@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from liaison.domains.wildlife import BUILT_IN
 from liaison.errors import BadInput
 from liaison.ingest.base import check_exists, open_text
 from liaison.model.places import countries_in, country_of
@@ -33,10 +34,6 @@ from liaison.model.seizure import SeizureReport
 
 __all__ = ["BUILT_IN", "PARTY_SCHEMATA", "ReadSeizure", "SeizureMapping", "load_mapping", "read_seizures"]
 
-BUILT_IN = {
-    name: Path(__file__).resolve().parents[1] / "domains" / "wildlife" / "mappings" / f"{name}.yaml"
-    for name in ("eia-pangolin", "china-pangolin")
-}
 _FIELDS = ("date", "year", "country", "location", "species", "concealment", "commodity", "quantity", "unit")
 MAX_ROWS = 2_000_000
 

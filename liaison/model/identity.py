@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Identity", "IdentityKind", "Role"]
+__all__ = ["SCOPES", "Identity", "IdentityKind", "Role"]
+
+SCOPES = ("read", "write", "admin")
+"""What a token may be used for: reading, writing records, administering its agency."""
 
 
 class Role(StrEnum):

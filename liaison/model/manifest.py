@@ -14,6 +14,8 @@ __all__ = [
     "DOCUMENT_KINDS",
     "GENDERS",
     "MAX_PASSENGERS",
+    "REPORTED_KINDS",
+    "REPORTED_STATUSES",
     "Flight",
     "Manifest",
     "Passenger",
@@ -34,6 +36,10 @@ DOCUMENT_KINDS: dict[str, str] = {
     "AC": "other",  # crew member certificate
 }
 GENDERS = frozenset({"male", "female", "other"})
+REPORTED_KINDS = ("passport", "identity_card", "visa", "other")
+"""The kinds of document the register of lost, stolen and revoked travel documents holds."""
+REPORTED_STATUSES = ("lost", "stolen", "revoked", "invalidated")
+"""What a document in that register was reported as."""
 
 # The largest airliner seats about 850; a longer list is refused whole, not cut short.
 MAX_PASSENGERS = 1_000

@@ -23,6 +23,7 @@ from liaison.access.secrets import (
 )
 from liaison.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from liaison.model import Identity, IdentityKind, Role
+from liaison.model.identity import SCOPES
 from liaison.services import audit
 from liaison.store import StoredToken, User
 
@@ -45,8 +46,6 @@ __all__ = [
     "start_session",
 ]
 
-SCOPES = ("read", "write", "admin")
-"""What a token may be used for: reading, writing records, administering its agency."""
 MAX_TOKEN_DAYS = 366
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.model import Identity, IdentityKind
+from liaison.model.manifest import REPORTED_KINDS as KINDS
+from liaison.model.manifest import REPORTED_STATUSES as STATUSES
 from liaison.model.operation import country_code
 from liaison.services import audit
 from liaison.services.subject_screening import member_agency
@@ -18,8 +20,6 @@ from liaison.store.border import DocumentReport
 
 __all__ = ["KINDS", "STATUSES", "list_reports", "report"]
 
-KINDS = ("passport", "identity_card", "visa", "other")
-STATUSES = ("lost", "stolen", "revoked", "invalidated")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 MAX_LISTED = 500
 
