@@ -11,9 +11,6 @@ import io
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 __all__ = ["LANGUAGES", "LOCALE_DIR", "negotiate", "translations"]
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -24,6 +21,10 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The catalogue of a shipped language; English (the message ids) for any other."""
+    # Babel loads with the first catalogue compiled, not with every command's start.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     path = LOCALE_DIR / f"{language}.po"
     if language == "en" or language not in LANGUAGES or not path.is_file():
         return gettext.NullTranslations()

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from liaison.errors import BadInput
-from liaison.ingest.base import Record
+
+if TYPE_CHECKING:
+    from liaison.ingest.base import Record
 
 __all__ = ["KINDS", "Record", "read"]
+
+
+def __getattr__(name: str) -> object:
+    """`Record` loads with its module, and FollowTheMoney's model with it, when first asked for:
+    `liaison --help` lists KINDS without them."""
+    if name == "Record":
+        from liaison.ingest.base import Record
+
+        return Record
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 KINDS: dict[str, str] = {
     "un-xml": "UN Security Council consolidated list (XML)",

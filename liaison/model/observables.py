@@ -13,13 +13,15 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
-from followthemoney.proxy import EntityProxy
-from followthemoney.types import registry
 
 from liaison.errors import BadInput
+
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
 
 __all__ = [
     "MAX_OBSERVABLE_CHARS",
@@ -210,6 +212,8 @@ _WALLET_PROPS = frozenset({"publicKey", "cryptoAddress"})
 
 def observables_of(proxy: EntityProxy) -> set[Observable]:
     """The observables an FtM entity carries: IPs, e-mails, phones, URLs and their hosts, wallets."""
+    from followthemoney.types import registry  # loaded with the proxy already; here a lookup
+
     found: set[Observable] = set()
     for prop, value in proxy.itervalues():
         kind = None

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access.audit import AuditEvent
 from liaison.errors import Forbidden, NotFound
-from liaison.ingest.ftm import write_ftm
 from liaison.model import Agency, Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import DatasetSummary, StoredEntity
+
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
 
 __all__ = [
     "Overview",
@@ -122,6 +123,8 @@ def export_ftm(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the dataset's entities the caller may read as FtM JSON lines; return how many. Audited."""
+    from liaison.ingest.ftm import write_ftm
+
     with Session(engine) as session:
         require_dataset(session, identity, dataset)
         entities = (stored.proxy for stored in store.iter_dataset(session, dataset, identity))

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from followthemoney import model
-from followthemoney.proxy import EntityProxy
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
@@ -20,6 +18,9 @@ from liaison.store.access import readable
 from liaison.store.links import write_links
 from liaison.store.observables import write_observables
 from liaison.store.tables import EntityRow
+
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
 
 __all__ = [
     "StoredEntity",
@@ -114,6 +115,8 @@ def _merge_earlier_fragments(
     merged: dict[str, tuple[EntityProxy, str]],
     constants: tuple[Any, ...],
 ) -> None:
+    from followthemoney import model
+
     if connection.dialect.name == "postgresql":
         # Without statistics on a table filled inside this transaction, PostgreSQL guesses
         # that a long IN list matches every row and scans the table; ANALYZE counts the
@@ -210,6 +213,10 @@ def count_by_dataset_schema(session: Session, identity: Identity) -> dict[str, d
 
 def stored_entity(row: EntityRow) -> StoredEntity:
     """An entity row as the store hands it out."""
+    # FollowTheMoney's model loads (half a second) with the first entity read, not with the store:
+    # the commands that only count or list never pay for it. Once loaded, this import is a lookup.
+    from followthemoney import model
+
     proxy = model.get_proxy(
         {"id": row.id, "schema": row.schema, "properties": row.properties, "datasets": [row.dataset]},
         cleaned=True,

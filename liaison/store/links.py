@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from followthemoney.proxy import EntityProxy
-from followthemoney.types import registry
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from liaison.store.derived import replace_derived
 from liaison.store.tables import EntityLinkRow
+
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
 
 __all__ = ["delete_links", "link_rows", "pointing_at", "write_links"]
 
@@ -20,6 +22,8 @@ _CHUNK = 5_000
 
 def link_rows(dataset: str, proxies: Iterable[EntityProxy], run_id: int | None) -> list[tuple[object, ...]]:
     """(dataset, source, target, import_run) for every entity-typed value of these entities."""
+    from followthemoney.types import registry
+
     return [
         (dataset, proxy.id, value, run_id)
         for proxy in proxies

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from followthemoney.proxy import EntityProxy
 from sqlalchemy import Connection, Select, delete, select
 from sqlalchemy.orm import Session
 
 from liaison.model.observables import Kind, Observable, enclosing_networks, ip_key, observables_of
 from liaison.store.derived import replace_derived
 from liaison.store.tables import ObservableRow
+
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
 
 __all__ = [
     "Holding",
