@@ -30,10 +30,7 @@ from liaison.cli_watches import watch_app, webhook_app
 from liaison.cli_wildlife import seizure_app, species_app, trade_app
 from liaison.cli_xref import clusters, review_app, xref
 from liaison.errors import BadInput
-from liaison.ingest.screening_csv import read_screening_csv
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, parse_release
-from liaison.services import agencies, catalog, demo, screening, stix_export
-from liaison.services.imports import import_records
 
 __all__ = ["app"]
 
@@ -119,6 +116,8 @@ def import_(
 
     Example: liaison import un-xml un_consolidated.xml --dataset un_sc --agency NCB-FR --handling CLEAR
     """
+    from liaison.services.imports import import_records
+
     with reported():
         config = settings()
         try:
@@ -176,6 +175,8 @@ def export_ftm(
 
     Example: liaison export ftm --dataset un_sc -o un_sc.ftm.json
     """
+    from liaison.services import catalog
+
     with reported():
         count = _export(dataset, output, catalog.export_ftm)
         err.print(f"exported {count:,} entities from {dataset}")
@@ -190,6 +191,8 @@ def export_stix(
 
     Example: liaison --as joost --purpose "share with CERT" export stix --dataset apt1 -o apt1.json
     """
+    from liaison.services import stix_export
+
     with reported():
         count = _export(dataset, output, stix_export.export_stix)
         err.print(f"exported {count:,} STIX objects from {dataset}")
@@ -201,6 +204,8 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
     Example: liaison stats --json
     """
+    from liaison.services import catalog
+
     with reported():
         counts = catalog.stats(engine(), caller())
         if as_json:
@@ -224,6 +229,8 @@ def datasets() -> None:
 
     Example: liaison datasets
     """
+    from liaison.services import catalog
+
     with reported():
         table = Table("dataset", "title", "owner", "entities", "updated")
         for summary in catalog.datasets(engine(), caller()):
@@ -246,6 +253,8 @@ def show(
 
     Example: liaison show un-sc-6908048
     """
+    from liaison.services import catalog
+
     with reported():
         found = catalog.show(engine(), entity_id, caller(), dt.datetime.now(dt.UTC), purpose())
         for stored in found:
@@ -281,6 +290,8 @@ def agency_add(
 
     Example: liaison agency add NCB-FR --name "INTERPOL NCB Paris" --country FR --kind ncb
     """
+    from liaison.services import agencies
+
     with reported():
         agencies.register(engine(), Agency(code=code, name=name, country=country, kind=kind), caller())
         out.print(f"agency {code} saved")
@@ -292,6 +303,8 @@ def agency_list() -> None:
 
     Example: liaison agency list
     """
+    from liaison.services import catalog
+
     with reported():
         table = Table("code", "name", "country", "kind")
         for agency in catalog.agencies(engine()):
@@ -312,6 +325,8 @@ def demo_(
 
     Example: liaison demo --seed 7
     """
+    from liaison.services import demo
+
     with reported():
         config = settings()
         opened = engine(migrate=True)
@@ -359,6 +374,9 @@ def screen(
 
     Example: liaison screen travellers.csv --against un_sc,us_ofac_sdn --format json
     """
+    from liaison.ingest.screening_csv import read_screening_csv
+    from liaison.services import screening
+
     with reported():
         config = settings()
         opened = engine()
@@ -395,6 +413,7 @@ def serve(
     Example: liaison serve --port 8000 --workers 2
     """
     from liaison.api.serving import serve as run
+    from liaison.services import catalog, demo
 
     with reported():
         config = settings()

@@ -13,7 +13,7 @@ from rich.table import Table
 from liaison.cli_support import caller, engine, err, out, reported
 from liaison.errors import BadInput
 from liaison.model import Role
-from liaison.services import access, audit
+from liaison.model.identity import SCOPES
 
 __all__ = ["audit_app", "group_app", "token_app", "user_app"]
 
@@ -55,6 +55,8 @@ def user_add(
 
     Example: liaison user add alice --agency NCB-FR --role analyst
     """
+    from liaison.services import access
+
     with reported():
         password = sys.stdin.readline().rstrip("\n") if password_stdin else None
         user = access.add_user(engine(), caller(), name, agency, role, _now(), password)
@@ -67,6 +69,8 @@ def user_list(agency: Annotated[str | None, typer.Option(help="Only this agency'
 
     Example: liaison user list --agency NCB-FR
     """
+    from liaison.services import access
+
     with reported():
         table = Table("user", "agency", "role", "state", "web login", "created")
         for user in access.list_users(engine(), caller(), agency):
@@ -84,6 +88,8 @@ def user_disable(name: Annotated[str, typer.Argument(help="User to disable.")]) 
 
     Example: liaison user disable alice
     """
+    from liaison.services import access
+
     with reported():
         access.disable_user(engine(), caller(), name, _now())
         out.print(f"user {name} disabled")
@@ -95,6 +101,8 @@ def user_enable(name: Annotated[str, typer.Argument(help="User to enable again."
 
     Example: liaison user enable alice
     """
+    from liaison.services import access
+
     with reported():
         access.disable_user(engine(), caller(), name, _now(), disabled=False)
         out.print(f"user {name} enabled")
@@ -105,13 +113,15 @@ def token_create(
     user: Annotated[str, typer.Argument(help="User the token acts for.")],
     expires: Annotated[str, typer.Option(help="Days from now (90d) or an ISO date; at most a year.")] = "90d",
     scope: Annotated[
-        list[str] | None, typer.Option(help=f"What it may do: {', '.join(access.SCOPES)}; repeat for more.")
+        list[str] | None, typer.Option(help=f"What it may do: {', '.join(SCOPES)}; repeat for more.")
     ] = None,
 ) -> None:
     """Create an API token; its text is printed once, only its hash is kept.
 
     Example: liaison token create alice --expires 30d --scope read --scope write
     """
+    from liaison.services import access
+
     with reported():
         token, stored = access.create_token(
             engine(), caller(), user, _now(), _when(expires, "--expires"), tuple(scope or ("read",))
@@ -129,6 +139,8 @@ def token_list(user: Annotated[str | None, typer.Option(help="Only this user's t
 
     Example: liaison token list --user alice
     """
+    from liaison.services import access
+
     with reported():
         now = _now()
         table = Table("token", "user", "scopes", "created", "expires", "state")
@@ -150,6 +162,8 @@ def token_revoke(
 
     Example: liaison token revoke 3f2a9c0d1e4b5a6f
     """
+    from liaison.services import access
+
     with reported():
         access.revoke_token(engine(), caller(), token_id, _now())
         out.print(f"token {token_id} revoked")
@@ -164,6 +178,8 @@ def group_add(
 
     Example: liaison group add balkans --description "Balkan route task force"
     """
+    from liaison.services import access
+
     with reported():
         access.add_group(engine(), caller(), name, description, _now())
         out.print(f"group {name} created")
@@ -178,6 +194,8 @@ def group_join(
 
     Example: liaison group join balkans NCB-RS
     """
+    from liaison.services import access
+
     with reported():
         access.join_group(engine(), caller(), name, agency, _now())
         out.print(f"{agency} is in group {name}")
@@ -192,6 +210,8 @@ def group_leave(
 
     Example: liaison group leave balkans NCB-RS
     """
+    from liaison.services import access
+
     with reported():
         access.leave_group(engine(), caller(), name, agency, _now())
         out.print(f"{agency} left group {name}")
@@ -203,6 +223,8 @@ def group_list() -> None:
 
     Example: liaison group list
     """
+    from liaison.services import access
+
     with reported():
         table = Table("group", "description", "agencies")
         for name, (description, members) in access.list_groups(engine()).items():
@@ -218,6 +240,8 @@ def audit_verify() -> None:
 
     Example: liaison audit verify
     """
+    from liaison.services import audit
+
     with reported():
         result = audit.verify(engine(), caller(), _now())
         if result.broken is not None:
@@ -239,6 +263,8 @@ def audit_export(
 
     Example: liaison audit export --since 2026-12-01 --until 2026-12-02 -o audit.jsonl
     """
+    from liaison.services import audit
+
     with reported():
         start = _when(since, "--since") if since else None
         end = _when(until, "--until") if until else None

@@ -11,16 +11,17 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, err, out, purpose, reported, settings
-from liaison.ingest.manifest import read_manifest
-from liaison.services import entry_decisions, manifests, travel_documents
-from liaison.services.matching_service import MatchingService
+from liaison.model.manifest import REPORTED_KINDS, REPORTED_STATUSES
+
+if TYPE_CHECKING:
+    from liaison.services.matching_service import MatchingService
 
 __all__ = ["decision_app", "document_app", "manifest_app"]
 
@@ -40,6 +41,8 @@ def _now() -> dt.datetime:
 
 
 def _matching() -> MatchingService:
+    from liaison.services.matching_service import MatchingService
+
     config = settings()
     workers = config.match_workers or os.cpu_count() or 1
     service = MatchingService(engine(), candidates=config.match_candidates, workers=workers)
@@ -63,6 +66,9 @@ def manifest_screen(
 
     Example: liaison --as felix --purpose "API check UX1094" manifest screen ux1094.edi
     """
+    from liaison.ingest.manifest import read_manifest
+    from liaison.services import manifests
+
     with reported():
         now = _now()
         manifest = read_manifest(path, now.date())
@@ -126,11 +132,13 @@ def manifest_screen(
 def document_report(
     number: Annotated[str, typer.Argument(help="The document number.")],
     country: Annotated[str, typer.Option(help="Issuing country, ISO 3166.")],
-    status: Annotated[str, typer.Option(help=", ".join(travel_documents.STATUSES))] = "stolen",
-    kind: Annotated[str, typer.Option(help=", ".join(travel_documents.KINDS))] = "passport",
+    status: Annotated[str, typer.Option(help=", ".join(REPORTED_STATUSES))] = "stolen",
+    kind: Annotated[str, typer.Option(help=", ".join(REPORTED_KINDS))] = "passport",
     note: Annotated[str, typer.Option(help="Where and when, the police report's reference.")] = "",
 ) -> None:
     """Report a travel document lost, stolen or revoked: any manifest carrying it becomes a document hit."""
+    from liaison.services import travel_documents
+
     with reported():
         made = travel_documents.report(
             engine(),
@@ -150,6 +158,8 @@ def document_list(
     every: Annotated[bool, typer.Option("--all", help="Every agency's reports, not only yours.")] = False,
 ) -> None:
     """The latest reports in the register."""
+    from liaison.services import travel_documents
+
     with reported():
         found = travel_documents.list_reports(engine(), caller(), mine=not every)
         table = Table(
@@ -169,6 +179,8 @@ def decision_queue(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
 ) -> None:
     """Your agency's referral queue: each hit waiting for an officer's decision."""
+    from liaison.services import entry_decisions
+
     with reported():
         found, total = entry_decisions.list_referrals(engine(), caller(), "settled" if settled else "open")
         if as_json:
@@ -207,6 +219,8 @@ def decision_make(
     reason: Annotated[str, typer.Option(help="Why: required.")],
 ) -> None:
     """Decide on one hit of a referral; a deny waits for a second officer's confirmation."""
+    from liaison.services import entry_decisions
+
     with reported():
         made = entry_decisions.decide(engine(), caller(), referral, listing, decision, reason, _now())
         waiting = " (waiting for a second officer)" if made.status == "pending" else ""
@@ -219,6 +233,8 @@ def decision_make(
 @decision_app.command("confirm")
 def decision_confirm(decision: Annotated[str, typer.Argument(help="The pending deny.")]) -> None:
     """Confirm another officer's deny (four eyes)."""
+    from liaison.services import entry_decisions
+
     with reported():
         made = entry_decisions.confirm(engine(), caller(), decision, _now())
         out.print(f"decision {made.decision_id} confirmed by {made.confirmed_by}")
@@ -232,6 +248,8 @@ def decision_list(
     ] = False,
 ) -> None:
     """Your agency's decisions, newest first."""
+    from liaison.services import entry_decisions
+
     with reported():
         found, total = entry_decisions.list_decisions(
             engine(), caller(), decision=decision, now=_now(), export=as_csv
@@ -250,6 +268,8 @@ def decision_list(
 @decision_app.command("recheck")
 def decision_recheck() -> None:
     """Screen your agency's cleared subjects again: a new or changed listing refers them for review."""
+    from liaison.services import entry_decisions
+
     with reported():
         referred = entry_decisions.recheck(
             engine(), _matching(), caller(), threshold=settings().match_threshold, now=_now()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from liaison.cli_support import caller, engine, out, purpose, reported
 from liaison.errors import BadInput
-from liaison.services import correlation
-from liaison.services.correlation import Correlated
+
+if TYPE_CHECKING:
+    from liaison.services.correlation import Correlated
 
 __all__ = ["correlate"]
 
@@ -32,6 +33,8 @@ def correlate(
     Records you may not read are shown as hit/no-hit references. Example:
     liaison --as ana --purpose "case 2026/77" correlate 185.220.101.4 evil.example
     """
+    from liaison.services import correlation
+
     with reported():
         now = dt.datetime.now(dt.UTC)
         if entity is not None:

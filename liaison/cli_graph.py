@@ -6,16 +6,16 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from liaison.analysis import network
-from liaison.analysis.network import Network
 from liaison.cli_support import caller, engine, out, purpose, reported
 from liaison.errors import BadInput, NotFound
-from liaison.services import graph, routes
+
+if TYPE_CHECKING:
+    from liaison.analysis.network import Network
 
 __all__ = ["graph_app"]
 
@@ -38,6 +38,8 @@ class GraphFormat(StrEnum):
 
 
 def _load(datasets: str | None) -> Network:
+    from liaison.services import graph
+
     names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
     return graph.load(engine(), caller(), dt.datetime.now(dt.UTC), names, purpose())
 
@@ -70,6 +72,8 @@ def graph_expand(
 
     Example: liaison --as alice --purpose "case 118" graph expand p1 --hops 2 --format gexf -o p1.gexf
     """
+    from liaison.services import graph
+
     with reported():
         names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
         who, now = caller(), dt.datetime.now(dt.UTC)
@@ -100,6 +104,8 @@ def graph_path(
 
     Example: liaison --as alice graph path p1 p7
     """
+    from liaison.analysis import network
+
     with reported():
         found = _load(datasets)
         path = network.shortest_path(found, source, target)
@@ -121,6 +127,8 @@ def graph_central(
 
     Example: liaison --as alice graph central --datasets fr_cases --top 5
     """
+    from liaison.analysis import network
+
     with reported():
         found = _load(datasets)
         ranking = network.centrality(found, top)
@@ -144,6 +152,8 @@ def graph_connectors(
 
     Example: liaison --as alice graph connectors --first p1,p2 --second p7,p8
     """
+    from liaison.analysis import network
+
     with reported():
         a = [item.strip() for item in first.split(",") if item.strip()]
         b = [item.strip() for item in second.split(",") if item.strip()]
@@ -159,6 +169,8 @@ def graph_routes(datasets: Datasets = None) -> None:
 
     Example: liaison --as carmen --purpose "case 118" graph routes
     """
+    from liaison.services import routes
+
     with reported():
         names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
         found = routes.flows(engine(), caller(), dt.datetime.now(dt.UTC), names, purpose())

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
-from liaison.services import messages
-from liaison.store.messages import Message
+
+if TYPE_CHECKING:
+    from liaison.services import messages
+    from liaison.store.messages import Message
 
 __all__ = ["message_app"]
 
@@ -33,6 +35,8 @@ def _now() -> dt.datetime:
 def _draft(
     body: str, priority: str, handling: str, to_user: list[str] | None, ref: list[str] | None
 ) -> messages.Draft:
+    from liaison.services import messages
+
     return messages.Draft(body, priority, handling, tuple(to_user or ()), tuple(ref or ()))
 
 
@@ -51,6 +55,8 @@ def message_send(
     Example: liaison --as alice message send --to NCB-ES --subject "Vessel Aurora" --priority urgent
     --body "Arriving Algeciras 04:00" --ref imo-9123456
     """
+    from liaison.services import messages
+
     with reported():
         thread, message = messages.open_thread(
             engine(), caller(), subject, to, _draft(body, priority, handling, to_user, ref), _now()
@@ -74,6 +80,8 @@ def message_reply(
 
     Example: liaison --as bob message reply 3f2a9c0d1e4b5a6f --body "Boarding team ready"
     """
+    from liaison.services import messages
+
     with reported():
         message = messages.reply(
             engine(), caller(), thread, _draft(body, priority, handling, to_user, ref), _now(), reply_to
@@ -83,13 +91,15 @@ def message_reply(
 
 @message_app.command("list")
 def message_list(
-    limit: Annotated[int, typer.Option(min=1, max=messages.MAX_PAGE)] = 50,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
     """Your agency's threads, latest first, with how many messages you have not read.
 
     Example: liaison --as bob message list
     """
+    from liaison.services import messages
+
     with reported():
         threads, total = messages.list_threads(engine(), caller(), limit=limit, offset=offset)
         table = Table("thread", "subject", "agencies", "unread", "last", title=f"{total} threads")
@@ -124,6 +134,8 @@ def message_read(
 
     Example: liaison --as bob message read 3f2a9c0d1e4b5a6f
     """
+    from liaison.services import messages
+
     with reported():
         found, shown = messages.read_thread(engine(), caller(), thread, _now())
         if as_json:
@@ -151,6 +163,8 @@ def message_receipts(
 
     Example: liaison --as alice message receipts 3f2a9c0d1e4b5a6f 9b1c2d3e4f5a6b7c
     """
+    from liaison.services import messages
+
     with reported():
         for user, at in messages.receipts(engine(), caller(), thread, message):
             out.print(f"{user}\t{at.isoformat()}", highlight=False)

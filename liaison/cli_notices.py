@@ -11,7 +11,6 @@ from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
 from liaison.errors import BadInput
-from liaison.services import notices
 
 __all__ = ["notice_app"]
 
@@ -49,6 +48,8 @@ def notice_create(
     Example: liaison --as alice notice create --kind red --title "Wanted for trafficking"
     --name "Ivan Petrov" --birth-date 1975-03-02 --nationality ru
     """
+    from liaison.services import notices
+
     with reported():
         properties: dict[str, list[str]] = {"name": list(name or [])}
         for prop, value in (
@@ -80,6 +81,8 @@ def _mover(action: str) -> None:
         notice_id: Annotated[str, typer.Argument(help="The notice.")],
         note: Annotated[str, typer.Option(help="A note kept with the move (reviewers: why).")] = "",
     ) -> None:
+        from liaison.services import notices
+
         with reported():
             moved = notices.move(engine(), caller(), notice_id, action, note=note, now=_now())
             out.print(f"{moved.kind.value} {moved.notice_id} is now {moved.status.value}")
@@ -108,6 +111,8 @@ def notice_list(
 
     Example: liaison --as rita notice list --status submitted
     """
+    from liaison.services import notices
+
     with reported():
         found, total = notices.list_notices(engine(), caller(), status, limit=notices.MAX_PAGE)
         if as_json:
@@ -127,6 +132,8 @@ def notice_show(notice_id: Annotated[str, typer.Argument(help="The notice.")]) -
 
     Example: liaison --as bob notice show 3f2a9c0d1e4b5a6f
     """
+    from liaison.services import notices
+
     with reported():
         notice = notices.get(engine(), caller(), notice_id, _now())
         out.print(orjson.dumps(notices.view(notice), option=orjson.OPT_INDENT_2).decode(), highlight=False)
@@ -138,6 +145,8 @@ def notice_expire() -> None:
 
     Example: liaison notice expire
     """
+    from liaison.services import notices
+
     with reported():
         expired = notices.expire_due(engine(), _now())
         out.print(f"{len(expired)} notices expired")

@@ -6,14 +6,15 @@ import csv
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console
 from rich.table import Table
 
-from liaison.services.hits import Reference
-from liaison.services.screening import Screened
+if TYPE_CHECKING:
+    from liaison.services.hits import Reference
+    from liaison.services.screening import Screened
 
 __all__ = ["ScreenFormat", "render_screening", "screened_json"]
 

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
 from liaison.errors import BadInput
-from liaison.services import retention
 
 __all__ = ["retention_app"]
 
@@ -27,7 +26,7 @@ def _now() -> dt.datetime:
 
 @retention_app.command("due")
 def retention_due(
-    limit: Annotated[int, typer.Option(min=1, max=retention.MAX_PAGE, help="At most this many.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
@@ -35,6 +34,8 @@ def retention_due(
 
     Example: liaison --as alice retention due
     """
+    from liaison.services import retention
+
     with reported():
         found, total = retention.due(engine(), caller(), _now().date(), limit=limit, offset=offset)
         if as_json:
@@ -59,6 +60,8 @@ def retention_confirm(
 
     Example: liaison --as alice retention confirm fr_cases p1 --until 2027-12-01
     """
+    from liaison.services import retention
+
     with reported():
         now = _now()
         try:
@@ -78,6 +81,8 @@ def retention_delete(
 
     Example: liaison --as alice retention delete fr_cases p1
     """
+    from liaison.services import retention
+
     with reported():
         retention.delete(engine(), caller(), dataset, entity_id, _now())
         out.print(f"{dataset}/{entity_id} deleted")

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
-from liaison.services import alerts, hits
 
 __all__ = ["access_app", "alerts_app"]
 
@@ -34,6 +33,8 @@ def access_request(
 
     Example: liaison --as bob access request 3f2a9c0d1e4b5a6f --reason "same passport as our suspect"
     """
+    from liaison.services import hits
+
     with reported():
         request = hits.request_access(engine(), caller(), reference, reason, _now())
         out.print(f"request {request.request_id} sent to {request.copy.owner_agency}")
@@ -48,6 +49,8 @@ def access_list(
 
     Example: liaison --as alice access list --status pending
     """
+    from liaison.services import hits
+
     with reported():
         identity = caller()
         table = Table("request", "from", "to", "record", "status", "reason", "decided by")
@@ -74,6 +77,8 @@ def access_grant(
 
     Example: liaison --as alice access grant 9b1c2d3e4f5a6b7c --note "handle as AMBER"
     """
+    from liaison.services import hits
+
     with reported():
         decided = hits.decide(engine(), caller(), request_id, grant=True, note=note, now=_now())
         out.print(f"request {decided.request_id} granted: releasability now includes {decided.release_entry}")
@@ -88,6 +93,8 @@ def access_refuse(
 
     Example: liaison --as alice access refuse 9b1c2d3e4f5a6b7c --note "ongoing operation"
     """
+    from liaison.services import hits
+
     with reported():
         decided = hits.decide(engine(), caller(), request_id, grant=False, note=note, now=_now())
         out.print(f"request {decided.request_id} refused")
@@ -103,6 +110,8 @@ def alerts_list(
 
     Example: liaison --as alice alerts list --after 120
     """
+    from liaison.services import alerts
+
     with reported():
         found = alerts.list_alerts(engine(), caller(), after, limit)
         if as_json:

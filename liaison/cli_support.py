@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from liaison import store
 from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
 from liaison.model import Identity
-from liaison.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from liaison.settings import Settings
 
 __all__ = [
     "EXIT_CODES",
@@ -62,6 +63,12 @@ def reported() -> Iterator[None]:
 
 def settings() -> Settings:
     """The settings of this invocation (read once from LIAISON_* variables)."""
+    # pydantic-settings, SQLAlchemy and the store load here, when a command needs them, so that
+    # `--help` and the commands that do not open the store start quickly.
+    from pydantic import ValidationError
+
+    from liaison.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -73,6 +80,8 @@ def settings() -> Settings:
 
 def engine(migrate: bool = False) -> Engine:
     """Open the configured store; `migrate` creates or upgrades it first."""
+    from liaison import store
+
     opened = store.open_engine(settings().database_url)
     if migrate:
         store.migrate(opened)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -12,8 +12,9 @@ from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
 from liaison.errors import BadInput
-from liaison.services import takedowns
-from liaison.store.takedowns import Takedown
+
+if TYPE_CHECKING:
+    from liaison.store.takedowns import Takedown
 
 __all__ = ["takedown_app"]
 
@@ -56,6 +57,8 @@ def takedown_add(
     Example: liaison --as hugo takedown add "Synergia III" --kind ip --value 203.0.113.7
     --country nl --provider "Host BV"
     """
+    from liaison.services import takedowns
+
     with reported():
         made = takedowns.add(
             engine(), caller(), operation, kind=kind, value=value, country=country, provider=provider,
@@ -78,6 +81,8 @@ def takedown_advance(
 
     Example: liaison --as hugo takedown advance 3 --stage notified --notified-to "Host BV abuse desk"
     """
+    from liaison.services import takedowns
+
     with reported():
         moved = takedowns.advance(
             engine(), caller(), takedown_id, stage=stage, day=_day(day), notified_to=notified_to, note=note,
@@ -93,6 +98,8 @@ def takedown_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The operation's targets and, per country, the share taken down or seized."""
+    from liaison.services import takedowns
+
     with reported():
         found, targets, shares = takedowns.listing(engine(), caller(), operation, _now(), stage)
         if as_json:

@@ -16,8 +16,6 @@ from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, S
 from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations
 from liaison.model import Envelope
-from liaison.services import indicator_screening, trafficking_cases
-from liaison.services.imports import envelope_for
 
 __all__ = ["trafficking_app"]
 
@@ -32,6 +30,8 @@ def _now() -> dt.datetime:
 
 
 def _envelope(dataset: str, agency: str, handling: str, release: list[str] | None) -> Envelope:
+    from liaison.services.imports import envelope_for
+
     return envelope_for(
         agency, dataset, handling, "human trafficking", now=_now(),
         retention_years=settings().retention_years, release=release or (),
@@ -57,6 +57,8 @@ def import_prosecutions(
 
     Example: liaison trafficking import-prosecutions trafficking_cases/ --dataset htpd --agency NCB-FR
     """
+    from liaison.services import trafficking_cases
+
     with reported():
         envelope = _envelope(dataset, agency, handling, release)
         result, cases = trafficking_cases.import_prosecutions(
@@ -80,6 +82,8 @@ def import_cases(
 
     Example: liaison trafficking import-cases cases.json --dataset es_cases --agency NCB-ES
     """
+    from liaison.services import trafficking_cases
+
     with reported():
         envelope = _envelope(dataset, agency, handling, release)
         done = trafficking_cases.import_cases(
@@ -102,6 +106,8 @@ def import_ctdc(
 
     Example: liaison trafficking import-ctdc ctdc_victims.csv --dataset ctdc --agency NCB-ES
     """
+    from liaison.services import trafficking_cases
+
     with reported():
         envelope = _envelope(dataset, agency, "RED", release)
         _result, victims = trafficking_cases.import_ctdc(
@@ -126,6 +132,8 @@ def stats(
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
 ) -> None:
     """Counts you may read, with cells of fewer than 11 people withheld (shown as <11)."""
+    from liaison.services import trafficking_cases
+
     with reported():
         if counted not in ("cases", "victims"):
             raise BadInput(f"--counted: {counted!r}; use cases or victims")
@@ -179,6 +187,8 @@ def screen(
     Example: liaison --as ines trafficking screen --setting worksite --country es
     --observed documents_withheld --observed debt_bondage
     """
+    from liaison.services import indicator_screening
+
     with reported():
         if lang not in LANGUAGES:
             raise BadInput(f"--lang: {lang!r}; use one of {', '.join(LANGUAGES)}")

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
-from liaison.services import watches, webhooks
 
 __all__ = ["watch_app", "webhook_app"]
 
@@ -42,6 +41,8 @@ def watch_add(
 
     Example: liaison --as bob watch add --name "Ivan Sokolov" --birth-date 1975
     """
+    from liaison.services import watches
+
     with reported():
         properties: dict[str, list[str]] = {"name": name}
         for prop, value in (("birthDate", birth_date), ("nationality", nationality), ("idNumber", id_number)):
@@ -62,6 +63,8 @@ def watch_entity(
 
     Example: liaison --as bob watch entity es_cases p17
     """
+    from liaison.services import watches
+
     with reported():
         watch = watches.watch_entity(engine(), caller(), dataset, entity_id, threshold, _now())
         out.print(f"watch {watch.watch_id} added: {watch.label}")
@@ -73,6 +76,8 @@ def watch_list() -> None:
 
     Example: liaison --as bob watch list
     """
+    from liaison.services import watches
+
     with reported():
         table = Table("watch", "label", "query", "threshold", "since")
         for watch in watches.list_watches(engine(), caller()):
@@ -89,6 +94,8 @@ def watch_remove(watch_id: Annotated[str, typer.Argument(help="The watch.")]) ->
 
     Example: liaison --as bob watch remove 3f2a9c0d1e4b5a6f
     """
+    from liaison.services import watches
+
     with reported():
         watches.remove(engine(), caller(), watch_id, _now())
         out.print(f"watch {watch_id} removed")
@@ -100,6 +107,8 @@ def webhook_add(url: Annotated[str, typer.Argument(help="An http(s) URL to post 
 
     Example: liaison --as bob webhook add https://soc.example.org/liaison
     """
+    from liaison.services import webhooks
+
     with reported():
         hook = webhooks.add(engine(), caller(), url, _now())
         out.print(f"webhook {hook.webhook_id}; secret (shown once): {hook.secret}", highlight=False)
@@ -111,6 +120,8 @@ def webhook_list() -> None:
 
     Example: liaison --as bob webhook list
     """
+    from liaison.services import webhooks
+
     with reported():
         table = Table("webhook", "url", "since")
         for hook in webhooks.list_webhooks(engine(), caller()):
@@ -124,6 +135,8 @@ def webhook_remove(webhook_id: Annotated[str, typer.Argument(help="The webhook."
 
     Example: liaison --as bob webhook remove 3f2a9c0d1e4b5a6f
     """
+    from liaison.services import webhooks
+
     with reported():
         webhooks.remove(engine(), caller(), webhook_id, _now())
         out.print(f"webhook {webhook_id} removed")
@@ -135,6 +148,8 @@ def webhook_deliver() -> None:
 
     Example: liaison webhook deliver
     """
+    from liaison.services import webhooks
+
     with reported():
         delivered, failed = webhooks.deliver_due(engine(), _now())
         out.print(f"{delivered} delivered, {failed} to retry")

@@ -13,11 +13,8 @@ import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, purpose, reported, settings
+from liaison.domains.wildlife import BUILT_IN
 from liaison.errors import BadInput
-from liaison.ingest.seizure_sheet import BUILT_IN
-from liaison.services import cites_trade, seizures
-from liaison.services.imports import envelope_for
-from liaison.store.seizures import Dimension, SeizureFilter
 
 __all__ = ["seizure_app", "species_app", "trade_app"]
 
@@ -40,6 +37,8 @@ def species_import(
 
     Example: liaison species import cites_species_index_2017-04-21.csv.gz
     """
+    from liaison.services import seizures
+
     with reported():
         taxa, names = seizures.import_species(engine(), caller(), path, _now())
         out.print(f"species index: {taxa:,} taxa, {names:,} names")
@@ -48,6 +47,8 @@ def species_import(
 @species_app.command("show")
 def species_show(name: Annotated[str, typer.Argument(help="Scientific, synonym or common name.")]) -> None:
     """The taxon a name stands for, with its CITES appendix."""
+    from liaison.services import seizures
+
     with reported():
         found = seizures.lookup(engine(), name)
         out.print(
@@ -74,6 +75,9 @@ def seizure_import(
     Example: liaison seizure import eia_pangolin_seizures.xlsx --mapping eia-pangolin
     --dataset eia --agency WL-KE
     """
+    from liaison.services import seizures
+    from liaison.services.imports import envelope_for
+
     with reported():
         now = _now()
         envelope = envelope_for(
@@ -101,6 +105,9 @@ def seizure_trends(
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
 ) -> None:
     """Seizures you may read, per year and species, country or commodity: count, kilograms, individuals."""
+    from liaison.services import seizures
+    from liaison.store.seizures import Dimension, SeizureFilter
+
     with reported():
         if by not in ("species", "country", "commodity"):
             raise BadInput(f"--by: {by!r}; use species, country or commodity")
@@ -136,6 +143,8 @@ def seizure_routes(
     species: Annotated[str | None, typer.Option(help="Only this species, genus or family.")] = None,
 ) -> None:
     """The legs seizures travelled between countries, most travelled first."""
+    from liaison.services import seizures
+
     with reported():
         legs = seizures.routes(engine(), caller(), species=species, purpose=purpose(), now=_now())
         table = Table("from", "to", "seizures")
@@ -151,6 +160,8 @@ def seizure_duplicates(
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
 ) -> None:
     """Seizures reported in both datasets (same country, year, quantity; place and date agreeing)."""
+    from liaison.services import seizures
+
     with reported():
         pairs = seizures.reported_twice(engine(), caller(), dataset, against, purpose=purpose(), now=_now())
         if as_csv:
@@ -177,6 +188,8 @@ def trade_import(
 
     Example: liaison trade import comptab_2019-05-31.csv
     """
+    from liaison.services import cites_trade
+
     with reported():
         records, unknown = cites_trade.import_trade(engine(), caller(), path, _now())
         out.print(f"CITES trade records: {records:,} ({unknown:,} of taxa not in the species index)")
@@ -189,6 +202,8 @@ def trade_compare(
     ] = None,
 ) -> None:
     """Per year, legal trade (CITES records: live animals, scales, skins) beside the seizures you may read."""
+    from liaison.services import cites_trade
+
     with reported():
         years = cites_trade.beside_seizures(engine(), caller(), species, purpose=purpose(), now=_now())
         columns = ("trade records", "live", "scales kg", "skins", "confiscated")
@@ -213,6 +228,8 @@ def trade_discrepancies(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Records shown at most.")] = 20,
 ) -> None:
     """Trade records whose importer and exporter figures disagree, largest difference first."""
+    from liaison.services import cites_trade
+
     with reported():
         found = cites_trade.disagreements(
             engine(), caller(), species, ratio=ratio, limit=limit, purpose=purpose(), now=_now()

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, counting, engine, out, reported, settings
-from liaison.matching.fellegi_sunter import COMPARISONS, FellegiSunter
-from liaison.matching.xref import XREF_CANDIDATES, XREF_LEARN_CANDIDATES
-from liaison.services import xref as xref_service
-from liaison.store import PENDING, MatchPair
+
+if TYPE_CHECKING:
+    from liaison.matching.fellegi_sunter import FellegiSunter
+    from liaison.store import MatchPair
 
 __all__ = ["clusters", "review_app", "xref"]
 
@@ -45,8 +45,9 @@ def xref(
         typer.Option(
             min=1,
             max=1_000,
-            help=f"Candidates scored per record of the querying dataset "
-            f"[default: {XREF_CANDIDATES}, {XREF_LEARN_CANDIDATES} with --learn].",
+            # The numbers are matching.xref's XREF_CANDIDATES and XREF_LEARN_CANDIDATES, written out
+            # so that help does not load the matching engine; a test keeps them the same.
+            help="Candidates scored per record of the querying dataset [default: 5, 10 with --learn].",
             show_default=False,
         ),
     ] = None,
@@ -67,6 +68,8 @@ def xref(
 
     Example: liaison xref un_sc uk --threshold 0.8
     """
+    from liaison.services import xref as xref_service
+
     with reported():
         config = settings()
         opened = engine()
@@ -94,6 +97,8 @@ def xref(
 
 
 def _learned_table(model: FellegiSunter) -> Table:
+    from liaison.matching.fellegi_sunter import COMPARISONS
+
     table = Table(title=f"learned weights (share of matches among candidates {model.prior:.3f})")
     table.add_column("comparison")
     table.add_column("level")
@@ -117,6 +122,8 @@ def _side(dataset: str, entity_id: str, caption: str | None) -> dict[str, Any]:
 
 
 def _reraised(pair: MatchPair) -> bool:
+    from liaison.store import PENDING
+
     # Only a dismissal that changed data sent back to the queue leaves a decider on a pending pair.
     return pair.status == PENDING and pair.decided_by is not None
 
@@ -157,6 +164,8 @@ def review_list(
 
     Example: liaison review list --status pending --dataset un_sc
     """
+    from liaison.services import xref as xref_service
+
     with reported():
         pairs = xref_service.review(engine(), status.value, dataset, limit, caller())
         if as_json:
@@ -197,6 +206,8 @@ def review_confirm(pair_id: PairArgument, by: ByOption = None) -> None:
 
     Example: liaison review confirm xp-0f3c9a1b2d4e5f607182
     """
+    from liaison.services import xref as xref_service
+
     with reported():
         actor = caller()
         pair = xref_service.confirm(engine(), pair_id, by or actor.actor, dt.datetime.now(dt.UTC), actor)
@@ -209,6 +220,8 @@ def review_dismiss(pair_id: PairArgument, by: ByOption = None) -> None:
 
     Example: liaison review dismiss xp-0f3c9a1b2d4e5f607182
     """
+    from liaison.services import xref as xref_service
+
     with reported():
         actor = caller()
         pair = xref_service.dismiss(engine(), pair_id, by or actor.actor, dt.datetime.now(dt.UTC), actor)
@@ -229,6 +242,8 @@ def clusters(
 
     Example: liaison clusters --dataset un_sc --json
     """
+    from liaison.services import xref as xref_service
+
     with reported():
         found = xref_service.clusters(engine(), dataset, accept_above, caller())
         if as_json:
