@@ -17,6 +17,7 @@ from liaison.errors import BadInput, Forbidden
 from liaison.ingest.screening_csv import MATCHABLE
 from liaison.model import Handling
 from liaison.model.observables import observables_of
+from liaison.model.provenance import Provenance
 from liaison.services import catalog, correlation, graph
 from liaison.services.correlation import Correlated
 from liaison.services.hits import Reference
@@ -34,7 +35,7 @@ _STRICTNESS = {code: rank for rank, code in enumerate(Handling)}
 
 @dataclass(frozen=True, slots=True)
 class Value:
-    """One value of a property and where it comes from: dataset, owner agency, provenance."""
+    """One value of a property and where it comes from: dataset, owner agency, file name and line."""
 
     text: str
     sources: tuple[str, ...]
@@ -58,8 +59,8 @@ class Relation:
     other: str
     caption: str
     kind: str
-
     outgoing: bool = True
+
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity(request: Request, viewer: ViewerDep, entity_id: str, purpose: str = "") -> HTMLResponse:
@@ -94,10 +95,11 @@ def entity(request: Request, viewer: ViewerDep, entity_id: str, purpose: str = "
 
 
 def _properties(copies: list[StoredEntity]) -> dict[str, list[Value]]:
-    """Each property's values, each with the copies that hold it."""
+    """Each property's values, each with the copies that hold it (the file's name, never its path)."""
     sources: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for stored in copies:
-        where = f"{stored.envelope.dataset} ({stored.envelope.owner_agency}; {stored.provenance})"
+        envelope = stored.envelope
+        where = f"{envelope.dataset} ({envelope.owner_agency}), {Provenance.parse(stored.provenance)}"
         for prop, value in stored.proxy.itervalues():
             if prop.type != registry.entity:
                 shown = registry.country.caption(value) if prop.type == registry.country else value

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from liaison.api.auth import SESSION_COOKIE
 from liaison.api.problems import STATUSES
 from liaison.errors import LiaisonError
+from liaison.model.provenance import Provenance
 from liaison.web.session import Viewer
 
 __all__ = ["FLASH_COOKIE", "TEMPLATES", "confirmed", "page", "redirect", "refusal_status"]
@@ -49,6 +50,8 @@ def _country(code: str) -> str:
 TEMPLATES.env.filters["tlp"] = _tlp
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["country"] = _country
+# A stored source path is the server's: pages show the file's name and line only.
+TEMPLATES.env.filters["provenance"] = lambda stored: str(Provenance.parse(str(stored)))
 
 
 # Scripts only from Liaison itself (no inline script can run, so injected markup stays inert);

@@ -111,13 +111,16 @@ def test_a_search_needs_a_purpose_shows_handling_and_hides_what_it_may_not_show(
 
 
 def test_the_entity_page_shows_sources_relations_matches_and_readers_to_the_owner_only(
-    client: TestClient,
+    client: TestClient, tmp_path: Path
 ) -> None:
     assert log_in(client, "alice") == 303
     page = client.get("/app/entities/fr-2", params={"purpose": "case 118"})
     assert page.status_code == 200
     assert 'class="banner tlp-amber"' in page.text
-    assert "fr_case (NCB-FR;" in page.text  # each value names where it comes from
+    # Each value names where it comes from: dataset, owner, the file's name and line, never its path.
+    assert "from fr_case (NCB-FR), fr_case.json, line 2" in page.text
+    assert '<td data-label="Source">fr_case.json, line 2</td>' in page.text
+    assert str(tmp_path) not in page.text
     assert "es-2" in page.text and "May be the same as" in page.text  # NCB-ES's copy, readable to alice
     assert "Who read it" in page.text and "case 118" in page.text
     hidden = client.get("/app/entities/es-1")
