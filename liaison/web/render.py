@@ -18,7 +18,9 @@ from fastapi.templating import Jinja2Templates
 from liaison.api.auth import SESSION_COOKIE
 from liaison.api.problems import STATUSES
 from liaison.errors import LiaisonError
+from liaison.i18n import translations
 from liaison.model.provenance import Provenance
+from liaison.web.navigation import menu
 from liaison.web.session import Viewer
 
 __all__ = ["FLASH_COOKIE", "TEMPLATES", "confirmed", "page", "redirect", "refusal_status"]
@@ -52,6 +54,9 @@ TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["country"] = _country
 # A stored source path is the server's: pages show the file's name and line only.
 TEMPLATES.env.filters["provenance"] = lambda stored: str(Provenance.parse(str(stored)))
+# The layout's menu and its own words, in the page's language (`lang`, English unless a page sets it).
+TEMPLATES.env.globals["menu"] = menu
+TEMPLATES.env.globals["translator"] = lambda language: translations(language).gettext
 
 
 # Scripts only from Liaison itself (no inline script can run, so injected markup stays inert);
