@@ -28,6 +28,7 @@ from liaison.model import Envelope, Identity, IdentityKind, Role
 from liaison.model.seizure import SeizureReport
 from liaison.services import audit
 from liaison.services.imports import ImportResult, write_records
+from liaison.services.landed import landed
 from liaison.store.seizures import (
     Dimension,
     SeizureFilter,
@@ -148,7 +149,8 @@ def import_seizures(
     source: str,
     now: dt.datetime,
 ) -> SeizureImport:
-    """Import a file's seizures through a mapping, all or nothing; species resolved first."""
+    """Import a file's seizures through a mapping, all or nothing; species resolved first; then
+    watches are matched against the parties it wrote."""
     read = list(read_seizures(path, load_mapping(mapping), now.date()))
     kept = [(item.where, item.report) for item in read if item.report is not None]
     if not kept:
@@ -169,6 +171,8 @@ def import_seizures(
             for record, (_where, report) in zip(records, kept, strict=True)
         ]
         write_seizures(session.connection(), envelope.dataset, rows, result.run_id)
+    # After the commit, as for any import: the people and companies named may be watched.
+    landed(engine, result.dataset, result.run_id, now)
     return SeizureImport(result, len(kept), len(read) - len(kept))
 
 

@@ -1,9 +1,10 @@
 """Trafficking cases: importing prosecutions and HTCDS case files, and statistics safe to publish.
 
 An import writes each case, victim and perpetrator as a record (so access control, matching and
-the network see them) and their facts beside them, in one transaction. Statistics count only
-what the caller may read, then withhold every cell of fewer than eleven people, and any cell
-that would let a withheld one be recovered by subtraction, before anything leaves the service.
+the network see them) and their facts beside them, in one transaction; once it has committed,
+watches are matched against what it wrote. Statistics count only what the caller may read, then
+withhold every cell of fewer than eleven people, and any cell that would let a withheld one be
+recovered by subtraction, before anything leaves the service.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from liaison.ingest.htpd import read_htpd
 from liaison.model import Envelope, Identity
 from liaison.services import audit
 from liaison.services.imports import ImportResult, write_records
+from liaison.services.landed import landed
 from liaison.store.trafficking import (
     CASE_DIMENSIONS,
     CASE_MEASURES,
@@ -69,6 +71,7 @@ def import_prosecutions(
         )  # fmt: skip
         cases = [(case.entity_id, case.facts) for case in read.cases]
         write_cases(session.connection(), envelope.dataset, cases, result.run_id)
+    landed(engine, result.dataset, result.run_id, now)
     return result, len(cases)
 
 
@@ -96,6 +99,7 @@ def import_cases(
         connection = session.connection()
         write_cases(connection, envelope.dataset, read.cases, result.run_id)
         write_victims(connection, envelope.dataset, read.victims, result.run_id)
+    landed(engine, result.dataset, result.run_id, now)
     return CaseImport(result, len(read.cases), len(read.victims), read.dropped)
 
 
@@ -110,6 +114,7 @@ def import_ctdc(
             source=str(path), now=now, identity=identity,
         )  # fmt: skip
         write_victims(session.connection(), envelope.dataset, read.victims, result.run_id)
+    landed(engine, result.dataset, result.run_id, now)
     return result, len(read.victims)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput
-from liaison.services import access, graph
+from liaison.services import access, alerts, graph, watches
 from liaison.store.tables import EntityRow
 from tests.wildlife.test_seizures import NOW, _import, world  # noqa: F401 (fixture)
 
@@ -60,3 +60,12 @@ def test_a_bad_party_mapping_or_name_is_refused(world: Engine, tmp_path: Path) -
     data, mapping = _files(tmp_path, ROWS.replace("Lin Wei", "x" * 300))
     with pytest.raises(BadInput, match=r"line 2: field 'Person': a name of 300 characters"):
         _import(world, data, str(mapping), "sg_cases")
+
+
+def test_a_watch_is_alerted_by_the_seizures_naming_him(world: Engine, tmp_path: Path) -> None:  # noqa: F811
+    ana = access.identity_of(world, "ana")
+    watches.add(world, ana, "Bello", {"schema": "Person", "properties": {"name": ["Ahmed Bello"]}}, 0.7, NOW)
+    data, mapping = _files(tmp_path)
+    _import(world, data, str(mapping), "sg_cases")
+    found = [alert.detail for alert in alerts.list_alerts(world, ana) if alert.kind == "watch.hit"]
+    assert [(detail["caption"], detail["dataset"]) for detail in found] == [("Ahmed Bello", "sg_cases")]
