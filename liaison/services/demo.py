@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from liaison import ingest, store
 from liaison.access.secrets import hash_password
 from liaison.model import AgencyKind, Envelope, Handling
-from liaison.services import agencies
+from liaison.services import agencies, demo_story
 from liaison.services.demo_world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets
 from liaison.services.imports import import_records
 from liaison.services.reference_data import reference_file
@@ -111,6 +111,7 @@ def load(
     ]
     _mark(engine, False, seed, now)
     loaded = _fill(engine, settings, seed, now, lists, progress)
+    demo_story.tell(engine, settings, seed, now)
     _mark(engine, True, seed, dt.datetime.now(dt.UTC))
     return loaded
 

@@ -1,0 +1,181 @@
+"""The demo story's cooperation between agencies: watches set early, notices through review, an
+urgent thread about the minibus of the trafficking network, and a request for a hidden record.
+
+Watches come first, so that the notices published and the files imported later in the story
+raise the alerts their users find waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liaison.services import correlation, hits, messages, notices, watches
+from liaison.services.demo_story_scene import Scene
+from liaison.services.messages import Draft
+
+__all__ = ["MINIBUS_THREAD", "RED_NOTICE", "open_thread", "publish_notices", "request_access", "set_watches"]
+
+RED_NOTICE = "Wanted: Oleksandr PETRENKO, trafficking in human beings"
+"""The red notice the secretariat published; its title marks the notices as told."""
+MINIBUS_THREAD = "Minibus BH9670EM leaves Odesa tonight for Alicante"
+"""The urgent thread between NCB-ES, NCB-FR, NCB-UA and BP-MD; its subject marks the thread as told."""
+WATCH_THRESHOLD = 0.7
+
+
+def _person(proxy: Any, *, keep: tuple[str, ...]) -> dict[str, Any]:
+    """A notice's subject from a demo entity: the properties a notice names its subject by."""
+    return {
+        "schema": "Person",
+        "properties": {name: list(proxy.get(name)) for name in keep if proxy.get(name)},
+    }
+
+
+def set_watches(scene: Scene) -> bool:
+    """alice watches the network's leader, carmen its driver, dmitri its organiser in Moldova."""
+    alice = scene.who("alice")
+    label = "Oleksandr PETRENKO, wanted by Ukraine"
+    if any(watch.label == label for watch in watches.list_watches(scene.engine, alice)):
+        return False
+    leader = {"schema": "Person", "properties": {"name": ["Oleksandr Petrenko"], "birthDate": ["1984"],
+                                                 "nationality": ["ua"]}}  # fmt: skip
+    watches.add(scene.engine, alice, label, leader, WATCH_THRESHOLD, scene.ago(days=12))
+    driver = scene.entity("bp_md_trafficking_crossings", "moroz")
+    watches.watch_entity(
+        scene.engine, scene.who("carmen"), "bp_md_trafficking_crossings", str(driver.id), WATCH_THRESHOLD,
+        scene.ago(days=11),
+    )  # fmt: skip
+    organiser = {"schema": "Person", "properties": {"name": ["Ion Rusu"], "birthDate": ["1979"],
+                                                    "nationality": ["md"]}}  # fmt: skip
+    watches.add(
+        scene.engine, scene.who("dmitri"), "Ion RUSU, transport through Moldova", organiser,
+        WATCH_THRESHOLD, scene.ago(days=11),
+    )  # fmt: skip
+    return True
+
+
+def publish_notices(scene: Scene) -> bool:
+    """A red notice and a purple one published by grace, a diffusion sent by carmen, a yellow
+    notice awaiting grace's review, a blue one she refused, and a draft of alice's."""
+    grace = scene.who("grace")
+    shown, _total = notices.list_notices(scene.engine, grace, limit=notices.MAX_PAGE)
+    if any(notice.title == RED_NOTICE for notice in shown):
+        return False
+    engine = scene.engine
+    dmitri, alice, carmen = scene.who("dmitri"), scene.who("alice"), scene.who("carmen")
+    leader = scene.entity("ncb_ua_trafficking", "petrenko")
+    red = notices.create(
+        engine, dmitri, "red", RED_NOTICE,
+        summary="Arrest for extradition to Ukraine: recruitment of young women through Zirka Model "
+        "Management, Odesa, for sexual exploitation in Spain. Warrant of the Prymorskyi District Court.",
+        subject=_person(leader, keep=("name", "alias", "birthDate", "birthPlace", "nationality", "gender",
+                                      "passportNumber")),
+        now=scene.ago(days=10),
+    )  # fmt: skip
+    notices.move(engine, dmitri, red.notice_id, "submit", now=scene.ago(days=10, hours=-1))
+    notices.move(
+        engine, grace, red.notice_id, "publish", note="Warrant and identity checked against NCB-UA's file.",
+        now=scene.ago(days=9),
+    )  # fmt: skip
+    purple = notices.create(
+        engine, alice, "purple", "Modus operandi: hostess jobs in Spain offered by fake modelling agencies",
+        summary="Young women from Ukraine and Moldova answer casting adverts on Telegram and Instagram, "
+        "are driven by minibus through Moldova and Romania, and have their passports taken on arrival "
+        "to work off a travel debt in clubs on the Costa Blanca.",
+        now=scene.ago(days=9, hours=3),
+    )  # fmt: skip
+    notices.move(engine, alice, purple.notice_id, "submit", now=scene.ago(days=9, hours=2))
+    notices.move(engine, grace, purple.notice_id, "publish", now=scene.ago(days=8))
+    driver = scene.entity("bp_md_trafficking_crossings", "moroz")
+    diffusion = notices.create(
+        engine, carmen, "diffusion", "Locate: Viktor MOROZ, driver of the network's minibus",
+        summary="Drives the Mercedes-Benz Sprinter BH9670EM from Odesa to Alicante with recruited women "
+        "aboard. Report any crossing; do not arrest before the operation's action day.",
+        subject=_person(driver, keep=("name", "alias", "birthDate", "nationality", "gender",
+                                      "passportNumber")),
+        recipients=("BP-MD", "NCB-FR", "NCB-UA", "GS-LYON"), now=scene.ago(days=7),
+    )  # fmt: skip
+    notices.move(engine, carmen, diffusion.notice_id, "send", now=scene.ago(days=7, hours=-1))
+    missing = scene.entity("ncb_es_trafficking_victims", "bondar")
+    yellow = notices.create(
+        engine, dmitri, "yellow", "Missing: Olena BONDAR, last seen in Odesa",
+        summary="Reported missing by her mother after leaving for a casting in Spain.",
+        subject=_person(missing, keep=("name", "alias", "birthDate", "nationality", "gender")),
+        now=scene.ago(days=2),
+    )  # fmt: skip
+    notices.move(engine, dmitri, yellow.notice_id, "submit", now=scene.ago(days=2, hours=-1))
+    blue = notices.create(
+        engine, carmen, "blue", "Identity wanted: 'Sasha', manager at Club Venus Levante",
+        subject={"schema": "Person", "properties": {"name": ["Sasha"], "nationality": ["ua"]}},
+        now=scene.ago(days=6),
+    )  # fmt: skip
+    notices.move(engine, carmen, blue.notice_id, "submit", now=scene.ago(days=6, hours=-1))
+    notices.move(
+        engine, grace, blue.notice_id, "refuse",
+        note="A nickname alone names no one: add a birth date, a document or a photograph and resubmit.",
+        now=scene.ago(days=5),
+    )  # fmt: skip
+    recruiter = scene.entity("ncb_fr_trafficking", "benali")
+    notices.create(
+        engine, alice, "red", "Wanted: Karim BENALI, exploitation in Perpignan",
+        summary="Draft: waiting for the investigating judge's warrant.",
+        subject=_person(recruiter, keep=("name", "alias", "birthDate", "nationality", "gender")),
+        now=scene.ago(days=1),
+    )  # fmt: skip
+    return True
+
+
+def open_thread(scene: Scene) -> bool:
+    """carmen's urgent thread on the minibus, answered by dmitri and alice; her last message unread."""
+    carmen = scene.who("carmen")
+    threads, _total = messages.list_threads(scene.engine, carmen, limit=messages.MAX_PAGE)
+    if any(thread.subject == MINIBUS_THREAD for thread in threads):
+        return False
+    minibus = str(scene.entity("bp_md_trafficking_crossings", "minibus").id)
+    driver = str(scene.entity("bp_md_trafficking_crossings", "moroz").id)
+    benali = str(scene.entity("ncb_fr_trafficking", "benali").id)
+    thread, first = messages.open_thread(
+        scene.engine, carmen, MINIBUS_THREAD, ("NCB-FR", "NCB-UA", "BP-MD"),
+        Draft("A source says the Sprinter BH9670EM of Viktor MOROZ leaves Odesa tonight with four young "
+              "women recruited by Zirka Model Management. BP-MD: can you check it at Leușeni? NCB-UA: is "
+              "Ion RUSU with them?", priority="urgent", entity_refs=(minibus, driver)),
+        scene.ago(hours=30),
+    )  # fmt: skip
+    messages.reply(
+        scene.engine, scene.who("dmitri"), thread.thread_id,
+        Draft("Confirmed: the minibus left Odesa at 19:40 with the driver and four passengers. RUSU flies "
+              "separately, Madrid to Chisinau on UX1094.", priority="urgent"),
+        scene.ago(hours=28), reply_to=first.message_id,
+    )  # fmt: skip
+    messages.reply(
+        scene.engine, scene.who("alice"), thread.thread_id,
+        Draft("Karim BENALI's Peugeot was seen in Perpignan yesterday; we keep his flats under watch.",
+              entity_refs=(benali,)),
+        scene.ago(hours=20),
+    )  # fmt: skip
+    messages.reply(
+        scene.engine, carmen, thread.thread_id,
+        Draft("The women's passports may be in the driver's hands. BP-MD: please check the flight's "
+              "manifest for the Moldovan passport reported stolen.", priority="urgent"),
+        scene.ago(hours=3),
+    )  # fmt: skip
+    return True
+
+
+def request_access(scene: Scene) -> bool:
+    """alice correlates the driver's phone, hits BP-MD's crossings she may not read, and asks for them."""
+    alice = scene.who("alice")
+    if hits.list_requests(scene.engine, alice):
+        return False
+    phone = scene.entity("bp_md_trafficking_crossings", "moroz").first("phone") or ""
+    found = correlation.correlate(
+        scene.engine, alice, correlation.read_values([("phone", phone)]),
+        purpose="Perpignan case 2026/311: calls to Karim BENALI", now=scene.ago(hours=9),
+    )  # fmt: skip
+    for item in found:
+        for reference in item.references:
+            hits.request_access(
+                scene.engine, alice, reference.ref,
+                "This phone called Karim BENALI eleven times before each minibus reached Perpignan; we "
+                "need the crossings it belongs to for the French case.", scene.ago(hours=8),
+            )  # fmt: skip
+    return True
