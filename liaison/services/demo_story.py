@@ -3,8 +3,9 @@
 `tell` runs after the demo world is loaded and acts through the services, each step as the demo
 user who would take it: a trafficking operation under way with checkpoints, field results and
 takedowns (and a cyber operation beside it), notices published and a diffusion sent, an urgent
-thread, watches with alerts waiting, xref pairs to review, and a screened flight manifest with
-its referrals and decisions.
+thread, watches with alerts waiting, xref pairs to review, real pangolin seizures against the
+CITES species index, an HTCDS case file, a STIX bundle and a MISP event that correlate with a
+forensic report, and a screened flight manifest with its referrals and decisions.
 
 Everything is drawn from the seed, and the story's clock runs back from `now`. Each chapter
 first looks for the record it begins with (the operation by name, the red notice by title, the
@@ -22,9 +23,12 @@ from sqlalchemy import Engine
 
 from liaison.services import xref
 from liaison.services.demo_story_border import screen_flight
+from liaison.services.demo_story_cases import import_cases
 from liaison.services.demo_story_cooperation import open_thread, publish_notices, request_access, set_watches
+from liaison.services.demo_story_cyber import import_intelligence
 from liaison.services.demo_story_operations import plan_operations
 from liaison.services.demo_story_scene import Scene
+from liaison.services.demo_story_wildlife import import_wildlife
 from liaison.settings import Settings
 
 __all__ = ["REVIEWED", "StoryTold", "tell"]
@@ -63,6 +67,9 @@ CHAPTERS: tuple[tuple[str, Callable[[Scene], bool]], ...] = (
     ("operations", plan_operations),
     ("messages", open_thread),
     ("review", queue_pairs),
+    ("wildlife", import_wildlife),
+    ("cases", import_cases),
+    ("cyber", import_intelligence),
     ("border", screen_flight),
     ("access", request_access),
 )

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,10 +22,12 @@ from sqlalchemy import Engine
 from liaison import store
 from liaison.api.app import create_app
 from liaison.model import Identity
+from liaison.model.observables import guess_observable
 from liaison.model.operation import OperationStatus
 from liaison.services import (
     access,
     alerts,
+    correlation,
     demo,
     demo_story,
     entry_decisions,
@@ -32,13 +36,18 @@ from liaison.services import (
     messages,
     notices,
     operations,
+    seizures,
     takedowns,
+    trafficking_cases,
     watches,
     xref,
 )
 from liaison.services.demo_story_border import FLIGHT, stolen_passport
+from liaison.services.demo_story_cases import case_file
 from liaison.services.demo_story_cooperation import MINIBUS_THREAD, RED_NOTICE
+from liaison.services.demo_story_cyber import SHARED_VALUES
 from liaison.services.demo_story_operations import LIBERTERRA, SYNERGIA
+from liaison.services.demo_story_scene import Scene
 from liaison.services.demo_world import DEMO_PASSWORD
 from liaison.settings import Settings
 from tests.web.pages import logged_in, text_of
@@ -143,8 +152,8 @@ def test_analysts_find_the_urgent_thread_unread_messages_and_alerts_waiting(
     assert "watch.hit" in page_as(client, user, "/app")
 
 
-def test_watches_are_alerted_by_the_notices_published_after_them(world: World) -> None:
-    for user, dataset in (("alice", "notices"), ("carmen", "diffusions_ncb-es")):
+def test_watches_are_alerted_by_the_notices_and_the_case_file_imported_after_them(world: World) -> None:
+    for user, dataset in (("alice", "notices"), ("dmitri", "ncb_es_htcds_cases")):
         identity = who(world, user)
         found = alerts.list_alerts(world.engine, identity, limit=alerts.MAX_PAGE)
         assert dataset in {alert.detail.get("dataset") for alert in found if alert.kind == "watch.hit"}, user
@@ -159,6 +168,46 @@ def test_reviewers_find_xref_pairs_pending_and_alice_the_one_the_browser_confirm
     [alices] = xref.review(world.engine, identity=who(world, "alice"))
     assert "PETRENKO" in (alices.left_caption or "") + (alices.right_caption or "")
     assert "Are these the same?" in page_as(client, "grace", "/app/review")
+
+
+def test_the_wildlife_pages_count_real_pangolin_seizures(world: World, client: TestClient) -> None:
+    hugo = who(world, "hugo")
+    rows = seizures.trend(world.engine, hugo, "species", species="Manis", purpose="review", now=NOW)
+    assert sum(row.seizures for row in rows) > 1_000 and {row.key for row in rows} >= {"Manis javanica"}
+    legs = seizures.routes(world.engine, hugo, species="Manis", purpose="review", now=NOW)
+    assert legs and all(count > 0 for _source, _target, count in legs)
+    query = urlencode({"species": "Manis", "purpose": "pangolin review"})
+    text = page_as(client, "hugo", f"/app/wildlife?{query}")
+    assert "Manis javanica" in text
+
+
+def test_trafficking_statistics_publish_some_cells_and_withhold_others(
+    world: World, client: TestClient
+) -> None:
+    readers: tuple[tuple[str, Literal["cases", "victims"]], ...] = (("carmen", "victims"), ("hugo", "cases"))
+    for user, counted in readers:
+        found = trafficking_cases.statistics(
+            world.engine, who(world, user), counted, ["year"], purpose="annual report", now=NOW
+        )
+        shown = [count for count in found.cells.values() if count is not None]
+        assert shown and min(shown) >= 11 and found.withheld >= 1, (user, found.cells)
+    query = urlencode({"counted": "victims", "by": "year", "purpose": "annual report"})
+    text = page_as(client, "carmen", f"/app/trafficking?{query}")
+    assert "cells withheld" in text and "&lt;11" in text
+
+
+def test_values_of_the_stix_bundle_and_the_misp_event_correlate_with_the_forensic_report(
+    world: World, client: TestClient
+) -> None:
+    hugo = who(world, "hugo")
+    wanted = [guess_observable(SHARED_VALUES["apt1_md5"]), guess_observable(SHARED_VALUES["fallchill_ip"])]
+    found = correlation.correlate(world.engine, hugo, wanted, purpose="case 2026/77", now=NOW)
+    holders = [{held.entity.envelope.dataset for held in item.records} for item in found]
+    assert holders[0] >= {"gs_apt1", "cyb_nl_forensics"}
+    assert holders[1] >= {"gs_misp", "cyb_nl_forensics"}
+    query = urlencode({"values": SHARED_VALUES["apt1_md5"], "purpose": "case 2026/77"})
+    text = page_as(client, "hugo", f"/app/cyber?{query}")
+    assert "svchost32.exe cyb_nl_forensics" in text and "gs_apt1" in text
 
 
 def test_felix_finds_the_screened_flight_its_referrals_and_a_confirmed_deny(
@@ -179,6 +228,14 @@ def test_felix_finds_the_screened_flight_its_referrals_and_a_confirmed_deny(
     assert f"Flight {FLIGHT}" in page_as(client, "felix", f"/app/manifests/{flight.manifest_id}")
     assert stolen_passport(SEED) in page_as(client, "felix", "/app/documents")
     assert "pending" in page_as(client, "felix", "/app/access")
+
+
+def test_the_story_is_drawn_from_its_seed(world: World) -> None:
+    first, again, other = (
+        case_file(Scene(world.engine, world.settings, seed, NOW)) for seed in (SEED, SEED, SEED + 1)
+    )
+    assert first == again and first != other
+    assert len(first["cases"]) == 10 and sum(len(case["victims"]) for case in first["cases"]) == 50
 
 
 def test_telling_the_story_again_adds_nothing(world: World) -> None:
