@@ -31,7 +31,7 @@ NOW = dt.datetime.now(dt.UTC)
 LAYOUT = Path(__file__).parents[2] / "liaison" / "web" / "templates" / "base.html"
 
 INTELLIGENCE = ["Search", "Screen", "Review", "Network", "Routes", "Watches"]
-COOPERATION = ["Messages", "Notices", "Alerts", "Access requests"]
+COOPERATION = ["Messages", "Notices", "Access requests"]
 MENUS: dict[Role, dict[str, list[str]]] = {
     Role.ANALYST: {
         "Intelligence": INTELLIGENCE,
@@ -47,7 +47,7 @@ MENUS: dict[Role, dict[str, list[str]]] = {
     },
     Role.FIRST_RESPONDER: {
         "Intelligence": ["Screen"],
-        "Cooperation": ["Messages", "Alerts"],
+        "Cooperation": ["Messages"],
         "Domains": ["Indicators"],
     },
     Role.COORDINATOR: {
@@ -62,7 +62,7 @@ MENUS: dict[Role, dict[str, list[str]]] = {
     },
     Role.ADMIN: {
         "Intelligence": ["Search"],
-        "Cooperation": ["Messages", "Alerts", "Access requests"],
+        "Cooperation": ["Messages", "Access requests"],
         "Domains": ["Wildlife"],
         "Admin": ["Administration"],
     },
@@ -122,14 +122,14 @@ def test_a_translated_page_has_its_menu_in_the_same_language(client: TestClient)
     assert '<html lang="es">' in spanish
     assert menu_of(spanish) == {
         "Inteligencia": ["Cribado"],
-        "Cooperación": ["Mensajes", "Alertas"],
+        "Cooperación": ["Mensajes"],
         "Ámbitos": ["Indicadores"],
     }
     assert 'aria-label="Principal"' in spanish and "Cerrar sesión" in spanish and "Ir al contenido" in spanish
     french = client.get("/app/indicators", headers={"accept-language": "fr-FR,fr;q=0.9"}).text
     assert menu_of(french) == {
         "Renseignement": ["Criblage"],
-        "Coopération": ["Messages", "Alertes"],
+        "Coopération": ["Messages"],
         "Domaines": ["Indicateurs"],
     }
     # The pages not yet translated keep the whole layout in English.
