@@ -34,11 +34,13 @@ from liaison.settings import Settings
 __all__ = ["REVIEWED", "StoryTold", "tell"]
 
 REVIEWED = (
-    ("ncb_es_trafficking", "ncb_ua_trafficking"),
-    ("cyb_nl_ransomware", "gs_public_notices"),
-    ("wl_vn_wildlife", "cus_ng_wildlife_seizures"),
+    ("grace", "ncb_es_trafficking", "ncb_ua_trafficking"),
+    ("grace", "cyb_nl_ransomware", "gs_public_notices"),
+    ("grace", "wl_vn_wildlife", "cus_ng_wildlife_seizures"),
+    ("felix", "bp_md_trafficking_crossings", "ncb_ua_trafficking"),
 )
-"""Dataset pairs grace cross-references, leaving their pairs pending in the review queue."""
+"""Who cross-references which datasets (both of which they may read), leaving the pairs pending
+in the review queue of everyone who may read both sides."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +52,14 @@ class StoryTold:
 
 
 def queue_pairs(scene: Scene) -> bool:
-    """grace cross-references the network's files and the public notices; re-runs keep every pair."""
-    grace, new = scene.who("grace"), 0
-    for dataset, other in REVIEWED:
-        work = xref.prepare(scene.engine, grace, dataset, other)
+    """grace and felix cross-reference the network's files and the notices; re-runs keep every pair."""
+    new = 0
+    for user, dataset, other in REVIEWED:
+        work = xref.prepare(scene.engine, scene.who(user), dataset, other)
         done = xref.run(
-            scene.engine, work, threshold=scene.settings.match_threshold, now=scene.ago(days=1), actor=grace
-        )
+            scene.engine, work, threshold=scene.settings.match_threshold, now=scene.ago(days=1),
+            actor=scene.who(user),
+        )  # fmt: skip
         new += done.saved.new
     return new > 0
 

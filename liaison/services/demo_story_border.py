@@ -27,6 +27,9 @@ __all__ = ["FLIGHT", "MANIFEST_FILE", "screen_flight", "stolen_passport"]
 
 FLIGHT = "UX1094"
 MANIFEST_FILE = "UX1094.edi"
+TO_CHISINAU = ("md", "es", "ua", "fr")
+Person = tuple[str, str, str, str, str]
+"""A passenger as the story writes one: surname, given names, birth date, nationality, passport."""
 # Everyday travellers from Madrid to Chisinau: (nationality, given names, surnames).
 TRAVELLERS = {
     "md": (("Ana", "Ion", "Elena", "Vasile", "Cristina", "Andrei", "Tatiana", "Mihai"),
@@ -52,38 +55,63 @@ def _person(position: int, surname: str, given: str, born: str, country: str, nu
     return Passenger(position, f"passenger {position}", surname, given, born, country, None, (document,))
 
 
-def _manifest(scene: Scene, departs: dt.datetime) -> Manifest:
-    """Thirty people on UX1094: twenty-four travellers, the network's two men, a listed person, a
-    namesake, and two women, one travelling on the stolen passport."""
-    rng = scene.rng("manifest")
-    rusu, moroz = (scene.entity("bp_md_trafficking_crossings", key) for key in ("rusu", "moroz"))
-    special = [
-        ("RUSU", "Ion", rusu.first("birthDate") or "", "md", rusu.first("passportNumber") or ""),
-        ("MOROZ", "Viktor", moroz.first("birthDate") or "", "ua", moroz.first("passportNumber") or ""),
-        UN_LISTED, NAMESAKE,
-        ("ROTARU", "Daniela", f"{scene.now.year - 22}-04-19", "md", stolen_passport(scene.seed)),
-        ("ROTARU", "Irina", f"{scene.now.year - 19}-11-02", "md", passport_number(rng, "md")),
-    ]  # fmt: skip
+def _known(scene: Scene, dataset: str, key: str, surname: str, given: str) -> Person:
+    proxy = scene.entity(dataset, key)
+    country = proxy.first("nationality") or ""
+    return (surname, given, proxy.first("birthDate") or "", country, proxy.first("passportNumber") or "")
+
+
+def _manifest(
+    scene: Scene, flight: Flight, travellers: int, special: list[Person], countries: tuple[str, ...]
+) -> Manifest:
+    """A flight's passengers: everyday travellers drawn from the seed, with the special ones among them."""
+    rng = scene.rng(f"manifest/{flight.number}")
     names = sorted(
         (country, given, surname)
-        for country, (givens, surnames) in TRAVELLERS.items()
-        for given in givens
-        for surname in surnames
+        for country in countries
+        for given in TRAVELLERS[country][0]
+        for surname in TRAVELLERS[country][1]
     )
     people = []
-    for country, given, surname in rng.sample(names, 24):
+    for country, given, surname in rng.sample(names, travellers):
         born = dt.date(rng.randrange(1950, 2010), rng.randrange(1, 13), rng.randrange(1, 29)).isoformat()
         people.append((surname.upper(), given, born, country, passport_number(rng, country)))
     for person in special:
         people.insert(rng.randrange(len(people) + 1), person)
-    flight = Flight(FLIGHT, "MAD", "KIV", departs, departs + dt.timedelta(hours=4, minutes=5))
     passengers = tuple(_person(position, *person) for position, person in enumerate(people, start=1))
-    return Manifest(MANIFEST_FILE, "paxlst", flight, passengers, ())
+    return Manifest(f"{flight.number}.edi", "paxlst", flight, passengers, ())
+
+
+def _flights(scene: Scene) -> list[tuple[str, Manifest]]:
+    """Who screens which flight: felix UX1094 (thirty people: the network's organiser and driver, a
+    listed person, a namesake, and two sisters, one on the stolen passport); hugo TK269 for the
+    Coordination Centre (a listed person among them); dmitri PS9117 to Alicante, on which the
+    network's leader is booked."""
+    year, rng = scene.now.year, scene.rng("manifest")
+    departs = scene.ago(hours=6).replace(minute=35, second=0, microsecond=0)
+    arrives = departs + dt.timedelta(hours=4, minutes=5)
+    felix = [
+        _known(scene, "bp_md_trafficking_crossings", "rusu", "RUSU", "Ion"),
+        _known(scene, "bp_md_trafficking_crossings", "moroz", "MOROZ", "Viktor"),
+        UN_LISTED, NAMESAKE,
+        ("ROTARU", "Daniela", f"{year - 22}-04-19", "md", stolen_passport(scene.seed)),
+        ("ROTARU", "Irina", f"{year - 19}-11-02", "md", passport_number(rng, "md")),
+    ]  # fmt: skip
+    hugo = [("NGABU NJABU", "FLORIBERT", "1971-05-23", "cd", "OB0243318")]
+    dmitri = [_known(scene, "ncb_ua_trafficking", "petrenko", "PETRENKO", "Oleksandr")]
+    later = scene.ago(hours=3).replace(minute=10, second=0, microsecond=0)
+    istanbul = Flight("TK269", "IST", "KIV", later, later + dt.timedelta(hours=1, minutes=50))
+    alicante = Flight("PS9117", "KBP", "ALC", scene.now + dt.timedelta(hours=5), None)
+    return [
+        ("felix", _manifest(scene, Flight(FLIGHT, "MAD", "KIV", departs, arrives), 24, felix, TO_CHISINAU)),
+        ("hugo", _manifest(scene, istanbul, 15, hugo, ("md", "ua"))),
+        ("dmitri", _manifest(scene, alicante, 11, dmitri, ("ua", "es"))),
+    ]
 
 
 def _decide(scene: Scene, manifest_id: str) -> None:
     """felix decides on three referrals of the flight; olga confirms his deny."""
-    felix, now = scene.who("felix"), scene.ago(hours=1)
+    felix, now = scene.who("felix"), scene.ago(hours=3)
     referrals, _total = entry_decisions.list_referrals(scene.engine, felix)
     mine = {
         str((referral.subject.get("properties") or {}).get("lastName", [""])[0]): referral
@@ -104,7 +132,9 @@ def _decide(scene: Scene, manifest_id: str) -> None:
             scene.engine, felix, referral.referral_id, hit["listing"], decision, reason, now
         )
         if decision == "deny":
-            entry_decisions.confirm(scene.engine, scene.who("olga"), made.decision_id, scene.ago(minutes=40))
+            entry_decisions.confirm(
+                scene.engine, scene.who("olga"), made.decision_id, scene.ago(hours=2, minutes=40)
+            )
 
 
 def screen_flight(scene: Scene) -> bool:
@@ -118,21 +148,22 @@ def screen_flight(scene: Scene) -> bool:
         note="Reported by its holder, Daniela ROTARU, after a burglary in Chisinau; police report 4417.",
         now=scene.ago(days=24),
     )  # fmt: skip
-    departs = scene.ago(hours=6).replace(minute=35, second=0, microsecond=0)
-    written = write_paxlst(_manifest(scene, departs), sender="UX", recipient="BP-MD", now=departs)
-    manifest = read_as_file(
-        written.encode(), MANIFEST_FILE, lambda path: read_manifest(path, scene.now.date())
-    )
-    settings = scene.settings
+    settings, screened, now = scene.settings, {}, scene.ago(minutes=30)
     matching = MatchingService(scene.engine, candidates=settings.match_candidates, datasets=WATCHLISTS)
     try:
-        screened = manifests.screen(
-            scene.engine, matching, felix, manifest, threshold=settings.match_threshold,
-            purpose=f"API check of flight {FLIGHT}", now=scene.ago(hours=2),
-        )  # fmt: skip
+        for user, built in _flights(scene):
+            flight = built.flight
+            written = write_paxlst(built, sender=flight.number[:2], recipient="API", now=scene.ago(hours=7))
+            manifest = read_as_file(
+                written.encode(), built.source, lambda path: read_manifest(path, scene.now.date())
+            )
+            screened[user] = manifests.screen(
+                scene.engine, matching, scene.who(user), manifest, threshold=settings.match_threshold,
+                purpose=f"API check of flight {flight.number}", now=min(flight.departs_at or now, now),
+            )  # fmt: skip
     finally:
         matching.close()
-    _decide(scene, screened.manifest.manifest_id)
+    _decide(scene, screened["felix"].manifest.manifest_id)
     indicator_screening.record(
         scene.engine, scene.who("elena"), token=f"demo-story-{scene.seed}-leuseni-minibus",
         setting="border", country="md", language="en",

@@ -26,14 +26,28 @@ CASES_DATASET = "ncb_es_htcds_cases"
 # Victims per case, by how many years before the story's year the case was referred.
 CASES = {3: (3, 4), 2: (5, 4, 6), 1: (6, 5, 4, 7)}
 FIRST_NAMES = {
-    "UA": ("Anastasiia", "Daryna", "Kateryna", "Oksana", "Yuliia", "Viktoriia", "Sofiia", "Alina"),
-    "MD": ("Ana", "Cristina", "Elena", "Ion", "Mihaela", "Natalia", "Olga", "Victoria"),
+    ("UA", "Feminine"): (
+        "Anastasiia",
+        "Daryna",
+        "Kateryna",
+        "Oksana",
+        "Yuliia",
+        "Viktoriia",
+        "Sofiia",
+        "Alina",
+    ),
+    ("MD", "Feminine"): ("Ana", "Cristina", "Elena", "Mihaela", "Natalia", "Olga", "Victoria", "Doina"),
+    ("UA", "Masculine"): ("Andrii", "Bohdan", "Dmytro", "Mykola", "Serhii", "Taras"),
+    ("MD", "Masculine"): ("Ion", "Vasile", "Sergiu", "Nicolae", "Mihai", "Andrei"),
 }
 SURNAMES = {
     "UA": ("Bondarenko", "Kravchenko", "Melnyk", "Shevchenko", "Tkachenko", "Lysenko", "Moroz", "Savchuk"),
     "MD": ("Ciobanu", "Cojocaru", "Lungu", "Munteanu", "Rotari", "Sârbu", "Popa", "Guțu"),
 }
 CITIES = {"UA": "Odesa", "MD": "Chisinau"}
+SEXUAL = "SexualExploitation"
+KNOWN_VICTIMS = ("kovalchuk", "ceban", "bondar")
+"""The women of NCB-ES's victim file in the demo world, named in last year's case."""
 EXPLOITED_IN = ("Alicante", "Benidorm", "Valencia", "Murcia")
 # (demo dataset, key, HTCDS roles) of the network's people who appear in the cases.
 PERPETRATORS = (
@@ -59,12 +73,13 @@ def _perpetrator(scene: Scene, dataset: str, key: str, roles: tuple[str, ...]) -
 
 def _victim(rng: random.Random, number: int, referred: dt.date, labour: bool) -> dict[str, Any]:
     country = rng.choice(("UA", "UA", "MD"))
+    gender = "Masculine" if labour and rng.random() < 0.6 else "Feminine"
     age = rng.randrange(17, 31)
     born = dt.date(referred.year - age, rng.randrange(1, 13), rng.randrange(1, 29))
     victim: dict[str, Any] = {
-        "id": f"v{number}", "prs_FirstName": rng.choice(FIRST_NAMES[country]),
+        "id": f"v{number}", "prs_FirstName": rng.choice(FIRST_NAMES[(country, gender)]),
         "prs_SecondName": rng.choice(SURNAMES[country]), "prs_Birthdate": born.isoformat(),
-        "prs_Gender": "Masculine" if labour and rng.random() < 0.6 else "Feminine",
+        "prs_Gender": gender,
         "prs_Citizenship": [country], "vic_TraffickingStatus": "ActualVictimOfTrafficking",
         "vic_AgeWhenTrafficked": age,
         "vic_MethodOfRecruitment": [rng.choice(("ThroughOnlineSocialNetworks", "ThroughAnOnlineAdvertisement",
@@ -77,21 +92,22 @@ def _victim(rng: random.Random, number: int, referred: dt.date, labour: bool) ->
         victim["vic_TypeOfExploitation"] = ["ForcedLabour"]
         victim["vic_ForcedLabourIndustry"] = "A_AgricultureForestryAndFishing"
     else:
-        victim["vic_TypeOfExploitation"] = ["SexualExploitation"]
+        victim["vic_TypeOfExploitation"] = [SEXUAL]
         victim["vic_TypeOfSexExploitation"] = ["Prostitution"]
     return victim
 
 
 def _case(
-    scene: Scene, rng: random.Random, key: str, referred: dt.date, victims: int, *, comment: str = ""
+    scene: Scene, rng: random.Random, key: str, referred: dt.date, victims: int, *, rescued: bool = False
 ) -> dict[str, Any]:
-    labour = rng.random() < 0.25
+    labour = not rescued and rng.random() < 0.25
     origin = rng.choice(("UA", "MD"))
-    city = rng.choice(EXPLOITED_IN) if not labour else "Murcia"
+    city = "Murcia" if labour else "Benidorm" if rescued else rng.choice(EXPLOITED_IN)
     # Exploited in the year of the referral (which counts the case in that year), recruited before.
     exploited = max(referred - dt.timedelta(days=rng.randrange(15, 40)), referred.replace(month=1, day=1))
     recruited = exploited - dt.timedelta(days=rng.randrange(60, 150))
-    people = rng.sample(PERPETRATORS, 2 if labour else 3)
+    # The club's manager and the network's leader answer for the women rescued at the club.
+    people = [PERPETRATORS[4], PERPETRATORS[0]] if rescued else rng.sample(PERPETRATORS, 2 if labour else 3)
     case: dict[str, Any] = {
         "id": key, "cas_Status": "Active" if referred.year == scene.now.year else "Closed",
         "cas_IncomingReferralDate": referred.isoformat(),
@@ -107,8 +123,8 @@ def _case(
              "hte_Date": exploited.isoformat()[:7]},
         ],
     }  # fmt: skip
-    if comment:
-        case["cco_CaseComment"] = comment
+    if rescued:
+        case["cco_CaseComment"] = "Referred by the Liberterra II action day at Club Venus Levante, Benidorm."
     return case
 
 
@@ -121,12 +137,30 @@ def case_file(scene: Scene) -> dict[str, Any]:
             referred = dt.date(year - years_ago, rng.randrange(2, 13), rng.randrange(1, 29))
             cases.append(_case(scene, rng, f"ES-{year - years_ago}-{number:04d}", referred, victims))
     # The women rescued at Club Venus Levante during Liberterra II, referred today.
-    rescued = _case(
-        scene, rng, f"ES-{year}-0001", scene.now.date(), 6,
-        comment="Referred by the Liberterra II action day at Club Venus Levante, Benidorm.",
-    )  # fmt: skip
-    cases.append(rescued)
+    cases.append(_case(scene, rng, f"ES-{year}-0001", scene.now.date(), 6, rescued=True))
+    _name_known_victims(scene, cases)
     return {"standard": "HTCDS 2.0", "cases": cases}
+
+
+def _name_known_victims(scene: Scene, cases: list[dict[str, Any]]) -> None:
+    """The three women of NCB-ES's victim file are the first victims of last year's first case of
+    sexual exploitation: the case file and the victim file name the same people."""
+    year = str(scene.now.year - 1)
+    case = next(
+        case
+        for case in cases
+        if case["id"].startswith(f"ES-{year}-") and case["victims"][0]["vic_TypeOfExploitation"] == [SEXUAL]
+    )
+    for victim, key in zip(case["victims"], KNOWN_VICTIMS, strict=False):
+        proxy = scene.entity("ncb_es_trafficking_victims", key)
+        latin = next(name for name in [*proxy.get("alias"), *proxy.get("name")] if name.isascii())
+        first, _space, last = latin.partition(" ")
+        born = proxy.first("birthDate") or ""
+        victim.update(
+            prs_FirstName=first.title(), prs_SecondName=last.title(), prs_Birthdate=born,
+            prs_Gender="Feminine", prs_Citizenship=[code.upper() for code in proxy.get("nationality")],
+            vic_AgeWhenTrafficked=int(year) - int(born[:4]),
+        )  # fmt: skip
 
 
 def import_cases(scene: Scene) -> bool:

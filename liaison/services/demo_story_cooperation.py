@@ -9,16 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from liaison.services import correlation, hits, messages, notices, watches
+from liaison.services import alerts, correlation, hits, messages, notices, watches
 from liaison.services.demo_story_scene import Scene
 from liaison.services.messages import Draft
 
-__all__ = ["MINIBUS_THREAD", "RED_NOTICE", "open_thread", "publish_notices", "request_access", "set_watches"]
+__all__ = [
+    "ACTION_DAY_THREAD",
+    "MINIBUS_THREAD",
+    "RED_NOTICE",
+    "open_thread",
+    "publish_notices",
+    "request_access",
+    "set_watches",
+]
 
 RED_NOTICE = "Wanted: Oleksandr PETRENKO, trafficking in human beings"
 """The red notice the secretariat published; its title marks the notices as told."""
 MINIBUS_THREAD = "Minibus BH9670EM leaves Odesa tonight for Alicante"
-"""The urgent thread between NCB-ES, NCB-FR, NCB-UA and BP-MD; its subject marks the thread as told."""
+"""The urgent thread between NCB-ES, NCB-FR, NCB-UA and BP-MD; its subject marks the threads as told."""
+ACTION_DAY_THREAD = "Liberterra II: action day"
+"""hugo's briefing to the operation's participants, answered by carmen."""
 WATCH_THRESHOLD = 0.7
 
 
@@ -30,25 +40,36 @@ def _person(proxy: Any, *, keep: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+# (user, label, schema, name, birth date, nationality) of the watches set by name.
+WATCHES = (
+    ("alice", "Oleksandr PETRENKO, wanted by Ukraine", "Person", "Oleksandr Petrenko", "1984", "ua"),
+    ("dmitri", "Ion RUSU, transport through Moldova", "Person", "Ion Rusu", "1979", "md"),
+    ("dmitri", "Olena BONDAR, missing since her casting in Spain", "Person", "Olena Bondar", "1999", "ua"),
+    ("grace", "Nataliia PETRENKO, the network's recruiter", "Person", "Nataliia Petrenko", "1988", "ua"),
+    ("felix", "Viktor MOROZ, driver of the minibus BH9670EM", "Person", "Viktor Moroz", "1990", "ua"),
+    ("olga", "Youssef EL AMRANI, Club Venus Levante", "Person", "Youssef El Amrani", "1981", "ma"),
+    ("hugo", "Lazarus Group", "Organization", "Lazarus Group", "", ""),
+)
+
+
 def set_watches(scene: Scene) -> bool:
-    """alice watches the network's leader, carmen its driver, dmitri its organiser in Moldova."""
-    alice = scene.who("alice")
-    label = "Oleksandr PETRENKO, wanted by Ukraine"
-    if any(watch.label == label for watch in watches.list_watches(scene.engine, alice)):
+    """Watches on the network's people (and, for hugo, a threat actor), set before the notices and
+    files that alert them; carmen watches the driver's record itself."""
+    first_user, first_label = WATCHES[0][:2]
+    if any(watch.label == first_label for watch in watches.list_watches(scene.engine, scene.who(first_user))):
         return False
-    leader = {"schema": "Person", "properties": {"name": ["Oleksandr Petrenko"], "birthDate": ["1984"],
-                                                 "nationality": ["ua"]}}  # fmt: skip
-    watches.add(scene.engine, alice, label, leader, WATCH_THRESHOLD, scene.ago(days=12))
+    for user, label, schema, name, born, country in WATCHES:
+        found = {
+            "name": [name],
+            "birthDate": [born] if born else [],
+            "nationality": [country] if country else [],
+        }
+        query = {"schema": schema, "properties": {key: values for key, values in found.items() if values}}
+        watches.add(scene.engine, scene.who(user), label, query, WATCH_THRESHOLD, scene.ago(days=12))
     driver = scene.entity("bp_md_trafficking_crossings", "moroz")
     watches.watch_entity(
         scene.engine, scene.who("carmen"), "bp_md_trafficking_crossings", str(driver.id), WATCH_THRESHOLD,
         scene.ago(days=11),
-    )  # fmt: skip
-    organiser = {"schema": "Person", "properties": {"name": ["Ion Rusu"], "birthDate": ["1979"],
-                                                    "nationality": ["md"]}}  # fmt: skip
-    watches.add(
-        scene.engine, scene.who("dmitri"), "Ion RUSU, transport through Moldova", organiser,
-        WATCH_THRESHOLD, scene.ago(days=11),
     )  # fmt: skip
     return True
 
@@ -125,7 +146,7 @@ def publish_notices(scene: Scene) -> bool:
 
 
 def open_thread(scene: Scene) -> bool:
-    """carmen's urgent thread on the minibus, answered by dmitri and alice; her last message unread."""
+    """carmen's urgent thread on the minibus, answered by dmitri and alice; hugo's action-day briefing."""
     carmen = scene.who("carmen")
     threads, _total = messages.list_threads(scene.engine, carmen, limit=messages.MAX_PAGE)
     if any(thread.subject == MINIBUS_THREAD for thread in threads):
@@ -158,11 +179,23 @@ def open_thread(scene: Scene) -> bool:
               "manifest for the Moldovan passport reported stolen.", priority="urgent"),
         scene.ago(hours=3),
     )  # fmt: skip
+    briefing, _message = messages.open_thread(
+        scene.engine, scene.who("hugo"), ACTION_DAY_THREAD, ("NCB-ES", "NCB-FR", "NCB-UA", "BP-MD", "POL-ES"),
+        Draft("The action day starts at 06:00 CET. File every arrest, rescue and seizure in Liberterra II "
+              "as it happens; the tally is read out on the 18:00 call."),
+        scene.ago(hours=26),
+    )  # fmt: skip
+    messages.reply(
+        scene.engine, carmen, briefing.thread_id,
+        Draft("NCB-ES and POL-ES ready: three teams for Club Venus Levante and the flats in Benidorm."),
+        scene.ago(hours=25),
+    )  # fmt: skip
     return True
 
 
 def request_access(scene: Scene) -> bool:
-    """alice correlates the driver's phone, hits BP-MD's crossings she may not read, and asks for them."""
+    """alice correlates the driver's phone, hits BP-MD's crossings she may not read, and asks for them;
+    hugo asks FIU-NL for the ring's wallet; dmitri asks NCB-ES for the victim his watch hit."""
     alice = scene.who("alice")
     if hits.list_requests(scene.engine, alice):
         return False
@@ -178,4 +211,26 @@ def request_access(scene: Scene) -> bool:
                 "This phone called Karim BENALI eleven times before each minibus reached Perpignan; we "
                 "need the crossings it belongs to for the French case.", scene.ago(hours=8),
             )  # fmt: skip
+    # Synergia III follows the ransom: FIU-NL holds the wallet in a file only CYB-NL may read.
+    hugo = scene.who("hugo")
+    wallet = scene.entity("cyb_nl_ransomware", "usdt-wallet").first("publicKey") or ""
+    for item in correlation.correlate(
+        scene.engine, hugo, correlation.read_values([("wallet", wallet)]),
+        purpose="Synergia III: ransom payments", now=scene.ago(days=2),
+    ):  # fmt: skip
+        for reference in item.references:
+            hits.request_access(
+                scene.engine, hugo, reference.ref,
+                "Synergia III: NightCrow's USDT wallet; we need the laundering chain for the action day.",
+                scene.ago(days=2, hours=-1),
+            )  # fmt: skip
+    dmitri = scene.who("dmitri")
+    for alert in alerts.list_alerts(scene.engine, dmitri, limit=alerts.MAX_PAGE):
+        if alert.kind == "watch.reference" and "Olena BONDAR" in str(alert.detail.get("label")):
+            hits.request_access(
+                scene.engine, dmitri, str(alert.detail["reference"]),
+                "Our yellow notice: her mother reported her missing. Is she safe, and where?",
+                scene.ago(hours=2),
+            )  # fmt: skip
+            break
     return True

@@ -44,7 +44,7 @@ from liaison.services import (
 )
 from liaison.services.demo_story_border import FLIGHT, stolen_passport
 from liaison.services.demo_story_cases import case_file
-from liaison.services.demo_story_cooperation import MINIBUS_THREAD, RED_NOTICE
+from liaison.services.demo_story_cooperation import ACTION_DAY_THREAD, MINIBUS_THREAD, RED_NOTICE
 from liaison.services.demo_story_cyber import SHARED_VALUES
 from liaison.services.demo_story_operations import LIBERTERRA, SYNERGIA
 from liaison.services.demo_story_scene import Scene
@@ -223,11 +223,40 @@ def test_felix_finds_the_screened_flight_its_referrals_and_a_confirmed_deny(
     decided = {(decision.decision, decision.status, decision.confirmed_by) for decision in made}
     assert decided == {("deny", "confirmed", "olga"), ("clear", "final", None), ("refer", "final", None)}
     assert [request.status for request in hits.list_requests(world.engine, felix)] == ["pending"]
+    screened = {
+        (stored.agency, stored.flight)
+        for stored in manifests.list_manifests(world.engine, Identity.operator())
+    }
+    assert {("BP-MD", FLIGHT), ("GS-LYON", "TK269"), ("NCB-UA", "PS9117")} <= screened
     assert "Daniela ROTARU" in page_as(client, "felix", "/app/referrals")
     assert "confirmed by olga" in page_as(client, "felix", "/app/decisions")
     assert f"Flight {FLIGHT}" in page_as(client, "felix", f"/app/manifests/{flight.manifest_id}")
     assert stolen_passport(SEED) in page_as(client, "felix", "/app/documents")
     assert "pending" in page_as(client, "felix", "/app/access")
+
+
+PAGES = (
+    ("alice", "/app/access", "pending"),
+    ("carmen", "/app/access", "Our yellow notice"),
+    ("carmen", "/app/review", "Are these the same?"),
+    ("dmitri", "/app/manifests", "PS9117"),
+    ("dmitri", "/app/referrals", "PETRENKO"),
+    ("elena", "/app/messages", MINIBUS_THREAD),
+    ("grace", "/app/messages", ACTION_DAY_THREAD),
+    ("grace", "/app/watches", "Nataliia PETRENKO"),
+    ("hugo", "/app/watches", "Lazarus Group"),
+    ("hugo", "/app/referrals", "NGABU NJABU"),
+    ("hugo", "/app/access", "FIU-NL"),
+    ("felix", "/app/review", "Are these the same?"),
+    ("olga", "/app/decisions", "confirmed by olga"),
+    ("ines", "/app/audit", "decision.confirm"),
+    ("bruno", "/app/admin", "alice"),
+)
+
+
+@pytest.mark.parametrize(("user", "path", "expected"), PAGES)
+def test_each_roles_pages_show_the_story(client: TestClient, user: str, path: str, expected: str) -> None:
+    assert expected in page_as(client, user, path)
 
 
 def test_the_story_is_drawn_from_its_seed(world: World) -> None:
