@@ -84,10 +84,13 @@ class EntityRecordPage(BaseModel):
 
 
 class EntitySearchOut(BaseModel):
-    """Search results the caller may read, and references to matching records they may not."""
+    """Search results the caller may read, most relevant first, and references to matching records
+    they may not. Each result's `score` is its relevance: the share of `q` its names hold, in [0, 1].
+    `total` counts every result past the filters; `exact` is false when it is a lower bound."""
 
     results: list[dict[str, Any]]
     total: int
+    exact: bool = True
     limit: int
     offset: int
     references: list[ReferenceOut]
@@ -194,26 +197,34 @@ def search_entities(
     settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     purpose: Annotated[str, Query(min_length=3, max_length=500, description="Why you search; audited.")],
-    schema: Annotated[str, Query(max_length=64)] = "Thing",
+    schema: Annotated[str, Query(max_length=64, description="Thing (any type) or a schema.")] = "Thing",
     dataset: Annotated[str, Query(max_length=64)] = DEFAULT_SCOPE,
+    country: Annotated[str, Query(max_length=2, description="ISO 3166 code a record gives.")] = "",
+    agency: Annotated[str, Query(max_length=32, description="Owner agency of the record.")] = "",
+    handling: Annotated[str, Query(max_length=16, description="TLP 2.0 code of the record.")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
 ) -> EntitySearchOut:
     """Search entities by name across everything you may read; a purpose is required.
 
-    Matching records you may not read come back as hit/no-hit `references`.
+    Example: `GET /api/v1/entities?q=Natalia%20Petrenko&purpose=case%20118&country=ua&limit=20`.
+    Results come most relevant first, each with its `score`, and stop at a relevance floor;
+    the filters apply before ranking, and `total` counts what they leave. Matching records you
+    may not read come back as hit/no-hit `references`.
     """
     page = _matching(request).search(
-        q, scope=Scope(dataset), schema=schema, limit=limit, offset=offset, identity=identity,
-        now=_now(), purpose=purpose, threshold=settings.match_threshold,
+        q, scope=Scope(dataset), schema=schema or "Thing", limit=limit, offset=offset, identity=identity,
+        now=_now(), purpose=purpose, threshold=settings.match_threshold, country=country, agency=agency,
+        handling=handling,
     )  # fmt: skip
     results = [
-        {"id": found.proxy.id, "schema": found.proxy.schema.name, "caption": found.proxy.caption,
-         "properties": found.proxy.properties, "datasets": list(found.datasets)}
-        for found in page.results
+        {"id": hit.found.proxy.id, "schema": hit.found.proxy.schema.name, "caption": hit.found.proxy.caption,
+         "score": round(hit.relevance.score, 4), "properties": hit.found.proxy.properties,
+         "datasets": list(hit.found.datasets)}
+        for hit in page.results
     ]  # fmt: skip
     return EntitySearchOut(
-        results=results, total=page.total, limit=limit, offset=offset,
+        results=results, total=page.total, exact=page.exact, limit=limit, offset=offset,
         references=[ReferenceOut.model_validate(ref.to_dict()) for ref in page.references],
     )  # fmt: skip
 

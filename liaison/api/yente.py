@@ -153,7 +153,7 @@ def search(
     exclude_dataset: Annotated[list[str] | None, Query()] = None,
     purpose: Annotated[str, Query(max_length=500, description="Why the search is made; audited.")] = "",
 ) -> SearchResponse | JSONResponse:
-    """Find entities by name: those sharing the rarest name parts first, ties by match score.
+    """Find entities by name, the most relevant first: those whose names hold most of `q`.
 
     Example: `GET /search/default?q=saddam%20hussein&schema=Person`. Only names are searched;
     yente's query syntax, filters and facets are not supported.
@@ -174,7 +174,7 @@ def search(
     except BadInput as exc:
         return _bad_request(exc)
     return SearchResponse(
-        results=[EntityOut.model_validate(_entity(found)) for found in page.results],
+        results=[EntityOut.model_validate(_entity(hit.found)) for hit in page.results],
         total=Total(value=page.total, relation="eq" if page.exact else "gte"),
         limit=limit,
         offset=offset,

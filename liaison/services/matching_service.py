@@ -30,6 +30,8 @@ from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
 from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.relevance import Relevance
+from liaison.matching.search import SearchHit, floor, search_hits
 from liaison.model import Envelope, Identity
 from liaison.services import audit, catalog, hits, screening
 from liaison.services.hits import Reference
@@ -47,6 +49,7 @@ __all__ = [
     "Matches",
     "MatchingService",
     "Page",
+    "Relevant",
     "Scope",
     "Scored",
     "parse_example",
@@ -106,10 +109,21 @@ class Matches:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
-    """One page of search results; `total` counts every candidate found, `exact` says none was cut off."""
+class Relevant:
+    """A search result: the entity as the caller may read it, its relevance (the share of the
+    name typed that its names hold, in [0, 1], and which name holds it) and its match score."""
 
-    results: tuple[Found, ...]
+    found: Found
+    relevance: Relevance
+    score: MatchScore
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of search results; `total` counts every hit the caller may read, `exact` says
+    none was cut off (when false, `total` is a lower bound)."""
+
+    results: tuple[Relevant, ...]
     total: int
     exact: bool
     references: tuple[Reference, ...] = ()
@@ -260,14 +274,20 @@ class MatchingService:
         now: dt.datetime,
         purpose: str = "",
         threshold: float = 1.0,
+        country: str = "",
+        agency: str = "",
+        handling: str = "",
     ) -> Page:
-        """Entities whose names share keys with `text`: the rarer the shared name parts, the higher.
+        """Entities whose names hold what was typed, the most relevant first, one page of them.
 
-        Like a text search, relevance is the index's weight of shared keys (IDF), so names that
-        contain every word typed come first; the match score orders names of equal weight. A
-        short name scores low against a longer full name, so no score cut applies. Only entities
-        the caller may read are returned and counted; hidden records a member's search matches
-        at `threshold` or above come back as hit/no-hit references. The search is audited.
+        Relevance is the share of the typed name that an entity's names hold (see
+        `liaison.matching.relevance`); hits under the floor of `liaison.matching.search` are not
+        shown. Every filter applies before ranking: datasets and schema in the index, `country`
+        on each copy, owner `agency` and `handling` in the store's access-filtered query with
+        the caller's identity. So `total` counts every hit the caller may read (at least, when
+        `exact` is false). An entity ranks by its best copy that the caller may read and that
+        passes the filters. Hidden copies scoring a match at `threshold` or above come back as
+        hit/no-hit references (of `agency` only, when given). The search is audited.
         """
         base = model.get(schema)
         if base is None:
@@ -279,15 +299,27 @@ class MatchingService:
         if not add_value(probe, "name", text, "search", "q") or not schemata:
             return Page((), 0, exact=True)
         query = record_from_entity(probe, "query")
-        pool = max(self.candidates, offset + limit)
-        found = _candidates(snapshot.index, query, datasets, schemata, self.weights, pool)
-        ranked = sorted(
-            found, key=lambda entity_id: (-found[entity_id][0], -found[entity_id][1].score, entity_id)
+        wanted = country.strip().lower()
+        # A copy's own countries decide, so a hidden copy's never lets another copy through.
+        keep = (lambda record: wanted in record.countries) if wanted else None
+        # Names are compared before the transaction opens: it holds the store's write lock on SQLite.
+        shortlisted = search_hits(
+            snapshot.index, query, datasets=datasets, schemata=schemata, weights=self.weights, keep=keep
         )
+        by_copy = {(hit.record.dataset, hit.record.entity_id): hit for hit in shortlisted.hits}
         with Session(self.engine) as session, session.begin():
-            readable, concealed = _fetch_many(session, ranked, datasets, identity)
-            scores = [(entity_id, found[entity_id][1]) for entity_id in ranked]
-            hidden = _hidden(session, identity, scores, concealed, threshold, "search", now)
+            shown = hit_store.readable_keys(session, by_copy, identity, agency=agency, handling=handling)
+            ranked = _ranked(by_copy[key] for key in shown)
+            on_page = ranked[offset : offset + limit]
+            readable = _fetch_many(session, [hit.record.entity_id for hit in on_page], datasets, identity)[0]
+            matched = {key: hit.score.score for key, hit in by_copy.items() if hit.score.score >= threshold}
+            concealed = [
+                copy
+                for copy in hit_store.hidden_copies(session, sorted({key[1] for key in matched}), identity)
+                if (copy.dataset, copy.entity_id) in matched and (not agency or copy.owner_agency == agency)
+            ]
+            scored = [(copy.entity_id, matched[(copy.dataset, copy.entity_id)]) for copy in concealed]
+            hidden = hits.note_hits(session, identity, scored, "search", now, copies=concealed)
             audit.record(
                 session,
                 identity,
@@ -295,12 +327,14 @@ class MatchingService:
                 f"scope:{scope.dataset}",
                 now=now,
                 purpose=purpose,
-                detail={"q": text[:200], "references": len(hidden)},
+                detail={"q": text[:200], "results": len(ranked), "references": len(hidden)},
             )
-        shown = [readable[entity_id] for entity_id in ranked if entity_id in readable]
-        return Page(
-            tuple(shown[offset : offset + limit]), len(shown), len(found) < pool, tuple(hidden[:limit])
+        results = tuple(
+            Relevant(readable[hit.record.entity_id], hit.relevance, hit.score)
+            for hit in on_page
+            if hit.record.entity_id in readable
         )
+        return Page(results, len(ranked), shortlisted.exact, tuple(hidden[:limit]))
 
     def fetch(self, entity_id: str, identity: Identity, now: dt.datetime) -> Found:
         """One entity merged from every copy the caller may read, or NotFound naming the id. Audited."""
@@ -455,6 +489,20 @@ def _fetch_many(
         if kept:
             merged[entity_id] = _merged(kept)
     return merged, [copy for copy in hidden if datasets is None or copy.dataset in datasets]
+
+
+def _ranked(found: Iterable[SearchHit]) -> list[SearchHit]:
+    """Each entity's best copy, best first, down to the floor that the best of them sets."""
+    best: dict[str, SearchHit] = {}
+    for hit in found:
+        held = best.get(hit.record.entity_id)
+        if held is None or hit.rank() < held.rank():
+            best[hit.record.entity_id] = hit
+    ranked = sorted(best.values(), key=SearchHit.rank)
+    if not ranked:
+        return ranked
+    least = floor(ranked[0].relevance.score)
+    return [hit for hit in ranked if hit.relevance.score >= least]
 
 
 def _hidden(

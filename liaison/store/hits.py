@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, not_, or_, select, update
@@ -35,12 +35,16 @@ __all__ = [
     "list_requests",
     "note_hit",
     "pending_request_for",
+    "readable_keys",
     "reapply_grants",
     "save_request",
     "split_copies",
 ]
 
 PENDING, GRANTED, REFUSED = "pending", "granted", "refused"
+# Ids per query of `readable_keys`: well inside SQLite's bound on parameters, and a list
+# PostgreSQL still looks up by index.
+_IDS_PER_QUERY = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,37 @@ def hidden_copies(session: Session, entity_ids: Sequence[str], identity: Identit
         .order_by(EntityRow.id, EntityRow.dataset)
     )
     return [HiddenCopy(*row) for row in session.execute(query)]
+
+
+def readable_keys(
+    session: Session,
+    keys: Iterable[tuple[str, str]],
+    identity: Identity,
+    *,
+    agency: str = "",
+    handling: str = "",
+) -> set[tuple[str, str]]:
+    """Which of these (dataset, entity id) copies the caller may read, owned by `agency` and
+    handled as `handling` where those are given.
+
+    Only the keys leave the database, never content: a search counts every hit it may show,
+    however many, and loads the one page it shows.
+    """
+    wanted = set(keys)
+    ids = sorted({entity_id for _dataset, entity_id in wanted})
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        query = select(EntityRow.dataset, EntityRow.id).where(
+            EntityRow.id.in_(ids[start : start + _IDS_PER_QUERY]), readable(identity)
+        )
+        if agency:
+            query = query.where(EntityRow.owner_agency == agency)
+        if handling:
+            query = query.where(EntityRow.handling == handling)
+        for dataset, entity_id in session.execute(query):
+            if (dataset, entity_id) in wanted:
+                found.add((dataset, entity_id))
+    return found
 
 
 def split_copies(

@@ -3,46 +3,68 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from liaison.ingest.screening_csv import MATCHABLE
-from liaison.model import Envelope, Handling
+from liaison.model import Handling
 from liaison.services import catalog
-from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope
+from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/app", include_in_schema=False)
-SHOWN = 50
-# Filters apply to the best candidates the index finds; enough that a filter rarely empties a page.
-_POOL = 200
-SCHEMATA = ("Thing", "LegalEntity", *sorted(MATCHABLE - {"LegalEntity"}))
+SHOWN = 20
+"""Results per page."""
+PAGES = 100
+"""Pages at most: the matching engine compares 2,000 copies at most, so there are no more."""
+ANY = ""
+"""The type filter's value for any type: every schema the matching engine indexes."""
+SCHEMATA = ("LegalEntity", *sorted(MATCHABLE - {"LegalEntity"}))
 
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What the user narrowed the search to; empty means any."""
+    """What the user narrowed the search to; empty means any. They apply before ranking."""
 
-    schema: str = "Thing"
+    schema: str = ANY
     dataset: str = ""
     country: str = ""
     agency: str = ""
     handling: str = ""
 
-    def keeps(self, found: Found) -> bool:
-        """Whether a result passes the filters the index could not apply."""
-        envelopes: tuple[Envelope, ...] = found.envelopes
-        if self.country and self.country.lower() not in found.proxy.countries:
-            return False
-        if self.agency and all(envelope.owner_agency != self.agency for envelope in envelopes):
-            return False
-        return not self.handling or any(envelope.handling.value == self.handling for envelope in envelopes)
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a page lies among the results, and the links to the pages around it."""
+
+    number: int
+    first: int
+    last: int
+    total: int
+    exact: bool
+    links: tuple[tuple[int | None, str], ...]
+    """(page, href) for each page link, with None for a gap between them."""
+
+
+def _pager(base: dict[str, str], number: int, total: int, exact: bool) -> Pager:
+    count = min(PAGES, max(1, -(-total // SHOWN)))
+    near = {1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}
+    links: list[tuple[int | None, str]] = []
+    previous = 0
+    for at in sorted(near):
+        if at - previous > 1:
+            links.append((None, ""))
+        links.append((at, "/app/search?" + urlencode({**base, "page": str(at)})))
+        previous = at
+    first = (number - 1) * SHOWN + 1
+    return Pager(number, first, min(total, number * SHOWN), total, exact, tuple(links) if count > 1 else ())
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -51,17 +73,16 @@ def search(
     viewer: ViewerDep,
     q: str = "",
     purpose: str = "",
-    schema: str = "Thing",
+    schema: str = ANY,
     dataset: str = "",
     country: str = "",
     agency: str = "",
     handling: str = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=PAGES)] = 1,
 ) -> HTMLResponse:
-    """The search form and, once a name and a purpose are given, the results and references."""
+    """The search form and, once a name and a purpose are given, a page of results and references."""
     engine, identity = request.app.state.engine, viewer.identity
-    filters = Filters(
-        schema if schema in SCHEMATA else "Thing", dataset, country.strip()[:2], agency, handling
-    )
+    filters = Filters(schema if schema in SCHEMATA else ANY, dataset, country.strip()[:2], agency, handling)
     q, purpose = q.strip()[:500], purpose.strip()[:500]
     context: dict[str, Any] = {
         "q": q,
@@ -73,7 +94,7 @@ def search(
         "handlings": [code.value for code in Handling],
         "results": [],
         "references": [],
-        "total": None,
+        "pager": None,
         "error": "",
     }
     if not q:
@@ -87,14 +108,21 @@ def search(
     found = matching.search(
         q,
         scope=Scope(filters.dataset or DEFAULT_SCOPE),
-        schema=filters.schema,
-        limit=_POOL,
-        offset=0,
+        schema=filters.schema or "Thing",
+        limit=SHOWN,
+        offset=(page_number - 1) * SHOWN,
         identity=identity,
         now=dt.datetime.now(dt.UTC),
         purpose=purpose,
         threshold=request.app.state.settings.match_threshold,
+        country=filters.country,
+        agency=filters.agency,
+        handling=filters.handling,
     )
-    kept = [result for result in found.results if filters.keeps(result)]
-    context.update(results=kept[:SHOWN], references=found.references, total=len(kept))
+    base = {"q": q, "purpose": purpose, **{key: value for key, value in asdict(filters).items() if value}}
+    context.update(
+        results=found.results,
+        references=found.references,
+        pager=_pager(base, page_number, found.total, found.exact),
+    )
     return page(request, viewer, "search.html", **context)

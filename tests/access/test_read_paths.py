@@ -108,7 +108,7 @@ def test_no_read_path_gives_anyone_more_than_the_policy_allows(
                 NAMES[int(entity_id[1:])], scope=Scope(), schema="Person", limit=20, offset=0,
                 identity=caller, now=now, purpose="test", threshold=0.7,
             )  # fmt: skip
-            assert {str(found.proxy.id) for found in page.results} <= allowed
+            assert {str(hit.found.proxy.id) for hit in page.results} <= allowed
             try:
                 fetched = service.fetch(entity_id, caller, now)
                 assert entity_id in allowed and fetched.proxy.id == entity_id
