@@ -1,8 +1,9 @@
 """The routes page: flows between countries, ranked hotspots, and a map drawn from local data only.
 
 The map is an SVG the server draws: each country sits at its approximate centroid (the committed
-table in `liaison/analysis/centroids.csv`), projected equirectangularly; flows are curved lines
-as wide as they are frequent, hotspots circles as large. No tiles, no CDN: Liaison runs offline.
+table in `liaison/analysis/centroids.csv`), projected equirectangularly, over Natural Earth's
+country outlines in the same projection (`liaison.web.outlines`); flows are curved lines as wide
+as they are frequent, hotspots circles as large. No tiles, no CDN: Liaison runs offline.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from liaison.analysis.routes import Centroid, Flows, centroids
 from liaison.services import catalog, routes
+from liaison.web import outlines
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
 
@@ -51,7 +53,8 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class RouteMap:
-    """What the template draws: the view box, a graticule, legs, hotspots, and countries not placed."""
+    """What the template draws: the view box, a graticule, legs, hotspots, and countries not placed;
+    under them the outlines of the countries in the frame, in degrees, drawn `scale` times larger."""
 
     view_box: str
     font: float
@@ -59,6 +62,8 @@ class RouteMap:
     lines: list[Line]
     spots: list[Spot]
     missing: list[str]
+    land: list[str]
+    scale: float = _SCALE
 
 
 def _counted(count: int, noun: str) -> str:
@@ -132,8 +137,15 @@ def draw(found: Flows, noun: str = "trip") -> RouteMap:
             title = f"{table[spot.country].name} ({spot.country.upper()}): {_counted(spot.count, 'record')}"
             spots.append(Spot(spot.country.upper(), x, y, 2.5 + 6.0 * math.sqrt(spot.count / hottest), title))
     missing = [country.upper() for country in countries if country not in table]
+    land = [country.d for country in outlines.within(west, north, east, south)]
     return RouteMap(
-        f"{left:.1f} {top:.1f} {width:.1f} {height:.1f}", max(8.0, width / 70), grid, lines, spots, missing
+        f"{left:.1f} {top:.1f} {width:.1f} {height:.1f}",
+        max(8.0, width / 70),
+        grid,
+        lines,
+        spots,
+        missing,
+        land,
     )
 
 
