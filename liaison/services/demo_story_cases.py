@@ -46,8 +46,9 @@ SURNAMES = {
 }
 CITIES = {"UA": "Odesa", "MD": "Chisinau"}
 SEXUAL = "SexualExploitation"
-KNOWN_VICTIMS = ("kovalchuk", "ceban", "bondar")
-"""The women of NCB-ES's victim file in the demo world, named in last year's case."""
+KNOWN_VICTIMS = ("kovalchuk", "bondar")
+"""Two women of NCB-ES's victim file in the demo world, named in last year's case (Maria CEBAN is
+left to the victim file alone: the browser tests find her hidden record there, and only there)."""
 EXPLOITED_IN = ("Alicante", "Benidorm", "Valencia", "Murcia")
 # (demo dataset, key, HTCDS roles) of the network's people who appear in the cases.
 PERPETRATORS = (
@@ -143,8 +144,8 @@ def case_file(scene: Scene) -> dict[str, Any]:
 
 
 def _name_known_victims(scene: Scene, cases: list[dict[str, Any]]) -> None:
-    """The three women of NCB-ES's victim file are the first victims of last year's first case of
-    sexual exploitation: the case file and the victim file name the same people."""
+    """Women of NCB-ES's victim file are the first victims of last year's first case of sexual
+    exploitation: the case file and the victim file name the same people."""
     year = str(scene.now.year - 1)
     case = next(
         case

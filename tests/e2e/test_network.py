@@ -63,6 +63,7 @@ def test_the_routes_page_lists_flows_and_hotspots_on_a_local_map(browsing: Brows
     expect(crossing).to_contain_text("Romania (RO)")
     expect(crossing).to_contain_text("Spain (ES)")
     expect(crossing.locator("td").nth(3)).to_have_text("2")
-    expect(page.locator("#hotspots tbody tr").first).to_contain_text("Spain (ES)")
+    # The pangolin seizures of the demo story (China, Viet Nam...) rank above Spain's trips.
+    expect(page.locator("#hotspots tbody tr").filter(has_text="Spain (ES)")).to_have_count(1)
     expect(page.locator("svg.route-map circle").first).to_be_visible()
     assert all(url.startswith(browsing.server) for url in requests), requests
