@@ -253,6 +253,7 @@ def show(
 
     Example: liaison show un-sc-6908048
     """
+    from liaison.model.provenance import Provenance
     from liaison.services import catalog
 
     with reported():
@@ -271,7 +272,7 @@ def show(
             table.add_row("owner", env.owner_agency)
             table.add_row("releasability", ", ".join(env.releasability) or "-")
             table.add_row("purpose", env.purpose)
-            table.add_row("provenance", stored.provenance)
+            table.add_row("provenance", Provenance.parse(stored.provenance).compact)
             table.add_row("updated", f"{stored.updated_at:%Y-%m-%d %H:%M}")
             table.add_row("retention review", env.retention_review.isoformat(), end_section=True)
             for prop, values in sorted(stored.proxy.properties.items()):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.api.problems import MAX_OFFSET
 from liaison.api.yente_models import ReferenceOut
+from liaison.model.provenance import Provenance
 from liaison.services import records, retention
 from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
 from liaison.store import StoredEntity
@@ -110,7 +111,7 @@ def _out(stored: StoredEntity) -> EntityRecordOut:
             "releasability": list(envelope.releasability),
             "purpose": envelope.purpose,
             "retention_review": envelope.retention_review,
-            "provenance": stored.provenance,
+            "provenance": Provenance.parse(stored.provenance).compact,
             "created_at": stored.created_at,
             "updated_at": stored.updated_at,
         }

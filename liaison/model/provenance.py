@@ -40,3 +40,8 @@ class Provenance:
 
     def __str__(self) -> str:
         return self.source if self.line is None else f"{self.source}, line {self.line}"
+
+    @property
+    def compact(self) -> str:
+        """`name:line` (or the source alone), the form the API and the CLI give."""
+        return self.source if self.line is None else f"{self.source}:{self.line}"

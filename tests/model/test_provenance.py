@@ -27,3 +27,8 @@ def test_a_stored_source_is_shown_by_its_file_name_and_line(stored: str, shown: 
 def test_the_line_is_kept_as_a_number() -> None:
     assert Provenance.parse("/data/x.json:41") == Provenance("x.json", 41)
     assert Provenance.parse("x.json:line").line is None
+
+
+def test_the_compact_form_names_file_and_line_as_the_api_gives_them() -> None:
+    assert Provenance.parse("/srv/lists/sdn.csv.gz:2602").compact == "sdn.csv.gz:2602"
+    assert Provenance.parse("api:alice:p1").compact == "api:alice:p1"
