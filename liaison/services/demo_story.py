@@ -10,7 +10,9 @@ forensic report, and a screened flight manifest with its referrals and decisions
 Everything is drawn from the seed, and the story's clock runs back from `now`. Each chapter
 first looks for the record it begins with (the operation by name, the red notice by title, the
 thread by subject, a dataset, the stolen passport) and is skipped when it is there, so loading
-the demo again adds nothing and a chapter that failed is told on the next load.
+the demo again adds nothing. A chapter that stopped before its first record is told on the next
+load; one that stopped after it is not finished then (the cross-references alone are always run
+again, as re-running them keeps every pair and decision).
 """
 
 from __future__ import annotations
