@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from liaison.services import alerts, correlation, hits, messages, notices, watches
+from liaison.services.demo_story_cyber import SHARED_VALUES
 from liaison.services.demo_story_scene import Scene
 from liaison.services.messages import Draft
 
@@ -195,7 +196,8 @@ def open_thread(scene: Scene) -> bool:
 
 def request_access(scene: Scene) -> bool:
     """alice correlates the driver's phone, hits BP-MD's crossings she may not read, and asks for them;
-    hugo asks FIU-NL for the ring's wallet; dmitri asks NCB-ES for the victim his watch hit."""
+    hugo asks FIU-NL for the ring's wallet; dmitri asks NCB-ES for the victim his watch hit; carmen
+    asks the secretariat for the FALLCHILL event."""
     alice = scene.who("alice")
     if hits.list_requests(scene.engine, alice):
         return False
@@ -233,4 +235,17 @@ def request_access(scene: Scene) -> bool:
                 scene.ago(hours=2),
             )  # fmt: skip
             break
+    # NCB-ES met the FALLCHILL server in a Spanish port's logs; the secretariat holds the MISP event.
+    carmen = scene.who("carmen")
+    for item in correlation.correlate(
+        scene.engine, carmen, correlation.read_values([(None, SHARED_VALUES["fallchill_ip"])]),
+        purpose="Valencia port intrusion 2026/904", now=scene.ago(hours=6),
+    ):  # fmt: skip
+        for reference in item.references:
+            if reference.owner_agency == "GS-LYON":
+                hits.request_access(
+                    scene.engine, carmen, reference.ref,
+                    "The same server reached the Valencia port's network; we need the event's other "
+                    "indicators to check our logs.", scene.ago(hours=5),
+                )  # fmt: skip
     return True

@@ -52,7 +52,8 @@ def _page(group: str, label: str, href: str, *roles: Role, also: tuple[str, ...]
 # Who uses what. Analysts work the data; officers act at the border and on cases; first responders
 # meet people in the field (the phone-first indicator form, screening a name, messages); coordinators
 # run operations; reviewers settle pairs and notices; an admin runs the agency's users and its
-# reference data (seizures, CITES); an auditor reads the trail. Alerts are on everyone's dashboard
+# reference data (seizures, CITES), while the agency's analysts decide its access requests; an
+# auditor reads the trail. Alerts are on everyone's dashboard
 # (the brand's link), which is why no menu lists them.
 PAGES = (
     _page("Intelligence", "Search", "/app/search", AN, OF, CO, RE, AD, also=("/app/entities",)),
@@ -63,7 +64,7 @@ PAGES = (
     _page("Intelligence", "Watches", "/app/watches", AN, OF, CO, RE),
     _page("Cooperation", "Messages", "/app/messages", AN, OF, FR, CO, RE, AD),
     _page("Cooperation", "Notices", "/app/notices", AN, OF, CO, RE),
-    _page("Cooperation", "Access requests", "/app/access", AN, OF, CO, RE, AD),
+    _page("Cooperation", "Access requests", "/app/access", AN, OF, CO, RE),
     _page("Operations", "Operations", "/app/operations", AN, OF, CO),
     _page("Operations", "Border", "/app/manifests", OF, CO, also=("/app/decisions", "/app/documents")),
     _page("Operations", "Referrals", "/app/referrals", OF, CO),

@@ -12,19 +12,9 @@ import io
 from typing import Any
 
 import pytest
-from followthemoney import model
-from followthemoney.proxy import EntityProxy
 
 from liaison.analysis import network
-
-
-def entity(schema: str, entity_id: str, **props: Any) -> EntityProxy:
-    proxy = model.make_entity(schema)
-    proxy.id = entity_id
-    for name, value in props.items():
-        proxy.add(name, value)
-    return proxy
-
+from tests.analysis.test_network import entity
 
 # (schema, source property, source, target property, target, label, directed): the target's id
 # sorts first in every case.

@@ -24,10 +24,16 @@ def test_the_shared_socket_says_tcp_so_connections_get_nodelay() -> None:
         sock.close()
 
 
-def test_two_workers_serve_on_one_port(tmp_path: Path) -> None:
+def _initialised(tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """The `liaison` command and an environment naming a fresh, initialised store."""
     env = {**os.environ, "LIAISON_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     liaison = str(Path(sys.executable).parent / "liaison")
     subprocess.run([liaison, "init"], env=env, check=True, capture_output=True)
+    return liaison, env
+
+
+def test_two_workers_serve_on_one_port(tmp_path: Path) -> None:
+    liaison, env = _initialised(tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -53,9 +59,7 @@ def test_two_workers_serve_on_one_port(tmp_path: Path) -> None:
 
 
 def test_a_port_in_use_is_refused_saying_what_to_do(tmp_path: Path) -> None:
-    env = {**os.environ, "LIAISON_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-    liaison = str(Path(sys.executable).parent / "liaison")
-    subprocess.run([liaison, "init"], env=env, check=True, capture_output=True)
+    liaison, env = _initialised(tmp_path)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -247,9 +247,10 @@ PAGES = (
     ("hugo", "/app/watches", "Lazarus Group"),
     ("hugo", "/app/referrals", "NGABU NJABU"),
     ("hugo", "/app/access", "FIU-NL"),
+    ("grace", "/app/access", "Valencia port"),
     ("felix", "/app/review", "Are these the same?"),
     ("olga", "/app/decisions", "confirmed by olga"),
-    ("ines", "/app/audit", "decision.confirm"),
+    ("ines", "/app/audit", "access.request"),  # the story's last chapter: the newest events
     ("bruno", "/app/admin", "alice"),
 )
 

@@ -62,7 +62,7 @@ MENUS: dict[Role, dict[str, list[str]]] = {
     },
     Role.ADMIN: {
         "Intelligence": ["Search"],
-        "Cooperation": ["Messages", "Access requests"],
+        "Cooperation": ["Messages"],
         "Domains": ["Wildlife"],
         "Admin": ["Administration"],
     },
