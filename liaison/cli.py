@@ -3,38 +3,78 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.main import get_group
 
 from liaison import ingest
-from liaison.cli_access import audit_app, group_app, token_app, user_app
-from liaison.cli_border import decision_app, document_app, manifest_app
 from liaison.cli_cyber import correlate
-from liaison.cli_graph import graph_app
-from liaison.cli_messages import message_app
-from liaison.cli_notices import notice_app
-from liaison.cli_operations import operation_app
 from liaison.cli_render import ScreenFormat, render_screening
-from liaison.cli_retention import retention_app
-from liaison.cli_sharing import access_app, alerts_app
 from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
-from liaison.cli_takedowns import takedown_app
-from liaison.cli_trafficking import trafficking_app
-from liaison.cli_watches import watch_app, webhook_app
-from liaison.cli_wildlife import seizure_app, species_app, trade_app
-from liaison.cli_xref import clusters, review_app, xref
+from liaison.cli_xref import clusters, xref
 from liaison.errors import BadInput
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, parse_release
 
+if TYPE_CHECKING:
+    from typer import _click  # Typer's own copy of Click, whose types its groups take
+
 __all__ = ["app"]
 
+# Each group of sub-commands, as module and attribute: a command builds and imports its own group
+# only (Typer would build all hundred commands, and import their modules, on every call).
+_GROUPS = {
+    "review": ("liaison.cli_xref", "review_app"),
+    "user": ("liaison.cli_access", "user_app"),
+    "token": ("liaison.cli_access", "token_app"),
+    "group": ("liaison.cli_access", "group_app"),
+    "audit": ("liaison.cli_access", "audit_app"),
+    "access": ("liaison.cli_sharing", "access_app"),
+    "alerts": ("liaison.cli_sharing", "alerts_app"),
+    "retention": ("liaison.cli_retention", "retention_app"),
+    "message": ("liaison.cli_messages", "message_app"),
+    "notice": ("liaison.cli_notices", "notice_app"),
+    "watch": ("liaison.cli_watches", "watch_app"),
+    "webhook": ("liaison.cli_watches", "webhook_app"),
+    "graph": ("liaison.cli_graph", "graph_app"),
+    "operation": ("liaison.cli_operations", "operation_app"),
+    "manifest": ("liaison.cli_border", "manifest_app"),
+    "document": ("liaison.cli_border", "document_app"),
+    "decision": ("liaison.cli_border", "decision_app"),
+    "takedown": ("liaison.cli_takedowns", "takedown_app"),
+    "species": ("liaison.cli_wildlife", "species_app"),
+    "seizure": ("liaison.cli_wildlife", "seizure_app"),
+    "trade": ("liaison.cli_wildlife", "trade_app"),
+    "trafficking": ("liaison.cli_trafficking", "trafficking_app"),
+}
+
+
+class _LazyGroups(TyperGroup):
+    """The root command, which builds a group of sub-commands when it is named (or listed in help)."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        """The root's own commands, then every group, in the order help shows them."""
+        return [*super().list_commands(ctx), *_GROUPS]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        """A root command, or the named group built from its module."""
+        if cmd_name not in _GROUPS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = _GROUPS[cmd_name]
+        group = get_group(getattr(importlib.import_module(module), attribute))
+        group.name = cmd_name
+        return group
+
+
 app = typer.Typer(
+    cls=_LazyGroups,
     help="Liaison: shared intelligence for law-enforcement cooperation.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -43,28 +83,6 @@ agency_app = typer.Typer(help="Member agencies.", no_args_is_help=True)
 export_app = typer.Typer(help="Write data out in standard formats.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
 app.add_typer(export_app, name="export")
-app.add_typer(review_app, name="review")
-app.add_typer(user_app, name="user")
-app.add_typer(token_app, name="token")
-app.add_typer(group_app, name="group")
-app.add_typer(audit_app, name="audit")
-app.add_typer(access_app, name="access")
-app.add_typer(alerts_app, name="alerts")
-app.add_typer(retention_app, name="retention")
-app.add_typer(message_app, name="message")
-app.add_typer(notice_app, name="notice")
-app.add_typer(watch_app, name="watch")
-app.add_typer(webhook_app, name="webhook")
-app.add_typer(graph_app, name="graph")
-app.add_typer(operation_app, name="operation")
-app.add_typer(manifest_app, name="manifest")
-app.add_typer(document_app, name="document")
-app.add_typer(decision_app, name="decision")
-app.add_typer(takedown_app, name="takedown")
-app.add_typer(species_app, name="species")
-app.add_typer(seizure_app, name="seizure")
-app.add_typer(trade_app, name="trade")
-app.add_typer(trafficking_app, name="trafficking")
 app.command()(xref)
 app.command()(correlate)
 app.command()(clusters)

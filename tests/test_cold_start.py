@@ -8,16 +8,19 @@ use; `show` builds FtM entities, so it alone of them loads FollowTheMoney. No ti
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
-from liaison.cli import app
+from liaison.cli import _GROUPS, app
 from liaison.matching.xref import XREF_CANDIDATES, XREF_LEARN_CANDIDATES
 from tests.test_cli import Cli
 
@@ -42,8 +45,8 @@ FTM = frozenset({"followthemoney", "babel", "jinja2"})
 STORE = frozenset({"sqlalchemy", "pydantic_settings", "alembic", "followthemoney"})
 
 
-def loaded(code: str, env: dict[str, str] | None = None) -> set[str]:
-    """The top-level packages a fresh interpreter holds after running `code`, which must succeed."""
+def modules(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """The modules a fresh interpreter holds after running `code`, which must succeed."""
     record = (
         "import atexit, json, sys\n"
         "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules))))\n"
@@ -56,8 +59,12 @@ def loaded(code: str, env: dict[str, str] | None = None) -> set[str]:
         text=True,
         check=True,
     )
-    line = done.stderr.rpartition("\nMODULES ")[2]
-    return {name.split(".")[0] for name in json.loads(line)}
+    return set(json.loads(done.stderr.rpartition("\nMODULES ")[2]))
+
+
+def loaded(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running `code`."""
+    return {name.split(".")[0] for name in modules(code, env)}
 
 
 def test_importing_the_cli_loads_no_engine_and_no_store() -> None:
@@ -93,6 +100,20 @@ def test_light_commands_load_no_engine(
 ) -> None:
     code = f"import sys; sys.argv = ['liaison', *{command!r}]; from liaison.cli import main; main()"
     assert loaded(code, store_env) & UNUSED_BY_LIGHT_COMMANDS <= also
+
+
+def test_a_command_builds_only_its_own_group(store_env: dict[str, str]) -> None:
+    run = "import sys; sys.argv = ['liaison', 'audit', 'verify']; from liaison.cli import main; main()"
+    found = {name for name in modules(run, store_env) if name.startswith("liaison.cli_")}
+    assert "liaison.cli_access" in found  # the audit group's own module
+    assert not found & {"liaison.cli_operations", "liaison.cli_border", "liaison.cli_wildlife"}
+
+
+def test_help_lists_every_group_with_its_own_help() -> None:
+    listed = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+    for name, (module, attribute) in _GROUPS.items():
+        group = getattr(importlib.import_module(module), attribute)
+        assert re.search(rf"│ {name} +{re.escape(group.info.help[:40])}", listed), name
 
 
 def test_xref_help_names_the_engines_candidate_defaults() -> None:
