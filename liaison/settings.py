@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -81,3 +82,29 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
     demo_seed: int = Field(default=7, description="Seed of the generated demo world; same seed, same world.")
+
+    # Webhooks: where alerts may be posted, and the key that seals their signing secrets.
+    webhook_allow: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="Networks webhooks may reach besides the public internet, as comma-separated "
+        "addresses or CIDRs (e.g. `10.20.0.0/16,127.0.0.1`); loopback, private, link-local, "
+        "cloud-metadata and other non-public addresses are refused unless listed here.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that seals stored secrets (webhook signing secrets): 32 random bytes in base64, "
+        "e.g. from `openssl rand -base64 32`. Without it the key is read from `secret_key_file`.",
+    )
+    secret_key_file: Path | None = Field(
+        default=None,
+        description="File holding that key when `secret_key` is unset; by default `<database file>.key` "
+        "beside an SQLite store, made with mode 0600 when first needed. Other stores need one of the two.",
+    )
+
+    @field_validator("webhook_allow", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        # The environment gives one comma-separated string rather than JSON.
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value

@@ -18,3 +18,14 @@ def test_settings_come_from_liaison_variables(monkeypatch: pytest.MonkeyPatch) -
     settings = Settings()
     assert settings.database_url == "postgresql+psycopg://u@db/liaison"
     assert settings.retention_years == 3
+
+
+def test_webhook_networks_come_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIAISON_WEBHOOK_ALLOW", "127.0.0.1, 10.20.0.0/16,fd00:1::/64")
+    assert [str(network) for network in Settings().webhook_allow] == [
+        "127.0.0.1/32",
+        "10.20.0.0/16",
+        "fd00:1::/64",
+    ]
+    monkeypatch.delenv("LIAISON_WEBHOOK_ALLOW")
+    assert Settings().webhook_allow == ()  # none by default: only the public internet
