@@ -71,6 +71,21 @@ class Settings(BaseSettings):
     rate_burst: int = Field(
         default=100, ge=1, description="Requests a token may make at once above its rate."
     )
+    login_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed password checks an account may have within the login window; further "
+        "logins to it are refused (429), without the password being checked, until the oldest leaves it.",
+    )
+    login_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed password checks, over any accounts, one client address may have within the "
+        "login window before its logins are refused (429) alike.",
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Minutes a failed password check counts against the limits."
+    )
     cookie_secure: bool = Field(
         default=True,
         description="Mark session cookies Secure (sent over HTTPS only; browsers also send them to "
