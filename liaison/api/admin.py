@@ -48,7 +48,9 @@ class UserIn(BaseModel):
 
     name: str = Field(max_length=64, examples=["alice"])
     agency: str = Field(max_length=32)
-    role: Literal["analyst", "officer", "first_responder", "coordinator", "reviewer", "admin", "auditor"]
+    role: Literal[
+        "analyst", "officer", "first_responder", "coordinator", "reviewer", "admin", "auditor", "node_auditor"
+    ] = Field(description="auditor and node_auditor are the operator's to appoint")
     password: str | None = Field(default=None, min_length=12, max_length=1_024)
 
 

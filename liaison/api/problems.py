@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -12,8 +13,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from liaison.api.limits import RateLimited
-from liaison.errors import BadInput, Conflict, Forbidden, LiaisonError, NotFound, Unauthenticated, Unavailable
+from liaison.errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    LiaisonError,
+    NotFound,
+    Throttled,
+    Unauthenticated,
+    Unavailable,
+)
 
 __all__ = ["MAX_ID", "MAX_OFFSET", "PROBLEM_RESPONSES", "STATUSES", "HtmlErrors", "ProblemOut", "install"]
 
@@ -29,7 +38,7 @@ STATUSES: dict[type[LiaisonError], tuple[int, str]] = {
     Unauthenticated: (401, "Unauthorized"),
     Forbidden: (403, "Forbidden"),
     Conflict: (409, "Conflict"),
-    RateLimited: (429, "Too many requests"),
+    Throttled: (429, "Too many requests"),
     Unavailable: (503, "Service unavailable"),
 }
 
@@ -54,7 +63,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "The request clashes with the current state"),
         (413, "The body is larger than the server accepts"),
         (422, "A field is not valid; `errors` names each"),
-        (429, "Too many requests from this token; see Retry-After"),
+        (429, "Too many requests, or too many failed logins; see Retry-After"),
         (503, "The database is not ready"),
     )
 }
@@ -81,8 +90,8 @@ async def _liaison_error(request: Request, exc: Exception) -> Response:
         (found for kind, found in STATUSES.items() if isinstance(exc, kind)), (500, "Internal error")
     )
     response = _html(request, status, title, str(exc), exc) or problem(status, title, str(exc))
-    if isinstance(exc, RateLimited):
-        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     return response
 
 
@@ -109,11 +118,14 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     page = _html(request, 422, "Bad input", detail, exc)
     if page is not None:
         return page
-    response = problem(422, "Bad input", detail or "the request is not valid")
-    body = {"type": "about:blank", "title": "Bad input", "status": 422, "detail": detail, "errors": fields}
-    return JSONResponse(
-        body, status_code=422, media_type="application/problem+json", headers=response.headers
-    )
+    body = {
+        "type": "about:blank",
+        "title": "Bad input",
+        "status": 422,
+        "detail": detail or "the request is not valid",
+        "errors": fields,
+    }
+    return JSONResponse(body, status_code=422, media_type="application/problem+json")
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

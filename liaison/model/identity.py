@@ -26,6 +26,12 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    NODE_AUDITOR = "node_auditor"
+
+    @property
+    def audits(self) -> bool:
+        """Whether the role reads the audit trail: its agency's (auditor) or the whole node's."""
+        return self in (Role.AUDITOR, Role.NODE_AUDITOR)
 
 
 class IdentityKind(StrEnum):
@@ -50,6 +56,8 @@ class Identity:
     country: str | None = None
     role: Role | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = frozenset(SCOPES)
+    """What the credential in use allows (a token's scopes); all of them at the console."""
 
     @classmethod
     def public(cls) -> Identity:
@@ -63,10 +71,16 @@ class Identity:
 
     @classmethod
     def member(
-        cls, user: str, agency: str, country: str, role: Role, groups: frozenset[str] = frozenset()
+        cls,
+        user: str,
+        agency: str,
+        country: str,
+        role: Role,
+        groups: frozenset[str] = frozenset(),
+        scopes: frozenset[str] = frozenset(SCOPES),
     ) -> Identity:
-        """A user of a member agency."""
-        return cls(IdentityKind.MEMBER, user, agency, country.lower(), role, groups)
+        """A user of a member agency, acting with a credential of these scopes."""
+        return cls(IdentityKind.MEMBER, user, agency, country.lower(), role, groups, scopes)
 
     @property
     def actor(self) -> str:

@@ -2,7 +2,8 @@
 
 Events are appended in the same transaction as the change they record, so a change without its
 event (or an event without its change) cannot be committed. Nothing in Liaison updates or
-deletes an event; auditors and the operator may read, verify and export the trail.
+deletes an event. An agency's auditors read and export its people's events, node auditors and
+the operator the whole trail (`access.administration.audit_scope`); any auditor verifies it.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.administration import audit_scope
 from liaison.access.audit import AuditEvent, BrokenLink, ChainedEvent, verify_chain
-from liaison.errors import Forbidden
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity
 
-__all__ = ["Verification", "export", "recent", "record", "require_auditor", "verify"]
+__all__ = ["Verification", "export", "recent", "record", "verify"]
 
 
 def record(
@@ -40,12 +41,6 @@ def record(
     )
 
 
-def require_auditor(identity: Identity) -> None:
-    """Only auditors and the operator read the trail."""
-    if identity.kind is not IdentityKind.OPERATOR and identity.role is not Role.AUDITOR:
-        raise Forbidden("only auditors may read the audit trail")
-
-
 @dataclass(frozen=True, slots=True)
 class Verification:
     """The outcome of walking the chain: how many events, and the first broken link if any."""
@@ -55,8 +50,8 @@ class Verification:
 
 
 def verify(engine: Engine, identity: Identity, now: dt.datetime) -> Verification:
-    """Walk the whole chain against its head; the walk itself is recorded after it."""
-    require_auditor(identity)
+    """Walk the whole chain against its head (any auditor: it shows counts, not events); recorded after."""
+    audit_scope(identity)
     with Session(engine) as session:
         head_seq, head_hash = store.audit_head(session)
         counted = _Counted(store.iter_events(session))
@@ -79,10 +74,10 @@ class _Counted:
 
 
 def recent(engine: Engine, identity: Identity, limit: int = 100, *, now: dt.datetime) -> list[ChainedEvent]:
-    """The newest events, newest first, for an auditor's screen; the reading itself is recorded after it."""
-    require_auditor(identity)
+    """The newest events the auditor reads, newest first; the reading itself is recorded after it."""
+    agency = audit_scope(identity)
     with Session(engine) as session:
-        newest = store.latest_events(session, max(limit, 0))
+        newest = store.latest_events(session, max(limit, 0), agency=agency)
     with Session(engine) as session, session.begin():
         record(session, identity, "audit.read", "audit", now=now, detail={"events": len(newest)})
     return newest
@@ -97,11 +92,11 @@ def export(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> int:
-    """Write the events of a period as JSON lines, chain fields included; return how many."""
-    require_auditor(identity)
+    """Write the events of a period that the auditor reads as JSON lines, chain fields included."""
+    agency = audit_scope(identity)
     count = 0
     with Session(engine) as session:
-        for chained in store.iter_events(session, since, until):
+        for chained in store.iter_events(session, since, until, agency=agency):
             handle.write(orjson.dumps(_exported(chained)) + b"\n")
             count += 1
     with Session(engine) as session, session.begin():

@@ -19,10 +19,10 @@ from liaison.services.reference_data import reference_file
 __all__ = ["FORENSICS", "SHARED_VALUES", "import_intelligence"]
 
 BUNDLES = (
-    ("stix", "gs_apt1", "GREEN", "APT1: Exposing one of China's cyber espionage units", "apt1.json"),
-    ("misp", "gs_misp", "AMBER", "HIDDEN COBRA: FALLCHILL", "misp_event_hidden_cobra_fallchill.json"),
+    ("stix", "gs_lyon_apt1", "GREEN", "APT1: Exposing one of China's cyber espionage units", "apt1.json"),
+    ("misp", "gs_lyon_misp", "AMBER", "HIDDEN COBRA: FALLCHILL", "misp_event_hidden_cobra_fallchill.json"),
 )
-"""(kind, dataset, handling, title, file under cyber/stix21 or cyber/misp); `gs_apt1` marks the
+"""(kind, dataset, handling, title, file under cyber/stix21 or cyber/misp); `gs_lyon_apt1` marks the
 chapter as told."""
 FOLDERS = {"stix": "cyber/stix21", "misp": "cyber/misp"}
 FORENSICS = "cyb_nl_forensics"

@@ -224,7 +224,8 @@ class MatchingService:
         """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`.
 
         Only entities the caller may read are returned and counted; matches on records a member
-        may not read come back as hit/no-hit references. The request is audited. A batch holds at
+        may not read come back as hit/no-hit references, drawn from the whole store whatever the
+        scope. The request is audited. A batch holds at
         most `most` queries: the API's limit, unless a service screening a whole file says otherwise.
         """
         if not queries:
@@ -234,20 +235,28 @@ class MatchingService:
         tuned = self._tuned(weights or {})
         examples = {key: parse_example(key, example) for key, example in queries.items()}
         snapshot = self._current()
-        datasets = _datasets(snapshot, scope)
+        datasets = _datasets(self.engine, snapshot, scope, identity)
         items = []
         for key, proxy in examples.items():
             query = record_from_entity(proxy, "query")
             items.append((key, query, datasets, compatible_schemata(query.schema) - set(exclude_schemata)))
         passed_by_key = dict(self._score(snapshot, items, tuned, cutoff))
         scored = [(key, proxy, passed_by_key[key]) for key, proxy in examples.items()]
+        # Hit/no-hit answers for the whole store, whatever the scope and filters: were references
+        # drawn from the scope, a seeker could narrow it until one told where a hidden record is.
+        everywhere = frozenset(snapshot.versions)
+        unscoped = [(key, query, everywhere, compatible_schemata(query.schema)) for key, query, *_ in items]
+        hinted = passed_by_key if unscoped == items else dict(self._score(snapshot, unscoped, tuned, cutoff))
         # Scoring is done before the transaction opens: it holds the store's write lock on SQLite.
         with Session(self.engine) as session, session.begin():
             wanted = [entity_id for _key, _proxy, passed in scored for entity_id, _score in passed]
             readable, concealed = _fetch_many(session, wanted, datasets, identity)
+            if hinted is not passed_by_key:
+                hinted_ids = [entity_id for passed in hinted.values() for entity_id, _score in passed]
+                concealed = _fetch_many(session, hinted_ids, None, identity)[1]
             references = [
-                _hidden(session, identity, passed, concealed, threshold, "match", now)
-                for _key, _proxy, passed in scored
+                _hidden(session, identity, hinted[key], concealed, threshold, "match", now)
+                for key, _proxy, _passed in scored
             ]
             detail = {"queries": len(examples), "references": sum(map(len, references))}
             audit.record(
@@ -287,14 +296,15 @@ class MatchingService:
         the caller's identity. So `total` counts every hit the caller may read (at least, when
         `exact` is false). An entity ranks by its best copy that the caller may read and that
         passes the filters. Hidden copies scoring a match at `threshold` or above come back as
-        hit/no-hit references (of `agency` only, when given). The search is audited.
+        hit/no-hit references (of `agency` only, when given), drawn from the whole store whatever
+        the other filters. The search is audited.
         """
         base = model.get(schema)
         if base is None:
             raise BadInput(f"field 'schema': unknown schema {schema!r}")
         schemata = frozenset(name for name in MATCHABLE if model.schemata[name].is_a(base))
         snapshot = self._current()
-        datasets = _datasets(snapshot, scope)
+        datasets = _datasets(self.engine, snapshot, scope, identity)
         probe = model.make_entity("Person" if schemata == {"Person"} else "LegalEntity")
         if not add_value(probe, "name", text, "search", "q") or not schemata:
             return Page((), 0, exact=True)
@@ -306,13 +316,28 @@ class MatchingService:
         shortlisted = search_hits(
             snapshot.index, query, datasets=datasets, schemata=schemata, weights=self.weights, keep=keep
         )
+        # References come from the whole store, unfiltered, as in `match`: a filter must not tell
+        # a seeker a hidden record's dataset, schema or country.
+        everywhere, every_schema = frozenset(snapshot.versions), frozenset(MATCHABLE)
+        unfiltered = datasets == everywhere and schemata == every_schema and keep is None
+        hinted = (
+            shortlisted
+            if unfiltered
+            else search_hits(
+                snapshot.index, query, datasets=everywhere, schemata=every_schema, weights=self.weights
+            )
+        )
         by_copy = {(hit.record.dataset, hit.record.entity_id): hit for hit in shortlisted.hits}
         with Session(self.engine) as session, session.begin():
             shown = hit_store.readable_keys(session, by_copy, identity, agency=agency, handling=handling)
             ranked = _ranked(by_copy[key] for key in shown)
             on_page = ranked[offset : offset + limit]
             readable = _fetch_many(session, [hit.record.entity_id for hit in on_page], datasets, identity)[0]
-            matched = {key: hit.score.score for key, hit in by_copy.items() if hit.score.score >= threshold}
+            matched = {
+                (hit.record.dataset, hit.record.entity_id): hit.score.score
+                for hit in hinted.hits
+                if hit.score.score >= threshold
+            }
             concealed = [
                 copy
                 for copy in hit_store.hidden_copies(session, sorted({key[1] for key in matched}), identity)
@@ -443,10 +468,16 @@ def _values(values: Any) -> Iterable[Any]:
     return values if isinstance(values, list) else [values]
 
 
-def _datasets(snapshot: _Snapshot, scope: Scope) -> frozenset[str]:
+def _datasets(engine: Engine, snapshot: _Snapshot, scope: Scope, identity: Identity) -> frozenset[str]:
+    """The datasets a request searches; NotFound, as for an absent one, for a dataset the caller
+    may not know of (a hidden dataset must not answer differently from a missing one)."""
     known = snapshot.versions
     named = [name for name in (scope.dataset, *scope.include, *scope.exclude) if name != DEFAULT_SCOPE]
-    missing = sorted(set(named) - set(known))
+    visible: set[str] = set()
+    if named:
+        with Session(engine) as session:
+            visible = store.known_datasets(session, identity, named) & set(known)
+    missing = sorted(set(named) - visible)
     if missing:
         listed = ", ".join(map(repr, missing))
         raise NotFound(f"no dataset named {listed} in the matching index; GET /catalog lists them")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.stix import stix_records
 from liaison.ingest.stix_validator import object_problem
-from liaison.model import Envelope, Handling, Identity, IdentityKind, Role
+from liaison.model import Envelope, Handling, Identity, IdentityKind
 from liaison.services import audit
 from liaison.services.imports import import_records
 from liaison.store.stix import StixFilter, StoredStix, stix_page, stix_readable
@@ -86,7 +86,7 @@ def _may_write(identity: Identity, owner: str) -> bool:
         return True
     return (
         identity.kind is IdentityKind.MEMBER
-        and identity.role is not Role.AUDITOR
+        and not (identity.role is not None and identity.role.audits)
         and identity.agency == owner
     )
 

@@ -52,22 +52,32 @@ def audit_head(session: Session) -> tuple[int, str]:
 
 
 def iter_events(
-    session: Session, since: dt.datetime | None = None, until: dt.datetime | None = None, batch: int = 1_000
+    session: Session,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    batch: int = 1_000,
+    *,
+    agency: str | None = None,
 ) -> Iterator[ChainedEvent]:
-    """Events in chain order, optionally those at or after `since` and before `until`."""
+    """Events in chain order: those at or after `since`, before `until`, of `agency`'s people if given."""
     query = select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=batch)
     if since is not None:
         query = query.where(AuditEventRow.at >= since)
     if until is not None:
         query = query.where(AuditEventRow.at < until)
+    if agency is not None:
+        query = query.where(AuditEventRow.agency == agency)
     for row in session.scalars(query):
         event = AuditEvent(row.at, row.actor, row.agency, row.action, row.subject, row.purpose, row.detail)
         yield ChainedEvent(row.seq, event, row.prev_hash, row.hash)
 
 
-def latest_events(session: Session, limit: int = 100) -> list[ChainedEvent]:
-    """The newest events, newest first, read from the end of the chain."""
-    return _chained(session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(limit)))
+def latest_events(session: Session, limit: int = 100, *, agency: str | None = None) -> list[ChainedEvent]:
+    """The newest events, newest first, read from the end of the chain; of `agency`'s people if given."""
+    query = select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(limit)
+    if agency is not None:
+        query = query.where(AuditEventRow.agency == agency)
+    return _chained(session.scalars(query))
 
 
 def events_about(session: Session, subject: str, action: str, limit: int = 50) -> list[ChainedEvent]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from liaison.errors import Conflict, NotFound
@@ -16,8 +17,10 @@ from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
 __all__ = [
     "DatasetSummary",
     "claim_dataset",
+    "dataset_owner",
     "finish_import",
     "get_agency",
+    "known_datasets",
     "list_agencies",
     "list_datasets",
     "save_agency",
@@ -55,6 +58,25 @@ def list_agencies(session: Session) -> list[Agency]:
     """All agencies, by code."""
     rows = session.scalars(select(AgencyRow).order_by(AgencyRow.code))
     return [Agency(row.code, row.name, row.country, AgencyKind(row.kind)) for row in rows]
+
+
+def known_datasets(session: Session, identity: Identity, names: Iterable[str]) -> set[str]:
+    """Which of these datasets the caller may know of, by the rule of `list_datasets`; a dataset
+    they may not know of is answered exactly as one that does not exist."""
+    query = select(DatasetRow.name, DatasetRow.owner_agency).where(DatasetRow.name.in_(set(names)))
+    rows = {name: owner for name, owner in session.execute(query)}
+    if identity.kind is IdentityKind.OPERATOR:
+        return set(rows)
+    known = {name for name, owner in rows.items() if owner == identity.agency}
+    for name in sorted(set(rows) - known):  # a request names one or two: one indexed probe each
+        if session.scalar(select(exists().where(EntityRow.dataset == name, readable(identity)))):
+            known.add(name)
+    return known
+
+
+def dataset_owner(session: Session, name: str) -> str | None:
+    """The agency owning a dataset, None if there is no such dataset."""
+    return session.scalar(select(DatasetRow.owner_agency).where(DatasetRow.name == name))
 
 
 def claim_dataset(session: Session, name: str, title: str, owner: str, now: dt.datetime) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.access.administration import OPERATOR_APPOINTS
 from liaison.access.secrets import split_token
 from liaison.api.auth import SESSION_COOKIE
 from liaison.errors import BadInput, Conflict, Forbidden
@@ -90,7 +91,7 @@ def _admin_page(
         this_session=_session_id(request),
         inactive=inactive,
         groups=access.list_groups(engine),
-        roles=list(Role),
+        roles=[role for role in Role if role not in OPERATOR_APPOINTS],  # the form offers what it can give
         scopes=access.SCOPES,
         max_days=access.MAX_TOKEN_DAYS,
         done=done.format(name=request.query_params.get("name", "")) if done else "",

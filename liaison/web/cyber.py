@@ -23,7 +23,7 @@ from liaison.api.deps import DatasetName
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
-from liaison.model import Handling, IdentityKind, Role
+from liaison.model import Handling, IdentityKind
 from liaison.services import correlation, stix_export, taxii
 from liaison.services.correlation import Correlated
 from liaison.services.imports import ImportResult, envelope_for, import_records
@@ -53,7 +53,7 @@ def _now() -> dt.datetime:
 
 def _imports(viewer: Viewer) -> bool:
     """Whether to offer the import form: a display hint, the import service decides."""
-    return viewer.identity.kind is IdentityKind.MEMBER and viewer.identity.role is not Role.AUDITOR
+    return viewer.identity.kind is IdentityKind.MEMBER and not viewer.is_auditor
 
 
 @router.get("/cyber", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from liaison.model import Role
 __all__ = ["GROUPS", "PAGES", "Group", "Link", "NavPage", "menu"]
 
 # Short names for the table below.
-AN, OF, FR, CO, RE, AD, AU = (
+AN, OF, FR, CO, RE, AD, AU, NA = (
     Role.ANALYST,
     Role.OFFICER,
     Role.FIRST_RESPONDER,
@@ -27,6 +27,7 @@ AN, OF, FR, CO, RE, AD, AU = (
     Role.REVIEWER,
     Role.ADMIN,
     Role.AUDITOR,
+    Role.NODE_AUDITOR,
 )
 
 GROUPS = ("Intelligence", "Cooperation", "Operations", "Domains", "Admin")
@@ -73,7 +74,7 @@ PAGES = (
     _page("Domains", "Cyber", "/app/cyber", AN, OF, CO),
     _page("Domains", "Indicators", "/app/indicators", OF, FR),
     _page("Admin", "Administration", "/app/admin", AD),
-    _page("Admin", "Audit", "/app/audit", AU),
+    _page("Admin", "Audit", "/app/audit", AU, NA),
 )
 
 

@@ -48,7 +48,7 @@ class Viewer:
     @property
     def is_auditor(self) -> bool:
         """Reads and verifies the audit trail."""
-        return self.identity.role is Role.AUDITOR
+        return self.identity.role is not None and self.identity.role.audits
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,13 +51,11 @@ def test_administration_follows_the_same_rules_as_the_cli(client: TestClient) ->
             ).status_code
             == 201
         )
-    ada = token_for(client, "ada", "read", "write")
-    assert (
-        client.post(
-            "/api/v1/users", json={"name": "fred", "agency": "NCB-FR", "role": "officer"}, headers=ada
-        ).status_code
-        == 201
-    )
+    fred = {"name": "fred", "agency": "NCB-FR", "role": "officer"}
+    unscoped = token_for(client, "ada", "read", "write")  # an admin's token without the admin scope
+    assert client.post("/api/v1/users", json=fred, headers=unscoped).status_code == 403
+    ada = token_for(client, "ada", "read", "write", "admin")
+    assert client.post("/api/v1/users", json=fred, headers=ada).status_code == 201
     assert (
         client.post(
             "/api/v1/users", json={"name": "eve", "agency": "NCB-ES", "role": "admin"}, headers=ada
@@ -98,7 +96,14 @@ def test_administration_follows_the_same_rules_as_the_cli(client: TestClient) ->
     assert client.get("/api/v1/audit/verify", headers=ada).status_code == 403
     verified = client.get("/api/v1/audit/verify", headers=audrey).json()
     assert verified["intact"] is True and verified["events"] > 10
-    lines = client.get("/api/v1/audit/events", headers=audrey).text.splitlines()
+    # NCB-ES's auditor reads what NCB-ES's people did; the node's auditor, whom only the
+    # operator appoints, reads everything the operator and every agency did.
+    own = [json.loads(line) for line in client.get("/api/v1/audit/events", headers=audrey).text.splitlines()]
+    assert {event["agency"] for event in own} == {"NCB-ES"} and "audit.verify" in [e["action"] for e in own]
+    nadia = {"name": "nadia", "agency": "NCB-FR", "role": "node_auditor"}
+    assert client.post("/api/v1/users", json=nadia, headers=ada).status_code == 403
+    assert client.post("/api/v1/users", json=nadia, headers=OPERATOR).status_code == 201
+    lines = client.get("/api/v1/audit/events", headers=token_for(client, "nadia", "read")).text.splitlines()
     actions = [json.loads(line)["action"] for line in lines]
     assert (
         "agency.save" in actions
@@ -106,3 +111,24 @@ def test_administration_follows_the_same_rules_as_the_cli(client: TestClient) ->
         and "token.revoke" in actions
         and "group.join" in actions
     )
+
+
+def test_enabling_a_user_again_does_not_revive_their_old_tokens_or_sessions(client: TestClient) -> None:
+    agency = {"code": "NCB-FR", "name": "NCB Paris", "country": "FR", "kind": "ncb"}
+    assert client.put("/api/v1/agencies", json=agency, headers=OPERATOR).status_code == 200
+    alice = {"name": "alice", "agency": "NCB-FR", "role": "analyst", "password": "correct horse battery"}
+    assert client.post("/api/v1/users", json=alice, headers=OPERATOR).status_code == 201
+    old = token_for(client, "alice", "read")
+    logged = client.post("/api/v1/session", json={"user": "alice", "password": alice["password"]})
+    session = {"Cookie": f"liaison_session={logged.cookies['liaison_session']}"}
+    client.cookies.clear()  # each request below names its own credentials
+    for credentials in (old, session):
+        assert client.get("/api/v1/alerts", headers=credentials).status_code == 200
+
+    assert client.post("/api/v1/users/alice/disable", headers=OPERATOR).status_code == 200
+    assert client.post("/api/v1/users/alice/enable", headers=OPERATOR).json()["disabled"] is False
+    for credentials in (old, session):
+        assert client.get("/api/v1/alerts", headers=credentials).status_code == 401
+    listed = client.get("/api/v1/tokens", params={"user": "alice"}, headers=OPERATOR).json()
+    assert all(token["revoked_at"] for token in listed) and len(listed) == 2
+    assert client.get("/api/v1/alerts", headers=token_for(client, "alice", "read")).status_code == 200

@@ -63,7 +63,8 @@ def test_a_write_matching_a_watch_reaches_the_stream(client: TestClient, engine:
     for n, handling in enumerate(("GREEN", "RED")):
         record = {"id": f"p{n}", **PERSON, "handling": handling, "purpose": "case"}
         assert (
-            client.post("/api/v1/datasets/fr_cases/entities", json=record, headers=alice).status_code == 201
+            client.post("/api/v1/datasets/ncb_fr_cases/entities", json=record, headers=alice).status_code
+            == 201
         )
     first, second = events(client, bob, max_events=2)
     assert (first["event"], first["data"]["detail"]["entity_id"]) == ("watch.hit", "p0")  # type: ignore[index]
@@ -75,3 +76,14 @@ def test_a_write_matching_a_watch_reaches_the_stream(client: TestClient, engine:
     assert client.delete(f"/api/v1/watches/{watch.json()['id']}", headers=alice).status_code == 404
     assert client.delete(f"/api/v1/watches/{watch.json()['id']}", headers=bob).status_code == 204
     assert client.delete(f"/api/v1/webhooks/{hook['id']}", headers=bob).status_code == 204
+
+
+def test_a_webhook_inside_the_network_is_refused(client: TestClient, engine: Engine) -> None:
+    bob = token(engine, "bob")
+    refused = client.post(
+        "/api/v1/webhooks", json={"url": "http://169.254.169.254/latest/meta-data/"}, headers=bob
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "169.254.169.254 is a cloud metadata address" in refused.json()["detail"]
+    assert client.get("/api/v1/webhooks", headers=bob).json() == []

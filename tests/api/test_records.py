@@ -50,7 +50,7 @@ def new_person(entity_id: str, name: str, handling: str = "AMBER", **extra: Any)
 def test_create_read_update_list_and_search(client: TestClient, engine: Engine) -> None:
     alice, bob = token(engine, "alice"), token(engine, "bob")
     created = client.post(
-        "/api/v1/datasets/fr_cases/entities", json=new_person("p1", "Amelie Durand"), headers=alice
+        "/api/v1/datasets/ncb_fr_cases/entities", json=new_person("p1", "Amelie Durand"), headers=alice
     )
     assert created.status_code == 201, created.text
     record = created.json()
@@ -60,32 +60,35 @@ def test_create_read_update_list_and_search(client: TestClient, engine: Engine) 
         "api:alice:p1",
     )
     assert (
-        client.get("/api/v1/datasets/fr_cases/entities/p1", headers=alice).json()["caption"]
+        client.get("/api/v1/datasets/ncb_fr_cases/entities/p1", headers=alice).json()["caption"]
         == "Amelie Durand"
     )
     # bob may not read it: 404 exactly as for a record that does not exist.
-    hidden = client.get("/api/v1/datasets/fr_cases/entities/p1", headers=bob)
-    missing = client.get("/api/v1/datasets/fr_cases/entities/nope", headers=alice)
+    hidden = client.get("/api/v1/datasets/ncb_fr_cases/entities/p1", headers=bob)
+    missing = client.get("/api/v1/datasets/ncb_fr_cases/entities/nope", headers=alice)
     assert hidden.status_code == missing.status_code == 404
     assert hidden.headers["content-type"] == "application/problem+json"
 
     # Updating releasability to name NCB-ES opens it to bob; the properties are replaced.
     change = {"schema": "Person", "properties": {"name": ["Amélie Durand"], "nationality": ["fr"]},
               "releasability": ["agency:NCB-ES"]}  # fmt: skip
-    updated = client.put("/api/v1/datasets/fr_cases/entities/p1", json=change, headers=alice).json()
+    updated = client.put("/api/v1/datasets/ncb_fr_cases/entities/p1", json=change, headers=alice).json()
     assert updated["releasability"] == ["agency:NCB-ES"] and updated["handling"] == "AMBER"
     assert "birthDate" not in updated["properties"] and updated["created_at"] == record["created_at"]
     assert (
-        client.get("/api/v1/datasets/fr_cases/entities/p1", headers=bob).json()["caption"] == "Amélie Durand"
+        client.get("/api/v1/datasets/ncb_fr_cases/entities/p1", headers=bob).json()["caption"]
+        == "Amélie Durand"
     )
-    assert client.put("/api/v1/datasets/fr_cases/entities/p1", json=change, headers=bob).status_code == 403
+    assert (
+        client.put("/api/v1/datasets/ncb_fr_cases/entities/p1", json=change, headers=bob).status_code == 403
+    )
 
     client.post(
-        "/api/v1/datasets/fr_cases/entities", json=new_person("p2", "Bruno Marchal", "RED"), headers=alice
+        "/api/v1/datasets/ncb_fr_cases/entities", json=new_person("p2", "Bruno Marchal", "RED"), headers=alice
     )
-    page = client.get("/api/v1/datasets/fr_cases/entities", params={"limit": 1}, headers=alice).json()
+    page = client.get("/api/v1/datasets/ncb_fr_cases/entities", params={"limit": 1}, headers=alice).json()
     assert (page["total"], [r["id"] for r in page["results"]]) == (2, ["p1"])
-    assert client.get("/api/v1/datasets/fr_cases/entities", headers=bob).json()["total"] == 1
+    assert client.get("/api/v1/datasets/ncb_fr_cases/entities", headers=bob).json()["total"] == 1
 
     # A write refreshes the matching index in the background: search finds the new record.
     query = {"q": "Bruno Marchal", "purpose": "case 118"}
@@ -131,7 +134,7 @@ def _eventually(fetch: Any) -> Any:
 def test_bad_writes_are_refused_and_change_nothing(
     client: TestClient, engine: Engine, body: dict[str, Any], field: str
 ) -> None:
-    refused = client.post("/api/v1/datasets/fr_cases/entities", json=body, headers=token(engine, "alice"))
+    refused = client.post("/api/v1/datasets/ncb_fr_cases/entities", json=body, headers=token(engine, "alice"))
     assert 400 <= refused.status_code < 500 and refused.headers["content-type"] == "application/problem+json"
     assert field in refused.json()["detail"] and "Traceback" not in refused.text
     with Session(engine) as session:
@@ -139,7 +142,7 @@ def test_bad_writes_are_refused_and_change_nothing(
 
 
 def test_who_may_write_and_how_much(client: TestClient, engine: Engine) -> None:
-    path = "/api/v1/datasets/fr_cases/entities"
+    path = "/api/v1/datasets/ncb_fr_cases/entities"
     assert client.post(path, json=new_person("p1", "X")).status_code == 401
     assert (
         client.post(path, json=new_person("p1", "X"), headers=token(engine, "alice", "read")).status_code
@@ -149,20 +152,27 @@ def test_who_may_write_and_how_much(client: TestClient, engine: Engine) -> None:
     alice = token(engine, "alice")
     assert client.post(path, json=new_person("p1", "X"), headers=alice).status_code == 201
     assert client.post(path, json=new_person("p1", "Y"), headers=alice).status_code == 409
-    # bob cannot write into NCB-FR's dataset, nor see that it holds p1.
-    assert client.post(path, json=new_person("p9", "Z"), headers=token(engine, "bob")).status_code == 409
+    # bob cannot write into NCB-FR's dataset, nor tell it from a free name outside NCB-ES's namespace.
+    bob = token(engine, "bob")
+    taken = client.post(path, json=new_person("p9", "Z"), headers=bob)
+    free = client.post("/api/v1/datasets/ncb_fr_free/entities", json=new_person("p9", "Z"), headers=bob)
+    assert taken.status_code == free.status_code == 403
+    assert taken.json()["detail"].replace("ncb_fr_cases", "?") == free.json()["detail"].replace(
+        "ncb_fr_free", "?"
+    )
+    assert "'ncb_es_'" in free.json()["detail"]
     huge = {**new_person("p2", "X"), "purpose": "x" * 3_000_000}
     too_large = client.post(path, json=huge, headers=alice)
     assert too_large.status_code == 413 and too_large.headers["content-type"] == "application/problem+json"
     injected = new_person("p3", "Robert'); DROP TABLE entity;--", purpose="<script>alert(1)</script>")
     stored = client.post(path, json=injected, headers=alice).json()
     assert stored["caption"] == "Robert'); DROP TABLE entity;--" and stored["purpose"].startswith("<script>")
-    assert client.get("/api/v1/datasets/fr_cases/entities", headers=alice).json()["total"] == 2
+    assert client.get("/api/v1/datasets/ncb_fr_cases/entities", headers=alice).json()["total"] == 2
     # NUL characters cut strings short in C and cannot be stored by PostgreSQL: refused everywhere.
     nul = client.post(path, json=new_person("p4", "Ana\u0000Ruiz"), headers=alice)
     assert nul.status_code == 422 and "NUL" in nul.json()["detail"]
     assert client.get("/api/v1/entities?q=a%00b&purpose=case", headers=alice).status_code == 422
-    assert client.get("/api/v1/datasets/fr_cases/entities", headers=alice).json()["total"] == 2
+    assert client.get("/api/v1/datasets/ncb_fr_cases/entities", headers=alice).json()["total"] == 2
 
 
 def test_tokens_are_rate_limited(engine: Engine, database_url: str, agency: Agency) -> None:
@@ -181,7 +191,7 @@ def test_tokens_are_rate_limited(engine: Engine, database_url: str, agency: Agen
 
 def test_retention_review_over_http(client: TestClient, engine: Engine) -> None:
     alice, bob = token(engine, "alice"), token(engine, "bob")
-    path = "/api/v1/datasets/fr_cases/entities"
+    path = "/api/v1/datasets/ncb_fr_cases/entities"
     past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     for entity_id in ("p1", "p2"):
         body = new_person(entity_id, "X", "GREEN", retention_review=past)

@@ -203,11 +203,11 @@ def test_values_of_the_stix_bundle_and_the_misp_event_correlate_with_the_forensi
     wanted = [guess_observable(SHARED_VALUES["apt1_md5"]), guess_observable(SHARED_VALUES["fallchill_ip"])]
     found = correlation.correlate(world.engine, hugo, wanted, purpose="case 2026/77", now=NOW)
     holders = [{held.entity.envelope.dataset for held in item.records} for item in found]
-    assert holders[0] >= {"gs_apt1", "cyb_nl_forensics"}
-    assert holders[1] >= {"gs_misp", "cyb_nl_forensics"}
+    assert holders[0] >= {"gs_lyon_apt1", "cyb_nl_forensics"}
+    assert holders[1] >= {"gs_lyon_misp", "cyb_nl_forensics"}
     query = urlencode({"values": SHARED_VALUES["apt1_md5"], "purpose": "case 2026/77"})
     text = page_as(client, "hugo", f"/app/cyber?{query}")
-    assert "svchost32.exe cyb_nl_forensics" in text and "gs_apt1" in text
+    assert "svchost32.exe cyb_nl_forensics" in text and "gs_lyon_apt1" in text
 
 
 def test_felix_finds_the_screened_flight_its_referrals_and_a_confirmed_deny(

@@ -1,0 +1,137 @@
+"""An attacker's review, replayed over HTTP against the demo server: each finding stays closed.
+
+Strategy: the session's demo server (real process, loopback) and its store; tokens are made with
+the CLI, as an operator would; every request goes through the whole HTTP stack, so a broken
+response (a wrong Content-Length) shows as it would to curl.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from tests.e2e.conftest import World
+
+PASSWORD = "a-long-enough-password"
+
+
+def _token(world: World, user: str, *scopes: str) -> dict[str, str]:
+    """Authorization headers for a new token of `user` with these scopes, made by the operator."""
+    options = [part for scope in scopes for part in ("--scope", scope)]
+    return {"Authorization": f"ApiKey {world.cli('token', 'create', user, *options).strip()}"}
+
+
+def test_a_rejected_request_gets_a_whole_problem(world: World) -> None:
+    # The 422 once copied the Content-Length of another body: the server dropped the connection.
+    answer = httpx.get(f"{world.url}/search/default", params={"limit": "0"}, timeout=30)
+    assert answer.status_code == 422
+    assert int(answer.headers["content-length"]) == len(answer.content)
+    problem = answer.json()
+    assert problem["status"] == 422 and problem["errors"][0]["field"] == "query.limit"
+
+
+def test_an_admin_token_without_the_admin_scope_administers_nothing(world: World) -> None:
+    bruno = _token(world, "bruno", "read", "write")
+    made = httpx.post(
+        f"{world.url}/api/v1/users",
+        json={"name": "mallory", "agency": "NCB-FR", "role": "analyst", "password": PASSWORD},
+        headers=bruno,
+        timeout=30,
+    )
+    assert made.status_code == 403 and "admin scope" in made.json()["detail"]
+    listed = httpx.get(f"{world.url}/api/v1/users", headers=bruno, timeout=30)
+    assert listed.status_code == 403
+    assert "mallory" not in world.cli("user", "list")
+
+
+@pytest.mark.parametrize("role", ["auditor", "node_auditor"])
+def test_an_agency_admin_appoints_no_auditor(world: World, role: str) -> None:
+    bruno = _token(world, "bruno", "read", "write", "admin")
+    name = role.replace("_", "-")
+    made = httpx.post(
+        f"{world.url}/api/v1/users",
+        json={"name": f"spy-{name}", "agency": "NCB-FR", "role": role, "password": PASSWORD},
+        headers=bruno,
+        timeout=30,
+    )
+    assert made.status_code == 403 and "operator" in made.json()["detail"]
+    # Nor reach an auditor the operator appointed, by a token in their name.
+    world.cli("user", "add", f"fr-{name}", "--agency", "NCB-FR", "--role", role)
+    token = httpx.post(
+        f"{world.url}/api/v1/tokens",
+        json={"user": f"fr-{name}", "scopes": ["read"]},
+        headers=bruno,
+        timeout=30,
+    )
+    assert token.status_code == 403
+
+
+def _events(world: World, headers: dict[str, str]) -> list[dict[str, object]]:
+    answer = httpx.get(f"{world.url}/api/v1/audit/events", headers=headers, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return [orjson.loads(line) for line in answer.content.splitlines()]
+
+
+def test_an_agency_auditor_reads_only_the_agency_trail(world: World) -> None:
+    everything = [orjson.loads(line) for line in world.cli("audit", "export").splitlines()]
+    assert {"NCB-FR", "NCB-ES", "NCB-UA"} <= {event["agency"] for event in everything}
+
+    ines = _events(world, _token(world, "ines", "read"))  # the demo's NCB-ES auditor
+    assert ines and {event["agency"] for event in ines} == {"NCB-ES"}
+    recent = httpx.get(f"{world.url}/api/v1/audit/events", headers=_token(world, "ines", "read"), timeout=60)
+    assert b"NCB-FR" not in recent.content
+
+    world.cli("user", "add", "nora", "--agency", "GS-LYON", "--role", "node_auditor")
+    nora = _events(world, _token(world, "nora", "read"))  # appointed by the operator for the node
+    assert {"NCB-FR", "NCB-ES", "NCB-UA"} <= {event["agency"] for event in nora}
+
+
+MARIA = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Maria CEBAN"]}}}}
+
+
+def _problem(answer: httpx.Response, dataset: str) -> tuple[int, str]:
+    """A refusal with the dataset's name taken out, to compare a hidden one with an absent one."""
+    return answer.status_code, str(answer.json()["detail"]).replace(dataset, "<name>")
+
+
+def test_a_hidden_dataset_answers_as_an_absent_one(world: World) -> None:
+    hidden, absent = "ncb_es_trafficking_victims", "ncb_es_no_such_list"  # RED, NCB-ES's own
+    public = [
+        httpx.get(f"{world.url}/search/{name}", params={"q": "Maria"}, timeout=30)
+        for name in (hidden, absent)
+    ]
+    assert _problem(public[0], hidden) == _problem(public[1], absent)
+    assert public[0].status_code == 404
+
+    dmitri = _token(world, "dmitri", "read")  # NCB-UA, whose case names Maria CEBAN too
+    scoped = [
+        httpx.post(f"{world.url}/match/{name}", json=MARIA, headers=dmitri, timeout=60)
+        for name in (hidden, absent)
+    ]
+    assert _problem(scoped[0], hidden) == _problem(scoped[1], absent)
+    assert scoped[0].status_code == 404
+    excluded = httpx.post(
+        f"{world.url}/match/default",
+        params={"exclude_dataset": hidden},
+        json=MARIA,
+        headers=dmitri,
+        timeout=60,
+    )
+    assert excluded.status_code == 404
+
+    # The whole store still answers hit/no-hit, naming the owner agency and never the dataset.
+    whole = httpx.post(f"{world.url}/match/default", json=MARIA, headers=dmitri, timeout=60).json()
+    references = whole["responses"]["q"]["references"]
+    assert references and {ref["owner_agency"] for ref in references} == {"NCB-ES"}
+    assert hidden not in orjson.dumps(whole).decode()
+    # Any scope the caller may name gets the same references: they answer for the whole store.
+    own = httpx.post(f"{world.url}/match/ncb_ua_trafficking", json=MARIA, headers=dmitri, timeout=60)
+    assert own.status_code == 200
+    assert _refs(own.json()) == _refs(whole)
+
+
+def _refs(answer: dict[str, Any]) -> list[tuple[str, float]]:
+    return sorted((ref["owner_agency"], ref["score"]) for ref in answer["responses"]["q"]["references"])
