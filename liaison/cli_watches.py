@@ -9,7 +9,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, reported
+from liaison.cli_support import caller, engine, out, reported, settings
 
 __all__ = ["watch_app", "webhook_app"]
 
@@ -110,8 +110,8 @@ def webhook_add(url: Annotated[str, typer.Argument(help="An http(s) URL to post 
     from liaison.services import webhooks
 
     with reported():
-        hook = webhooks.add(engine(), caller(), url, _now())
-        out.print(f"webhook {hook.webhook_id}; secret (shown once): {hook.secret}", highlight=False)
+        added = webhooks.add(engine(), caller(), url, _now(), webhooks.config(settings()))
+        out.print(f"webhook {added.webhook.webhook_id}; secret (shown once): {added.secret}", highlight=False)
 
 
 @webhook_app.command("list")
@@ -151,5 +151,5 @@ def webhook_deliver() -> None:
     from liaison.services import webhooks
 
     with reported():
-        delivered, failed = webhooks.deliver_due(engine(), _now())
+        delivered, failed = webhooks.deliver_due(engine(), _now(), webhooks.config(settings()))
         out.print(f"{delivered} delivered, {failed} to retry")

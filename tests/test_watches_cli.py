@@ -22,6 +22,7 @@ from typing import ClassVar
 import pytest
 
 from liaison.services import access, webhooks
+from liaison.settings import Settings
 from liaison.store import open_engine
 from tests.test_access_cli import two_agencies
 from tests.test_cli import Cli
@@ -85,6 +86,11 @@ def test_a_watch_alerts_within_its_watchers_access(cli: Cli, tmp_path: Path) -> 
         (("--as", "bob", "watch", "add", "--name", "X", "--birth-date", "someday"), 3, "birthDate"),
         (("watch", "add", "--name", "X"), 5, "member"),
         (("--as", "bob", "webhook", "add", "ftp://example.org/x"), 3, "http"),
+        (
+            ("--as", "bob", "webhook", "add", "http://127.0.0.1:8199/internal-admin"),
+            3,
+            "127.0.0.1 is a loopback address",
+        ),
     ],
 )
 def test_bad_watches_and_webhooks_are_refused(cli: Cli, args: tuple[str, ...], code: int, says: str) -> None:
@@ -122,6 +128,9 @@ def receiver() -> Iterator[str]:
 def test_webhooks_are_signed_and_retried_until_received(
     cli: Cli, tmp_path: Path, database_url: str, receiver: str
 ) -> None:
+    # The receiver listens on loopback, which webhooks may reach only when the installation allows it.
+    cli.env["LIAISON_WEBHOOK_ALLOW"] = "127.0.0.1"
+    setup = webhooks.config(Settings(database_url=database_url, webhook_allow=("127.0.0.1",)))
     added = cli("--as", "bob", "webhook", "add", receiver)
     secret = added.rsplit(" ", 1)[1].strip()
     cli("--as", "bob", "watch", "add", "--name", "Ivan Sokolov", "--birth-date", "1975")
@@ -129,11 +138,11 @@ def test_webhooks_are_signed_and_retried_until_received(
     Receiver.down.set()
     load(cli, tmp_path, "fr-green-1", "GREEN", "fr_shared")
     now = dt.datetime.now(dt.UTC)
-    assert webhooks.deliver_due(engine, now) == (0, 1)  # the receiver is down: kept for later
-    assert webhooks.deliver_due(engine, now) == (0, 0)  # and not retried before its backoff
+    assert webhooks.deliver_due(engine, now, setup) == (0, 1)  # the receiver is down: kept for later
+    assert webhooks.deliver_due(engine, now, setup) == (0, 0)  # and not retried before its backoff
     Receiver.down.clear()
-    assert webhooks.deliver_due(engine, now + dt.timedelta(seconds=2)) == (1, 0)
-    assert webhooks.deliver_due(engine, now + dt.timedelta(hours=2)) == (0, 0)  # delivered once
+    assert webhooks.deliver_due(engine, now + dt.timedelta(seconds=2), setup) == (1, 0)
+    assert webhooks.deliver_due(engine, now + dt.timedelta(hours=2), setup) == (0, 0)  # delivered once
     [(body, signature)] = Receiver.received
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(signature, expected)
@@ -141,8 +150,8 @@ def test_webhooks_are_signed_and_retried_until_received(
     assert delivered["kind"] == "watch.hit" and delivered["detail"]["entity_id"] == "fr-green-1"
     # A receiver that is not listening at all is retried just the same.
     access_identity = access.identity_of(engine, "bob")
-    webhooks.add(engine, access_identity, "http://127.0.0.1:9/nothing-listens", now)
+    webhooks.add(engine, access_identity, "http://127.0.0.1:9/nothing-listens", now, setup)
     load(cli, tmp_path, "fr-green-2", "GREEN", "fr_more")
     later = now + dt.timedelta(hours=3)
-    assert webhooks.deliver_due(engine, later) == (1, 1)
+    assert webhooks.deliver_due(engine, later, setup) == (1, 1)
     engine.dispose()

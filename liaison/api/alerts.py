@@ -120,8 +120,10 @@ def remove_watch(watch_id: str, request: Request, identity: WriterDep) -> None:
 @router.post("/webhooks", status_code=201, response_model=WebhookOut)
 def add_webhook(body: WebhookIn, request: Request, identity: WriterDep) -> WebhookOut:
     """Post your alerts (and your agency's) to a URL as well, signed with HMAC-SHA256; retried until taken."""
-    hook = webhooks.add(request.app.state.engine, identity, body.url, _now())
-    return WebhookOut(id=hook.webhook_id, url=hook.url, created_at=hook.created_at, secret=hook.secret)
+    setup = webhooks.config(request.app.state.settings)
+    added = webhooks.add(request.app.state.engine, identity, body.url, _now(), setup)
+    hook = added.webhook
+    return WebhookOut(id=hook.webhook_id, url=hook.url, created_at=hook.created_at, secret=added.secret)
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])

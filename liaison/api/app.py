@@ -62,7 +62,9 @@ def create_app(settings: Settings) -> FastAPI:
         with contextlib.suppress(Unavailable):
             matching.prepare()
         stop = threading.Event()
-        delivering = threading.Thread(target=webhooks.deliver_until, args=(engine, stop), daemon=True)
+        delivering = threading.Thread(
+            target=webhooks.deliver_until, args=(engine, webhooks.config(settings), stop), daemon=True
+        )
         delivering.start()
         yield
         stop.set()

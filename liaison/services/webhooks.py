@@ -9,27 +9,43 @@ the webhook's secret, which Liaison shows once when the webhook is added.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import logging
 import secrets
+import socket
+import ssl
 import threading
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.errors import BadInput, Forbidden, NotFound
+from liaison.errors import BadInput, Forbidden, LiaisonError, NotFound, Unavailable
 from liaison.model import Identity, IdentityKind
 from liaison.services import audit
+from liaison.services import webhook_targets as targets
+from liaison.settings import Settings
 from liaison.store import watches as watch_store
 from liaison.store.watches import Delivery, Webhook
 
-__all__ = ["MAX_BACKOFF", "add", "deliver_due", "deliver_until", "list_webhooks", "remove", "sign"]
+__all__ = [
+    "MAX_BACKOFF",
+    "NewWebhook",
+    "WebhookConfig",
+    "add",
+    "config",
+    "deliver_due",
+    "deliver_until",
+    "list_webhooks",
+    "remove",
+    "sign",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +53,32 @@ MAX_BACKOFF = 3_600.0
 """Seconds between attempts at most, however long a receiver stays down."""
 TIMEOUT = 5.0
 BATCH = 50
+_TLS = ssl.create_default_context()
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    """The installation's webhook configuration: the networks allowed besides the public internet,
+    where the key sealing secrets comes from, and the resolver (the system's, but in tests)."""
+
+    allow: tuple[targets.Network, ...]
+    secret_key: str | None
+    key_file: Path | None
+    resolve: targets.Resolve = targets.resolve_name
+
+
+def config(settings: Settings, resolve: targets.Resolve = targets.resolve_name) -> WebhookConfig:
+    """The webhook configuration of these settings."""
+    key = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return WebhookConfig(settings.webhook_allow, key, settings.secret_key_file, resolve)
+
+
+@dataclass(frozen=True, slots=True)
+class NewWebhook:
+    """A webhook as added, with its signing secret: the only time Liaison shows it."""
+
+    webhook: Webhook
+    secret: str
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -49,18 +91,22 @@ def _member(identity: Identity) -> None:
         raise Forbidden("webhooks belong to member agencies' users")
 
 
-def add(engine: Engine, identity: Identity, url: str, now: dt.datetime) -> Webhook:
+def add(engine: Engine, identity: Identity, url: str, now: dt.datetime, setup: WebhookConfig) -> NewWebhook:
     """Register a webhook for the caller's alerts; its secret is in the result, shown only now."""
     _member(identity)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2_000:
-        raise BadInput(f"field 'url': {url[:100]!r} is not an http(s) URL")
+    try:
+        # A name that does not resolve yet may be added: each delivery checks it again.
+        with contextlib.suppress(Unavailable):
+            targets.check(url, setup.allow, setup.resolve)
+    except BadInput as exc:
+        raise BadInput(f"field 'url': {exc}") from exc
     with Session(engine) as session, session.begin():
-        hook = watch_store.add_webhook(session, identity.actor, url, secrets.token_urlsafe(32), now)
+        secret = secrets.token_urlsafe(32)
+        hook = watch_store.add_webhook(session, identity.actor, url, secret, now)
         audit.record(
             session, identity, "webhook.add", f"webhook:{hook.webhook_id}", now=now, detail={"url": url}
         )
-        return hook
+        return NewWebhook(hook, secret)
 
 
 def list_webhooks(engine: Engine, identity: Identity) -> list[Webhook]:
@@ -79,35 +125,58 @@ def remove(engine: Engine, identity: Identity, webhook_id: str, now: dt.datetime
         audit.record(session, identity, "webhook.remove", f"webhook:{webhook_id}", now=now)
 
 
-def _post(delivery: Delivery) -> str | None:
-    """Post one delivery; None when the receiver took it (2xx), else what went wrong."""
-    body = orjson.dumps(delivery.alert)
-    request = urllib.request.Request(
-        delivery.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Liaison-Signature": sign(delivery.secret, body),
-            "X-Liaison-Delivery": str(delivery.delivery_id),
-            "User-Agent": "Liaison-Webhook",
-        },
-    )
+class _Pinned(http.client.HTTPConnection):
+    """A connection to the address that was checked, whatever the name resolves to by now.
+
+    The request still names the host (Host header, TLS server name and certificate check).
+    """
+
+    def __init__(self, target: targets.Target) -> None:
+        super().__init__(target.host, target.port, timeout=TIMEOUT)
+        self.default_port = 443 if target.scheme == "https" else 80
+        self._target = target
+
+    def connect(self) -> None:
+        sock = socket.create_connection((str(self._target.addresses[0]), self.port), self.timeout)
+        self.sock = (
+            _TLS.wrap_socket(sock, server_hostname=self.host) if self._target.scheme == "https" else sock
+        )
+
+
+def _post(delivery: Delivery, setup: WebhookConfig) -> str | None:
+    """Post one delivery; None when the receiver took it (2xx), else what went wrong.
+
+    Redirects are not followed: one could point anywhere, past the check.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        target = targets.check(delivery.url, setup.allow, setup.resolve)
+    except LiaisonError as exc:
+        return str(exc)
+    body = orjson.dumps(delivery.alert)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Liaison-Signature": sign(delivery.secret, body),
+        "X-Liaison-Delivery": str(delivery.delivery_id),
+        "User-Agent": "Liaison-Webhook",
+    }
+    connection = _Pinned(target)
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        status = connection.getresponse().status
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         return f"{type(exc).__name__}: {exc}"
+    finally:
+        connection.close()
+    if 300 <= status < 400:
+        return f"HTTP {status} (redirects are not followed)"
     return None if 200 <= status < 300 else f"HTTP {status}"
 
 
-def deliver_due(engine: Engine, now: dt.datetime) -> tuple[int, int]:
+def deliver_due(engine: Engine, now: dt.datetime, setup: WebhookConfig) -> tuple[int, int]:
     """Post every delivery that is due; (delivered, failed). Failures are retried later, never dropped."""
     with Session(engine) as session:
         due = watch_store.deliveries_due(session, now, BATCH)
-    outcomes = [(delivery, _post(delivery)) for delivery in due]
+    outcomes = [(delivery, _post(delivery, setup)) for delivery in due]
     with Session(engine) as session, session.begin():
         for delivery, error in outcomes:
             backoff = min(MAX_BACKOFF, 2.0**delivery.attempts)
@@ -122,10 +191,10 @@ def deliver_due(engine: Engine, now: dt.datetime) -> tuple[int, int]:
     return len(outcomes) - failed, failed
 
 
-def deliver_until(engine: Engine, stop: threading.Event, every: float = 0.5) -> None:
+def deliver_until(engine: Engine, setup: WebhookConfig, stop: threading.Event, every: float = 0.5) -> None:
     """Deliver what is due every `every` seconds until `stop` is set (the server's delivery thread)."""
     while not stop.wait(every):
         try:
-            deliver_due(engine, dt.datetime.now(dt.UTC))
+            deliver_due(engine, dt.datetime.now(dt.UTC), setup)
         except Exception:  # the thread must outlive a database hiccup; the deliveries wait in the store
             logger.exception("webhook delivery round failed")
