@@ -32,6 +32,8 @@ def screened_json(result: Screened) -> dict[str, Any]:
     data: dict[str, Any] = {"row": result.row, "query": result.query}
     if result.error:
         data["error"] = result.error
+    if result.notes:
+        data["notes"] = list(result.notes)
     data["matches"] = [
         {
             "entity_id": hit.entity_id,
@@ -59,8 +61,9 @@ def render_screening(results: Sequence[Screened], output: ScreenFormat) -> None:
         )
         for result in results:
             name = result.query.get("name", "")
-            if not result.hits and not result.references:
-                writer.writerow([result.row, name, result.error or "", "", "", "", "", ""])
+            problems = "; ".join(filter(None, (result.error, *result.notes)))
+            if (not result.hits and not result.references) or result.notes:
+                writer.writerow([result.row, name, problems, "", "", "", "", ""])
             for hit in result.hits:
                 why = "; ".join(f"{f.name}={f.value:.2f} ({f.contribution:+.2f})" for f in hit.score.features)
                 writer.writerow(
@@ -87,6 +90,8 @@ def render_screening(results: Sequence[Screened], output: ScreenFormat) -> None:
                 table.add_row(str(result.row), name, f"[red]{result.error}", "", "", "")
             elif not result.hits and not result.references:
                 table.add_row(str(result.row), name, "[green]clear", "", "", "")
+            for note in result.notes:
+                table.add_row(str(result.row), name, f"[yellow]{note}", "", "", "")
             for hit in result.hits:
                 top = sorted(hit.score.features, key=lambda f: -abs(f.contribution))[:3]
                 why = ", ".join(f"{f.name} {f.contribution:+.1f}" for f in top)

@@ -35,7 +35,7 @@ def test_screen_json_gives_one_object_per_row_in_order(listed: Cli, tmp_path: Pa
     queries = tmp_path / "travellers.csv"
     queries.write_text(QUERIES, encoding="utf-8")
     run = listed.run("screen", str(queries), "--against", "un_sc", "--format", "json", code=3)
-    assert "2 of 7 rows could not be screened" in run.stderr
+    assert "1 of 7 rows could not be screened" in run.stderr  # only the row without a name
     result = json.loads(run.stdout)
     assert [row["row"] for row in result] == [1, 2, 3, 4, 5, 6, 7]
     by_row = {row["row"]: row for row in result}
@@ -45,7 +45,11 @@ def test_screen_json_gives_one_object_per_row_in_order(listed: Cli, tmp_path: Pa
     assert by_row[2]["matches"][0]["entity_id"] == "un-sc-6908048"  # Arabic script query
     assert by_row[3]["matches"] == []
     assert "row 4" in by_row[4]["error"] and "'name'" in by_row[4]["error"]
-    assert "row 5" in by_row[5]["error"] and "'birth_date'" in by_row[5]["error"]
+    # A date that is no date is screened without (its year is still read): the row is not lost.
+    assert "error" not in by_row[5]
+    assert by_row[5]["notes"] == [
+        "row 5 (line 6): field 'birth_date': invalid date '1970-13-45', read as '1970'"
+    ]
     assert by_row[6]["matches"][0]["entity_id"] == "un-sc-6907993"
     # Same name, birth year 53 years off: below the threshold.
     assert all(match["entity_id"] != "un-sc-6908048" for match in by_row[7]["matches"])

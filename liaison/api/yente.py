@@ -129,10 +129,12 @@ def match(
         return _bad_request(exc)
     responses = {
         answer.key: MatchesOut(
+            status=answer.status,
             results=[_scored(result) for result in answer.results],
             total=Total(value=answer.total),
-            query=answer.query.to_dict(),
+            query=answer.query.to_dict() if answer.query is not None else {},
             references=[ReferenceOut.model_validate(ref.to_dict()) for ref in answer.references],
+            notes=list(answer.notes),
         )
         for answer in answers
     }

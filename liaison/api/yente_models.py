@@ -89,11 +89,14 @@ class Total(BaseModel):
 class MatchesOut(BaseModel):
     """The answer to one query of the batch, under the query's key."""
 
-    status: int = 200
+    status: int = Field(default=200, description="400 when this query could not be run; `notes` say why")
     results: list[ScoredOut]
     total: Total
     query: dict[str, Any]
     references: list[ReferenceOut] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list, description="What of the query could not be read and was screened without"
+    )
 
 
 class MatchResponse(BaseModel):

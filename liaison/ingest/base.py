@@ -14,6 +14,7 @@ import gzip
 import io
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,10 +31,17 @@ from liaison.model.handling import Handling
 from liaison.model.observables import Observable
 
 __all__ = [
+    "MAX_ARCHIVE_BYTES",
+    "MAX_GUNZIPPED_BYTES",
+    "MAX_LINE_BYTES",
+    "MAX_MEMBER_BYTES",
+    "MAX_RATIO",
     "MAX_VALUE_CHARS",
     "Record",
+    "add_readable",
     "add_value",
     "check_exists",
+    "check_zip",
     "csv_rows",
     "make_entity",
     "member",
@@ -47,6 +55,24 @@ __all__ = [
 # One property value longer than this is refused: no real name, address or remark comes
 # near it, and a huge value is how a hostile file tries to exhaust memory or the index.
 MAX_VALUE_CHARS = 65_536
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The longest line a text reader reads: far beyond any record, and a file without newlines
+(or a gzip bomb of one line) is refused before it is held whole."""
+
+# Compressed input. Deflate packs at most about 1,032 to 1; the most compressible file Liaison
+# ships, the CITES species index, packs 37 to 1. A bomb is refused by its ratio long before the
+# sizes, which bound what an honest file may unpack to.
+MAX_RATIO = 200
+"""The most bytes one packed byte may unpack to, checked once a stream or member passes 1 MiB."""
+_RATIO_FLOOR = 1024 * 1024
+MAX_MEMBER_BYTES = 128 * 1024 * 1024
+"""The most one member of a zip archive (a worksheet, an xlsx's shared strings) may unpack to;
+a workbook reader holds its shared strings whole."""
+MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
+"""The most all members of a zip archive may unpack to."""
+MAX_GUNZIPPED_BYTES = 4 * 1024 * 1024 * 1024
+"""The most a gzip file may unpack to. Readers stream it, so this bounds time and the import's
+transaction, not memory; it is some 40 times the largest list Liaison ships unpacked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,39 +102,92 @@ def check_exists(path: Path) -> None:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def open_bytes(path: Path) -> IO[bytes]:
+def open_bytes(path: Path, *, limit: int = MAX_GUNZIPPED_BYTES) -> IO[bytes]:
     """Open a file's bytes, unpacked on the fly if it is gzip-compressed.
 
     Lists are often published gzipped and the reference data ships so; the first bytes decide,
-    not the name. Readers stream, so a file that unpacks to far more than it holds costs time
-    but not memory; whole-file readers cap what they unpack with `read_limited`.
+    not the name. A gzip file may unpack to `MAX_RATIO` times its size (1 MiB at least) and
+    never more than `limit` bytes: past that the read is refused as a decompression bomb.
+    Whole-file readers also cap what they read with `read_limited`.
     """
     check_exists(path)
     with path.open("rb") as probe:
         compressed = probe.read(2) == _GZIP_MAGIC
     if compressed:
-        return cast(IO[bytes], _Gunzipped(path))
+        budget = min(limit, max(_RATIO_FLOOR, MAX_RATIO * path.stat().st_size))
+        return cast(IO[bytes], _Gunzipped(path, budget))
     return path.open("rb")
 
 
 class _Gunzipped(gzip.GzipFile):
-    """A gzip stream whose damage is the file's fault: BadInput naming it, not an OSError."""
+    """A gzip stream whose damage is the file's fault (BadInput naming it, not an OSError) and
+    which unpacks no more than `budget` bytes, asking the decompressor for no more than that."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, budget: int) -> None:
         super().__init__(path, "rb")
         self._path = path
+        self._budget = budget
+        self._unpacked = 0
+
+    def _take(self, read: Callable[[int], bytes], size: int | None) -> bytes:
+        left = self._budget - self._unpacked
+        try:
+            data = read(left + 1 if size is None or size < 0 else min(size, left + 1))
+        except (OSError, EOFError) as exc:
+            raise BadInput(f"{self._path}: cannot be unpacked: {exc}") from exc
+        self._unpacked += len(data)
+        if self._unpacked > self._budget:
+            raise BadInput(
+                f"{self._path}: unpacks to more than {self._budget:,} bytes, {MAX_RATIO} times its size "
+                f"or {MAX_GUNZIPPED_BYTES:,} at most; refused as a decompression bomb"
+            )
+        return data
 
     def read(self, size: int | None = -1) -> bytes:
-        try:
-            return super().read(size)
-        except (OSError, EOFError) as exc:
-            raise BadInput(f"{self._path}: cannot be unpacked: {exc}") from exc
+        return self._take(super().read, size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._take(super().read1, size)
 
     def readline(self, size: int | None = -1) -> bytes:
-        try:
-            return super().readline(size)
-        except (OSError, EOFError) as exc:
-            raise BadInput(f"{self._path}: cannot be unpacked: {exc}") from exc
+        return self._take(super().readline, size)
+
+
+def check_zip(
+    path: Path,
+    *,
+    member_limit: int = MAX_MEMBER_BYTES,
+    archive_limit: int = MAX_ARCHIVE_BYTES,
+    ratio: int = MAX_RATIO,
+) -> None:
+    """Refuse a zip archive (an xlsx) whose members would unpack too far, before any is unpacked.
+
+    The sizes checked are those the archive's directory declares; they bound what is read,
+    because zipfile yields no more of a member than its declared size (a member that holds
+    more fails its CRC there).
+    """
+    check_exists(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise BadInput(f"{path}: not a zip archive (as an xlsx is): {exc}") from None
+    total = 0
+    for info in members:
+        if info.file_size > member_limit:
+            raise BadInput(
+                f"{path}: member {info.filename!r} unpacks to {info.file_size:,} bytes, "
+                f"more than the {member_limit:,} one may"
+            )
+        if info.file_size > _RATIO_FLOOR and info.file_size > ratio * info.compress_size:
+            packed = info.file_size / max(info.compress_size, 1)
+            raise BadInput(
+                f"{path}: member {info.filename!r} unpacks to {packed:,.0f} times its packed size, "
+                f"more than {ratio}; refused as a decompression bomb"
+            )
+        total += info.file_size
+    if total > archive_limit:
+        raise BadInput(f"{path}: unpacks to {total:,} bytes in all, more than the {archive_limit:,} an archive may")
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
@@ -138,7 +217,8 @@ def text_lines(path: Path) -> Iterator[Iterator[str]]:
     """Open a UTF-8 file as lines decoded one at a time, so a bad byte is blamed on its own line.
 
     A text handle decodes 8 KB at a time and would report whichever line came first. A
-    byte-order mark at the start, as spreadsheet exports write, is dropped.
+    byte-order mark at the start, as spreadsheet exports write, is dropped; a line longer than
+    `MAX_LINE_BYTES` is refused.
     """
     with open_bytes(path) as handle:
         yield _decoded(path, handle)
@@ -146,7 +226,11 @@ def text_lines(path: Path) -> Iterator[Iterator[str]]:
 
 def _decoded(path: Path, handle: IO[bytes]) -> Iterator[str]:
     encoding = "utf-8-sig"
-    for line, raw in enumerate(handle, start=1):
+    line = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        line += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise BadInput.at(str(path), line, None, f"line longer than {MAX_LINE_BYTES:,} bytes")
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -216,6 +300,33 @@ def add_value(
     proxy.unsafe_add(schema_prop, cleaned, cleaned=True)
     return True
 
+
+def add_readable(proxy: EntityProxy, prop: str, value: Any, field: str | None = None) -> str | None:
+    """Add what can be read of one value of a query; a note saying what could not (naming the
+    `field` it came from, the property by default), else None.
+
+    Screening goes on without a value it cannot read, and a date keeps its readable part
+    ('1974-01-32' is read as 1974-01): one bad field must never hide a listed person.
+    """
+    try:
+        add_value(proxy, prop, value, "query", prop)
+        return None
+    except BadInput:
+        text = str(value).strip()
+    named = f"field '{field or prop}'"
+    schema_prop = proxy.schema.get(prop)
+    if schema_prop is None:
+        return f"{named}: {proxy.schema.name} has no such property; screened without it"
+    if schema_prop.type == registry.date:
+        found = _DATE_START.match(text)
+        for part in (found.group(1), found.group(2)) if found else ():
+            if part and add_value(proxy, prop, part, "query", prop, strict=False):
+                return f"{named}: invalid date {text[:40]!r}, read as {part!r}"
+    return f"{named}: cannot read {text[:40]!r}; screened without it"
+
+
+_DATE_START = re.compile(r"((\d{4})-\d{2})?")
+"""The year-month and the year a malformed date starts with, its readable parts."""
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 

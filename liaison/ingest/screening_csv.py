@@ -14,7 +14,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from liaison.errors import BadInput
-from liaison.ingest.base import add_value, csv_rows, text_lines
+from liaison.ingest.base import add_readable, csv_rows, text_lines
 
 __all__ = ["COLUMNS", "ScreeningRow", "read_screening_csv"]
 
@@ -35,12 +35,14 @@ _TARGETS = {
 
 @dataclass(frozen=True, slots=True)
 class ScreeningRow:
-    """One data row: its number (1 = first row after the header), the values read, and a query or an error."""
+    """One data row: its number (1 = first row after the header), the values read, and a query or
+    an error; `notes` say which values the query was read without."""
 
     row: int
     values: dict[str, str]
     query: EntityProxy | None = None
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 def read_screening_csv(path: Path) -> Iterator[ScreeningRow]:
@@ -75,6 +77,7 @@ def _query(source: str, line: int, number: int, values: dict[str, str]) -> Scree
         return ScreeningRow(number, values, error=f"row {number} (line {line}): field 'name': empty")
     proxy = model.make_entity(schema)
     proxy.make_id("screening", str(number))
+    notes: list[str] = []
     for column, props in _TARGETS.items():
         value = values.get(column)
         if not value:
@@ -82,9 +85,8 @@ def _query(source: str, line: int, number: int, values: dict[str, str]) -> Scree
         prop = next((name for name in props if proxy.schema.get(name)), None)
         if prop is None:
             continue
-        try:
-            add_value(proxy, prop, value, source, line, strict=column != "id_number")
-        except BadInput:
-            problem = f"row {number} (line {line}): field '{column}': cannot read {value[:60]!r}"
-            return ScreeningRow(number, values, error=problem)
-    return ScreeningRow(number, values, query=proxy)
+        # A field that cannot be read is left out, not the row: a bad date must not hide a name.
+        note = add_readable(proxy, prop, value, column)
+        if note is not None:
+            notes.append(f"row {number} (line {line}): {note}")
+    return ScreeningRow(number, values, query=proxy, notes=tuple(notes))

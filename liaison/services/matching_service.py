@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.errors import BadInput, NotFound, Unavailable
-from liaison.ingest.base import add_value
+from liaison.ingest.base import add_readable, add_value
 from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
@@ -99,13 +99,19 @@ class Scored:
 
 @dataclass(frozen=True, slots=True)
 class Matches:
-    """The answer to one query of a batch: the cleaned query, its results best first, and how many passed."""
+    """The answer to one query of a batch: the cleaned query, its results best first, and how many passed.
+
+    `notes` say what of the query could not be read and was left out; a query that cannot be
+    run at all (an unknown schema) has `status` 400, no `query`, and why in `notes`.
+    """
 
     key: str
-    query: EntityProxy
+    query: EntityProxy | None
     results: tuple[Scored, ...]
     total: int
     references: tuple[Reference, ...] = ()
+    status: int = 200
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +239,14 @@ class MatchingService:
         if len(queries) > most:
             raise BadInput(f"field 'queries': {len(queries)} queries exceed the limit of {most}")
         tuned = self._tuned(weights or {})
-        examples = {key: parse_example(key, example) for key, example in queries.items()}
+        # Each query is answered on its own, as yente does: one that cannot be run spoils no other.
+        examples: dict[str, EntityProxy] = {}
+        notes: dict[str, list[str]] = {key: [] for key in queries}
+        for key, example in queries.items():
+            try:
+                examples[key] = parse_example(key, example, notes=notes[key])
+            except BadInput as exc:
+                notes[key].append(str(exc))
         snapshot = self._current()
         datasets = _datasets(self.engine, snapshot, scope, identity)
         items = []
@@ -262,14 +275,16 @@ class MatchingService:
             audit.record(
                 session, identity, "match", f"scope:{scope.dataset}", now=now, purpose=purpose, detail=detail
             )
-        answers = []
+        answers = {key: Matches(key, None, (), 0, status=400, notes=tuple(notes[key])) for key in queries}
         for (key, proxy, passed), hidden in zip(scored, references, strict=True):
             shown = [(readable[entity_id], score) for entity_id, score in passed if entity_id in readable]
             results = tuple(
                 Scored(entity, score, score.score >= threshold) for entity, score in shown[:limit]
             )
-            answers.append(Matches(key, proxy, results, len(shown), tuple(hidden[:limit])))
-        return answers
+            answers[key] = Matches(
+                key, proxy, results, len(shown), tuple(hidden[:limit]), notes=tuple(notes[key])
+            )
+        return list(answers.values())
 
     def search(
         self,
@@ -440,8 +455,13 @@ class MatchingService:
         return Weights(self.weights.bias, {**self.weights.features, **overrides})
 
 
-def parse_example(key: str, example: Mapping[str, Any]) -> EntityProxy:
-    """A yente query example (`schema`, `properties`) as a clean FtM entity; BadInput names key and field."""
+def parse_example(key: str, example: Mapping[str, Any], *, notes: list[str] | None = None) -> EntityProxy:
+    """A yente query example (`schema`, `properties`) as a clean FtM entity; BadInput names key and field.
+
+    With `notes`, a value that cannot be read is left out and said there (a screening goes on
+    with what it can read, see `add_readable`); without, it is refused. A schema that is unknown
+    or cannot be matched is always refused.
+    """
     name = example.get("schema")
     schema = model.get(name) if isinstance(name, str) else None
     if schema is None:
@@ -455,12 +475,17 @@ def parse_example(key: str, example: Mapping[str, Any]) -> EntityProxy:
     proxy = model.make_entity(schema)
     proxy.id = str(example.get("id") or key)
     for prop, values in properties.items():
-        if schema.get(prop) is None:
+        if notes is None and schema.get(prop) is None:
             raise BadInput.at("queries", key, prop, f"{schema.name} has no property {prop!r}")
         for value in _values(values):
             if not isinstance(value, str | int | float):
-                raise BadInput.at("queries", key, prop, f"expected text, got {value!r:.80}")
-            add_value(proxy, prop, value, "queries", key)
+                if notes is None:
+                    raise BadInput.at("queries", key, prop, f"expected text, got {value!r:.80}")
+                notes.append(f"field '{prop}': expected text, got {value!r:.40}; screened without it")
+            elif notes is None:
+                add_value(proxy, prop, value, "queries", key)
+            elif (note := add_readable(proxy, str(prop), value)) is not None:
+                notes.append(note)
     return proxy
 
 

@@ -54,13 +54,15 @@ class Written:
 
 @dataclass(frozen=True, slots=True)
 class Screened:
-    """The outcome of one screening row: its hits, best first, or the error that stopped it."""
+    """The outcome of one screening row: its hits, best first, or the error that stopped it;
+    `notes` say which of its values it was screened without."""
 
     row: int
     query: dict[str, str]
     hits: tuple[Hit, ...]
     error: str | None = None
     references: tuple[Reference, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def build_index(
@@ -134,7 +136,7 @@ def screen_rows(
             hits = match_record(
                 index, query, threshold=threshold, limit=limit, candidates=candidates, weights=weights
             )
-            yield Screened(row.row, row.values, hits)
+            yield Screened(row.row, row.values, hits, notes=row.notes)
         if progress is not None:
             progress(1)
 

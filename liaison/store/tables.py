@@ -699,9 +699,10 @@ class WatchRow(Base):
 
 
 class WebhookRow(Base):
-    """Where a user's alerts are also posted, signed with HMAC-SHA256 under `secret`.
+    """Where a user's alerts are also posted, signed with HMAC-SHA256 under its secret.
 
-    The secret is kept as given, not hashed: signing needs it, as the receiver's check does.
+    Signing needs the secret itself, so it is sealed rather than hashed: `secret` holds it
+    encrypted under a key kept outside the database (liaison.access.sealing), bound to the row's id.
     """
 
     __tablename__ = "webhook"

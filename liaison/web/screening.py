@@ -129,6 +129,8 @@ def _write_row(writer: Any, row: ScreeningRow, answer: Matches | None) -> None:
     if answer is None:
         writer.writerow([row.row, name, "error", "", "", "", "", row.error or "", ""])
         return
+    for note in row.notes:  # what the row was screened without, before what it found
+        writer.writerow([row.row, name, "note", "", "", "", "", note, ""])
     hits = [scored for scored in answer.results if scored.match]
     if not hits and not answer.references:
         writer.writerow([row.row, name, "clear", "", "", "", "", "", ""])

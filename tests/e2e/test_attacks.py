@@ -7,6 +7,7 @@ response (a wrong Content-Length) shows as it would to curl.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -135,3 +136,41 @@ def test_a_hidden_dataset_answers_as_an_absent_one(world: World) -> None:
 
 def _refs(answer: dict[str, Any]) -> list[tuple[str, float]]:
     return sorted((ref["owner_agency"], ref["score"]) for ref in answer["responses"]["q"]["references"])
+
+
+def test_a_bad_field_never_hides_a_listed_person(world: World, tmp_path: Path) -> None:
+    travellers = {
+        f"q{n}": {"schema": "Person", "properties": {"name": [f"Traveller {n}"]}} for n in range(17)
+    }
+    badege = {"name": ["Eric BADEGE"], "birthDate": ["1971-02-30"]}  # UN-listed, born 1971
+    queries = {
+        **travellers,
+        "bad-date": {"schema": "Person", "properties": badege},
+        "odd-value": {"schema": "Person", "properties": {"name": ["Eric Badege"], "nationality": [{"x": 1}]}},
+        "no-schema": {"schema": "Spaceship", "properties": {"name": ["Eric Badege"]}},
+    }
+    answer = httpx.post(f"{world.url}/match/default", json={"queries": queries}, timeout=120)
+    assert answer.status_code == 200, answer.text
+    responses = answer.json()["responses"]
+    assert set(responses) == set(queries)
+    for key in ("bad-date", "odd-value"):
+        assert responses[key]["status"] == 200
+        assert LISTED in [result["id"] for result in responses[key]["results"]], key
+    assert responses["bad-date"]["notes"] == [
+        "field 'birthDate': invalid date '1971-02-30', read as '1971-02'"
+    ]
+    assert "nationality" in responses["odd-value"]["notes"][0]
+    assert responses["no-schema"]["status"] == 400 and "Spaceship" in responses["no-schema"]["notes"][0]
+    assert all(responses[key]["status"] == 200 and not responses[key]["notes"] for key in travellers)
+
+    sheet = tmp_path / "travellers.csv"
+    sheet.write_text("name,birth_date\nEric Badege,1971-02-30\n")
+    (row,) = orjson.loads(world.cli("screen", str(sheet), "--format", "json"))  # exit 0: screened
+    assert LISTED in [match["entity_id"] for match in row["matches"]]
+    assert row["notes"] == [
+        "row 1 (line 2): field 'birth_date': invalid date '1971-02-30', read as '1971-02'"
+    ]
+
+
+LISTED = "un-sc-6907993"
+"""Eric BADEGE on the UN Security Council's list, born in 1971."""
