@@ -108,9 +108,15 @@ def init() -> None:
 
     Example: LIAISON_DATABASE_URL=sqlite:///liaison.db liaison init
     """
+    from liaison.services import webhooks
+
     with reported():
         opened = engine(migrate=True)
         out.print(f"database ready: {opened.url.render_as_string()}")
+        if sealed := webhooks.seal_plaintext(opened, webhooks.config(settings())):
+            out.print(
+                f"{sealed} webhook secret{'s' if sealed > 1 else ''} sealed (they were kept in plain text)"
+            )
 
 
 @app.command("import")
@@ -432,11 +438,12 @@ def serve(
     Example: liaison serve --port 8000 --workers 2
     """
     from liaison.api.serving import serve as run
-    from liaison.services import catalog, demo
+    from liaison.services import catalog, demo, webhooks
 
     with reported():
         config = settings()
         opened = engine()  # refuses a store that is not initialised, before any worker starts
+        webhooks.seal_plaintext(opened, webhooks.config(config))  # before any worker delivers
         found, served = demo.state(opened), catalog.overview(opened, Identity.operator())
         opened.dispose()
         out.print(

@@ -14,18 +14,25 @@ import hashlib
 import hmac
 import http.server
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from liaison.services import access, webhooks
 from liaison.settings import Settings
 from liaison.store import open_engine
+from liaison.store.tables import WebhookRow
+from liaison.store.watches import add_webhook
 from tests.test_access_cli import two_agencies
 from tests.test_cli import Cli
+
+NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
 SOKOLOV = {
     "id": "",
@@ -128,9 +135,12 @@ def receiver() -> Iterator[str]:
 def test_webhooks_are_signed_and_retried_until_received(
     cli: Cli, tmp_path: Path, database_url: str, receiver: str
 ) -> None:
-    # The receiver listens on loopback, which webhooks may reach only when the installation allows it.
-    cli.env["LIAISON_WEBHOOK_ALLOW"] = "127.0.0.1"
-    setup = webhooks.config(Settings(database_url=database_url, webhook_allow=("127.0.0.1",)))
+    # The receiver listens on loopback, which webhooks may reach only when the installation allows
+    # it; PostgreSQL has no default key file, so the key that seals secrets is named.
+    key = tmp_path / "secret.key"
+    cli.env.update(LIAISON_WEBHOOK_ALLOW="127.0.0.1", LIAISON_SECRET_KEY_FILE=str(key))
+    settings = Settings(database_url=database_url, webhook_allow=("127.0.0.1",), secret_key_file=key)
+    setup = webhooks.config(settings)
     added = cli("--as", "bob", "webhook", "add", receiver)
     secret = added.rsplit(" ", 1)[1].strip()
     cli("--as", "bob", "watch", "add", "--name", "Ivan Sokolov", "--birth-date", "1975")
@@ -154,4 +164,27 @@ def test_webhooks_are_signed_and_retried_until_received(
     load(cli, tmp_path, "fr-green-2", "GREEN", "fr_more")
     later = now + dt.timedelta(hours=3)
     assert webhooks.deliver_due(engine, later, setup) == (1, 1)
+    engine.dispose()
+
+
+def test_init_and_serve_seal_the_plaintext_secrets_of_an_older_store(
+    cli: Cli, tmp_path: Path, database_url: str
+) -> None:
+    cli.env["LIAISON_SECRET_KEY_FILE"] = str(tmp_path / "secret.key")
+    engine = open_engine(database_url)
+
+    def kept_plain(webhook_id: str) -> None:
+        with Session(engine) as session, session.begin():  # as Liaison kept them before sealing
+            add_webhook(session, webhook_id, "bob", "https://soc.example.org/in", f"plain-{webhook_id}", NOW)
+
+    kept_plain("00000000000000a1")
+    assert "1 webhook secret sealed" in cli("init")
+    kept_plain("00000000000000a2")
+    with socket.socket() as taken:  # serve seals before it listens, so a port in use stops it after
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert "in use" in cli("serve", "--port", str(taken.getsockname()[1]), code=7)
+    with Session(engine) as session:
+        stored = list(session.scalars(select(WebhookRow.secret)))
+    assert len(stored) == 2 and not any("plain-" in value for value in stored)
     engine.dispose()

@@ -99,7 +99,7 @@ def check(url: str, allow: Sequence[Network], resolve: Resolve) -> Target:
     scheme, host, port, path = parse(url)
     try:
         addresses = tuple(resolve(host, port))
-    except (OSError, UnicodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a name IDNA cannot encode
         raise Unavailable(f"{host} does not resolve: {exc}") from exc
     if not addresses:
         raise Unavailable(f"{host} does not resolve")

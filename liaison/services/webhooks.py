@@ -4,7 +4,10 @@ Each alert is queued for its recipients' webhooks in the transaction that raises
 is never lost when a receiver is down: `deliver_due` posts what is due, and a failed post is
 retried later with exponential backoff (1 s, 2 s, 4 s, … up to an hour), without end. The body
 is the alert as JSON; `X-Liaison-Signature: sha256=<hex>` is the HMAC-SHA256 of the body under
-the webhook's secret, which Liaison shows once when the webhook is added.
+the webhook's secret, which Liaison shows once when the webhook is added and keeps sealed
+(liaison.access.sealing) under a key outside the database. Posts go only to public addresses
+or networks the installation allows (liaison.services.webhook_targets), checked when a webhook
+is added and again before each post, which goes to the address checked and follows no redirect.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session
 
+from liaison.access.sealing import Sealer, key_file, read_key
 from liaison.errors import BadInput, Forbidden, LiaisonError, NotFound, Unavailable
 from liaison.model import Identity, IdentityKind
 from liaison.services import audit
@@ -44,6 +48,7 @@ __all__ = [
     "deliver_until",
     "list_webhooks",
     "remove",
+    "seal_plaintext",
     "sign",
 ]
 
@@ -66,11 +71,30 @@ class WebhookConfig:
     key_file: Path | None
     resolve: targets.Resolve = targets.resolve_name
 
+    def sealer(self, create: bool) -> Sealer:
+        """The sealer of the configured key; a missing key file is made only when `create` is set."""
+        if self.secret_key is not None:
+            return read_key(self.secret_key, "LIAISON_SECRET_KEY")
+        if self.key_file is None:
+            raise Unavailable(
+                "webhook secrets are sealed under a key kept outside the database: set LIAISON_SECRET_KEY "
+                "(e.g. `openssl rand -base64 32`) or LIAISON_SECRET_KEY_FILE"
+            )
+        return key_file(self.key_file, create)
+
 
 def config(settings: Settings, resolve: targets.Resolve = targets.resolve_name) -> WebhookConfig:
     """The webhook configuration of these settings."""
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
-    return WebhookConfig(settings.webhook_allow, key, settings.secret_key_file, resolve)
+    return WebhookConfig(settings.webhook_allow, key, settings.secret_key_file or _beside(settings), resolve)
+
+
+def _beside(settings: Settings) -> Path | None:
+    """`<file>.key` beside an SQLite store's file; other stores have no default place for a key."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).with_name(Path(url.database).name + ".key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +108,11 @@ class NewWebhook:
 def sign(secret: str, body: bytes) -> str:
     """The signature header's value: `sha256=` and the HMAC-SHA256 of the body, in hex."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _context(webhook_id: str) -> str:
+    # What a sealed secret is bound to: copied onto another webhook's row, it does not open.
+    return f"webhook:{webhook_id}"
 
 
 def _member(identity: Identity) -> None:
@@ -100,9 +129,10 @@ def add(engine: Engine, identity: Identity, url: str, now: dt.datetime, setup: W
             targets.check(url, setup.allow, setup.resolve)
     except BadInput as exc:
         raise BadInput(f"field 'url': {exc}") from exc
+    webhook_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    sealed = setup.sealer(create=True).seal(secret, _context(webhook_id))
     with Session(engine) as session, session.begin():
-        secret = secrets.token_urlsafe(32)
-        hook = watch_store.add_webhook(session, identity.actor, url, secret, now)
+        hook = watch_store.add_webhook(session, webhook_id, identity.actor, url, sealed, now)
         audit.record(
             session, identity, "webhook.add", f"webhook:{hook.webhook_id}", now=now, detail={"url": url}
         )
@@ -150,12 +180,13 @@ def _post(delivery: Delivery, setup: WebhookConfig) -> str | None:
     """
     try:
         target = targets.check(delivery.url, setup.allow, setup.resolve)
+        secret = setup.sealer(create=False).open(delivery.sealed_secret, _context(delivery.webhook_id))
     except LiaisonError as exc:
         return str(exc)
     body = orjson.dumps(delivery.alert)
     headers = {
         "Content-Type": "application/json",
-        "X-Liaison-Signature": sign(delivery.secret, body),
+        "X-Liaison-Signature": sign(secret, body),
         "X-Liaison-Delivery": str(delivery.delivery_id),
         "User-Agent": "Liaison-Webhook",
     }
@@ -189,6 +220,19 @@ def deliver_due(engine: Engine, now: dt.datetime, setup: WebhookConfig) -> tuple
             )
     failed = sum(1 for _delivery, error in outcomes if error is not None)
     return len(outcomes) - failed, failed
+
+
+def seal_plaintext(engine: Engine, setup: WebhookConfig) -> int:
+    """Seal the secrets an older Liaison kept in plain text; how many (`liaison init` and `serve` call it)."""
+    with Session(engine) as session, session.begin():
+        plain = [
+            (hook, value) for hook, value in watch_store.webhook_secrets(session) if not Sealer.holds(value)
+        ]
+        if plain:
+            sealer = setup.sealer(create=True)
+            for webhook_id, secret in plain:
+                watch_store.set_webhook_secret(session, webhook_id, sealer.seal(secret, _context(webhook_id)))
+        return len(plain)
 
 
 def deliver_until(engine: Engine, setup: WebhookConfig, stop: threading.Event, every: float = 0.5) -> None:

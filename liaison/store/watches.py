@@ -26,6 +26,8 @@ __all__ = [
     "mark_delivery",
     "remove_watch",
     "remove_webhook",
+    "set_webhook_secret",
+    "webhook_secrets",
 ]
 
 
@@ -43,12 +45,11 @@ class Watch:
 
 @dataclass(frozen=True, slots=True)
 class Webhook:
-    """A user's webhook; `secret` signs what is posted to it."""
+    """A user's webhook (its sealed secret stays in the store)."""
 
     webhook_id: str
     user: str
     url: str
-    secret: str
     created_at: dt.datetime
 
 
@@ -58,8 +59,9 @@ class Delivery:
 
     delivery_id: int
     attempts: int
+    webhook_id: str
     url: str
-    secret: str
+    sealed_secret: str
     user: str
     alert: dict[str, Any]
 
@@ -99,18 +101,35 @@ def remove_watch(session: Session, watch_id: str, user: str) -> bool:
     return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
 
-def add_webhook(session: Session, user: str, url: str, secret: str, now: dt.datetime) -> Webhook:
-    """A new webhook for a user."""
-    row = WebhookRow(id=secrets.token_hex(8), user=user, url=url, secret=secret, created_at=now)
+def add_webhook(
+    session: Session, webhook_id: str, user: str, url: str, sealed_secret: str, now: dt.datetime
+) -> Webhook:
+    """A new webhook for a user, its secret sealed for its id."""
+    row = WebhookRow(id=webhook_id, user=user, url=url, secret=sealed_secret, created_at=now)
     session.add(row)
     session.flush()
-    return Webhook(row.id, row.user, row.url, row.secret, row.created_at)
+    return Webhook(row.id, row.user, row.url, row.created_at)
 
 
 def list_webhooks(session: Session, user: str) -> list[Webhook]:
     """A user's webhooks."""
     query = select(WebhookRow).where(WebhookRow.user == user).order_by(WebhookRow.created_at, WebhookRow.id)
-    return [Webhook(row.id, row.user, row.url, row.secret, row.created_at) for row in session.scalars(query)]
+    return [Webhook(row.id, row.user, row.url, row.created_at) for row in session.scalars(query)]
+
+
+def webhook_secrets(session: Session) -> list[tuple[str, str]]:
+    """(id, stored secret) of every webhook, to seal those an older Liaison kept in plain text."""
+    return [
+        (webhook_id, stored)
+        for webhook_id, stored in session.execute(select(WebhookRow.id, WebhookRow.secret))
+    ]
+
+
+def set_webhook_secret(session: Session, webhook_id: str, sealed_secret: str) -> None:
+    """Replace a webhook's stored secret."""
+    row = session.get(WebhookRow, webhook_id)
+    if row is not None:
+        row.secret = sealed_secret
 
 
 def remove_webhook(session: Session, webhook_id: str, user: str) -> bool:
@@ -160,7 +179,7 @@ def deliveries_due(session: Session, now: dt.datetime, limit: int) -> list[Deliv
             "id": alert.id, "kind": alert.kind, "subject": alert.subject, "detail": alert.detail,
             "created_at": alert.created_at.isoformat(), "agency": alert.agency, "user": alert.user,
         }  # fmt: skip
-        due.append(Delivery(delivery.id, delivery.attempts, hook.url, hook.secret, hook.user, body))
+        due.append(Delivery(delivery.id, delivery.attempts, hook.id, hook.url, hook.secret, hook.user, body))
     return due
 
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from liaison.access.sealing import new_key
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.services import access, agencies
@@ -29,7 +30,9 @@ def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestCl
     agencies.register(engine, Agency("NCB-ES", "NCB Madrid", "ES", AgencyKind.NCB))
     access.add_user(engine, Identity.operator(), "alice", "NCB-FR", Role.ANALYST, NOW)
     access.add_user(engine, Identity.operator(), "bob", "NCB-ES", Role.ANALYST, NOW)
-    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+    # PostgreSQL has no default key file: the key that seals webhook secrets is given.
+    settings = Settings(database_url=database_url, secret_key=new_key())
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

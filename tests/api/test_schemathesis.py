@@ -21,6 +21,7 @@ from schemathesis import checks
 from sqlalchemy import Engine
 
 from liaison import ingest
+from liaison.access.sealing import new_key
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
 from liaison.services import access, agencies
@@ -67,7 +68,11 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(
     engine: Engine, database_url: str, agency: Agency, tmp_path: Path
 ) -> None:
     token = small_world(engine, tmp_path)
-    app = create_app(Settings(database_url=database_url, rate_per_second=1e6, rate_burst=1_000_000))
+    # A key for webhook secrets: PostgreSQL has no default key file beside it.
+    settings = Settings(
+        database_url=database_url, rate_per_second=1e6, rate_burst=1_000_000, secret_key=new_key()
+    )
+    app = create_app(settings)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     # The alert stream stays open until the client leaves, which an in-process client never

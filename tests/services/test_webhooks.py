@@ -15,7 +15,9 @@ import datetime as dt
 import hashlib
 import hmac
 import http.server
+import shutil
 import ssl
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,12 +33,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.sealing import new_key
 from liaison.errors import BadInput
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.services import access, webhook_targets, webhooks
 from liaison.settings import Settings
+from liaison.store import watches as watch_store
 from liaison.store.alerts import add_alert
-from liaison.store.tables import DeliveryRow
+from liaison.store.tables import DeliveryRow, WebhookRow
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 LOOPBACK = "127.0.0.0/8"
@@ -138,16 +142,22 @@ def receiver() -> Iterator[Receiver]:
     made.server.server_close()
 
 
-@pytest.fixture(scope="module")
-def lone_bob(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Identity, Path]]:
-    """One SQLite store and bob for the registration table: a refusal never reaches the store."""
-    folder = tmp_path_factory.mktemp("refusals")
-    engine = store.open_engine(f"sqlite:///{folder / 'liaison.db'}")
+def world(url: str) -> tuple[Engine, Identity]:
+    """A migrated store at `url` with NCB-FR and bob, outside the backend fixtures."""
+    engine = store.open_engine(url)
     store.migrate(engine)
     with Session(engine) as session, session.begin():
         store.save_agency(session, Agency("NCB-FR", "INTERPOL NCB Paris", "FR", AgencyKind.NCB))
     access.add_user(engine, Identity.operator(), "bob", "NCB-FR", Role.ANALYST, NOW)
-    yield engine, access.identity_of(engine, "bob"), folder
+    return engine, access.identity_of(engine, "bob")
+
+
+@pytest.fixture(scope="module")
+def lone_bob(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Identity, Path]]:
+    """One SQLite store and bob for the registration table: a refusal never reaches the store."""
+    folder = tmp_path_factory.mktemp("refusals")
+    engine, bob = world(f"sqlite:///{folder / 'liaison.db'}")
+    yield engine, bob, folder
     engine.dispose()
 
 
@@ -323,6 +333,74 @@ def test_https_is_posted_to_the_checked_address_and_the_certificate_of_the_name_
     assert receiver.received == []
     receiver.server.shutdown()
     receiver.server.server_close()
+
+
+def stored_secrets(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.scalars(select(WebhookRow.secret)))
+
+
+def test_the_stored_secret_is_sealed_and_still_signs(
+    engine: Engine, bob: Identity, receiver: Receiver, tmp_path: Path
+) -> None:
+    allowed = setup(str(engine.url), tmp_path, LOOPBACK)
+    added = webhooks.add(engine, bob, f"http://127.0.0.1:{receiver.port}/alerts", NOW, allowed)
+    [stored] = stored_secrets(engine)
+    assert len(added.secret) >= 40 and added.secret not in stored
+    alert(engine)
+    assert webhooks.deliver_due(engine, NOW, allowed) == (1, 0)
+    [got] = receiver.received
+    assert hmac.compare_digest(got.signature, webhooks.sign(added.secret, got.body))
+
+
+def test_a_copy_of_the_database_without_its_key_opens_no_secret(receiver: Receiver, tmp_path: Path) -> None:
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir(), elsewhere.mkdir()
+    url, copied = f"sqlite:///{home / 'liaison.db'}", f"sqlite:///{elsewhere / 'liaison.db'}"
+    engine, bob = world(url)
+    # The embedded default: no key set, so one is made beside the SQLite file, for its owner only.
+    defaults = webhooks.config(Settings(database_url=url, webhook_allow=(LOOPBACK,)))
+    added = webhooks.add(engine, bob, f"http://127.0.0.1:{receiver.port}/alerts", NOW, defaults)
+    key = home / "liaison.db.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    alert(engine)
+    engine.dispose()
+    shutil.copy(home / "liaison.db", elsewhere / "liaison.db")
+    assert added.secret.encode() not in (elsewhere / "liaison.db").read_bytes()
+
+    copy = store.open_engine(copied)
+    without_key = webhooks.config(Settings(database_url=copied, webhook_allow=(LOOPBACK,)))
+    assert webhooks.deliver_due(copy, NOW, without_key) == (0, 1)
+    assert "liaison.db.key is missing" in last_errors(copy)[0]
+    assert not (elsewhere / "liaison.db.key").exists()  # opening never makes a key
+    another = Settings(database_url=copied, webhook_allow=(LOOPBACK,), secret_key=new_key())
+    assert webhooks.deliver_due(copy, NOW + dt.timedelta(seconds=2), webhooks.config(another)) == (0, 1)
+    assert "does not open under this key" in last_errors(copy)[0]
+    assert receiver.received == []
+    copy.dispose()
+
+    original = store.open_engine(url)
+    assert webhooks.deliver_due(original, NOW, defaults) == (1, 0)
+    [got] = receiver.received
+    assert hmac.compare_digest(got.signature, webhooks.sign(added.secret, got.body))
+    original.dispose()
+
+
+def test_the_plaintext_secrets_of_an_older_store_are_sealed(
+    engine: Engine, bob: Identity, receiver: Receiver, tmp_path: Path
+) -> None:
+    with Session(engine) as session, session.begin():  # as Liaison kept them before sealing
+        url = f"http://127.0.0.1:{receiver.port}/old"
+        watch_store.add_webhook(session, "00c0ffee00c0ffee", "bob", url, "an-old-plaintext-secret", NOW)
+    allowed = setup(str(engine.url), tmp_path, LOOPBACK)
+    assert webhooks.seal_plaintext(engine, allowed) == 1
+    assert webhooks.seal_plaintext(engine, allowed) == 0
+    [stored] = stored_secrets(engine)
+    assert "an-old-plaintext-secret" not in stored
+    alert(engine)
+    assert webhooks.deliver_due(engine, NOW, allowed) == (1, 0)
+    [got] = receiver.received
+    assert hmac.compare_digest(got.signature, webhooks.sign("an-old-plaintext-secret", got.body))
 
 
 def test_signatures_are_hmac_sha256_of_the_body() -> None:
