@@ -6,6 +6,7 @@
      ├── Forbidden     the caller may not do or see this
      │    └── Unauthenticated   no valid credentials: missing, expired, revoked or forged
      ├── Conflict      the request clashes with the current state
+     ├── Throttled     too many attempts: the caller must wait `retry_after` seconds
      └── Unavailable   a dependency (database, service) cannot be reached
 
 Messages name the file, line, field or record so a user can act without a traceback.
@@ -19,6 +20,7 @@ __all__ = [
     "Forbidden",
     "LiaisonError",
     "NotFound",
+    "Throttled",
     "Unauthenticated",
     "Unavailable",
 ]
@@ -54,6 +56,14 @@ class Unauthenticated(Forbidden):
 
 class Conflict(LiaisonError):
     """The request clashes with the current state."""
+
+
+class Throttled(LiaisonError):
+    """Too many attempts, too fast or too often wrong; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(LiaisonError):

@@ -187,7 +187,9 @@ def check_zip(
             )
         total += info.file_size
     if total > archive_limit:
-        raise BadInput(f"{path}: unpacks to {total:,} bytes in all, more than the {archive_limit:,} an archive may")
+        raise BadInput(
+            f"{path}: unpacks to {total:,} bytes in all, more than the {archive_limit:,} an archive may"
+        )
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:

@@ -2,7 +2,8 @@
 
 Administrative changes are the operator's, or an admin's within their own agency; each is
 audited in the transaction that makes it. Tokens and passwords are shown once and stored as
-hashes; a token of a disabled user, an expired or a revoked token identifies no one.
+hashes; a token of a disabled user, an expired or a revoked token identifies no one. Disabling
+a user revokes their tokens and web sessions, so that enabling them again revives none.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.administration import require_admin, require_administers
 from liaison.access.secrets import (
     NewToken,
     check_password,
@@ -50,14 +52,6 @@ MAX_TOKEN_DAYS = 366
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
-def _require_admin(actor: Identity, agency: str) -> None:
-    if actor.kind is IdentityKind.OPERATOR:
-        return
-    if actor.role is Role.ADMIN and actor.agency == agency:
-        return
-    raise Forbidden(f"only the operator or an admin of {agency} may do this")
-
-
 def add_user(
     engine: Engine,
     actor: Identity,
@@ -72,7 +66,7 @@ def add_user(
         raise BadInput(f"user name {name!r}: use 1 to 64 lower-case letters, digits, '.', '_' or '-'")
     if password is not None and len(password) < 12:
         raise BadInput("password: at least 12 characters")
-    _require_admin(actor, agency)
+    require_administers(actor, agency, role)
     with Session(engine) as session, session.begin():
         store.save_user(session, name, agency, role, hash_password(password) if password else None, now)
         audit.record(
@@ -87,18 +81,22 @@ def list_users(engine: Engine, actor: Identity, agency: str | None = None) -> li
         if actor.agency is None:
             raise Forbidden("only the operator or an agency's admin may list users")
         agency = agency or actor.agency
-        _require_admin(actor, agency)
+        require_admin(actor, agency)
     with Session(engine) as session:
         return store.list_users(session, agency)
 
 
 def disable_user(engine: Engine, actor: Identity, name: str, now: dt.datetime, disabled: bool = True) -> User:
-    """Disable (or enable again) a user; their tokens and logins are refused at once."""
+    """Disable a user, revoking their tokens and web sessions for good, or enable them again (with none)."""
     with Session(engine) as session, session.begin():
-        user = store.get_user(session, name)
-        _require_admin(actor, user.agency)
+        user = store.get_user(session, name, for_update=True)
+        require_administers(actor, user.agency, user.role)
         store.set_user_disabled(session, name, disabled)
-        audit.record(session, actor, "user.disable" if disabled else "user.enable", f"user:{name}", now=now)
+        if disabled:
+            revoked = store.revoke_tokens_of(session, name, now)
+            audit.record(session, actor, "user.disable", f"user:{name}", now=now, detail={"revoked": revoked})
+        else:
+            audit.record(session, actor, "user.enable", f"user:{name}", now=now)
         return store.get_user(session, name)
 
 
@@ -121,8 +119,9 @@ def create_token(
         raise BadInput(f"--expires: a token expires after now and within {MAX_TOKEN_DAYS} days")
     token = new_token()
     with Session(engine) as session, session.begin():
-        owner = store.get_user(session, user)
-        _require_admin(actor, owner.agency)
+        # Locked as a disable locks it: the new token is either refused or revoked with the rest.
+        owner = store.get_user(session, user, for_update=True)
+        require_administers(actor, owner.agency, owner.role)
         if owner.disabled:
             raise BadInput(f"user {user!r} is disabled")
         store.save_token(
@@ -148,7 +147,7 @@ def list_tokens(engine: Engine, actor: Identity, user: str | None = None) -> lis
             return store.list_tokens(session, user)
         if actor.agency is None:
             raise Forbidden("only the operator or an agency's admin may list tokens")
-        _require_admin(actor, actor.agency)
+        require_admin(actor, actor.agency)
         if user is not None and store.get_user(session, user).agency != actor.agency:
             raise Forbidden(f"user {user!r} is not of {actor.agency}")
         return store.list_tokens(session, user, agency=actor.agency)
@@ -163,7 +162,7 @@ def revoke_token(engine: Engine, actor: Identity, token_id: str, now: dt.datetim
         owner = store.get_user(session, token.user)
         # A user may always revoke their own token.
         if actor.user != token.user:
-            _require_admin(actor, owner.agency)
+            require_administers(actor, owner.agency, owner.role)
         revoked = store.revoke_token(session, token_id, now)
         audit.record(
             session, actor, "token.revoke", f"token:{token_id}", now=now, detail={"user": token.user}
@@ -212,7 +211,8 @@ def identify_token(engine: Engine, text: str, now: dt.datetime) -> tuple[Identit
         raise Unauthenticated(_REFUSED)
     if token.revoked_at is not None or token.expires_at <= now:
         raise Unauthenticated(_REFUSED)
-    return Identity.member(user.name, user.agency, user.country, user.role, groups), token.scopes
+    scopes = frozenset(token.scopes)
+    return Identity.member(user.name, user.agency, user.country, user.role, groups, scopes), token.scopes
 
 
 def login(engine: Engine, name: str, password: str, now: dt.datetime) -> Identity:
@@ -234,6 +234,11 @@ SESSION_HOURS = 12
 """How long a web session lasts: one working shift."""
 
 
+def _session_scopes(role: Role | None) -> tuple[str, ...]:
+    """A web session's scopes: reading and writing, and administering for an agency's admins."""
+    return ("read", "write", "admin") if role is Role.ADMIN else ("read", "write")
+
+
 def start_session(engine: Engine, name: str, password: str, now: dt.datetime) -> tuple[Identity, NewToken]:
     """Log in for the web: a read-write token that ends with the shift, kept in an HTTP-only cookie."""
     identity = login(engine, name, password, now)
@@ -241,7 +246,7 @@ def start_session(engine: Engine, name: str, password: str, now: dt.datetime) ->
     with Session(engine) as session, session.begin():
         expires_at = now + dt.timedelta(hours=SESSION_HOURS)
         store.save_token(
-            session, token.token_id, name, token.secret_hash, ("read", "write"), now, expires_at,
+            session, token.token_id, name, token.secret_hash, _session_scopes(identity.role), now, expires_at,
             kind=store.WEB_SESSION,
         )  # fmt: skip
         audit.record(session, identity, "session.start", f"token:{token.token_id}", now=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from liaison.errors import Conflict, NotFound
@@ -28,9 +28,11 @@ __all__ = [
     "password_hash_of",
     "remove_group_member",
     "revoke_token",
+    "revoke_tokens_of",
     "save_group",
     "save_token",
     "save_user",
+    "set_password_hash",
     "set_user_disabled",
     "token_holder",
 ]
@@ -101,13 +103,19 @@ def save_user(
     )
 
 
-def get_user(session: Session, name: str) -> User:
-    """The user with this name, or NotFound naming it."""
-    found = session.execute(
+def get_user(session: Session, name: str, *, for_update: bool = False) -> User:
+    """The user with this name, or NotFound naming it.
+
+    `for_update` locks the user's row until the transaction ends (on PostgreSQL; SQLite's
+    transactions are serialised already), so that a disable and a new token or session for the
+    user happen one after the other, never interleaved.
+    """
+    query = (
         select(UserRow, AgencyRow.country)
         .join(AgencyRow, AgencyRow.code == UserRow.agency)
         .where(UserRow.name == name)
-    ).first()
+    )
+    found = session.execute(query.with_for_update(of=UserRow) if for_update else query).first()
     if found is None:
         raise NotFound(f"no user named {name!r}")
     return _user(found[0], found[1])
@@ -129,6 +137,14 @@ def list_users(session: Session, agency: str | None = None) -> list[User]:
     if agency is not None:
         query = query.where(UserRow.agency == agency)
     return [_user(row, country) for row, country in session.execute(query)]
+
+
+def set_password_hash(session: Session, name: str, password_hash: str) -> None:
+    """Replace a user's stored password hash."""
+    row = session.get(UserRow, name)
+    if row is None:
+        raise NotFound(f"no user named {name!r}")
+    row.password_hash = password_hash
 
 
 def set_user_disabled(session: Session, name: str, disabled: bool) -> None:
@@ -213,6 +229,19 @@ def revoke_token(session: Session, token_id: str, now: dt.datetime) -> StoredTok
     if row.revoked_at is None:
         row.revoked_at = now
     return _token(row)
+
+
+def revoke_tokens_of(
+    session: Session, user: str, now: dt.datetime, *, kind: str | None = None, keep: str | None = None
+) -> list[str]:
+    """Revoke a user's live tokens, only those of `kind` if given, all but `keep`; their ids, sorted."""
+    query = update(TokenRow).where(TokenRow.user == user, TokenRow.revoked_at.is_(None))
+    if kind is not None:
+        query = query.where(TokenRow.kind == kind)
+    if keep is not None:
+        query = query.where(TokenRow.id != keep)
+    revoked = session.execute(query.values(revoked_at=now).returning(TokenRow.id)).scalars()
+    return sorted(revoked)
 
 
 def save_group(session: Session, name: str, description: str, now: dt.datetime) -> None:

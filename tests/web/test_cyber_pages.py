@@ -31,7 +31,7 @@ def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def _upload(client: TestClient, csrf: str, name: str, body: bytes, dataset: str = "nl_c2") -> object:
+def _upload(client: TestClient, csrf: str, name: str, body: bytes, dataset: str = "cyb_nl_c2") -> object:
     return client.post(
         "/app/cyber/import",
         data={"csrf": csrf, "kind": "stix", "dataset": dataset, "handling": "GREEN"},
@@ -44,15 +44,15 @@ def test_import_correlate_and_download(client: TestClient, engine: Engine, share
     csrf = logged_in(client, "joost")
     bundle = gzip.decompress((shared_data / "cyber" / "stix21" / "infrastructure.json.gz").read_bytes())
     answer = _upload(client, csrf, "infra.json", bundle)
-    assert answer.status_code == 303 and answer.headers["location"] == "/app/cyber?imported=nl_c2:10"  # type: ignore[attr-defined]
-    page = text_of(client.get("/app/cyber?imported=nl_c2:10").text)
-    assert "Imported 10 records into nl_c2" in page and "read and write" in page
+    assert answer.status_code == 303 and answer.headers["location"] == "/app/cyber?imported=cyb_nl_c2:10"  # type: ignore[attr-defined]
+    page = text_of(client.get("/app/cyber?imported=cyb_nl_c2:10").text)
+    assert "Imported 10 records into cyb_nl_c2" in page and "read and write" in page
     found = text_of(client.get("/app/cyber", params={"values": "198.51.100.0/24", "purpose": "case 7"}).text)
     assert "holds ip:198.51.100.3" in found
-    refused = client.get("/app/cyber/datasets/nl_c2/stix")
+    refused = client.get("/app/cyber/datasets/cyb_nl_c2/stix")
     assert refused.status_code == 422
-    bundle = client.get("/app/cyber/datasets/nl_c2/stix", params={"purpose": "share with CERT"})
-    assert bundle.headers["content-disposition"] == 'attachment; filename="nl_c2.stix.json"'
+    bundle = client.get("/app/cyber/datasets/cyb_nl_c2/stix", params={"purpose": "share with CERT"})
+    assert bundle.headers["content-disposition"] == 'attachment; filename="cyb_nl_c2.stix.json"'
     assert len(bundle.json()["objects"]) == 10
     with Session(engine) as session:
         exports = session.scalars(select(AuditEventRow.purpose).where(AuditEventRow.action == "export"))

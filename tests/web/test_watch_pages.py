@@ -26,11 +26,11 @@ PERSON = {"schema": "Person", "properties": {"name": ["Ivan Petrovich Sokolov"],
 
 
 def write(engine: Engine, entity_id: str, handling: str) -> None:
-    """A person written by alice into NCB-FR's `fr_cases`."""
+    """A person written by alice into NCB-FR's `ncb_fr_cases`."""
     alice = access.identity_of(engine, "alice")
     records.create(
-        engine, alice, "fr_cases", {"id": entity_id, **PERSON}, records.Handled(handling, purpose="case 118"),
-        now=dt.datetime.now(dt.UTC), retention_years=5,
+        engine, alice, "ncb_fr_cases", {"id": entity_id, **PERSON},
+        records.Handled(handling, purpose="case 118"), now=dt.datetime.now(dt.UTC), retention_years=5,
     )  # fmt: skip
 
 
@@ -64,12 +64,12 @@ def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClie
     [by_name] = watch_ids(listed)
 
     watched = client.post(
-        "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-green", "csrf": csrf},
+        "/app/watches/entity", data={"dataset": "ncb_fr_cases", "entity_id": "p-green", "csrf": csrf},
         follow_redirects=False,
     )  # fmt: skip
     assert (watched.status_code, watched.headers["location"]) == (303, "/app/entities/p-green")
     listed = client.get("/app/watches").text
-    assert "Ivan Petrovich Sokolov (fr_cases)" in listed and len(watch_ids(listed)) == 2
+    assert "Ivan Petrovich Sokolov (ncb_fr_cases)" in listed and len(watch_ids(listed)) == 2
     assert "case 118" in client.get("/app").text  # the dashboard lists my watches
 
     # A new record matching the watches raises alerts on the dashboard.
@@ -96,7 +96,7 @@ def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClie
 def test_an_entity_you_may_not_read_cannot_be_watched(client: TestClient) -> None:
     csrf = logged_in(client, "bob")
     hidden = client.post(
-        "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-red", "csrf": csrf}
+        "/app/watches/entity", data={"dataset": "ncb_fr_cases", "entity_id": "p-red", "csrf": csrf}
     )
     assert hidden.status_code == 404 and "p-red" in hidden.text
     missing = client.post(
@@ -106,11 +106,11 @@ def test_an_entity_you_may_not_read_cannot_be_watched(client: TestClient) -> Non
     assert watch_ids(client.get("/app/watches").text) == []
     csrf = logged_in(client, "alice")  # its owner may
     owned = client.post(
-        "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-red", "csrf": csrf},
+        "/app/watches/entity", data={"dataset": "ncb_fr_cases", "entity_id": "p-red", "csrf": csrf},
         follow_redirects=False,
     )  # fmt: skip
     assert owned.status_code == 303
-    assert "Ivan Petrovich Sokolov (fr_cases)" in client.get("/app/watches").text
+    assert "Ivan Petrovich Sokolov (ncb_fr_cases)" in client.get("/app/watches").text
 
 
 def test_a_refused_watch_comes_back_with_the_reason_and_what_was_typed(client: TestClient) -> None:
@@ -138,11 +138,11 @@ def test_watching_says_what_was_watched_once_and_only_to_the_session_that_did_it
     csrf = logged_in(client, "bob")
     assert flash_of(client.get("/app/entities/p-green").text) is None
     shown = client.post(
-        "/app/watches/entity", data={"dataset": "fr_cases", "entity_id": "p-green", "csrf": csrf}
+        "/app/watches/entity", data={"dataset": "ncb_fr_cases", "entity_id": "p-green", "csrf": csrf}
     )
     assert shown.url.path == "/app/entities/p-green"  # back where the button was
     assert flash_of(shown.text) == (
-        "Watching Ivan Petrovich Sokolov (fr_cases): you will be alerted when new records match "
+        "Watching Ivan Petrovich Sokolov (ncb_fr_cases): you will be alerted when new records match "
         "(score 0.80 or more)."
     )
     assert flash_of(client.get("/app/entities/p-green").text) is None  # said once
