@@ -9,17 +9,16 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from liaison.errors import LiaisonError
+from liaison.errors import Throttled
 
 __all__ = ["BodyLimit", "NoNul", "RateLimited", "TokenBuckets", "send_problem"]
 
 
-class RateLimited(LiaisonError):
+class RateLimited(Throttled):
     """The caller exceeded their request rate; `retry_after` says in how many seconds to retry."""
 
     def __init__(self, retry_after: float) -> None:
-        super().__init__(f"too many requests; retry in {retry_after:.1f} s")
-        self.retry_after = retry_after
+        super().__init__(f"too many requests; retry in {retry_after:.1f} s", retry_after)
 
 
 class TokenBuckets:

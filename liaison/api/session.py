@@ -4,7 +4,8 @@ Logging in sets two cookies: `liaison_session` (HTTP-only, so page scripts canno
 a read-write token that lasts one shift; `liaison_csrf` holds a random value that the page sends
 back in `X-CSRF-Token` with every change (double submit). Both are `SameSite=Strict` and
 `Secure`. Logging out revokes the token. Attempts are rate-limited per client address and
-audited, good or bad.
+audited, good or bad; after too many failures for the account or from the address, logins are
+refused (429) without the password being checked until the failures age out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from liaison.api.limits import TokenBuckets
 from liaison.errors import Forbidden
 from liaison.model import IdentityKind
 from liaison.services import access
+from liaison.services.throttle import LoginLimits
 
 __all__ = ["router", "set_session_cookies"]
 
@@ -44,11 +46,24 @@ class SessionOut(BaseModel):
 
 @router.post("/session", response_model=SessionOut)
 def login(body: LoginIn, request: Request, response: Response, settings: SettingsDep) -> SessionOut:
-    """Log in: sets the session and CSRF cookies; 401 for an unknown user, wrong password or disabled user."""
+    """Log in: sets the session and CSRF cookies; 401 for an unknown user, wrong password or disabled user.
+
+    429, with Retry-After, once the account or the client address has failed too often: the
+    password is then not checked, even a right one, until enough failures leave the window
+    (`LIAISON_LOGIN_FAILURES_PER_ACCOUNT`, `…_PER_ADDRESS`, `LIAISON_LOGIN_WINDOW_MINUTES`).
+    """
+    address = request.client.host if request.client else ""
     buckets: TokenBuckets = request.app.state.buckets
-    buckets.take(f"login:{request.client.host if request.client else ''}")
+    buckets.take(f"login:{address}")
     now = dt.datetime.now(dt.UTC)
-    identity, token = access.start_session(request.app.state.engine, body.user, body.password, now)
+    identity, token = access.start_session(
+        request.app.state.engine,
+        body.user,
+        body.password,
+        now,
+        address=address,
+        limits=LoginLimits.of(settings),
+    )
     csrf = set_session_cookies(response, token.text, settings.cookie_secure)
     return SessionOut(user=identity.actor, agency=identity.agency, role=identity.role, csrf_token=csrf)
 

@@ -26,7 +26,8 @@ from liaison.access.secrets import (
 from liaison.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from liaison.model import Identity, IdentityKind, Role
 from liaison.model.identity import SCOPES
-from liaison.services import audit
+from liaison.services import audit, throttle
+from liaison.services.throttle import LoginLimits
 from liaison.store import StoredToken, User
 
 __all__ = [
@@ -215,15 +216,27 @@ def identify_token(engine: Engine, text: str, now: dt.datetime) -> tuple[Identit
     return Identity.member(user.name, user.agency, user.country, user.role, groups, scopes), token.scopes
 
 
-def login(engine: Engine, name: str, password: str, now: dt.datetime) -> Identity:
-    """Check a user's password; the attempt, good or bad, is audited."""
-    with Session(engine) as session, session.begin():
+def login(
+    engine: Engine, name: str, password: str, now: dt.datetime, *, address: str, limits: LoginLimits
+) -> Identity:
+    """Check a user's password from a client `address`; the attempt, good or bad, is audited.
+
+    Held to the login throttle: Throttled, without the password being checked, once the account
+    or the address has failed too often (`liaison.services.throttle`).
+    """
+    name = name[:64]
+    attempt = throttle.reserve(engine, name, address, now, limits)
+    with Session(engine) as session:
         stored = store.password_hash_of(session, name)
-        ok = stored is not None and check_password(password, stored)
+    # Checked outside a transaction: scrypt takes a while, and SQLite's transactions are serialised.
+    ok = stored is not None and check_password(password, stored)
+    with Session(engine) as session, session.begin():
         user = store.get_user(session, name) if ok else None
         identity = _identity(session, user) if user is not None and not user.disabled else None
+        throttle.settle(session, attempt, name, address, identity is not None, now, limits)
         action = "login" if identity is not None else "login.refused"
-        audit.record(session, identity or Identity.public(), action, f"user:{name[:64]}", now=now)
+        detail = {"address": address[:64]}
+        audit.record(session, identity or Identity.public(), action, f"user:{name}", now=now, detail=detail)
     # Refused after the commit: a refused attempt is recorded like a good one.
     if identity is None:
         raise Unauthenticated("unknown user, wrong password or disabled user")
@@ -239,11 +252,16 @@ def _session_scopes(role: Role | None) -> tuple[str, ...]:
     return ("read", "write", "admin") if role is Role.ADMIN else ("read", "write")
 
 
-def start_session(engine: Engine, name: str, password: str, now: dt.datetime) -> tuple[Identity, NewToken]:
+def start_session(
+    engine: Engine, name: str, password: str, now: dt.datetime, *, address: str, limits: LoginLimits
+) -> tuple[Identity, NewToken]:
     """Log in for the web: a read-write token that ends with the shift, kept in an HTTP-only cookie."""
-    identity = login(engine, name, password, now)
+    identity = login(engine, name, password, now, address=address, limits=limits)
     token = new_token()
     with Session(engine) as session, session.begin():
+        # Under the user's lock: a disable between the login and now revokes this session, or refuses it.
+        if store.get_user(session, identity.user or name, for_update=True).disabled:
+            raise Unauthenticated("unknown user, wrong password or disabled user")
         expires_at = now + dt.timedelta(hours=SESSION_HOURS)
         store.save_token(
             session, token.token_id, name, token.secret_hash, _session_scopes(identity.role), now, expires_at,

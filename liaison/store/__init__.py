@@ -32,6 +32,14 @@ from liaison.store.entities import (
 )
 from liaison.store.facts import get_fact, set_fact
 from liaison.store.links import pointing_at
+from liaison.store.logins import (
+    clear_login_attempts,
+    count_login_attempts,
+    failed_login_times,
+    forget_login_attempt,
+    mark_login_failed,
+    start_login_attempt,
+)
 from liaison.store.observables import add_observables
 from liaison.store.registry import (
     DatasetSummary,
@@ -66,6 +74,7 @@ from liaison.store.users import (
     save_group,
     save_token,
     save_user,
+    set_password_hash,
     set_user_disabled,
     token_holder,
 )
@@ -89,14 +98,18 @@ __all__ = [
     "append_event",
     "audit_head",
     "claim_dataset",
+    "clear_login_attempts",
     "count_by_dataset_schema",
+    "count_login_attempts",
     "dataset_owner",
     "decisions",
     "entities_by_id",
     "entities_by_ids",
     "entity_in_dataset",
     "events_about",
+    "failed_login_times",
     "finish_import",
+    "forget_login_attempt",
     "get_agency",
     "get_fact",
     "get_pair",
@@ -116,6 +129,7 @@ __all__ = [
     "list_pairs",
     "list_tokens",
     "list_users",
+    "mark_login_failed",
     "migrate",
     "open_engine",
     "page_dataset",
@@ -134,8 +148,10 @@ __all__ = [
     "save_user",
     "set_decision",
     "set_fact",
+    "set_password_hash",
     "set_user_disabled",
     "start_import",
+    "start_login_attempt",
     "token_holder",
     "write_batch",
     "write_stix",

@@ -38,6 +38,7 @@ __all__ = [
     "HitReferenceRow",
     "ImportRow",
     "IndicatorScreeningRow",
+    "LoginAttemptRow",
     "ManifestRow",
     "MatchPairRow",
     "MessageRow",
@@ -497,6 +498,23 @@ class TokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class LoginAttemptRow(Base):
+    """A password check under way (`failed` false) or failed, kept while the login throttle counts it.
+
+    The throttle counts these per account and per client address, in the store so that every
+    server process counts the same attempts. `user` is the name tried, known or not; a success
+    deletes that account's rows, and rows older than the throttle's window are pruned.
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SharingGroupRow(Base):

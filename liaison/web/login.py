@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 
 from fastapi import APIRouter, Request
@@ -11,8 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from liaison.api.auth import CSRF_COOKIE, SESSION_COOKIE, SettingsDep
 from liaison.api.limits import TokenBuckets
 from liaison.api.session import set_session_cookies
-from liaison.errors import Unauthenticated
+from liaison.errors import Throttled, Unauthenticated
 from liaison.services import access
+from liaison.services.throttle import LoginLimits
 from liaison.web.render import page, redirect
 from liaison.web.session import PostedDep, safe_next
 
@@ -32,9 +34,14 @@ def login_form(request: Request, settings: SettingsDep, next: str = "/app") -> R
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, settings: SettingsDep) -> Response:
-    """Log in: on success to the page asked for; a wrong name or password says so, and no more."""
+    """Log in: on success to the page asked for; a wrong name or password says so, and no more.
+
+    After too many failures for the account or from the address, the page says how long to wait
+    (429, with Retry-After), and the password is not checked until then.
+    """
+    address = request.client.host if request.client else ""
     buckets: TokenBuckets = request.app.state.buckets
-    buckets.take(f"login:{request.client.host if request.client else ''}")
+    buckets.take(f"login:{address}")
     form = await request.form()
     user, password, given = (str(form.get(name, "")) for name in ("user", "password", "csrf"))
     next_path = safe_next(str(form.get("next", "")))
@@ -44,11 +51,22 @@ async def login(request: Request, settings: SettingsDep) -> Response:
         return page(request, None, "login.html", 403, next=next_path, csrf=cookie, error=error, user=user)
     try:
         _identity, token = access.start_session(
-            request.app.state.engine, user[:64], password[:1_024], dt.datetime.now(dt.UTC)
+            request.app.state.engine,
+            user[:64],
+            password[:1_024],
+            dt.datetime.now(dt.UTC),
+            address=address,
+            limits=LoginLimits.of(settings),
         )
     except Unauthenticated:
         error = "Unknown user or wrong password."
         return page(request, None, "login.html", 401, next=next_path, csrf=cookie, error=error, user=user)
+    except Throttled as exc:
+        said = str(exc)
+        error = f"{said[:1].upper()}{said[1:]}."
+        refused = page(request, None, "login.html", 429, next=next_path, csrf=cookie, error=error, user=user)
+        refused.headers["Retry-After"] = str(math.ceil(exc.retry_after))
+        return refused
     response = redirect(next_path)
     set_session_cookies(response, token.text, settings.cookie_secure)
     return response

@@ -1,7 +1,8 @@
-"""`liaison serve` with several workers: one TCP socket shared, requests answered."""
+"""`liaison serve` with several workers: one TCP socket shared, requests answered, state shared."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import httpx
 
+from liaison import store
 from liaison.api.serving import _tcp_socket
+from liaison.model import Agency, AgencyKind, Identity, Role
+from liaison.services import access, agencies
 
 
 def test_the_shared_socket_says_tcp_so_connections_get_nodelay() -> None:
@@ -71,3 +75,64 @@ def test_a_port_in_use_is_refused_saying_what_to_do(tmp_path: Path) -> None:
     assert "serving sqlite:///" in refused.stdout and "0 agencies" in refused.stdout
     assert f"127.0.0.1:{port} is already in use" in refused.stderr and "--port" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answering(url: str) -> None:
+    for _ in range(900):  # up to ~90 s on a busy machine; a second or two on an idle one
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def test_failed_logins_on_one_server_count_on_another(tmp_path: Path) -> None:
+    # Two servers over one store, as the workers of `liaison serve --workers 2` are, but each on
+    # its own port so that the test chooses which one answers.
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    engine = store.open_engine(url)
+    store.migrate(engine)
+    agencies.register(engine, Agency("NCB-FR", "NCB Paris", "FR", AgencyKind.NCB), Identity.operator())
+    password = "correct horse battery"
+    now = dt.datetime.now(dt.UTC)
+    access.add_user(engine, Identity.operator(), "alice", "NCB-FR", Role.ANALYST, now, password=password)
+    engine.dispose()
+    env = {**os.environ, "LIAISON_DATABASE_URL": url, "LIAISON_LOGIN_FAILURES_PER_ACCOUNT": "3"}
+    liaison = str(Path(sys.executable).parent / "liaison")
+    servers, urls = [], []
+    for number in (1, 2):
+        port = _free_port()
+        log = (tmp_path / f"server{number}.log").open("wb")
+        servers.append(
+            subprocess.Popen(
+                [liaison, "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        for served in urls:
+            _answering(served)
+        first, second = urls
+        for served in (first, second, first):
+            wrong = httpx.post(f"{served}/api/v1/session", json={"user": "alice", "password": "guess"})
+            assert wrong.status_code == 401
+        for served in (second, first):
+            refused = httpx.post(f"{served}/api/v1/session", json={"user": "alice", "password": password})
+            assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=20)

@@ -15,6 +15,7 @@ import liaison.store
 from liaison import store
 from liaison.model import Agency, Identity, Role
 from liaison.services import access
+from liaison.services.throttle import LoginLimits
 from liaison.store.tables import Base
 
 NOW = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
@@ -30,7 +31,9 @@ def test_sessions_started_before_tokens_had_a_kind_are_told_apart_by_the_audit_t
     engine: Engine, agency: Agency
 ) -> None:
     access.add_user(engine, Identity.operator(), "alice", agency.code, Role.ANALYST, NOW, password="x" * 12)
-    _identity, session = access.start_session(engine, "alice", "x" * 12, NOW)
+    _identity, session = access.start_session(
+        engine, "alice", "x" * 12, NOW, address="127.0.0.1", limits=LoginLimits()
+    )
     made, _stored = access.create_token(
         engine, Identity.operator(), "alice", NOW, NOW + dt.timedelta(days=9), ("read",)
     )
