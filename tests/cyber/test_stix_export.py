@@ -101,11 +101,11 @@ def test_the_api_imports_and_exports_bundles(world: Engine, database_url: str, s
     apt1 = gzip.decompress((shared_data / "cyber" / "stix21" / "apt1.json.gz").read_bytes())
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         made = client.post(
-            "/api/v1/datasets/nl_apt1/stix?handling=GREEN", content=apt1, headers=token(world, "joost")
+            "/api/v1/datasets/cyb_nl_apt1/stix?handling=GREEN", content=apt1, headers=token(world, "joost")
         )
         assert made.status_code == 201 and made.json()["records"] == 76
         out = client.get(
-            "/api/v1/datasets/nl_apt1/stix", params={"purpose": "share"}, headers=token(world, "ana")
+            "/api/v1/datasets/cyb_nl_apt1/stix", params={"purpose": "share"}, headers=token(world, "ana")
         )
         assert out.status_code == 200 and out.headers["content-type"] == "application/stix+json;version=2.1"
         _valid(out.json())
@@ -113,9 +113,9 @@ def test_the_api_imports_and_exports_bundles(world: Engine, database_url: str, s
         bad = orjson.dumps(
             {"type": "bundle", "id": "bundle--1", "objects": [indicator(RED_ID.split("--")[1], "[x")]}
         )
-        refused = client.post("/api/v1/datasets/nl_apt1/stix", content=bad, headers=token(world, "joost"))
+        refused = client.post("/api/v1/datasets/cyb_nl_apt1/stix", content=bad, headers=token(world, "joost"))
         assert refused.status_code == 422 and "objects[0]" in refused.json()["detail"]
-        assert client.get("/api/v1/datasets/nl_apt1/stix", headers=token(world, "ana")).status_code == 422
+        assert client.get("/api/v1/datasets/cyb_nl_apt1/stix", headers=token(world, "ana")).status_code == 422
         assert (
             client.get("/api/v1/datasets/nope/stix?purpose=share", headers=token(world, "ana")).status_code
             == 404
