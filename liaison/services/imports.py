@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access.datasets import require_writable
 from liaison.domains.cyber.markings import stricter
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
@@ -115,17 +114,10 @@ def write_records(
     action: str = "import",
     batch_size: int = 2_000,
     progress: Callable[[int], None] | None = None,
-    named_by_liaison: bool = False,
 ) -> ImportResult:
-    """`import_records` inside the caller's transaction, audited as `action` on the dataset.
-
-    A member names a new dataset in their agency's namespace (`access.datasets`), unless Liaison
-    names it (`named_by_liaison`: a notice lands in the published notices or the diffusions).
-    """
+    """`import_records` inside the caller's transaction, audited as `action` on the dataset."""
     if identity.kind is not IdentityKind.OPERATOR and identity.agency != envelope.owner_agency:
         raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {envelope.owner_agency}")
-    if not named_by_liaison:
-        require_writable(identity, envelope.dataset, store.dataset_owner(session, envelope.dataset))
     schemata: dict[str, int] = {}
     store.get_agency(session, envelope.owner_agency)
     check_releasability(session, envelope.releasability)

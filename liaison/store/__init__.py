@@ -44,7 +44,6 @@ from liaison.store.observables import add_observables
 from liaison.store.registry import (
     DatasetSummary,
     claim_dataset,
-    dataset_owner,
     finish_import,
     get_agency,
     known_datasets,
@@ -101,7 +100,6 @@ __all__ = [
     "clear_login_attempts",
     "count_by_dataset_schema",
     "count_login_attempts",
-    "dataset_owner",
     "decisions",
     "entities_by_id",
     "entities_by_ids",

@@ -17,7 +17,6 @@ from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
 __all__ = [
     "DatasetSummary",
     "claim_dataset",
-    "dataset_owner",
     "finish_import",
     "get_agency",
     "known_datasets",
@@ -72,11 +71,6 @@ def known_datasets(session: Session, identity: Identity, names: Iterable[str]) -
         if session.scalar(select(exists().where(EntityRow.dataset == name, readable(identity)))):
             known.add(name)
     return known
-
-
-def dataset_owner(session: Session, name: str) -> str | None:
-    """The agency owning a dataset, None if there is no such dataset."""
-    return session.scalar(select(DatasetRow.owner_agency).where(DatasetRow.name == name))
 
 
 def claim_dataset(session: Session, name: str, title: str, owner: str, now: dt.datetime) -> None:
