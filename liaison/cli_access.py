@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, err, out, reported
+from liaison.cli_support import caller, engine, err, out, reported, settings
 from liaison.errors import BadInput
 from liaison.model import Role
 from liaison.model.identity import SCOPES
@@ -106,6 +106,39 @@ def user_enable(name: Annotated[str, typer.Argument(help="User to enable again."
     with reported():
         access.disable_user(engine(), caller(), name, _now(), disabled=False)
         out.print(f"user {name} enabled")
+
+
+@user_app.command("password")
+def user_password(
+    name: Annotated[str, typer.Argument(help="User whose password to set.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the new password (12+ characters) from stdin, for scripts."
+        ),
+    ] = False,
+) -> None:
+    """Set a user's web login password (the operator, or an admin of their agency); their web sessions end.
+
+    The password is asked for twice and not shown as it is typed. A user changes their own on
+    the web's Password page, with their current one.
+
+    Example: liaison user password alice
+    """
+    from liaison.services import passwords
+    from liaison.services.throttle import LoginLimits
+
+    with reported():
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt("New password", hide_input=True, confirmation_prompt=True, err=True)
+        ended = passwords.change_password(
+            engine(), caller(), name, password, _now(),
+            current=None, address="console", limits=LoginLimits.of(settings()),
+        )  # fmt: skip
+        sessions = f"{len(ended)} web session{'s' if len(ended) != 1 else ''}"
+        out.print(f"password of {name} set; {sessions} ended")
 
 
 @token_app.command("create")

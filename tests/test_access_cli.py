@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from liaison.cli import app
 from liaison.errors import Unauthenticated
 from liaison.services import access
+from liaison.services.throttle import LoginLimits
 from liaison.store import open_engine
-from tests.test_cli import Cli
+from tests.test_cli import Cli, runner
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -114,6 +116,47 @@ def test_admins_administer_their_own_agency_only(cli: Cli) -> None:
         "user", "add", "Robert'); DROP TABLE app_user;--", "--agency", "NCB-FR", "--role", "analyst", code=3
     )
     assert "exists" in cli("user", "add", "alice", "--agency", "NCB-FR", "--role", "analyst", code=6)
+
+
+def test_a_password_is_set_from_the_console_asked_twice_unseen_or_from_stdin(
+    cli: Cli, database_url: str
+) -> None:
+    engine, limits = open_engine(database_url), LoginLimits()
+    first, second = "a first long passphrase", "a second long passphrase"
+
+    def logs_in(user: str, password: str) -> bool:
+        try:
+            access.login(engine, user, password, NOW, address="192.0.2.1", limits=limits)
+        except Unauthenticated:
+            return False
+        return True
+
+    asked = runner.invoke(app, ["user", "password", "alice"], env=cli.env, input=f"{first}\n{first}\n")
+    assert asked.exit_code == 0, asked.output
+    assert "New password" in asked.stderr and first not in asked.output  # not echoed
+    assert "password of alice set; 0 web sessions ended" in asked.stdout
+    assert logs_in("alice", first)
+    _identity, session = access.start_session(engine, "alice", first, NOW, address="192.0.2.1", limits=limits)
+
+    piped = runner.invoke(
+        app, ["user", "password", "alice", "--password-stdin"], env=cli.env, input=second + "\n"
+    )
+    assert piped.exit_code == 0 and "1 web session ended" in piped.stdout
+    assert logs_in("alice", second) and not logs_in("alice", first)
+    with pytest.raises(Unauthenticated):
+        access.identify_token(engine, session.text, NOW)
+
+    short = runner.invoke(
+        app, ["user", "password", "alice", "--password-stdin"], env=cli.env, input="short\n"
+    )
+    assert short.exit_code == 3 and "password: at least 12 characters" in short.stderr
+    assert "Traceback" not in short.output + short.stderr
+    refused = runner.invoke(
+        app, ["--as", "bob", "user", "password", "alice", "--password-stdin"], env=cli.env, input=first + "\n"
+    )
+    assert refused.exit_code == 5 and "only the operator or an admin of NCB-FR" in refused.stderr
+    assert logs_in("alice", second)
+    engine.dispose()
 
 
 def test_each_user_reads_what_the_handling_allows(cli: Cli, tmp_path: Path) -> None:

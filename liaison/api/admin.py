@@ -15,9 +15,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from liaison.api.auth import CallerDep, WriterDep
+from liaison.access.secrets import split_token
+from liaison.api.auth import SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
 from liaison.model import Agency, AgencyKind, Role
-from liaison.services import access, agencies, audit, catalog
+from liaison.services import access, agencies, audit, catalog, passwords
+from liaison.services.throttle import LoginLimits
 from liaison.store import StoredToken, User
 
 __all__ = ["router"]
@@ -52,6 +54,22 @@ class UserIn(BaseModel):
         "analyst", "officer", "first_responder", "coordinator", "reviewer", "admin", "auditor", "node_auditor"
     ] = Field(description="auditor and node_auditor are the operator's to appoint")
     password: str | None = Field(default=None, min_length=12, max_length=1_024)
+
+
+class PasswordIn(BaseModel):
+    """A user's new password; `current_password` too when it is your own."""
+
+    password: str = Field(min_length=12, max_length=1_024)
+    current_password: str | None = Field(
+        default=None, max_length=1_024, description="Your current password: needed to change your own"
+    )
+
+
+class PasswordOut(BaseModel):
+    """A password set: the user's web sessions it ended (the one in use stays)."""
+
+    user: str
+    ended_sessions: list[str]
 
 
 class UserOut(BaseModel):
@@ -182,6 +200,28 @@ def set_user_state(
     """Disable a user (their tokens stop working at once) or enable them again."""
     engine = request.app.state.engine
     return _user(access.disable_user(engine, identity, name, _now(), disabled=state == "disable"))
+
+
+@router.put("/users/{name}/password", response_model=PasswordOut)
+def set_password(
+    name: str, body: PasswordIn, request: Request, identity: WriterDep, settings: SettingsDep
+) -> PasswordOut:
+    """Set a user's password: your own with `current_password`, or, for the operator or an admin, one
+    of your agency's users'. Their other web sessions end; API tokens stay.
+
+    A wrong current password is 403 and counts as a failed login (429 once too many have failed).
+    Example body: `{"password": "a new long passphrase", "current_password": "the old one"}`
+    """
+    # Without an Authorization header the caller is a browser's session, which stays logged in.
+    in_use = (
+        None if "authorization" in request.headers else split_token(request.cookies.get(SESSION_COOKIE, ""))
+    )
+    ended = passwords.change_password(
+        request.app.state.engine, identity, name, body.password, _now(),
+        current=body.current_password, address=request.client.host if request.client else "",
+        limits=LoginLimits.of(settings), keep=in_use[0] if in_use else None,
+    )  # fmt: skip
+    return PasswordOut(user=name, ended_sessions=ended)
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut)

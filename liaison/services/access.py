@@ -26,7 +26,7 @@ from liaison.access.secrets import (
 from liaison.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from liaison.model import Identity, IdentityKind, Role
 from liaison.model.identity import SCOPES
-from liaison.services import audit, throttle
+from liaison.services import audit, passwords, throttle
 from liaison.services.throttle import LoginLimits
 from liaison.store import StoredToken, User
 
@@ -65,8 +65,8 @@ def add_user(
     """Add a user to an agency; a password, if given, opens web login to them."""
     if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
         raise BadInput(f"user name {name!r}: use 1 to 64 lower-case letters, digits, '.', '_' or '-'")
-    if password is not None and len(password) < 12:
-        raise BadInput("password: at least 12 characters")
+    if password is not None:
+        passwords.check_rule(password)
     require_administers(actor, agency, role)
     with Session(engine) as session, session.begin():
         store.save_user(session, name, agency, role, hash_password(password) if password else None, now)

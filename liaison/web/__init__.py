@@ -20,6 +20,7 @@ from liaison.web import (
     network,
     notices,
     operations,
+    password,
     review,
     routes,
     screening,
@@ -37,6 +38,7 @@ STATIC = Path(__file__).parent / "static"
 
 _ROUTERS = (
     login.router,
+    password.router,
     dashboard.router,
     search.router,
     entity.router,

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.access.administration import OPERATOR_APPOINTS
 from liaison.access.secrets import split_token
-from liaison.api.auth import SESSION_COOKIE
+from liaison.api.auth import SESSION_COOKIE, SettingsDep
 from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.model import Role
-from liaison.services import access, audit
+from liaison.services import access, audit, passwords
+from liaison.services.throttle import LoginLimits
 from liaison.store import WEB_SESSION, StoredToken
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep
@@ -34,6 +35,7 @@ _DONE = {
     "added": "User {name} added.",
     "disabled": "User {name} disabled: their sessions and tokens are refused from now on.",
     "enabled": "User {name} enabled again.",
+    "password": "Password of {name} set: their web sessions are logged out.",
     "revoked": "Token {name} revoked.",
     "ended": "Web session {name} ended: its browser must log in again.",
 }
@@ -155,6 +157,29 @@ def _set_disabled(request: Request, name: str, sent: Posted, *, disabled: bool) 
     _admin(sent.viewer)
     access.disable_user(request.app.state.engine, sent.identity, name, _now(), disabled=disabled)
     return redirect(f"/app/admin?done={'disabled' if disabled else 'enabled'}&name={quote(name)}")
+
+
+@router.post("/admin/password", response_class=HTMLResponse)
+def set_password(request: Request, sent: PostedDep, settings: SettingsDep) -> Response:
+    """Set a password for one of the admin's agency's users: all their web sessions end."""
+    _admin(sent.viewer)
+    user, password = sent.text("user"), sent.form.get("password", "")
+    values = {"password_user": user}
+    try:
+        # Taken as typed, like a new user's; the admin's own is changed on the Password page.
+        passwords.change_password(
+            request.app.state.engine,
+            sent.identity,
+            user,
+            password if isinstance(password, str) else "",
+            _now(),
+            current=None,
+            address=request.client.host if request.client else "",
+            limits=LoginLimits.of(settings),
+        )
+    except BadInput as exc:
+        return _admin_page(request, sent.viewer, 422, str(exc), **values)
+    return redirect(f"/app/admin?done=password&name={quote(user)}")
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)

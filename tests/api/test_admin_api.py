@@ -132,3 +132,49 @@ def test_enabling_a_user_again_does_not_revive_their_old_tokens_or_sessions(clie
     listed = client.get("/api/v1/tokens", params={"user": "alice"}, headers=OPERATOR).json()
     assert all(token["revoked_at"] for token in listed) and len(listed) == 2
     assert client.get("/api/v1/alerts", headers=token_for(client, "alice", "read")).status_code == 200
+
+
+def test_passwords_are_changed_with_the_current_one_or_set_by_an_admin(client: TestClient) -> None:
+    for code in ("NCB-FR", "NCB-ES"):
+        agency = {"code": code, "name": code, "country": code[-2:], "kind": "ncb"}
+        assert client.put("/api/v1/agencies", json=agency, headers=OPERATOR).status_code == 200
+    old, new = "correct horse battery", "a new and longer passphrase"
+    for name, agency, role in (
+        ("ada", "NCB-FR", "admin"),
+        ("alice", "NCB-FR", "analyst"),
+        ("bob", "NCB-ES", "admin"),
+    ):
+        user = {"name": name, "agency": agency, "role": role, "password": old}
+        assert client.post("/api/v1/users", json=user, headers=OPERATOR).status_code == 201
+    browser = client.post("/api/v1/session", json={"user": "alice", "password": old})
+    session = {"Cookie": f"liaison_session={browser.cookies['liaison_session']}"}
+    client.cookies.clear()
+    alice = token_for(client, "alice", "read", "write")
+
+    own = "/api/v1/users/alice/password"
+    assert client.put(own, json={"password": new}, headers=alice).status_code == 422  # no current one
+    wrong = client.put(own, json={"password": new, "current_password": "a wrong guess"}, headers=alice)
+    assert wrong.status_code == 403 and wrong.json()["detail"] == "the current password is not right"
+    assert (
+        client.put(own, json={"password": "short", "current_password": old}, headers=alice).status_code == 422
+    )
+    changed = client.put(own, json={"password": new, "current_password": old}, headers=alice)
+    assert changed.status_code == 200 and len(changed.json()["ended_sessions"]) == 1
+    assert client.get("/api/v1/alerts", headers=session).status_code == 401
+    assert client.get("/api/v1/alerts", headers=alice).status_code == 200  # API tokens stay
+    assert client.post("/api/v1/session", json={"user": "alice", "password": new}).status_code == 200
+    client.cookies.clear()
+
+    ada, bob = (
+        token_for(client, "ada", "read", "write", "admin"),
+        token_for(client, "bob", "read", "write", "admin"),
+    )
+    assert client.put(own, json={"password": old}, headers=bob).status_code == 403
+    assert client.put("/api/v1/users/ada/password", json={"password": old}, headers=alice).status_code == 403
+    reset = client.put(own, json={"password": old}, headers=ada).json()
+    assert reset["user"] == "alice" and len(reset["ended_sessions"]) == 1  # the login just above
+    assert (
+        client.put("/api/v1/users/bob/password", json={"password": new}, headers=OPERATOR).status_code == 200
+    )
+    assert client.post("/api/v1/session", json={"user": "alice", "password": old}).status_code == 200
+    assert client.post("/api/v1/session", json={"user": "bob", "password": new}).status_code == 200
