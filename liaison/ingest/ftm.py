@@ -11,13 +11,9 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 
 from liaison.errors import BadInput
-from liaison.ingest.base import Record, add_value, make_entity, open_bytes
+from liaison.ingest.base import MAX_LINE_BYTES, Record, add_value, make_entity, open_bytes
 
 __all__ = ["MAX_LINE_BYTES", "entity_from_dict", "read_ftm", "write_ftm"]
-
-# A line is one entity; OpenSanctions' largest are well under a megabyte. The cap keeps a
-# file with no newlines from being read into memory whole.
-MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
 def read_ftm(path: Path) -> Iterator[Record]:

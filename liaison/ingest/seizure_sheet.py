@@ -17,7 +17,6 @@ Rows are read lazily; the first bad row stops the import, naming the file, sheet
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,7 @@ import yaml
 
 from liaison.domains.wildlife import BUILT_IN
 from liaison.errors import BadInput
-from liaison.ingest.base import check_exists, open_text
+from liaison.ingest.base import MAX_VALUE_CHARS, check_exists, check_zip, csv_rows, text_lines
 from liaison.model.places import countries_in, country_of
 from liaison.model.seizure import SeizureReport
 
@@ -152,28 +151,37 @@ def load_mapping(name: str) -> SeizureMapping:
 def _rows(path: Path, sheet: str | None) -> Iterator[tuple[str, Sequence[Any]]]:
     """(where, cells) of every row after the header row, the header first as ("header", cells)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl  # only spreadsheet imports pay for it
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-            raise BadInput(f"{path}: not a readable spreadsheet: {type(exc).__name__}") from None
-        try:
-            name = sheet or book.sheetnames[0]
-            if name not in book.sheetnames:
-                raise BadInput(f"{path}: no sheet {name!r}; it has {', '.join(book.sheetnames)}")
-            for number, cells in enumerate(book[name].iter_rows(values_only=True), start=1):
-                yield ("header" if number == 1 else f"sheet {name!r} row {number}"), cells
-        finally:
-            book.close()
+        yield from _sheet_rows(path, sheet)
         return
-    with open_text(path) as handle:
-        reader = csv.reader(handle)
-        try:
-            for number, cells in enumerate(reader, start=1):
-                yield ("header" if number == 1 else f"line {number}"), cells
-        except csv.Error as exc:
-            raise BadInput(f"{path}: line {reader.line_num}: {exc}") from None
+    with text_lines(path) as lines:
+        for line, cells in csv_rows(path, lines):
+            yield ("header" if line == 1 else f"line {line}"), cells
+
+
+def _sheet_rows(path: Path, sheet: str | None) -> Iterator[tuple[str, Sequence[Any]]]:
+    import openpyxl  # only spreadsheet imports pay for it
+    from openpyxl.utils import get_column_letter
+
+    # An xlsx is a zip whose members openpyxl unpacks whole (the shared strings) or as it parses.
+    check_zip(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise BadInput(f"{path}: not a readable spreadsheet: {type(exc).__name__}") from None
+    try:
+        name = sheet or book.sheetnames[0]
+        if name not in book.sheetnames:
+            raise BadInput(f"{path}: no sheet {name!r}; it has {', '.join(book.sheetnames)}")
+        for number, cells in enumerate(book[name].iter_rows(values_only=True), start=1):
+            for column, cell in enumerate(cells, start=1):
+                if isinstance(cell, str) and len(cell) > MAX_VALUE_CHARS:
+                    raise BadInput(
+                        f"{path}: sheet {name!r} cell {get_column_letter(column)}{number}: "
+                        f"{len(cell):,} characters, more than the {MAX_VALUE_CHARS:,} a value may have"
+                    )
+            yield ("header" if number == 1 else f"sheet {name!r} row {number}"), cells
+    finally:
+        book.close()
 
 
 def _normal(text: object) -> str:
