@@ -12,10 +12,11 @@ import csv
 import datetime as dt
 import gzip
 import io
+import itertools
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,20 +244,81 @@ def _decoded(path: Path, handle: IO[bytes]) -> Iterator[str]:
         encoding = "utf-8"
 
 
-def csv_rows(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, cells) from CSV text lines, turning size and syntax errors into BadInput.
+def csv_rows(
+    path: Path, lines: Iterable[str], *, names: Sequence[str] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, cells) of a CSV file's rows, the header first, turning size and
+    syntax errors into BadInput; the line number is that of the row's first physical line.
 
-    The line number is that of the row's first physical line, counting the header as line 1.
+    Every row after the header (every row, when `names` names the columns of a file that has no
+    header) must have one cell per column: a row cut short or running long is refused naming the
+    first missing or extra field, and so is a file ending inside a quoted field, which is how a
+    download cut short usually ends. Blank lines, and a DOS end-of-file mark on its own line,
+    are no rows.
     """
+    source = str(path)
+    columns = None if names is None else [name.strip() for name in names]
+    for line, cells, closed in _records(path, lines):
+        if not closed:
+            where = len(cells) - 1
+            raise BadInput.at(
+                source, line, _column(columns, where),
+                f"the file ends inside this quoted field{_number(columns, where)}, its closing quote "
+                "missing: it may have been cut short",
+            )  # fmt: skip
+        if not "".join(cells).strip(_BLANK):
+            continue
+        if columns is None:
+            columns = [cell.strip() for cell in cells]
+        elif len(cells) < len(columns):
+            raise BadInput.at(
+                source, line, _column(columns, len(cells)),
+                f"missing{_number(columns, len(cells))}: the row ends after {len(cells)} of its "
+                f"{len(columns)} fields",
+            )  # fmt: skip
+        elif len(cells) > len(columns):
+            raise BadInput.at(
+                source, line, None,
+                f"field {len(columns) + 1}: the row has {len(cells)} fields, more than the {len(columns)} "
+                f"columns of the {'format' if names else 'header'} (the last is {columns[-1]!r})",
+            )  # fmt: skip
+        yield line, cells
+
+
+_BLANK = " \t\r\n\x1a"
+"""What a cell of a blank row may hold: white space, or the end-of-file mark (Ctrl-Z) of DOS."""
+_END = "\ue000end\ue000"
+"""A line read after a CSV file's last. A field the file leaves open swallows it; else it is
+a row of its own, always the last, so no line of the file can pass for it."""
+
+
+def _records(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, list[str], bool]]:
+    """(line, cells, closed) of every CSV record; closed is False for a last one whose quoted
+    field the file never closes."""
     csv.field_size_limit(MAX_VALUE_CHARS)
-    reader = csv.reader(lines)
+    reader = csv.reader(itertools.chain(lines, ("\n", _END)))
     line = 1
+    held: tuple[int, list[str]] | None = None
     try:
         for row in reader:
-            yield line, row
+            if held is not None:
+                yield (*held, True)
+            held = (line, row)
             line = reader.line_num + 1
     except csv.Error as exc:
         raise BadInput.at(str(path), line, None, f"malformed CSV: {exc}") from exc
+    if held is not None and held[1] != [_END]:
+        yield (*held, False)
+
+
+def _column(columns: Sequence[str] | None, index: int) -> str | None:
+    """The name of the column at `index`, None when it has none (no header, or an empty one)."""
+    return columns[index] if columns and index < len(columns) and columns[index] else None
+
+
+def _number(columns: Sequence[str] | None, index: int) -> str:
+    """' (field N)' when the column has no name to go by."""
+    return "" if _column(columns, index) else f" (field {index + 1})"
 
 
 def make_entity(schema: str, source: str, where: int | str) -> EntityProxy:

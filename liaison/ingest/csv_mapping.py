@@ -2,7 +2,9 @@
 
 FtM's own `QueryMapping` does the mapping; this module only feeds it rows from the local file
 and adds what `ftm map` leaves out: the header is checked against every column the mapping
-names, and an unparseable date is an error instead of a silently dropped value.
+names, a row must have one cell per column (a file cut short mid-row or inside a quoted field
+is refused, not imported in part), and an unparseable date is an error instead of a silently
+dropped value.
 """
 
 from __future__ import annotations
@@ -42,9 +44,7 @@ def read_csv_mapping(path: Path, mapping: Path) -> Iterator[Record]:
         rows = csv_rows(path, lines)
         header = _read_header(source, rows, queries)
         for line, cells in rows:
-            record = _make_record(source, line, header, cells)
-            if record is None:
-                continue
+            record = _make_record(header, cells)
             for query in queries:
                 yield from _map_row(query, record, source, line)
 
@@ -114,14 +114,11 @@ def _read_header(
     return header
 
 
-def _make_record(source: str, line: int, header: list[str], cells: list[str]) -> MappingRecord | None:
-    """Pair cells with column names as FtM's CSV source does; None for a blank line."""
-    if not any(cell.strip() for cell in cells):
-        return None
-    if any(cell.strip() for cell in cells[len(header) :]):
-        raise BadInput.at(source, line, None, f"row has {len(cells)} cells but the header has {len(header)}")
+def _make_record(header: list[str], cells: list[str]) -> MappingRecord:
+    """Pair cells with column names as FtM's CSV source does (csv_rows has skipped blank lines
+    and refused a row of another width than the header's: one cut short must not import)."""
     record: MappingRecord = {}
-    for column, cell in zip(header, cells, strict=False):
+    for column, cell in zip(header, cells, strict=True):
         value = sanitize_text(cell)
         if value is not None:
             record[column] = value

@@ -151,13 +151,11 @@ def read_manifest_csv(path: Path, today: dt.date) -> Manifest:
             raise BadInput.at(
                 source, 1, "surname", f"no 'surname' column in the header ({', '.join(header)[:200]})"
             )
-        for line, cells in rows:
-            if not any(cell.strip() for cell in cells):
-                continue
+        for line, cells in rows:  # csv_rows skips blank lines and refuses a row of another width
             position = people.count_one()
             if position is None:
                 continue  # past the limit: count the rest to report it, keep nothing
-            values = {column: cell.strip() for column, cell in zip(header, cells, strict=False)}
+            values = {column: cell.strip() for column, cell in zip(header, cells, strict=True)}
             for column in FLIGHT_COLUMNS:
                 text = values.get(column)
                 if text and column.endswith("_time"):

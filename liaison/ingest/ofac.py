@@ -26,7 +26,12 @@ __all__ = ["AUTHORITY", "read_ofac", "split_person_name", "split_programs"]
 AUTHORITY = "US Office of Foreign Assets Control"
 
 _SCHEMATA = {"individual": "Person", "": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
-_SDN_COLUMNS = 12
+# The legacy files have no header; their columns, as Treasury's documentation names them.
+_SDN_COLUMNS = ("ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage",
+                "GRT", "Vess_flag", "Vess_owner", "Remarks")  # fmt: skip
+_ALT_COLUMNS = ("ent_num", "alt_num", "alt_type", "alt_name", "alt_remarks")
+_ADD_COLUMNS = ("ent_num", "Add_num", "Address", "City/State/Province/Postal Code", "Country", "Add_remarks")
+_COMMENT_COLUMNS = ("ent_num", "Remarks_Extended")
 # The legacy files mark an empty cell with '-0-' and may end with a DOS end-of-file character.
 _EMPTY = "-0-"
 _BLANK = " \t\r\n\x1a"
@@ -55,21 +60,22 @@ def read_ofac(path: Path) -> Iterator[Record]:
     """Yield the entities of an OFAC SDN list: PATH is `sdn.csv` or the folder holding it.
 
     Raises `NotFound` for a missing file and `BadInput`, naming file, line and field, for a
-    wrong column count, a non-numeric ent_num, undecodable text or an oversized value.
+    wrong column count, a file ending inside a quoted field (cut short), a non-numeric ent_num,
+    undecodable text or an oversized value.
     """
     sdn_path = _locate(path)
     folder = sdn_path.parent
     side = _SideFiles(
-        aliases=_load_side(member(folder, "alt.csv"), 5),
-        addresses=_load_side(member(folder, "add.csv"), 6),
-        comments=_load_side(member(folder, "sdn_comments.csv"), 2),
+        aliases=_load_side(member(folder, "alt.csv"), _ALT_COLUMNS),
+        addresses=_load_side(member(folder, "add.csv"), _ADD_COLUMNS),
+        comments=_load_side(member(folder, "sdn_comments.csv"), _COMMENT_COLUMNS),
     )
     source = str(sdn_path)
     with text_lines(sdn_path) as handle:
-        for line, row in csv_rows(sdn_path, handle):
+        for line, row in csv_rows(sdn_path, handle, names=_SDN_COLUMNS):
             if _is_padding(row):
                 continue
-            ent_num = _check_row(source, line, row, _SDN_COLUMNS)
+            ent_num = _ent_num(source, line, row)
             yield from _read_subject(source, line, ent_num, [_cell(value) for value in row], side)
 
 
@@ -83,15 +89,15 @@ def _locate(path: Path) -> Path:
     return path
 
 
-def _load_side(path: Path | None, columns: int) -> dict[int, list[_SideRow]]:
+def _load_side(path: Path | None, columns: tuple[str, ...]) -> dict[int, list[_SideRow]]:
     rows: dict[int, list[_SideRow]] = defaultdict(list)
     if path is None:
         return rows
     source = str(path)
     with text_lines(path) as handle:
-        for line, row in csv_rows(path, handle):
+        for line, row in csv_rows(path, handle, names=columns):
             if not _is_padding(row):
-                ent_num = _check_row(source, line, row, columns)
+                ent_num = _ent_num(source, line, row)
                 rows[ent_num].append(_SideRow(source, line, [_cell(value) for value in row]))
     return rows
 
@@ -100,10 +106,8 @@ def _is_padding(row: list[str]) -> bool:
     return not "".join(row).strip(_BLANK)
 
 
-def _check_row(source: str, line: int, row: list[str], columns: int) -> int:
-    """Refuse a row of the wrong shape and return its ent_num."""
-    if len(row) != columns:
-        raise BadInput.at(source, line, None, f"expected {columns} columns, found {len(row)}")
+def _ent_num(source: str, line: int, row: list[str]) -> int:
+    """A row's ent_num (csv_rows has checked the row's shape)."""
     ent_num = row[0].strip()
     if not (ent_num.isascii() and ent_num.isdigit()):
         raise BadInput.at(source, line, "ent_num", f"not a number: {ent_num[:40]!r}")

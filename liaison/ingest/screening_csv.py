@@ -1,4 +1,6 @@
 """Screening queries from a CSV file: one query per row, a row error never stops the others.
+A file whose rows do not fit its header (cut short, or ending inside a quoted field) is refused
+whole: what it lacks would go unscreened unnoticed.
 
 Recognised columns: `name` (required), `birth_date`, `nationality`, `gender`, `id_number`,
 `country` and `schema` (default `Person`). Other columns are ignored.
@@ -58,11 +60,10 @@ def read_screening_csv(path: Path) -> Iterator[ScreeningRow]:
             raise BadInput.at(
                 source, 1, "name", f"no 'name' column in the header ({', '.join(header)[:200]})"
             )
+        # csv_rows skips blank lines and refuses a row of another width than the header's.
         for number, (line, cells) in enumerate(rows, start=1):
-            if not any(cell.strip() for cell in cells):
-                continue
             values = {
-                column: cell.strip() for column, cell in zip(header, cells, strict=False) if column in COLUMNS
+                column: cell.strip() for column, cell in zip(header, cells, strict=True) if column in COLUMNS
             }
             yield _query(source, line, number, values)
 

@@ -181,7 +181,9 @@ def test_row_wider_than_header(tmp_path: Path) -> None:
     lines = example_lines()
     lines[5] = lines[5].rstrip("\n") + ",stray\n"
     path = write_csv(tmp_path, "".join(lines))
-    with pytest.raises(BadInput, match=r"agency\.csv:6: row has 13 cells but the header has 12"):
+    with pytest.raises(
+        BadInput, match=r"agency\.csv:6: field 13: the row has 13 fields, more than the 12 columns"
+    ):
         list(read_csv_mapping(path, PERSONS_MAPPING))
 
 

@@ -234,14 +234,18 @@ def test_utf16_without_bom(tmp_path: Path) -> None:
 
 def test_wrong_column_count(tmp_path: Path) -> None:
     path = write(tmp_path, "sdn.csv", GOOD_ROW + '36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA"\r\n')
-    with pytest.raises(BadInput, match=r"sdn\.csv:2: expected 12 columns, found 4"):
+    with pytest.raises(
+        BadInput, match=r"sdn\.csv:2: field 'Title': missing: the row ends after 4 of its 12 fields"
+    ):
         list(read_ofac(path))
 
 
 def test_wrong_column_count_in_side_file(tmp_path: Path) -> None:
     write(tmp_path, "sdn.csv", GOOD_ROW)
     write(tmp_path, "add.csv", '2674,1,"Gaza"\r\n')
-    with pytest.raises(BadInput, match=r"add\.csv:1: expected 6 columns, found 3"):
+    with pytest.raises(
+        BadInput, match=r"add\.csv:1: field 'City/State/Province/Postal Code': missing: .* 3 of its 6"
+    ):
         list(read_ofac(tmp_path))
 
 
