@@ -30,6 +30,7 @@ from followthemoney.types.common import PropertyType
 from liaison.errors import BadInput, NotFound
 from liaison.model.handling import Handling
 from liaison.model.observables import Observable
+from liaison.names.controls import is_name, keep_joiners
 
 __all__ = [
     "MAX_ARCHIVE_BYTES",
@@ -356,7 +357,10 @@ def add_value(
         raise BadInput.at(
             source, where, prop, f"value of {len(text):,} characters exceeds the limit of {MAX_VALUE_CHARS:,}"
         )
-    cleaned = _clean_fast(schema_prop.type, text) or schema_prop.type.clean(text, proxy=proxy)
+    if is_name(schema_prop):  # without bidi controls, and with the ZWNJ FtM would delete
+        cleaned = keep_joiners(lambda name: schema_prop.type.clean(name, proxy=proxy), text)
+    else:
+        cleaned = _clean_fast(schema_prop.type, text) or schema_prop.type.clean(text, proxy=proxy)
     if cleaned is None:
         if strict:
             raise BadInput.at(source, where, prop, f"invalid {schema_prop.type.name} {text[:80]!r}")

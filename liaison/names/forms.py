@@ -37,6 +37,7 @@ __all__ = [
 
 # Two lower-case letters first, so "McKesson" and "DeLorean" stay whole.
 _CAMEL_JOIN = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
+_NO_JOINERS = str.maketrans("", "", "\u200c\u200d")
 # Longest name kept for matching. Real names are far shorter; a longer string is cut, not
 # refused, so that a hostile value costs bounded time.
 MAX_NAME_CHARS = 300
@@ -193,8 +194,9 @@ def analyze_name(text: str, kind: NameKind, patronymics: frozenset[str] = frozen
     original = " ".join(text[:MAX_NAME_CHARS].split())
     if not original:
         return None
-    # "SergeiLavrov" and "FridrichBuchenberg" are two words run together.
-    spaced = _CAMEL_JOIN.sub(" ", original)
+    # "SergeiLavrov" and "FridrichBuchenberg" are two words run together. ZWNJ and ZWJ, which
+    # stored names keep, shape letters but do not tell names apart, and ICU cannot write them.
+    spaced = _CAMEL_JOIN.sub(" ", original).translate(_NO_JOINERS)
     latin = _han_person(original) if kind is NameKind.PERSON else None
     latin = latin or _latinize(spaced)
     if kind is NameKind.PERSON:

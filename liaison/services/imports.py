@@ -16,6 +16,7 @@ from liaison.domains.cyber.markings import stricter
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Handling, Identity, IdentityKind, parse_release
+from liaison.names.controls import drop_format_controls
 from liaison.services import audit
 from liaison.services.landed import landed
 from liaison.store import hits as hit_store
@@ -115,7 +116,10 @@ def write_records(
     batch_size: int = 2_000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """`import_records` inside the caller's transaction, audited as `action` on the dataset."""
+    """`import_records` inside the caller's transaction, audited as `action` on the dataset.
+
+    Names and name parts lose their invisible format controls (bidi overrides, isolates and
+    marks, zero-width spaces) on the way in; ZWNJ and ZWJ stay."""
     if identity.kind is not IdentityKind.OPERATOR and identity.agency != envelope.owner_agency:
         raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {envelope.owner_agency}")
     schemata: dict[str, int] = {}
@@ -125,6 +129,8 @@ def write_records(
     run_id = store.start_import(session, envelope.dataset, kind, source, now)
     batch: list[Record] = []
     for record in records:
+        # Every import and record write passes here: no stored name keeps a bidi override.
+        drop_format_controls(record.proxy)
         batch.append(record)
         schemata[record.proxy.schema.name] = schemata.get(record.proxy.schema.name, 0) + 1
         if len(batch) >= batch_size:

@@ -84,3 +84,14 @@ def test_chinese_names_in_han_read_as_pinyin_writes_them() -> None:
     # Not a person, or a foreign name written in Han with its dot: not read as a Chinese name.
     assert analyze_name("习近平", NameKind.ORG).tokens == ("xi", "jin", "ping")  # type: ignore[union-attr]
     assert analyze_name("弗拉基米尔·普京", NameKind.PERSON).tokens != ("fu", "lajimierpujing")  # type: ignore[union-attr]
+
+
+def test_zwnj_and_zwj_shape_letters_but_do_not_tell_names_apart() -> None:
+    # Stored names keep them (liaison.names.controls); ICU cannot write them.
+    hasanzadeh = "\u062d\u0633\u0646\u200c\u0632\u0627\u062f\u0647"
+    joined, bare = (
+        analyze_name(text, NameKind.PERSON) for text in (hasanzadeh, hasanzadeh.replace("\u200c", ""))
+    )
+    assert joined is not None and bare is not None
+    assert joined.tokens == bare.tokens == ("hsnzadh",)
+    assert joined.original == hasanzadeh

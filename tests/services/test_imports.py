@@ -183,3 +183,63 @@ def test_another_agencys_dataset_is_refused(engine: Engine, agency: Agency, shar
             source=str(path),
             now=NOW,
         )
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+HASANZADEH = "\u062d\u0633\u0646\u200c\u0632\u0627\u062f\u0647"  # its parts joined by a ZWNJ
+
+
+def test_imported_names_keep_no_bidi_control_but_keep_zwnj(
+    engine: Engine, agency: Agency, tmp_path: Path
+) -> None:
+    lines = [
+        {"id": "p-spoof", "schema": "Person", "properties": {
+            "name": ["\u202eazzaB ilA\u202c"], "alias": ["Ali\u200b Bazza\u2066\u2069"],
+            "firstName": ["\u2067Ali\u2069"], "lastName": ["Bazza\ufeff"], "weakAlias": [BIDI]}},
+        {"id": "p-fa", "schema": "Person", "properties": {"name": [f"\u200f{HASANZADEH}"]}},
+        {"id": "c-zwj", "schema": "Company", "properties": {"name": ["\u0d15\u0d4d\u200d\u0d37 Traders"]}},
+    ]  # fmt: skip
+    path = tmp_path / "spoof.ftm.json"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
+    run_import(engine, path, "spoof")
+    stored = {
+        entity_id: catalog.show(engine, entity_id, OPERATOR, NOW)[0].proxy
+        for entity_id in ("p-spoof", "p-fa", "c-zwj")
+    }
+    spoof = stored["p-spoof"]
+    assert spoof.get("name") == ["azzaB ilA"] and spoof.get("alias") == ["Ali Bazza"]
+    assert spoof.get("firstName") == ["Ali"] and spoof.get("lastName") == ["Bazza"]
+    assert spoof.get("weakAlias") == []  # nothing but controls: no name at all
+    assert stored["p-fa"].get("name") == [HASANZADEH]
+    assert stored["c-zwj"].get("name") == ["\u0d15\u0d4d\u200d\u0d37 Traders"]
+    for proxy in stored.values():
+        for prop in ("name", "alias", "firstName", "lastName", "weakAlias"):
+            assert not any(char in BIDI for value in proxy.get(prop, quiet=True) for char in value)
+
+
+def test_a_mapped_csv_loses_bidi_controls_in_names_and_name_parts(
+    engine: Engine, agency: Agency, tmp_path: Path
+) -> None:
+    fixtures = Path(__file__).parents[1] / "ingest" / "fixtures"
+    text = (fixtures / "agency_persons.csv").read_text(encoding="utf-8")
+    path = tmp_path / "agency.csv"
+    path.write_text(text.replace("Maria,Oyelaran", "\u202eMaria,Oyelaran\u2069"), encoding="utf-8")
+    records = ingest.read("csv", path, fixtures / "agency_persons.mapping.yml")
+    import_records(
+        engine,
+        records,
+        envelope=envelope("fr_persons"),
+        title="fr_persons",
+        kind="csv",
+        source=str(path),
+        now=NOW,
+    )
+    exported = io.BytesIO()
+    catalog.export_ftm(engine, "fr_persons", exported, OPERATOR, NOW)
+    (maria,) = [
+        data["properties"]
+        for data in map(orjson.loads, exported.getvalue().splitlines())
+        if data["schema"] == "Person" and data["properties"].get("idNumber") == ["P-001"]
+    ]
+    assert maria["name"] == ["Maria Oyelaran"]
+    assert maria["firstName"] == ["Maria"] and maria["lastName"] == ["Oyelaran"]
