@@ -46,6 +46,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/trends.py
 	$(BIN)/python bench/linkage.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/index_lag.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/network.py --demo

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="Candidates fully scored per query: the index's best half, then the most name-like "
         "of a pool eight times as large.",
     )
+    index_poll_seconds: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=60.0,
+        description="Seconds between a server's looks at the store's change feed: what any process "
+        "commits (an import from the CLI, another server's write) is screened within about this long.",
+    )
     api_key: str | None = Field(
         default=None,
         description="Key that yente-compatible API callers must send as `Authorization: ApiKey <key>`; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import threading
 from collections.abc import AsyncIterator
@@ -61,6 +62,8 @@ def create_app(settings: Settings) -> FastAPI:
         # must not stop the server: health and /readyz report it, and the first match retries.
         with contextlib.suppress(Unavailable):
             matching.prepare()
+        # Imports from the CLI and other servers' writes land beside this process: follow them.
+        matching.follow(settings.index_poll_seconds)
         stop = threading.Event()
         delivering = threading.Thread(
             target=webhooks.deliver_until, args=(engine, webhooks.config(settings), stop), daemon=True
@@ -116,13 +119,25 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/v1/health", tags=["system"])
     def health(engine: EngineDep) -> dict[str, Any]:
-        """Whether Liaison and its database are up.
+        """Whether Liaison and its database are up, and how far the matching index is behind the store.
 
-        Example response: `{"status": "ok", "database": "sqlite", "version": "0.1.0"}`
+        `index.version` is the last change of the store applied to this server's index (null
+        before it is built), `index.behind` the changes committed since, and
+        `index.lag_seconds` how long ago the oldest of those was committed (0 when caught up).
+
+        Example response: `{"status": "ok", "database": "sqlite", "version": "0.1.0",
+        "index": {"version": 42, "behind": 0, "lag_seconds": 0.0}}`
         """
         if not store.is_current(engine):
             raise Unavailable("the database is not initialised; run `liaison init`")
-        return {"status": "ok", "database": engine.dialect.name, "version": liaison.__version__}
+        lag = matching.lag(dt.datetime.now(dt.UTC))
+        index = {"version": lag.version, "behind": lag.behind, "lag_seconds": lag.lag_seconds}
+        return {
+            "status": "ok",
+            "database": engine.dialect.name,
+            "version": liaison.__version__,
+            "index": index,
+        }
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, engine: EngineDep) -> HTMLResponse:

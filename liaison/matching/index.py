@@ -13,7 +13,7 @@ import math
 from array import array
 from collections.abc import Iterable
 from itertools import repeat
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ import numpy.typing as npt
 from liaison.matching.keys import KIND_WEIGHTS, KINDS, index_keys, key_hash, key_kind, packed_keys
 from liaison.matching.record import MatchRecord
 
-__all__ = ["CandidateIndex", "compatible_schemata"]
+__all__ = ["CandidateIndex", "Candidates", "compatible_schemata"]
 
 PERSON_CANDIDATES = frozenset({"Person", "LegalEntity"})
 ORG_CANDIDATES = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
@@ -48,6 +48,20 @@ def compatible_schemata(schema: str) -> frozenset[str]:
     return frozenset({schema})
 
 
+class Candidates(Protocol):
+    """What shortlisting asks of an index: a `CandidateIndex`, or a view of one kept current."""
+
+    def candidates(
+        self,
+        query: MatchRecord,
+        limit: int = 50,
+        datasets: frozenset[str] | None = None,
+        schemata: frozenset[str] | None = None,
+    ) -> list[tuple[MatchRecord, float]]:
+        """The `limit` live records sharing the most weighted keys with `query`, best first."""
+        ...
+
+
 def _grown(values: npt.NDArray[_Item], capacity: int) -> npt.NDArray[_Item]:
     grown = np.zeros(capacity, dtype=values.dtype)
     grown[: len(values)] = values
@@ -58,7 +72,8 @@ class CandidateIndex:
     """An in-memory inverted index from blocking keys to records, for candidate search.
 
     Record positions are stable for the life of the index: a removed or replaced record keeps
-    its position (and its place in memory) until the index is rebuilt.
+    its position (and its place in memory) until the index is rebuilt. Not safe to read while
+    another thread adds or removes: `services.live_index` guards one that a follower updates.
     """
 
     def __init__(self, *, merge_at: int = MERGE_AT, common_floor: int = COMMON_FLOOR) -> None:
@@ -201,6 +216,11 @@ class CandidateIndex:
 
     def __len__(self) -> int:
         return self._live
+
+    @property
+    def removed(self) -> int:
+        """Records removed or replaced whose places the index keeps until it is built afresh."""
+        return len(self._records) - self._live
 
     def memory_bytes(self) -> int:
         """Bytes held in numpy arrays; the records and the id lookup are Python objects on top."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from liaison.matching.index import CandidateIndex
+from liaison.matching.index import Candidates
 from liaison.matching.model import MatchScore, Scorer, score_pair
 from liaison.matching.record import MatchRecord
 from liaison.matching.relevance import Relevance, search_relevance
@@ -82,7 +82,7 @@ class Shortlisted:
 
 
 def search_hits(
-    index: CandidateIndex,
+    index: Candidates,
     query: MatchRecord,
     *,
     datasets: frozenset[str] | None,

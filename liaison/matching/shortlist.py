@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from liaison.matching.index import CandidateIndex
+from liaison.matching.index import Candidates
 from liaison.matching.record import MatchRecord
 
 __all__ = ["POOL_FACTOR", "candidates_for", "name_likeness", "pool_size", "shortlist"]
@@ -79,7 +79,7 @@ def shortlist(query: MatchRecord, pool: Sequence[MatchRecord], size: int) -> lis
 
 
 def candidates_for(
-    index: CandidateIndex,
+    index: Candidates,
     query: MatchRecord,
     size: int,
     datasets: frozenset[str] | None = None,

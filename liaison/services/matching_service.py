@@ -1,10 +1,11 @@
 """The matching service: an index of the store's entities, kept in memory for match, search and fetch.
 
-It holds one `CandidateIndex` built with `screening.build_index` and swaps in a fresh one on
-`refresh()`, so readers never see a half-built index. The index holds every record (it is built
-as the installation itself, `INDEXED_AS`), so that it scores the same for everyone; what a caller
-receives is fetched through the store's access-filtered queries with the caller's identity, and
-every match, search and read is audited.
+It holds one index (`live_index.LiveIndex`), built once in full and then kept current from the
+store's change feed: what any process commits is applied within a poll (`follow`), and `lag`
+says how far behind it is. The index holds every record (it is built as the installation
+itself, `INDEXED_AS`), so that it scores the same for everyone; what a caller receives is
+fetched through the store's access-filtered queries with the caller's identity, and every
+match, search and read is audited.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from liaison.matching.record import MatchRecord, record_from_entity
 from liaison.matching.relevance import Relevance
 from liaison.matching.search import SearchHit, floor, search_hits
 from liaison.model import Envelope, Identity
-from liaison.services import audit, catalog, hits, screening
+from liaison.services import audit, catalog, hits, live_index
 from liaison.services.hits import Reference
+from liaison.services.live_index import LiveIndex
 from liaison.services.scoring_pool import Item, Passed, ScoringPool, score_items
 from liaison.store import StoredEntity
 from liaison.store import hits as hit_store
@@ -146,12 +148,6 @@ class DatasetState:
     indexed_version: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    index: CandidateIndex
-    versions: dict[str, str]
-
-
 class MatchingService:
     """Match, search, fetch and list datasets against an in-memory index of the store.
 
@@ -174,26 +170,83 @@ class MatchingService:
         self.workers = workers
         self.datasets = tuple(datasets) if datasets else None
         self._pooling = threading.Lock()
-        self._pool: tuple[_Snapshot, ScoringPool] | None = None
-        # Requests read `_snapshot` without a lock: rebinding an attribute is atomic and a
-        # snapshot never changes once built. The lock only keeps the first requests from
-        # building the same index side by side.
-        self._snapshot: _Snapshot | None = None
+        self._pool: tuple[LiveIndex, int, ScoringPool] | None = None
+        # Requests read `_snapshot` without a lock: rebinding an attribute is atomic, and the
+        # index guards its own changes. `_building` only keeps the first requests from building
+        # the same index side by side; `_following` lets one thread at a time apply changes.
+        self._snapshot: LiveIndex | None = None
         self._building = threading.Lock()
+        self._following = threading.Lock()
+        self._rebuilding = threading.Lock()
         self._scheduling = threading.Lock()
         self._refresh_wanted = False
         self._refresher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
 
     def prepare(self) -> None:
         """Build the index unless it is built; Unavailable while the store is not initialised."""
         self._current()
 
     def refresh(self) -> None:
-        """Build a fresh index from the store and swap it in; requests keep the old one meanwhile."""
-        self._snapshot = self._build()
+        """Build a fresh index from the store and swap it in; requests keep the old one meanwhile.
+
+        Changes committed during the build are applied to the fresh index before it is swapped in.
+        """
+        fresh = self._build()
+        with self._following:
+            live_index.catch_up(fresh, self.engine, self.datasets)
+            self._snapshot = fresh
+
+    def catch_up(self) -> int:
+        """Apply to the index what the store committed since it last looked; how many changes.
+
+        Nothing to do before the index is built (the build reads the store as it is). An index
+        worn by many removals is built afresh in the background.
+        """
+        with self._following:
+            snapshot = self._snapshot
+            if snapshot is None:
+                return 0
+            applied = live_index.catch_up(snapshot, self.engine, self.datasets)
+        if snapshot.worn and self._rebuilding.acquire(blocking=False):
+            threading.Thread(target=self._rebuild, daemon=True).start()
+        return applied
+
+    def _rebuild(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # the worn index still answers; the next change tries again
+            logger.exception("rebuilding the matching index failed")
+        finally:
+            self._rebuilding.release()
+
+    def follow(self, every: float) -> None:
+        """Catch up every `every` seconds in a background thread, until `close`.
+
+        An idle poll is one indexed query. A failed one (the database away) is logged and tried
+        again at the next.
+        """
+        if self._follower is not None:
+            return
+        self._stop.clear()
+        self._follower = threading.Thread(target=self._follow, args=(every,), daemon=True)
+        self._follower.start()
+
+    def _follow(self, every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                self.catch_up()
+            except Exception:
+                logger.exception("following the store's changes failed")
+
+    def lag(self, now: dt.datetime) -> live_index.IndexLag:
+        """How far the index is behind the store: changes not yet applied and the oldest one's age."""
+        return live_index.lag(self._snapshot, self.engine, now)
 
     def refresh_soon(self) -> None:
-        """Refresh in the background after a write; writes during a rebuild are taken by one more."""
+        """Catch up in the background after a write, not waiting for the next poll; writes during
+        a catch-up are taken by one more."""
         with self._scheduling:
             self._refresh_wanted = True
             if self._refresher is None:
@@ -208,9 +261,9 @@ class MatchingService:
                     return
                 self._refresh_wanted = False
             try:
-                self.refresh()
-            except Exception:  # a failed rebuild keeps the old index; the next write retries
-                logger.exception("refreshing the matching index failed")
+                self.catch_up()
+            except Exception:  # the index stays as it was; the next poll or write retries
+                logger.exception("catching up the matching index failed")
 
     def match(
         self,
@@ -396,25 +449,19 @@ class MatchingService:
             for state in catalog.datasets(self.engine, identity)
         ]
 
-    def _build(self) -> _Snapshot:
+    def _build(self) -> LiveIndex:
         if not store.is_current(self.engine):
             raise Unavailable("the database is not initialised; run `liaison init`")
-        # Versions are read before the build: an import landing during it makes the catalog
-        # report that dataset as outdated, never the reverse.
-        states = catalog.datasets(self.engine, INDEXED_AS)
-        versions = {
-            state.name: _version(state.updated_at)
-            for state in states
-            if self.datasets is None or state.name in self.datasets
-        }
-        snapshot = _Snapshot(screening.build_index(self.engine, INDEXED_AS, self.datasets), versions)
+        # Versions and the last change are read before the build: what lands during it is
+        # applied again by the next catch-up.
+        snapshot = live_index.build(self.engine, self.datasets)
         # The index is millions of long-lived objects: a full collection walked them all (103 ms
         # on the demo world, seconds at a million entities) and stalled every request meanwhile.
         # Frozen, the collector leaves them alone; they are still freed when the index is replaced.
         gc.freeze()
         return snapshot
 
-    def _current(self) -> _Snapshot:
+    def _current(self) -> LiveIndex:
         snapshot = self._snapshot
         if snapshot is None:
             with self._building:
@@ -423,26 +470,33 @@ class MatchingService:
         return snapshot
 
     def _score(
-        self, snapshot: _Snapshot, items: list[Item], weights: Weights, cutoff: float
+        self, snapshot: LiveIndex, items: list[Item], weights: Weights, cutoff: float
     ) -> list[tuple[str, Passed]]:
         """Score a batch here, or across the worker processes when it is large enough to gain."""
         if self.workers > 1 and len(items) >= POOL_FROM:
             return self._pool_for(snapshot).score(items, self.candidates, weights, cutoff)
         return score_items(snapshot.index, items, self.candidates, weights, cutoff)
 
-    def _pool_for(self, snapshot: _Snapshot) -> ScoringPool:
+    def _pool_for(self, snapshot: LiveIndex) -> ScoringPool:
+        # The workers copy the index as it is when they are forked: once it has changed, the
+        # next large batch forks fresh ones (tens of milliseconds) rather than score stale data.
         with self._pooling:
-            if self._pool is None or self._pool[0] is not snapshot:
+            if self._pool is None or self._pool[:2] != (snapshot, snapshot.generation):
                 if self._pool is not None:
-                    self._pool[1].close()
-                self._pool = (snapshot, ScoringPool(snapshot.index, self.workers))
-            return self._pool[1]
+                    self._pool[2].close()
+                with snapshot.held() as index:
+                    self._pool = (snapshot, snapshot.generation, ScoringPool(index, self.workers))
+            return self._pool[2]
 
     def close(self) -> None:
-        """Stop the scoring workers, if any were started."""
+        """Stop following the store and the scoring workers, if any were started."""
+        self._stop.set()
+        if self._follower is not None:
+            self._follower.join(timeout=10)
+            self._follower = None
         with self._pooling:
             if self._pool is not None:
-                self._pool[1].close()
+                self._pool[2].close()
                 self._pool = None
 
     def _tuned(self, overrides: Mapping[str, float]) -> Weights:
@@ -493,7 +547,7 @@ def _values(values: Any) -> Iterable[Any]:
     return values if isinstance(values, list) else [values]
 
 
-def _datasets(engine: Engine, snapshot: _Snapshot, scope: Scope, identity: Identity) -> frozenset[str]:
+def _datasets(engine: Engine, snapshot: LiveIndex, scope: Scope, identity: Identity) -> frozenset[str]:
     """The datasets a request searches; NotFound, as for an absent one, for a dataset the caller
     may not know of (a hidden dataset must not answer differently from a missing one)."""
     known = snapshot.versions

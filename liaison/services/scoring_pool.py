@@ -3,7 +3,8 @@
 Scoring is pure Python and holds the interpreter lock, so threads cannot share it out. Forked
 workers inherit the snapshot's index without copying or pickling it (the index is frozen out
 of the garbage collector, so its pages stay shared), and only the queries and the scores
-above the cutoff cross between processes. A snapshot never changes; a new one gets a new pool.
+above the cutoff cross between processes. Workers keep the index as it was when they were
+forked: when it changes, the matching service forks a new pool (`MatchingService._pool_for`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from liaison.matching.index import CandidateIndex
+from liaison.matching.index import CandidateIndex, Candidates
 from liaison.matching.model import MatchScore, Weights, score_reaching
 from liaison.matching.record import MatchRecord
 from liaison.matching.shortlist import candidates_for
@@ -45,7 +46,7 @@ def best_scores(
 
 
 def score_items(
-    index: CandidateIndex, items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
+    index: Candidates, items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
 ) -> list[tuple[str, Passed]]:
     """Shortlist and score each query; keep the candidates at or above the cutoff, best first."""
     answers = []
@@ -74,7 +75,10 @@ def _ready() -> bool:
 
 
 class ScoringPool:
-    """Worker processes holding one index snapshot; `close` when the snapshot is replaced."""
+    """Worker processes holding the index as it was when they were forked; `close` once it changed.
+
+    Create it while no one changes the index (under `LiveIndex.held`): the workers are forked here.
+    """
 
     def __init__(self, index: CandidateIndex, workers: int) -> None:
         global _INHERITED

@@ -15,7 +15,7 @@ from liaison.errors import BadInput, Conflict, Unavailable
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["head_revision", "is_current", "migrate", "open_engine"]
+__all__ = ["head_revision", "is_current", "migrate", "open_engine", "reading"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,11 +46,28 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def reading(engine: Engine) -> Engine:
+    """The engine for transactions that only read, each from one snapshot of the store.
+
+    On SQLite they neither take nor wait for the write lock (WAL lets them read while an import
+    writes); on PostgreSQL they are REPEATABLE READ, so that every statement sees what the first
+    saw (a read-only transaction there never fails to serialise).
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine.execution_options(**{_READ_ONLY: True})
+
+
+_READ_ONLY = "liaison_read_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # Nearly every transaction writes (an audit event at least). A deferred transaction that
     # read first cannot take the write lock while another writer holds it and fails at once;
     # an immediate one takes it at the start and waits its turn (busy_timeout), in any process.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Readers that never write (`reading`) begin deferred, and so wait for no writer.
+    deferred = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from liaison.errors import Conflict, NotFound
 from liaison.model import Agency, AgencyKind, Identity, IdentityKind
 from liaison.store.access import readable
+from liaison.store.changes import log_run
 from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "list_datasets",
     "save_agency",
     "start_import",
+    "updated_datasets",
 ]
 
 
@@ -95,10 +97,22 @@ def start_import(session: Session, dataset: str, kind: str, source: str, now: dt
 
 
 def finish_import(session: Session, run_id: int, entities: int) -> None:
-    """Record how many entities an import run wrote."""
+    """Record how many entities an import run wrote, and log the run in the change feed.
+
+    The run is logged once, as it finishes: logging takes the lock that orders commits
+    (`store.changes`), which must not be held while the run writes.
+    """
     row = session.get(ImportRow, run_id)
     if row is not None:
         row.entities = entities
+        log_run(session, row.dataset, run_id)
+
+
+def updated_datasets(session: Session) -> dict[str, dt.datetime]:
+    """When each dataset was last written, by name: one small read, without counting entities."""
+    return {
+        name: updated for name, updated in session.execute(select(DatasetRow.name, DatasetRow.updated_at))
+    }
 
 
 def list_datasets(session: Session, identity: Identity) -> list[DatasetSummary]:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.model import Identity, IdentityKind
+from liaison.store.changes import log_removal
 from liaison.store.links import delete_links
 from liaison.store.observables import delete_observables
 from liaison.store.seizures import delete_seizure
@@ -78,4 +79,7 @@ def delete_record(session: Session, dataset: str, entity_id: str) -> bool:
     delete_stix(session, dataset, entity_id)
     delete_seizure(session, dataset, entity_id)
     delete_trafficking(session, dataset, entity_id)
-    return bool(deleted.rowcount)  # type: ignore[attr-defined]
+    if not deleted.rowcount:  # type: ignore[attr-defined]
+        return False
+    log_removal(session, dataset, entity_id)
+    return True

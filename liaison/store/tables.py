@@ -32,6 +32,7 @@ __all__ = [
     "DatasetRow",
     "DeliveryRow",
     "DocumentReportRow",
+    "EntityChangeRow",
     "EntityRow",
     "FieldResultRow",
     "GroupMemberRow",
@@ -164,7 +165,30 @@ class EntityRow(Base):
         Index("ix_entity_owner_handling", "owner_agency", "handling"),
         Index("ix_entity_caption", "caption"),
         Index("ix_entity_retention", "retention_review"),
+        # The change feed reads back what one import run wrote (`store.changes`).
+        Index("ix_entity_dataset_run", "dataset", "import_run"),
     )
+
+
+class EntityChangeRow(Base):
+    """One change to the entity rows, numbered in commit order: the feed every server's index follows.
+
+    A run of an import names the rows it wrote (`import_run`; the rows still of that run are its
+    current content), a deletion names the row it deleted (`entity_id`). Written in the
+    transaction of the change, under the lock that orders commits (`store.changes`), so that
+    `seq` rises in the order the changes became visible.
+    """
+
+    __tablename__ = "entity_change"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(String(64))
+    import_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entity_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    # Never reuse a number, even of a row pruned: a follower's cursor would skip the new one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
 
 class EntityLinkRow(Base):
