@@ -1,5 +1,5 @@
-"""Access: who may read what (the handling policy), callers' identities and the audit trail."""
+"""Access: the one access decision (`may`), callers' secrets and sealing, the audit chain."""
 
-from liaison.access.policy import identity_keys, may_read
+from liaison.access.decision import Action, Decision, Kind, OperationFacts, RecordFacts, ResultFacts, may
 
-__all__ = ["identity_keys", "may_read"]
+__all__ = ["Action", "Decision", "Kind", "OperationFacts", "RecordFacts", "ResultFacts", "may"]

@@ -1,8 +1,8 @@
 """Who is asking: a member user of an agency, the local operator, or the public.
 
-Every read names its caller; the access policy and the store's filtered queries decide from it
-alone. A user's agency, country and sharing groups are resolved once, when the caller is
-identified, so deciding costs no further lookups.
+Every read names its caller; the access decision and the store's filtered queries decide from it
+alone. A user's agency, its country and kind, and its sharing groups are resolved once, when the
+caller is identified, so deciding costs no further lookups.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class Identity:
     groups: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = frozenset(SCOPES)
     """What the credential in use allows (a token's scopes); all of them at the console."""
+    secretariat: bool = False
+    """Whether the user's agency is the secretariat, whose reviewers publish notices."""
 
     @classmethod
     def public(cls) -> Identity:
@@ -78,9 +80,11 @@ class Identity:
         role: Role,
         groups: frozenset[str] = frozenset(),
         scopes: frozenset[str] = frozenset(SCOPES),
+        *,
+        secretariat: bool = False,
     ) -> Identity:
         """A user of a member agency, acting with a credential of these scopes."""
-        return cls(IdentityKind.MEMBER, user, agency, country.lower(), role, groups, scopes)
+        return cls(IdentityKind.MEMBER, user, agency, country.lower(), role, groups, scopes, secretariat)
 
     @property
     def actor(self) -> str:

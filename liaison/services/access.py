@@ -172,8 +172,9 @@ def revoke_token(engine: Engine, actor: Identity, token_id: str, now: dt.datetim
 
 
 def _identity(session: Session, user: User) -> Identity:
+    groups = store.groups_of_agency(session, user.agency)
     return Identity.member(
-        user.name, user.agency, user.country, user.role, store.groups_of_agency(session, user.agency)
+        user.name, user.agency, user.country, user.role, groups, secretariat=user.secretariat
     )
 
 
@@ -213,7 +214,10 @@ def identify_token(engine: Engine, text: str, now: dt.datetime) -> tuple[Identit
     if token.revoked_at is not None or token.expires_at <= now:
         raise Unauthenticated(_REFUSED)
     scopes = frozenset(token.scopes)
-    return Identity.member(user.name, user.agency, user.country, user.role, groups, scopes), token.scopes
+    identity = Identity.member(
+        user.name, user.agency, user.country, user.role, groups, scopes, secretariat=user.secretariat
+    )
+    return identity, token.scopes
 
 
 def login(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.access.policy import grant_entry
+from liaison.access.decision import grant_entry
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import Identity, IdentityKind, Role
 from liaison.services import audit

@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access import Action, may
+from liaison.access.decision import NoticeFacts
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
@@ -25,10 +27,8 @@ from liaison.model import (
     Envelope,
     Handling,
     Identity,
-    IdentityKind,
     NoticeKind,
     NoticeStatus,
-    Role,
     next_status,
 )
 from liaison.services import audit
@@ -54,13 +54,6 @@ _ALERTS = {
     "refuse": "notice.refused",
     "send": "diffusion",
 }
-_DECIDING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWER, Role.ADMIN})
-
-
-def _agency_kind(session: Session, identity: Identity) -> AgencyKind | None:
-    if identity.agency is None:
-        return None
-    return store.get_agency(session, identity.agency).kind
 
 
 def create(
@@ -76,12 +69,14 @@ def create(
     now: dt.datetime,
 ) -> Notice:
     """A draft notice (or diffusion) of the caller's agency."""
-    if identity.kind is not IdentityKind.MEMBER or identity.role not in _DECIDING:
-        raise Forbidden("notices are drafted by member agencies' analysts, officers, coordinators and admins")
     try:
         notice_kind = NoticeKind(kind)
     except ValueError as exc:
         raise BadInput(f"field 'kind': {kind!r}; use one of {', '.join(NoticeKind)}") from exc
+    draft = NoticeFacts(identity.agency or "", notice_kind, NoticeStatus.DRAFT, frozenset())
+    decision = may(identity, Action.DRAFT, draft)
+    if not decision:
+        raise Forbidden(decision.reason)
     title = title.strip()
     if not 0 < len(title) <= 300 or len(summary) > 20_000:
         raise BadInput("field 'title': 1 to 300 characters (and 'summary' at most 20,000)")
@@ -122,28 +117,10 @@ def _subject(kind: NoticeKind, subject: Mapping[str, Any] | None) -> dict[str, A
     return {"schema": proxy.schema.name, "properties": proxy.properties}
 
 
-def _require_mover(session: Session, identity: Identity, notice: Notice, action: str) -> None:
-    if identity.kind is IdentityKind.OPERATOR:
-        return
-    own = identity.agency == notice.agency and identity.role in _DECIDING
-    secretariat = (
-        identity.role is Role.REVIEWER
-        and identity.agency != notice.agency
-        and _agency_kind(session, identity) is AgencyKind.SECRETARIAT
-    )
-    allowed = {
-        "submit": own, "send": own, "revise": own,
-        "publish": secretariat, "refuse": secretariat,
-        "withdraw": own or secretariat,
-        "expire": False,
-    }  # fmt: skip
-    if not allowed.get(action, False):
-        who = {
-            "publish": "a reviewer of the secretariat, not of the issuing agency",
-            "refuse": "a reviewer of the secretariat, not of the issuing agency",
-            "expire": "the operator (notices expire by themselves)",
-        }.get(action, f"{notice.agency}'s analysts, officers, coordinators or admins")
-        raise Forbidden(f"only {who} may {action} this notice")
+def _require_mover(identity: Identity, notice: Notice, action: str) -> None:
+    decision = may(identity, Action(action), notice.facts)
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def move(
@@ -162,7 +139,7 @@ def move(
             status = next_status(notice.kind, notice.status, action)
         except ValueError as exc:
             raise Conflict(str(exc)) from exc
-        _require_mover(session, identity, notice, action)
+        _require_mover(identity, notice, action)
         reviewer = identity.actor if action in ("publish", "refuse") else None
         moved = notice_store.set_status(session, notice_id, status, now, reviewer, note if reviewer else None)
         written = _consequences(session, identity, moved, action, now)

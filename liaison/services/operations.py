@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access import Action, OperationFacts, ResultFacts, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import Handling, Identity, IdentityKind, Role
+from liaison.model import Handling, Identity, IdentityKind
 from liaison.model.operation import (
     VICTIM_KINDS,
     FieldReport,
@@ -32,7 +33,6 @@ from liaison.store import operations as operation_store
 from liaison.store.operations import FieldResult, Operation
 
 __all__ = [
-    "FILING",
     "MAX_RESULTS_PAGE",
     "close",
     "create",
@@ -50,8 +50,6 @@ __all__ = [
     "view_result",
 ]
 
-FILING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORDINATOR, Role.ADMIN})
-"""Roles that file field results; reviewers and auditors read them."""
 MAX_RESULTS_PAGE = 1_000
 
 
@@ -62,10 +60,9 @@ def status(operation: Operation, today: dt.date) -> OperationStatus:
 
 def create(engine: Engine, identity: Identity, plan: OperationPlan, now: dt.datetime) -> Operation:
     """A new operation coordinated by the caller's agency; its agencies and watchlists must exist."""
-    if identity.kind is IdentityKind.MEMBER and identity.role is not Role.COORDINATOR:
-        raise Forbidden("operations are created by coordinators")
-    if identity.kind is IdentityKind.PUBLIC:
-        raise Forbidden("sign in to create an operation")
+    decision = may(identity, Action.PLAN, OperationFacts(identity.agency or "", frozenset(plan.agencies)))
+    if not decision:
+        raise Forbidden(decision.reason)
     with Session(engine) as session, session.begin():
         known = {agency.code for agency in store.list_agencies(session)}
         unknown = [code for code in plan.agencies if code not in known]
@@ -120,10 +117,9 @@ def close(engine: Engine, identity: Identity, key: str, now: dt.datetime) -> Ope
     """Close an operation: its coordinating agency's coordinators (or the operator) may."""
     with Session(engine) as session, session.begin():
         operation = find(session, identity, key, lock=True)
-        if identity.kind is not IdentityKind.OPERATOR and (
-            identity.agency != operation.agency or identity.role is not Role.COORDINATOR
-        ):
-            raise Forbidden(f"only {operation.agency}'s coordinators close this operation")
+        decision = may(identity, Action.CLOSE, operation.facts)
+        if not decision:
+            raise Forbidden(decision.reason)
         if operation.closed_at is not None:
             raise Conflict(f"operation {operation.plan.name!r} was closed on {operation.closed_at:%Y-%m-%d}")
         operation_store.close_operation(session, operation.operation_id, now)
@@ -173,10 +169,9 @@ def file_in(
     now: dt.datetime,
 ) -> FieldResult:
     """File a field result in the caller's transaction (a manifest files its counts with its own)."""
-    if identity.kind is IdentityKind.MEMBER and identity.role not in FILING:
-        raise Forbidden(f"a {identity.role} reads field results but does not file them")
-    if identity.kind is IdentityKind.MEMBER and not operation.takes_part(identity.agency):
-        raise Forbidden(f"{identity.agency} does not take part in {operation.plan.name}")
+    decision = may(identity, Action.FILE, operation.facts)
+    if not decision:
+        raise Forbidden(decision.reason)
     if operation.closed_at is not None:
         raise Conflict(
             f"operation {operation.plan.name!r} was closed on {operation.closed_at:%Y-%m-%d}; "
@@ -256,9 +251,7 @@ def last_result(engine: Engine, identity: Identity, key: str) -> int:
 
 def may_read_detail(result: FieldResult, identity: Identity) -> bool:
     """Whether the caller reads a result's note, seizure and linked entities: victims' are RED."""
-    if result.handling != Handling.RED.value:
-        return True
-    return identity.kind is IdentityKind.OPERATOR or identity.agency == result.agency
+    return bool(may(identity, Action.READ, ResultFacts(result.agency, Handling(result.handling))))
 
 
 def view(operation: Operation, today: dt.date) -> dict[str, object]:

@@ -14,12 +14,13 @@ import datetime as dt
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from liaison.access import Action, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import Identity, IdentityKind
 from liaison.model.operation import ResultKind, country_code
 from liaison.model.takedown import FINAL, Stage, Target, canonical_target, check_advance
 from liaison.services import audit
-from liaison.services.operations import FILING, file_in, find
+from liaison.services.operations import file_in, find
 from liaison.store.operations import Operation
 from liaison.store.tables import TakedownRow
 from liaison.store.takedowns import (
@@ -47,10 +48,9 @@ is a domain taken down."""
 
 
 def _may_act(identity: Identity, operation: Operation) -> None:
-    if identity.kind is IdentityKind.MEMBER and identity.role not in FILING:
-        raise Forbidden(f"a {identity.role} reads takedowns but does not record them")
-    if identity.kind is IdentityKind.MEMBER and not operation.takes_part(identity.agency):
-        raise Forbidden(f"{identity.agency} does not take part in {operation.plan.name}")
+    decision = may(identity, Action.FILE, operation.facts)
+    if not decision:
+        raise Forbidden(decision.reason)
     if operation.closed_at is not None:
         raise Conflict(f"operation {operation.plan.name!r} was closed on {operation.closed_at:%Y-%m-%d}")
 

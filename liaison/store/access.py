@@ -1,39 +1,91 @@
-"""The access filter: the handling policy of `liaison.access.policy` as a SQL condition on entities.
+"""The access decision as SQL: `liaison.access.decision`'s rules compiled to conditions on rows.
 
-Every read of shared records goes through a query built with `readable`, so what a caller can
-receive is decided in one place, in the database, before any row leaves it.
+Every list and read of a kind of resource goes through a query built with `where` (`readable`
+for records), so what a caller can receive is decided by the one rule, in the database, before
+any row leaves it. Each kind maps the fields its rule names to columns.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
-from liaison.access.policy import ADMITTING, identity_keys
-from liaison.model import Handling, Identity, IdentityKind
-from liaison.store.tables import EntityRow
+from sqlalchemy import ColumnElement, Text, and_, cast, false, or_, true
 
-__all__ = ["readable"]
+from liaison.access.decision import Action, Kind, rule
+from liaison.access.rules import Condition, Differs, Equals, Holds, OneOf
+from liaison.model import Identity
+from liaison.store.tables import EntityRow, NoticeRow, OperationRow
+
+__all__ = ["readable", "where"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """A rule's field as SQL: equal to a value, and (for a collection) holding an item."""
+
+    column: Any
+    holds: Callable[[str], ColumnElement[bool]] | None = None
+
+
+def _json_list(column: Any) -> Callable[[str], ColumnElement[bool]]:
+    # A JSON list's text holds each string in quotes on both backends.
+    return lambda item: cast(column, Text).contains(f'"{item}"', autoescape=True)
+
+
+_FIELDS: dict[Kind, Mapping[str, _Field]] = {
+    Kind.RECORD: {
+        "owner_agency": _Field(EntityRow.owner_agency),
+        "handling": _Field(EntityRow.handling),
+        # Releasability is also kept as "|entry|entry|" text, so that one LIKE tells an entry.
+        "release_keys": _Field(
+            EntityRow.release_keys,
+            lambda key: EntityRow.release_keys.contains(f"|{key}|", autoescape=True),
+        ),
+    },
+    Kind.OPERATION: {
+        "agency": _Field(OperationRow.agency),
+        "agencies": _Field(OperationRow.agencies, _json_list(OperationRow.agencies)),
+    },
+    Kind.NOTICE: {
+        "agency": _Field(NoticeRow.agency),
+        "notice_kind": _Field(NoticeRow.kind),
+        "status": _Field(NoticeRow.status),
+        "recipients": _Field(NoticeRow.recipients, _json_list(NoticeRow.recipients)),
+    },
+}
+
+
+def where(identity: Identity, action: Action, kind: Kind) -> ColumnElement[bool]:
+    """The condition a row of `kind` must meet for `identity` to take `action` on it."""
+    fields = _FIELDS[kind]
+    grants = rule(identity, action, kind)
+    return or_(*(_sql(grant.condition, fields) for grant in grants)) if grants else false()
 
 
 def readable(identity: Identity) -> ColumnElement[bool]:
     """The condition an entity row must meet for this caller to read it."""
-    if identity.kind is IdentityKind.OPERATOR:
+    return where(identity, Action.READ, Kind.RECORD)
+
+
+def _sql(condition: Condition, fields: Mapping[str, _Field]) -> ColumnElement[bool]:
+    if isinstance(condition, Equals):
+        return fields[condition.field].column == _plain(condition.value)  # type: ignore[no-any-return]
+    if isinstance(condition, OneOf):
+        return fields[condition.field].column.in_(sorted(map(_plain, condition.values)))  # type: ignore[no-any-return]
+    if isinstance(condition, Differs):
+        return fields[condition.field].column != _plain(condition.value)  # type: ignore[no-any-return]
+    if isinstance(condition, Holds):
+        holds = fields[condition.field].holds
+        if holds is None:
+            raise TypeError(f"field {condition.field!r} is not a collection")
+        return holds(condition.item)
+    if not condition.conditions:
         return true()
-    clear = EntityRow.handling == Handling.CLEAR.value
-    if identity.kind is IdentityKind.PUBLIC:
-        return clear
-    keys = identity_keys(identity)
-    conditions = [
-        clear,
-        EntityRow.handling == Handling.GREEN.value,
-        EntityRow.owner_agency == identity.agency,
-    ]
-    for handling, kinds in ADMITTING.items():
-        named = [
-            EntityRow.release_keys.contains(f"|{key}|", autoescape=True)
-            for kind in kinds
-            for key in keys[kind]
-        ]
-        if named:
-            conditions.append((EntityRow.handling == handling.value) & or_(*named))
-    return or_(*conditions) if conditions else false()
+    return and_(*(_sql(part, fields) for part in condition.conditions))
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

@@ -12,11 +12,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from liaison.model import Identity, IdentityKind, NoticeKind, NoticeStatus, Role
-from liaison.store.tables import AgencyRow, NoticeRow
+from liaison.access.decision import Action, Kind, NoticeFacts
+from liaison.model import Identity, NoticeKind, NoticeStatus
+from liaison.store.access import where
+from liaison.store.tables import NoticeRow
 
 __all__ = ["Notice", "add_notice", "get_notice", "list_notices", "published_due_to_expire", "set_status"]
 
@@ -40,6 +42,11 @@ class Notice:
     created_at: dt.datetime
     updated_at: dt.datetime
 
+    @property
+    def facts(self) -> NoticeFacts:
+        """What the access decision reads of the notice."""
+        return NoticeFacts(self.agency, self.kind, self.status, frozenset(self.recipients))
+
 
 def _notice(row: NoticeRow) -> Notice:
     return Notice(
@@ -49,24 +56,8 @@ def _notice(row: NoticeRow) -> Notice:
     )  # fmt: skip
 
 
-def _visible(session: Session, identity: Identity) -> ColumnElement[bool]:
-    if identity.kind is IdentityKind.OPERATOR:
-        return true()
-    if identity.kind is IdentityKind.PUBLIC:
-        return NoticeRow.id.is_(None)
-    own = NoticeRow.agency == identity.agency
-    # Once published, a notice stays visible after withdrawal or expiry, so that no one acts on it.
-    published = NoticeRow.status.in_(
-        [NoticeStatus.PUBLISHED.value, NoticeStatus.WITHDRAWN.value, NoticeStatus.EXPIRED.value]
-    )
-    diffusion = NoticeRow.kind == NoticeKind.DIFFUSION.value
-    # Recipients are kept as a JSON list; its text holds each code in quotes on both backends.
-    named = cast(NoticeRow.recipients, Text).contains(f'"{identity.agency}"', autoescape=True)
-    conditions = [own, and_(published, ~diffusion), and_(published, diffusion, named)]
-    kind = session.scalar(select(AgencyRow.kind).where(AgencyRow.code == identity.agency))
-    if identity.role is Role.REVIEWER and kind == "secretariat":
-        conditions.append(and_(NoticeRow.status == NoticeStatus.SUBMITTED.value, ~diffusion))
-    return or_(*conditions)
+def _visible(identity: Identity) -> ColumnElement[bool]:
+    return where(identity, Action.READ, Kind.NOTICE)
 
 
 def add_notice(
@@ -106,7 +97,7 @@ def add_notice(
 
 def get_notice(session: Session, notice_id: str, identity: Identity, *, lock: bool = False) -> Notice | None:
     """The notice if the caller may see it."""
-    query = select(NoticeRow).where(NoticeRow.id == notice_id, _visible(session, identity))
+    query = select(NoticeRow).where(NoticeRow.id == notice_id, _visible(identity))
     row = session.scalars(query.with_for_update() if lock else query).one_or_none()
     return None if row is None else _notice(row)
 
@@ -115,7 +106,7 @@ def list_notices(
     session: Session, identity: Identity, status: NoticeStatus | None, limit: int, offset: int
 ) -> tuple[list[Notice], int]:
     """The notices the caller may see, newest first, and how many."""
-    condition = _visible(session, identity)
+    condition = _visible(identity)
     if status is not None:
         condition = and_(condition, NoticeRow.status == status.value)
     total = session.scalar(select(func.count()).select_from(NoticeRow).where(condition)) or 0

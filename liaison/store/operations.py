@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from liaison.model import Identity, IdentityKind
+from liaison.access.decision import Action, Kind, OperationFacts
+from liaison.model import Identity
 from liaison.model.operation import (
     Checkpoint,
     CrimeArea,
@@ -27,6 +28,7 @@ from liaison.model.operation import (
     Tally,
     TallyCell,
 )
+from liaison.store.access import where
 from liaison.store.tables import FieldResultRow, OperationRow
 
 __all__ = [
@@ -54,6 +56,11 @@ class Operation:
     created_by: str
     created_at: dt.datetime
     closed_at: dt.datetime | None
+
+    @property
+    def facts(self) -> OperationFacts:
+        """What the access decision reads of the operation."""
+        return OperationFacts(self.agency, frozenset(self.plan.agencies))
 
     def takes_part(self, agency: str | None) -> bool:
         """Whether an agency coordinates or takes part in the operation."""
@@ -90,13 +97,7 @@ def _operation(row: OperationRow) -> Operation:
 
 
 def _visible(identity: Identity) -> ColumnElement[bool]:
-    if identity.kind is IdentityKind.OPERATOR:
-        return true()
-    if identity.kind is IdentityKind.PUBLIC or identity.agency is None:
-        return OperationRow.id.is_(None)
-    # Participants are kept as a JSON list; its text holds each code in quotes on both backends.
-    named = cast(OperationRow.agencies, Text).contains(f'"{identity.agency}"', autoescape=True)
-    return or_(OperationRow.agency == identity.agency, named)
+    return where(identity, Action.READ, Kind.OPERATION)
 
 
 def add_operation(session: Session, plan: OperationPlan, agency: str, by: str, now: dt.datetime) -> Operation:

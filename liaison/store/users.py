@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from liaison.errors import Conflict, NotFound
-from liaison.model import Role
+from liaison.model import AgencyKind, Role
 from liaison.store.tables import AgencyRow, GroupMemberRow, SharingGroupRow, TokenRow, UserRow
 
 __all__ = [
@@ -55,6 +55,8 @@ class User:
     disabled: bool
     has_password: bool
     created_at: dt.datetime
+    secretariat: bool = False
+    """Whether the user's agency is the secretariat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ class StoredToken:
     kind: str = API_TOKEN
 
 
-def _user(row: UserRow, country: str) -> User:
+def _user(row: UserRow, country: str, agency_kind: str) -> User:
     return User(
         row.name,
         row.agency,
@@ -80,6 +82,7 @@ def _user(row: UserRow, country: str) -> User:
         row.disabled,
         row.password_hash is not None,
         row.created_at,
+        agency_kind == AgencyKind.SECRETARIAT.value,
     )
 
 
@@ -111,14 +114,14 @@ def get_user(session: Session, name: str, *, for_update: bool = False) -> User:
     user happen one after the other, never interleaved.
     """
     query = (
-        select(UserRow, AgencyRow.country)
+        select(UserRow, AgencyRow.country, AgencyRow.kind)
         .join(AgencyRow, AgencyRow.code == UserRow.agency)
         .where(UserRow.name == name)
     )
     found = session.execute(query.with_for_update(of=UserRow) if for_update else query).first()
     if found is None:
         raise NotFound(f"no user named {name!r}")
-    return _user(found[0], found[1])
+    return _user(found[0], found[1], found[2])
 
 
 def password_hash_of(session: Session, name: str) -> str | None:
@@ -130,13 +133,13 @@ def password_hash_of(session: Session, name: str) -> str | None:
 def list_users(session: Session, agency: str | None = None) -> list[User]:
     """Users by name, of one agency or all."""
     query = (
-        select(UserRow, AgencyRow.country)
+        select(UserRow, AgencyRow.country, AgencyRow.kind)
         .join(AgencyRow, AgencyRow.code == UserRow.agency)
         .order_by(UserRow.name)
     )
     if agency is not None:
         query = query.where(UserRow.agency == agency)
-    return [_user(row, country) for row, country in session.execute(query)]
+    return [_user(row, country, kind) for row, country, kind in session.execute(query)]
 
 
 def set_password_hash(session: Session, name: str, password_hash: str) -> None:
@@ -199,7 +202,7 @@ def token_holder(session: Session, token_id: str) -> tuple[StoredToken, User, fr
     Every API request identifies its caller this way, so it is one query, not four.
     """
     rows = session.execute(
-        select(TokenRow, UserRow, AgencyRow.country, GroupMemberRow.group)
+        select(TokenRow, UserRow, AgencyRow.country, AgencyRow.kind, GroupMemberRow.group)
         .join(UserRow, UserRow.name == TokenRow.user)
         .join(AgencyRow, AgencyRow.code == UserRow.agency)
         .outerjoin(GroupMemberRow, GroupMemberRow.agency == UserRow.agency)
@@ -207,8 +210,9 @@ def token_holder(session: Session, token_id: str) -> tuple[StoredToken, User, fr
     ).all()
     if not rows:
         return None
-    token, user, country, _group = rows[0]
-    return _token(token), _user(user, country), frozenset(row[3] for row in rows if row[3] is not None)
+    token, user, country, kind, _group = rows[0]
+    groups = frozenset(row[4] for row in rows if row[4] is not None)
+    return _token(token), _user(user, country, kind), groups
 
 
 def list_tokens(session: Session, user: str | None = None, agency: str | None = None) -> list[StoredToken]:

@@ -8,10 +8,12 @@ import datetime as dt
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from liaison.access import Action, Kind
+from liaison.access.decision import rule
 from liaison.api.problems import MAX_ID
-from liaison.model import AgencyKind, Identity, Role
+from liaison.model import Identity, IdentityKind, Role
 from liaison.model.operation import OperationStatus
-from liaison.services import alerts, catalog, messages, notices, operations, watches, xref
+from liaison.services import alerts, messages, notices, operations, watches, xref
 from liaison.store.operations import Operation
 from liaison.web.operations import headline
 from liaison.web.render import page
@@ -32,7 +34,8 @@ def dashboard(request: Request, viewer: ViewerDep) -> HTMLResponse:
     pending = (
         xref.review(engine, limit=100, identity=identity) if identity.role is not Role.FIRST_RESPONDER else []
     )
-    reviews = identity.role is Role.REVIEWER and _is_secretariat(request, identity.agency)
+    # Whether the viewer publishes anyone's notices: then the notices awaiting review are shown.
+    reviews = identity.kind is IdentityKind.MEMBER and bool(rule(identity, Action.PUBLISH, Kind.NOTICE))
     to_review = notices.list_notices(engine, identity, "submitted", limit=20)[0] if reviews else []
     return page(
         request,
@@ -57,13 +60,6 @@ def alert_items(
     """The user's alerts after one, newest first, as list items: the dashboard adds them as they arrive."""
     found = alerts.list_alerts(request.app.state.engine, viewer.identity, after=after, limit=_SHOWN)
     return page(request, viewer, "alert_items.html", alerts=list(reversed(found)))
-
-
-def _is_secretariat(request: Request, agency: str | None) -> bool:
-    return any(
-        known.code == agency and known.kind is AgencyKind.SECRETARIAT
-        for known in catalog.agencies(request.app.state.engine)
-    )
 
 
 def _current_operations(

@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.access import Action, may
 from liaison.api.problems import MAX_OFFSET
 from liaison.errors import BadInput
-from liaison.model import AgencyKind, Identity, NoticeKind, NoticeStatus, Role, next_status
+from liaison.model import Identity, NoticeKind, NoticeStatus, next_status
 from liaison.services import catalog, notices
 from liaison.services.matching_service import MatchingService
 from liaison.store.notices import Notice
@@ -216,10 +217,7 @@ def _moves(request: Request, identity: Identity, notice: Notice) -> list[str]:
 
     A display hint only, so that no one sees a button that cannot work; `notices.move` decides.
     """
-    own = identity.agency == notice.agency
-    reviewer = identity.role is Role.REVIEWER and not own and _is_secretariat(request, identity.agency)
-    side = {"publish": reviewer, "refuse": reviewer, "withdraw": own or reviewer}
-    return [move for move in MOVES if side.get(move, own) and _open(notice, move)]
+    return [move for move in MOVES if may(identity, Action(move), notice.facts) and _open(notice, move)]
 
 
 def _open(notice: Notice, move: str) -> bool:
@@ -228,10 +226,3 @@ def _open(notice: Notice, move: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _is_secretariat(request: Request, agency: str | None) -> bool:
-    return any(
-        known.code == agency and known.kind is AgencyKind.SECRETARIAT
-        for known in catalog.agencies(request.app.state.engine)
-    )

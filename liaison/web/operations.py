@@ -16,9 +16,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.access import Action, OperationFacts, may
 from liaison.api.problems import MAX_ID
 from liaison.errors import BadInput, Conflict
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity
 from liaison.model.operation import VICTIM_KINDS, Checkpoint, CrimeArea, OperationPlan, ResultKind, Seizure
 from liaison.services import catalog, operation_report, operations
 from liaison.store.operations import Operation
@@ -243,7 +244,7 @@ def report_pdf(request: Request, viewer: ViewerDep, key: Key) -> Response:
 
 def _plans(identity: Identity) -> bool:
     """Whether to offer the planning form: a display hint, `operations.create` decides."""
-    return identity.kind is IdentityKind.OPERATOR or identity.role is Role.COORDINATOR
+    return bool(may(identity, Action.PLAN, OperationFacts(identity.agency or "", frozenset())))
 
 
 def _plan_form(
@@ -315,20 +316,12 @@ def _today_in(form: ResultForm, operation: Operation, today: dt.date) -> ResultF
 
 def _files(identity: Identity, operation: Operation) -> bool:
     """Whether to offer the field result form: a display hint, `operations.file_result` decides."""
-    if operation.closed_at is not None:
-        return False
-    if identity.kind is IdentityKind.OPERATOR:
-        return True
-    return identity.role in operations.FILING and operation.takes_part(identity.agency)
+    return operation.closed_at is None and bool(may(identity, Action.FILE, operation.facts))
 
 
 def _closes(identity: Identity, operation: Operation) -> bool:
     """Whether to offer the Close button: a display hint, `operations.close` decides."""
-    if operation.closed_at is not None:
-        return False
-    if identity.kind is IdentityKind.OPERATOR:
-        return True
-    return identity.agency == operation.agency and identity.role is Role.COORDINATOR
+    return operation.closed_at is None and bool(may(identity, Action.CLOSE, operation.facts))
 
 
 def headline(totals: dict[str, int]) -> dict[str, int]:

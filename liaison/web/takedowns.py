@@ -12,12 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.access import Action, may
 from liaison.api.problems import MAX_ID
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import IdentityKind
 from liaison.model.takedown import FINAL, Stage, Target
 from liaison.services import takedowns
-from liaison.services.operations import FILING
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 
@@ -58,9 +57,7 @@ def _page(
 ) -> HTMLResponse:
     operation, found, shares = takedowns.listing(request.app.state.engine, viewer.identity, key, _now())
     identity = viewer.identity
-    acts = identity.kind is IdentityKind.OPERATOR or (
-        identity.role in FILING and operation.takes_part(identity.agency) and operation.closed_at is None
-    )
+    acts = operation.closed_at is None and bool(may(identity, Action.FILE, operation.facts))
     ended = sum(share.taken_down + share.seized for share in shares)
     total = sum(share.targets for share in shares)
     return page(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 
 import pytest
 from followthemoney import model
@@ -20,12 +21,18 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access import may_read
+from liaison.access import Action, RecordFacts, may
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role, parse_release
 from liaison.store.tables import EntityRow, GroupMemberRow, ImportRow, SharingGroupRow
 
 ALICE = Identity.member("alice", "NCB-FR", "fr", Role.ANALYST, frozenset({"balkans"}))
 BOB = Identity.member("bob", "NCB-ES", "es", Role.ANALYST)
+
+
+def may_read(identity: Identity, owner_agency: str, handling: Handling, releasability: Iterable[str]) -> bool:
+    """The one access decision on reading a record with this envelope."""
+    return bool(may(identity, Action.READ, RecordFacts.of(owner_agency, handling, releasability)))
+
 
 CASES = [
     # (handling, releasability, alice reads, bob reads, public reads)

@@ -19,7 +19,6 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access import may_read
 from liaison.errors import NotFound
 from liaison.model import Handling, Identity, IdentityKind, Role
 from liaison.model.observables import Kind, Observable
@@ -34,7 +33,7 @@ from liaison.store.tables import (
     ImportRow,
     ObservableRow,
 )
-from tests.access.test_policy import AGENCIES, USERS, memberships, store_drawn, world  # noqa: F401 (fixture)
+from tests.access.test_policy import AGENCIES, USERS, may_read, memberships, store_drawn, world  # noqa: F401 (fixture)
 from tests.access.test_policy import records as drawn_records
 
 NAMES = [

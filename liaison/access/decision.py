@@ -1,0 +1,306 @@
+"""The one access decision: `may(identity, action, resource)`, with its reason.
+
+Each kind of resource has one rule (`rule`), a list of grants built from the caller alone;
+`may` checks it on one resource, and the store compiles the same rule to SQL for every list
+and read of that kind (`store.access.where`). A kind's resource is described by its facts: the
+few fields the rule reads, named as the store's columns are mapped.
+
+Records (entities) follow the handling policy of TLP 2.0 and releasability:
+
+    CLEAR         anyone, the public API included
+    GREEN         every member agency's users
+    AMBER         the owner, and the agencies, countries, sharing groups or users it names
+    AMBER+STRICT  the owner and the agencies it names
+    RED           the owner and the users it names
+
+The owner agency always reads its own records (TLP restricts recipients, not the source), and
+the local operator reads everything. Operations are read by their coordinating agency and
+their participants, and results are filed in them by those agencies' users whose role files
+(`FILING`); a RED result's details (victims') are read only by the agency that filed it.
+Notices are read by their agency, by every member once published (a diffusion by the agencies
+it names), and while submitted by the secretariat's reviewers, who publish or refuse them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from liaison.access.rules import ALWAYS, All, Differs, Equals, Grant, Holds, OneOf, Rule, holds_on
+from liaison.model import Handling, Identity, IdentityKind, NoticeKind, NoticeStatus, Role
+
+__all__ = [
+    "ADMITTING",
+    "DRAFTING",
+    "FILING",
+    "Action",
+    "Decision",
+    "Kind",
+    "NoticeFacts",
+    "OperationFacts",
+    "RecordFacts",
+    "Resource",
+    "ResultFacts",
+    "grant_entry",
+    "identity_keys",
+    "may",
+    "rule",
+]
+
+
+class Action(StrEnum):
+    """What a caller would do to a resource."""
+
+    READ = "read"
+    FILE = "file results in"
+    """Of an operation: file field results and takedowns in it."""
+    PLAN = "plan"
+    """Of an operation: create it, for the agency that will coordinate it."""
+    CLOSE = "close"
+    DRAFT = "draft"
+    """Of a notice: write one for the caller's agency. The moves of its lifecycle follow."""
+    SUBMIT = "submit"
+    SEND = "send"
+    REVISE = "revise"
+    PUBLISH = "publish"
+    REFUSE = "refuse"
+    WITHDRAW = "withdraw"
+    EXPIRE = "expire"
+
+
+class Kind(StrEnum):
+    """The kinds of resource the decision covers."""
+
+    RECORD = "record"
+    OPERATION = "operation"
+    RESULT = "field result"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """What the rule reads of a record: its envelope. `release_keys` are its releasability entries."""
+
+    owner_agency: str
+    handling: Handling
+    release_keys: frozenset[str]
+    kind = Kind.RECORD
+
+    @classmethod
+    def of(cls, owner_agency: str, handling: Handling, releasability: Iterable[str]) -> RecordFacts:
+        """The facts of a record with this envelope."""
+        return cls(owner_agency, handling, frozenset(releasability))
+
+
+@dataclass(frozen=True, slots=True)
+class OperationFacts:
+    """What the rule reads of an operation: the agency coordinating it and the participants."""
+
+    agency: str
+    agencies: frozenset[str]
+    kind = Kind.OPERATION
+
+
+@dataclass(frozen=True, slots=True)
+class ResultFacts:
+    """What the rule reads of a field result's details (note, seizure, linked entities)."""
+
+    agency: str
+    handling: Handling
+    kind = Kind.RESULT
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFacts:
+    """What the rule reads of a notice or diffusion: who issued it, what and where it is, and (a
+    diffusion's) the agencies it goes to."""
+
+    agency: str
+    notice_kind: NoticeKind
+    status: NoticeStatus
+    recipients: frozenset[str]
+    kind = Kind.NOTICE
+
+
+Resource = RecordFacts | OperationFacts | ResultFacts | NoticeFacts
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether the caller may act, and why (the grant that allows it, or why none does)."""
+
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def may(identity: Identity, action: Action, resource: Resource) -> Decision:
+    """Whether `identity` may take `action` on `resource`, and the reason."""
+    for grant in rule(identity, action, resource.kind):
+        if holds_on(grant.condition, resource):
+            return Decision(True, grant.reason)
+    return Decision(False, _refusal(identity, action, resource))
+
+
+def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
+    """The grants `identity` holds for `action` on resources of `kind`; the store's SQL is built from it."""
+    if identity.kind is IdentityKind.OPERATOR:
+        # A notice is drafted for an agency, which the operator is not.
+        if action is Action.DRAFT:
+            return ()
+        return (Grant("the operator acts on everything at its own node", ALWAYS),)
+    if kind is Kind.RECORD:
+        return _records(identity) if action is Action.READ else ()
+    if kind is Kind.RESULT:
+        return _results(identity) if action is Action.READ else ()
+    if kind is Kind.NOTICE:
+        return _notices(identity, action)
+    return _operations(identity, action)
+
+
+FILING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORDINATOR, Role.ADMIN})
+"""Roles that file field results and takedowns; reviewers and auditors read them."""
+
+
+DRAFTING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWER, Role.ADMIN})
+"""Roles that draft their agency's notices and move them along."""
+_PUBLISHED = frozenset({NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
+_NOTICES = frozenset(NoticeKind) - {NoticeKind.DIFFUSION}
+_OWN_MOVES = frozenset({Action.DRAFT, Action.SUBMIT, Action.SEND, Action.REVISE, Action.WITHDRAW})
+_REVIEW_MOVES = frozenset({Action.PUBLISH, Action.REFUSE, Action.WITHDRAW})
+
+
+def _notices(identity: Identity, action: Action) -> Rule:
+    if identity.kind is IdentityKind.PUBLIC or identity.agency is None:
+        return ()
+    agency = identity.agency
+    if action is Action.READ:
+        # Once published, a notice stays visible after withdrawal or expiry, so that no one acts on it.
+        published = OneOf("status", _PUBLISHED)
+        grants = [
+            Grant(f"{agency} issued it", Equals("agency", agency)),
+            Grant(
+                "a published notice reaches every member", All((published, OneOf("notice_kind", _NOTICES)))
+            ),
+            Grant(
+                f"a diffusion sent to {agency}",
+                All((published, Equals("notice_kind", NoticeKind.DIFFUSION), Holds("recipients", agency))),
+            ),
+        ]
+        if identity.secretariat and identity.role is Role.REVIEWER:
+            submitted = All((Equals("status", NoticeStatus.SUBMITTED), OneOf("notice_kind", _NOTICES)))
+            grants.append(Grant("submitted for the secretariat's review", submitted))
+        return tuple(grants)
+    grants = []
+    if action in _OWN_MOVES and identity.role in DRAFTING:
+        grants.append(Grant(f"{agency} issued it, and a {identity.role} moves it", Equals("agency", agency)))
+    if action in _REVIEW_MOVES and identity.secretariat and identity.role is Role.REVIEWER:
+        grants.append(Grant("the secretariat reviews it", Differs("agency", agency)))
+    return tuple(grants)
+
+
+def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
+    if isinstance(resource, OperationFacts) and identity.kind is IdentityKind.PUBLIC:
+        return "sign in to see operations"
+    if isinstance(resource, OperationFacts) and identity.kind is IdentityKind.MEMBER:
+        if action is Action.PLAN:
+            return "operations are created by coordinators"
+        if action is Action.CLOSE:
+            return f"only {resource.agency}'s coordinators close this operation"
+        if action is Action.FILE and identity.role not in FILING:
+            return f"a {identity.role} reads field results and takedowns but does not file them"
+        return f"{identity.agency} does not take part in this operation"
+    if isinstance(resource, NoticeFacts):
+        return _notice_refusal(action, resource)
+    who = identity.user or identity.kind.value
+    return f"no rule lets {who} {action.value} this {resource.kind}"
+
+
+def _notice_refusal(action: Action, notice: NoticeFacts) -> str:
+    if action is Action.READ:
+        return "no such notice"
+    if action is Action.DRAFT:
+        return "notices are drafted by member agencies' analysts, officers, coordinators and admins"
+    who = {
+        Action.PUBLISH: "a reviewer of the secretariat, not of the issuing agency",
+        Action.REFUSE: "a reviewer of the secretariat, not of the issuing agency",
+        Action.EXPIRE: "the operator (notices expire by themselves)",
+    }.get(action, f"{notice.agency}'s analysts, officers, coordinators or admins")
+    return f"only {who} may {action.value} this notice"
+
+
+def identity_keys(identity: Identity) -> dict[str, tuple[str, ...]]:
+    """The releasability entries that name a member, by kind: its agency, country, groups and user."""
+    if identity.kind is not IdentityKind.MEMBER:
+        return {"agency": (), "country": (), "group": (), "user": ()}
+    return {
+        "agency": (f"agency:{identity.agency}",),
+        "country": (f"country:{identity.country}",),
+        "group": tuple(f"group:{group}" for group in sorted(identity.groups)),
+        "user": (f"user:{identity.user}",),
+    }
+
+
+ADMITTING: dict[Handling, tuple[str, ...]] = {
+    Handling.AMBER: ("agency", "country", "group", "user"),
+    Handling.AMBER_STRICT: ("agency",),
+    Handling.RED: ("user",),
+}
+"""Which kinds of releasability entry admit a reader, per handling code."""
+
+
+def _records(identity: Identity) -> Rule:
+    clear = Grant("CLEAR: anyone may read it", Equals("handling", Handling.CLEAR))
+    if identity.kind is IdentityKind.PUBLIC:
+        return (clear,)
+    keys = identity_keys(identity)
+    named = tuple(
+        Grant(
+            f"{handling.value}, released to {key}",
+            All((Equals("handling", handling), Holds("release_keys", key))),
+        )
+        for handling, kinds in ADMITTING.items()
+        for kind in kinds
+        for key in keys[kind]
+    )
+    return (
+        clear,
+        Grant("GREEN: every member agency may read it", Equals("handling", Handling.GREEN)),
+        Grant(f"{identity.agency} owns it", Equals("owner_agency", identity.agency)),
+        *named,
+    )
+
+
+def _results(identity: Identity) -> Rule:
+    # Victims' results are RED: their details stay with the agency that filed them.
+    shared = tuple(
+        Grant(f"{handling.value}: every participant reads it", Equals("handling", handling))
+        for handling in Handling
+        if handling is not Handling.RED
+    )
+    if identity.agency is None:
+        return shared
+    return (*shared, Grant(f"{identity.agency} filed it", Equals("agency", identity.agency)))
+
+
+def _operations(identity: Identity, action: Action) -> Rule:
+    if identity.kind is IdentityKind.PUBLIC or identity.agency is None:
+        return ()
+    coordinates = Grant(f"{identity.agency} coordinates it", Equals("agency", identity.agency))
+    if action in (Action.PLAN, Action.CLOSE):
+        return (coordinates,) if identity.role is Role.COORDINATOR else ()
+    if action is Action.FILE and identity.role not in FILING:
+        return ()
+    return (coordinates, Grant(f"{identity.agency} takes part in it", Holds("agencies", identity.agency)))
+
+
+def grant_entry(handling: Handling, user: str, agency: str) -> str:
+    """The releasability entry a granted access request adds, so the requester can read the record.
+
+    RED admits only named users, so the requester is named; AMBER and AMBER+STRICT name the
+    requester's agency, as an agency-to-agency grant of intelligence is made.
+    """
+    return f"user:{user}" if handling is Handling.RED else f"agency:{agency}"

@@ -1,0 +1,212 @@
+"""The one access decision, per kind of resource: `may` answers with its reason, and what the store
+lists and reads is exactly what `may` allows.
+
+Strategy: a table of cases per kind; then hypothesis draws small worlds of that kind, stores
+them on each backend, and checks for every member, the public and the operator that the list
+and each read by id return exactly the resources `may` allows. Records have their own property
+in tests/access/test_policy.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from liaison import store
+from liaison.access.decision import Action, NoticeFacts, OperationFacts, RecordFacts, ResultFacts, may
+from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
+from liaison.model.operation import CrimeArea, OperationPlan
+from liaison.store import notices as notice_store
+from liaison.store import operations
+from liaison.store.tables import NoticeRow, OperationRow
+
+ALICE = Identity.member("alice", "NCB-FR", "fr", Role.ANALYST, frozenset({"balkans"}))
+AGENCIES = ("A1", "A2", "B1", "B2")
+CALLERS = [
+    Identity.public(),
+    Identity.operator(),
+    *(Identity.member(f"u-{code.lower()}", code, "aa", Role.COORDINATOR) for code in AGENCIES),
+]
+NOW = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+
+
+def test_a_decision_gives_its_reason() -> None:
+    red = RecordFacts.of("NCB-ES", Handling.RED, ["user:alice"])
+    assert (
+        may(ALICE, Action.READ, red) and may(ALICE, Action.READ, red).reason == "RED, released to user:alice"
+    )
+    assert may(ALICE, Action.READ, RecordFacts.of("NCB-FR", Handling.RED, [])).reason == "NCB-FR owns it"
+    refused = may(ALICE, Action.READ, RecordFacts.of("NCB-ES", Handling.AMBER_STRICT, ["group:balkans"]))
+    assert not refused and refused.reason == "no rule lets alice read this record"
+    assert (
+        may(Identity.operator(), Action.READ, red).reason == "the operator acts on everything at its own node"
+    )
+
+
+@pytest.mark.parametrize(
+    ("coordinator", "participants", "readers"),
+    [
+        ("A1", ("A1",), {"A1"}),
+        ("A1", ("B1", "B2"), {"A1", "B1", "B2"}),  # the coordinator need not be a participant
+        ("A2", ("A1",), {"A1", "A2"}),
+    ],
+)
+def test_an_operation_is_read_by_its_coordinator_and_participants(
+    coordinator: str, participants: tuple[str, ...], readers: set[str]
+) -> None:
+    facts = OperationFacts(coordinator, frozenset(participants))
+    for caller in CALLERS:
+        expected = caller.agency in readers or caller.user == "operator"
+        assert bool(may(caller, Action.READ, facts)) is expected, caller.actor
+
+
+@pytest.fixture
+def world(engine: Engine) -> Engine:
+    with Session(engine) as session, session.begin():
+        for code in AGENCIES:
+            store.save_agency(session, Agency(code, code, "aa", AgencyKind.POLICE))
+    return engine
+
+
+drawn_operations = st.lists(
+    st.tuples(
+        st.sampled_from(AGENCIES),
+        st.lists(st.sampled_from(AGENCIES), min_size=1, max_size=3, unique=True),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=drawn_operations)
+def test_operations_listed_and_read_are_exactly_what_may_allows(
+    world: Engine, drawn: list[tuple[str, list[str]]]
+) -> None:
+    with Session(world) as session, session.begin():
+        session.execute(delete(OperationRow))
+        facts = {}
+        for number, (coordinator, participants) in enumerate(drawn):
+            plan = OperationPlan(
+                f"Operation {number}",
+                CrimeArea.TRAFFICKING,
+                NOW.date(),
+                NOW.date(),
+                tuple(participants),
+                ("aa",),
+            )
+            stored = operations.add_operation(session, plan, coordinator, "someone", NOW)
+            facts[stored.operation_id] = OperationFacts(coordinator, frozenset(participants))
+    with Session(world) as session:
+        for caller in CALLERS:
+            allowed = {key for key, fact in facts.items() if may(caller, Action.READ, fact)}
+            assert {found.operation_id for found in operations.list_operations(session, caller)} == allowed
+        for caller, key in itertools.product(CALLERS, facts):
+            found = operations.get_operation(session, key, caller)
+            assert (found is not None) is bool(may(caller, Action.READ, facts[key])), (caller.actor, key)
+
+
+@pytest.mark.parametrize("handling", list(Handling))
+def test_a_red_field_result_s_details_stay_with_the_agency_that_filed_it(handling: Handling) -> None:
+    facts = ResultFacts("A1", handling)
+    for caller in CALLERS:
+        expected = handling is not Handling.RED or caller.agency == "A1" or caller.user == "operator"
+        assert bool(may(caller, Action.READ, facts)) is expected, caller.actor
+
+
+def test_results_are_filed_by_participants_whose_role_files_and_operations_closed_by_coordinators() -> None:
+    facts = OperationFacts("A1", frozenset({"B1"}))
+    analyst = Identity.member("ana", "B1", "bb", Role.ANALYST)
+    auditor = Identity.member("aud", "B1", "bb", Role.AUDITOR)
+    assert may(analyst, Action.FILE, facts).reason == "B1 takes part in it"
+    refused = may(auditor, Action.FILE, facts)
+    assert not refused and "does not file them" in refused.reason
+    assert not may(Identity.member("x", "B2", "bb", Role.ANALYST), Action.FILE, facts)
+    coordinators = [Identity.member(f"c{code}", code, "aa", Role.COORDINATOR) for code in ("A1", "B1")]
+    assert [bool(may(caller, Action.CLOSE, facts)) for caller in coordinators] == [True, False]
+    assert may(coordinators[1], Action.CLOSE, facts).reason == "only A1's coordinators close this operation"
+    assert not may(Identity.public(), Action.READ, facts)
+
+
+SECRETARIAT_REVIEWER = Identity.member("rev", "B2", "bb", Role.REVIEWER, secretariat=True)
+NOTICE_CALLERS = [
+    *CALLERS,
+    SECRETARIAT_REVIEWER,
+    Identity.member("rev-a1", "A1", "aa", Role.REVIEWER),  # a reviewer, not of the secretariat
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "recipients", "readers"),
+    [
+        (NoticeKind.RED, NoticeStatus.DRAFT, (), {"A1"}),
+        (NoticeKind.RED, NoticeStatus.SUBMITTED, (), {"A1", "rev"}),
+        (NoticeKind.RED, NoticeStatus.REFUSED, (), {"A1"}),
+        (NoticeKind.RED, NoticeStatus.WITHDRAWN, (), {"A1", "A2", "B1", "B2", "rev", "rev-a1"}),
+        (NoticeKind.DIFFUSION, NoticeStatus.PUBLISHED, ("B1",), {"A1", "B1"}),
+        (NoticeKind.DIFFUSION, NoticeStatus.DRAFT, ("B1",), {"A1"}),
+    ],
+)
+def test_a_notice_is_read_by_its_agency_everyone_once_published_and_the_secretariat_in_review(
+    kind: NoticeKind, status: NoticeStatus, recipients: tuple[str, ...], readers: set[str]
+) -> None:
+    facts = NoticeFacts("A1", kind, status, frozenset(recipients))
+    for caller in NOTICE_CALLERS:
+        expected = caller.user == "operator" or caller.agency in readers or caller.user in readers
+        assert bool(may(caller, Action.READ, facts)) is expected, caller.actor
+
+
+def test_the_secretariat_publishes_others_notices_and_the_issuer_moves_its_own() -> None:
+    submitted = NoticeFacts("A1", NoticeKind.RED, NoticeStatus.SUBMITTED, frozenset())
+    issuer = Identity.member("ana", "A1", "aa", Role.ANALYST)
+    assert may(SECRETARIAT_REVIEWER, Action.PUBLISH, submitted).reason == "the secretariat reviews it"
+    own = NoticeFacts("B2", NoticeKind.RED, NoticeStatus.SUBMITTED, frozenset())
+    refused = may(SECRETARIAT_REVIEWER, Action.PUBLISH, own)
+    assert not refused and "not of the issuing agency" in refused.reason
+    assert not may(issuer, Action.PUBLISH, submitted) and may(issuer, Action.WITHDRAW, submitted)
+    assert not may(Identity.member("aud", "A1", "aa", Role.AUDITOR), Action.SUBMIT, submitted)
+    assert not may(Identity.operator(), Action.DRAFT, submitted)  # a notice is drafted for an agency
+    assert may(Identity.operator(), Action.EXPIRE, submitted) and not may(issuer, Action.EXPIRE, submitted)
+
+
+drawn_notices = st.lists(
+    st.tuples(
+        st.sampled_from(AGENCIES),
+        st.sampled_from([NoticeKind.RED, NoticeKind.YELLOW, NoticeKind.DIFFUSION]),
+        st.sampled_from(list(NoticeStatus)),
+        st.lists(st.sampled_from(AGENCIES), max_size=2, unique=True),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=drawn_notices)
+def test_notices_listed_and_read_are_exactly_what_may_allows(
+    world: Engine, drawn: list[tuple[str, NoticeKind, NoticeStatus, list[str]]]
+) -> None:
+    with Session(world) as session, session.begin():
+        session.execute(delete(NoticeRow))
+        facts = {}
+        for agency, kind, status, recipients in drawn:
+            added = notice_store.add_notice(
+                session, kind=kind, agency=agency, by="someone", title="t", summary="", subject={},
+                recipients=recipients, expires_at=None, now=NOW,
+            )  # fmt: skip
+            notice_store.set_status(session, added.notice_id, status, NOW)
+            facts[added.notice_id] = NoticeFacts(agency, kind, status, frozenset(recipients))
+    with Session(world) as session:
+        for caller in NOTICE_CALLERS:
+            allowed = {key for key, fact in facts.items() if may(caller, Action.READ, fact)}
+            listed, total = notice_store.list_notices(session, caller, None, 100, 0)
+            assert {notice.notice_id for notice in listed} == allowed and total == len(allowed), caller.actor
+            for key in facts:
+                found = notice_store.get_notice(session, key, caller)
+                assert (found is not None) is (key in allowed), (caller.actor, key)
