@@ -23,7 +23,7 @@ it names), and while submitted by the secretariat's reviewers, who publish or re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -34,8 +34,11 @@ __all__ = [
     "ADMITTING",
     "DRAFTING",
     "FILING",
+    "HELD",
     "Action",
+    "AlertFacts",
     "Decision",
+    "HeldFacts",
     "Kind",
     "NoticeFacts",
     "OperationFacts",
@@ -76,6 +79,14 @@ class Kind(StrEnum):
     OPERATION = "operation"
     RESULT = "field result"
     NOTICE = "notice"
+    ALERT = "alert"
+    MANIFEST = "manifest"
+    REFERRAL = "referral"
+    ENTRY_DECISION = "entry decision"
+
+
+HELD = frozenset({Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION})
+"""Kinds held by the one agency that made them: a border agency's manifests, referrals and decisions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +134,24 @@ class NoticeFacts:
     kind = Kind.NOTICE
 
 
-Resource = RecordFacts | OperationFacts | ResultFacts | NoticeFacts
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """What the rule reads of an alert: the agency it was sent to, or the one user it was sent to."""
+
+    agency: str | None
+    user: str | None
+    kind = Kind.ALERT
+
+
+@dataclass(frozen=True, slots=True)
+class HeldFacts:
+    """What the rule reads of a resource held by one agency (`HELD`): its kind and that agency."""
+
+    kind: Kind
+    agency: str
+
+
+Resource = RecordFacts | OperationFacts | ResultFacts | NoticeFacts | AlertFacts | HeldFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +180,7 @@ def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
         if action is Action.DRAFT:
             return ()
         return (Grant("the operator acts on everything at its own node", ALWAYS),)
-    if kind is Kind.RECORD:
-        return _records(identity) if action is Action.READ else ()
-    if kind is Kind.RESULT:
-        return _results(identity) if action is Action.READ else ()
-    if kind is Kind.NOTICE:
-        return _notices(identity, action)
-    return _operations(identity, action)
+    return _RULES[kind](identity, action)
 
 
 FILING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORDINATOR, Role.ADMIN})
@@ -252,7 +274,9 @@ ADMITTING: dict[Handling, tuple[str, ...]] = {
 """Which kinds of releasability entry admit a reader, per handling code."""
 
 
-def _records(identity: Identity) -> Rule:
+def _records(identity: Identity, action: Action) -> Rule:
+    if action is not Action.READ:
+        return ()
     clear = Grant("CLEAR: anyone may read it", Equals("handling", Handling.CLEAR))
     if identity.kind is IdentityKind.PUBLIC:
         return (clear,)
@@ -274,7 +298,24 @@ def _records(identity: Identity) -> Rule:
     )
 
 
-def _results(identity: Identity) -> Rule:
+def _alerts(identity: Identity, action: Action) -> Rule:
+    if identity.kind is IdentityKind.PUBLIC or identity.agency is None or action is not Action.READ:
+        return ()
+    return (
+        Grant(f"sent to {identity.agency}", Equals("agency", identity.agency)),
+        Grant(f"sent to {identity.user}", Equals("user", identity.user)),
+    )
+
+
+def _held(identity: Identity, action: Action) -> Rule:
+    if identity.kind is IdentityKind.PUBLIC or identity.agency is None or action is not Action.READ:
+        return ()
+    return (Grant(f"{identity.agency} holds it", Equals("agency", identity.agency)),)
+
+
+def _results(identity: Identity, action: Action) -> Rule:
+    if action is not Action.READ:
+        return ()
     # Victims' results are RED: their details stay with the agency that filed them.
     shared = tuple(
         Grant(f"{handling.value}: every participant reads it", Equals("handling", handling))
@@ -304,3 +345,13 @@ def grant_entry(handling: Handling, user: str, agency: str) -> str:
     requester's agency, as an agency-to-agency grant of intelligence is made.
     """
     return f"user:{user}" if handling is Handling.RED else f"agency:{agency}"
+
+
+_RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
+    Kind.RECORD: _records,
+    Kind.OPERATION: _operations,
+    Kind.RESULT: _results,
+    Kind.NOTICE: _notices,
+    Kind.ALERT: _alerts,
+    **dict.fromkeys(HELD, _held),
+}

@@ -17,7 +17,15 @@ from sqlalchemy import ColumnElement, Text, and_, cast, false, or_, true
 from liaison.access.decision import Action, Kind, rule
 from liaison.access.rules import Condition, Differs, Equals, Holds, OneOf
 from liaison.model import Identity
-from liaison.store.tables import EntityRow, NoticeRow, OperationRow
+from liaison.store.tables import (
+    AlertRow,
+    EntityRow,
+    ManifestRow,
+    NoticeRow,
+    OperationRow,
+    ReferralRow,
+    SubjectDecisionRow,
+)
 
 __all__ = ["readable", "where"]
 
@@ -55,6 +63,10 @@ _FIELDS: dict[Kind, Mapping[str, _Field]] = {
         "status": _Field(NoticeRow.status),
         "recipients": _Field(NoticeRow.recipients, _json_list(NoticeRow.recipients)),
     },
+    Kind.ALERT: {"agency": _Field(AlertRow.agency), "user": _Field(AlertRow.user)},
+    Kind.MANIFEST: {"agency": _Field(ManifestRow.agency)},
+    Kind.REFERRAL: {"agency": _Field(ReferralRow.agency)},
+    Kind.ENTRY_DECISION: {"agency": _Field(SubjectDecisionRow.agency)},
 }
 
 

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.model import Identity, IdentityKind
+from liaison.access.decision import Action, Kind
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.tables import AlertRow
 from liaison.store.watches import enqueue_deliveries
 
@@ -58,11 +60,8 @@ def alerts_for(
 ) -> list[Alert]:
     """The caller's alerts (to their agency or to them) with ids above `after`, oldest first unless asked."""
     order = AlertRow.id.desc() if newest_first else AlertRow.id
-    query = select(AlertRow).where(AlertRow.id > after).order_by(order).limit(limit)
-    if identity.kind is IdentityKind.PUBLIC:
-        return []
-    if identity.kind is IdentityKind.MEMBER:
-        query = query.where(or_(AlertRow.agency == identity.agency, AlertRow.user == identity.user))
+    readable = where(identity, Action.READ, Kind.ALERT)
+    query = select(AlertRow).where(AlertRow.id > after, readable).order_by(order).limit(limit)
     return [
         Alert(row.id, row.agency, row.user, row.kind, row.subject, row.detail, row.created_at)
         for row in session.scalars(query)

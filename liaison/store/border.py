@@ -14,10 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, insert, select, true, tuple_
-from sqlalchemy.orm import Mapped, Session
+from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.orm import Session
 
-from liaison.model import Identity, IdentityKind
+from liaison.access.decision import Action, Kind
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.tables import DocumentReportRow, ManifestRow, PassengerRow, ReferralRow
 
 __all__ = [
@@ -103,14 +105,6 @@ class StoredReferral:
     status: str
     created_at: dt.datetime
     settled_at: dt.datetime | None
-
-
-def _own(identity: Identity, column: Mapped[str]) -> ColumnElement[bool]:
-    if identity.kind is IdentityKind.OPERATOR:
-        return true()
-    if identity.kind is IdentityKind.PUBLIC or identity.agency is None:
-        return false()
-    return column == identity.agency
 
 
 def report_document(session: Session, report: DocumentReport) -> DocumentReport | None:
@@ -211,7 +205,9 @@ def _manifest(row: ManifestRow) -> StoredManifest:
 
 def get_manifest(session: Session, manifest_id: str, identity: Identity) -> StoredManifest | None:
     """The manifest if it is the caller's agency's."""
-    query = select(ManifestRow).where(ManifestRow.id == manifest_id, _own(identity, ManifestRow.agency))
+    query = select(ManifestRow).where(
+        ManifestRow.id == manifest_id, where(identity, Action.READ, Kind.MANIFEST)
+    )
     row = session.scalars(query).one_or_none()
     return None if row is None else _manifest(row)
 
@@ -220,7 +216,7 @@ def list_manifests(session: Session, identity: Identity, limit: int) -> list[Sto
     """The caller's agency's manifests, latest first."""
     query = (
         select(ManifestRow)
-        .where(_own(identity, ManifestRow.agency))
+        .where(where(identity, Action.READ, Kind.MANIFEST))
         .order_by(ManifestRow.created_at.desc(), ManifestRow.id)
         .limit(limit)
     )
@@ -271,7 +267,9 @@ def get_referral(
     session: Session, referral_id: int, identity: Identity, *, lock: bool = False
 ) -> StoredReferral | None:
     """The referral if it is in the caller's agency's queue."""
-    query = select(ReferralRow).where(ReferralRow.id == referral_id, _own(identity, ReferralRow.agency))
+    query = select(ReferralRow).where(
+        ReferralRow.id == referral_id, where(identity, Action.READ, Kind.REFERRAL)
+    )
     row = session.scalars(query.with_for_update() if lock else query).one_or_none()
     return None if row is None else _referral(row)
 
@@ -280,7 +278,7 @@ def list_referrals(
     session: Session, identity: Identity, status: str | None, limit: int
 ) -> tuple[list[StoredReferral], int]:
     """The caller's agency's referrals, oldest open first, and how many there are."""
-    condition = _own(identity, ReferralRow.agency)
+    condition = where(identity, Action.READ, Kind.REFERRAL)
     if status is not None:
         condition = condition & (ReferralRow.status == status)
     total = session.scalar(select(func.count()).select_from(ReferralRow).where(condition)) or 0

@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison.model import Identity, IdentityKind
+from liaison.access.decision import Action, Kind
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.tables import SubjectDecisionRow
 
 __all__ = [
@@ -71,12 +73,6 @@ def _decision(row: SubjectDecisionRow) -> Decision:
     )  # fmt: skip
 
 
-def _own(identity: Identity) -> Any:
-    if identity.kind is IdentityKind.OPERATOR:
-        return true()
-    return SubjectDecisionRow.agency == (identity.agency or "")
-
-
 def add_decision(session: Session, decision: Decision) -> Decision:
     """Store a decision; its id is made here."""
     row = SubjectDecisionRow(
@@ -96,7 +92,9 @@ def get_decision(
     session: Session, decision_id: str, identity: Identity, *, lock: bool = False
 ) -> Decision | None:
     """The decision if it is the caller's agency's."""
-    query = select(SubjectDecisionRow).where(SubjectDecisionRow.id == decision_id, _own(identity))
+    query = select(SubjectDecisionRow).where(
+        SubjectDecisionRow.id == decision_id, where(identity, Action.READ, Kind.ENTRY_DECISION)
+    )
     row = session.scalars(query.with_for_update() if lock else query).one_or_none()
     return None if row is None else _decision(row)
 
@@ -139,7 +137,7 @@ def list_decisions(
     offset: int = 0,
 ) -> tuple[list[Decision], int]:
     """The caller's agency's decisions, newest first, and how many there are."""
-    condition = _own(identity)
+    condition = where(identity, Action.READ, Kind.ENTRY_DECISION)
     if decision is not None:
         condition = condition & (SubjectDecisionRow.decision == decision)
     if status is not None:

@@ -19,12 +19,24 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access.decision import Action, NoticeFacts, OperationFacts, RecordFacts, ResultFacts, may
+from liaison.access.decision import (
+    HELD,
+    Action,
+    AlertFacts,
+    HeldFacts,
+    Kind,
+    NoticeFacts,
+    OperationFacts,
+    RecordFacts,
+    ResultFacts,
+    may,
+)
 from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
 from liaison.model.operation import CrimeArea, OperationPlan
+from liaison.store import alerts as alert_store
 from liaison.store import notices as notice_store
 from liaison.store import operations
-from liaison.store.tables import NoticeRow, OperationRow
+from liaison.store.tables import AlertRow, NoticeRow, OperationRow
 
 ALICE = Identity.member("alice", "NCB-FR", "fr", Role.ANALYST, frozenset({"balkans"}))
 AGENCIES = ("A1", "A2", "B1", "B2")
@@ -210,3 +222,48 @@ def test_notices_listed_and_read_are_exactly_what_may_allows(
             for key in facts:
                 found = notice_store.get_notice(session, key, caller)
                 assert (found is not None) is (key in allowed), (caller.actor, key)
+
+
+drawn_alerts = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(AGENCIES), st.none()),
+        st.tuples(st.none(), st.sampled_from([caller.user for caller in CALLERS[2:]])),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=drawn_alerts)
+def test_alerts_listed_are_exactly_what_may_allows(
+    world: Engine, drawn: list[tuple[str | None, str | None]]
+) -> None:
+    with Session(world) as session, session.begin():
+        session.execute(delete(AlertRow))
+        facts = {
+            alert_store.add_alert(
+                session, kind="test", subject="s", detail={}, now=NOW, agency=agency, user=user
+            ): (AlertFacts(agency, user))
+            for agency, user in drawn
+        }
+    with Session(world) as session:
+        for caller in CALLERS:
+            allowed = {key for key, fact in facts.items() if may(caller, Action.READ, fact)}
+            assert {alert.alert_id for alert in alert_store.alerts_for(session, caller)} == allowed, (
+                caller.actor
+            )
+
+
+@pytest.mark.parametrize("kind", sorted(HELD))
+def test_what_a_border_agency_holds_is_read_by_that_agency_alone(kind: Kind) -> None:
+    facts = HeldFacts(kind, "A1")
+    assert [bool(may(caller, Action.READ, facts)) for caller in CALLERS] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert may(CALLERS[2], Action.READ, facts).reason == "A1 holds it"
