@@ -82,8 +82,10 @@ def test_request_grant_and_refuse_complete_the_exchange(cli: Cli, tmp_path: Path
     assert [(item["request"], item["entity_id"]) for item in pending] == [(request_id, "amber1")]
     mine = json.loads(cli("--as", "bob", "access", "list", "--json"))
     assert (mine["reference"], mine["dataset"], mine["entity_id"]) == (amber_ref, None, None)
-    # Who may not decide: the requester, another agency, the owner's first responder.
-    cli("--as", "bob", "access", "grant", request_id, code=4)
+    # Who may not decide: the requester (who reads the request: refused, not told it is absent),
+    # the owner's first responder.
+    assert "only NCB-FR decides" in cli("--as", "bob", "access", "grant", request_id, code=5)
+    cli("--as", "carol", "access", "grant", request_id, code=4)  # not hers, nor her agency's: as absent
     cli("--as", "fiona", "access", "grant", request_id, code=5)
     cli("--as", "bob", "show", "amber1", code=4)
 

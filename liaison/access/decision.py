@@ -32,16 +32,20 @@ from liaison.model import Handling, Identity, IdentityKind, NoticeKind, NoticeSt
 
 __all__ = [
     "ADMITTING",
-    "DRAFTING",
+    "DECIDING",
     "FILING",
     "HELD",
+    "OWNED",
+    "AccessRequestFacts",
     "Action",
     "AlertFacts",
+    "DatasetFacts",
     "Decision",
     "HeldFacts",
     "Kind",
     "NoticeFacts",
     "OperationFacts",
+    "OwnedFacts",
     "RecordFacts",
     "Resource",
     "ResultFacts",
@@ -70,6 +74,10 @@ class Action(StrEnum):
     REFUSE = "refuse"
     WITHDRAW = "withdraw"
     EXPIRE = "expire"
+    WRITE = "write into"
+    """Of a dataset: import or write records into it, or post STIX objects to its collection."""
+    DECIDE = "decide on"
+    """Of a record: grant an access request for it, keep it longer or delete it at review."""
 
 
 class Kind(StrEnum):
@@ -83,10 +91,18 @@ class Kind(StrEnum):
     MANIFEST = "manifest"
     REFERRAL = "referral"
     ENTRY_DECISION = "entry decision"
+    TAXII_STATUS = "TAXII status"
+    DATASET = "dataset"
+    ACCESS_REQUEST = "access request"
+    WATCH = "watch"
+    WEBHOOK = "webhook"
 
 
-HELD = frozenset({Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION})
-"""Kinds held by the one agency that made them: a border agency's manifests, referrals and decisions."""
+OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
+"""Kinds one member user owns, to be alerted: watches and webhooks. The operator has none."""
+HELD = frozenset({Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION, Kind.TAXII_STATUS})
+"""Kinds held by the one agency that made them: a border agency's manifests, referrals and
+decisions, the status of a TAXII post."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +167,42 @@ class HeldFacts:
     agency: str
 
 
-Resource = RecordFacts | OperationFacts | ResultFacts | NoticeFacts | AlertFacts | HeldFacts
+@dataclass(frozen=True, slots=True)
+class OwnedFacts:
+    """What the rule reads of a resource one user owns (`OWNED`): its kind and that user."""
+
+    kind: Kind
+    user: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetFacts:
+    """What the rule reads of a dataset (a TAXII collection too): the agency that owns it."""
+
+    owner_agency: str
+    kind = Kind.DATASET
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRequestFacts:
+    """What the rule reads of a request to read a hidden record: the record's owner and the requester."""
+
+    owner_agency: str
+    requester: str
+    kind = Kind.ACCESS_REQUEST
+
+
+Resource = (
+    RecordFacts
+    | OperationFacts
+    | ResultFacts
+    | NoticeFacts
+    | AlertFacts
+    | HeldFacts
+    | DatasetFacts
+    | AccessRequestFacts
+    | OwnedFacts
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +227,8 @@ def may(identity: Identity, action: Action, resource: Resource) -> Decision:
 def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
     """The grants `identity` holds for `action` on resources of `kind`; the store's SQL is built from it."""
     if identity.kind is IdentityKind.OPERATOR:
-        # A notice is drafted for an agency, which the operator is not.
-        if action is Action.DRAFT:
+        # A notice is drafted for an agency, which the operator is not; it has no alerts to watch for.
+        if action is Action.DRAFT or kind in OWNED:
             return ()
         return (Grant("the operator acts on everything at its own node", ALWAYS),)
     return _RULES[kind](identity, action)
@@ -187,8 +238,10 @@ FILING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORD
 """Roles that file field results and takedowns; reviewers and auditors read them."""
 
 
-DRAFTING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWER, Role.ADMIN})
-"""Roles that draft their agency's notices and move them along."""
+DECIDING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWER, Role.ADMIN})
+"""Roles that decide for their agency: draft and move its notices, grant access to its records,
+keep or delete them. Not auditors (who read the trail) or first responders (who act on what they
+are given)."""
 _PUBLISHED = frozenset({NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
 _NOTICES = frozenset(NoticeKind) - {NoticeKind.DIFFUSION}
 _OWN_MOVES = frozenset({Action.DRAFT, Action.SUBMIT, Action.SEND, Action.REVISE, Action.WITHDRAW})
@@ -217,7 +270,7 @@ def _notices(identity: Identity, action: Action) -> Rule:
             grants.append(Grant("submitted for the secretariat's review", submitted))
         return tuple(grants)
     grants = []
-    if action in _OWN_MOVES and identity.role in DRAFTING:
+    if action in _OWN_MOVES and identity.role in DECIDING:
         grants.append(Grant(f"{agency} issued it, and a {identity.role} moves it", Equals("agency", agency)))
     if action in _REVIEW_MOVES and identity.secretariat and identity.role is Role.REVIEWER:
         grants.append(Grant("the secretariat reviews it", Differs("agency", agency)))
@@ -237,6 +290,13 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"{identity.agency} does not take part in this operation"
     if isinstance(resource, NoticeFacts):
         return _notice_refusal(action, resource)
+    if isinstance(resource, OwnedFacts) and identity.kind is not IdentityKind.MEMBER:
+        return f"{resource.kind}s belong to member agencies' users"
+    if action is Action.DECIDE and identity.kind is IdentityKind.MEMBER:
+        owner = getattr(resource, "owner_agency", None)
+        if owner == identity.agency:
+            return f"a {identity.role} may not decide for {owner}: its {', '.join(sorted(DECIDING))} do"
+        return f"only {owner} decides on its records"
     who = identity.user or identity.kind.value
     return f"no rule lets {who} {action.value} this {resource.kind}"
 
@@ -275,6 +335,10 @@ ADMITTING: dict[Handling, tuple[str, ...]] = {
 
 
 def _records(identity: Identity, action: Action) -> Rule:
+    if action is Action.DECIDE:
+        if identity.kind is IdentityKind.PUBLIC or identity.role not in DECIDING:
+            return ()
+        return (Grant(f"{identity.agency} owns it", Equals("owner_agency", identity.agency)),)
     if action is not Action.READ:
         return ()
     clear = Grant("CLEAR: anyone may read it", Equals("handling", Handling.CLEAR))
@@ -305,6 +369,31 @@ def _alerts(identity: Identity, action: Action) -> Rule:
         Grant(f"sent to {identity.agency}", Equals("agency", identity.agency)),
         Grant(f"sent to {identity.user}", Equals("user", identity.user)),
     )
+
+
+def _datasets(identity: Identity, action: Action) -> Rule:
+    if action is not Action.WRITE or identity.kind is IdentityKind.PUBLIC:
+        return ()
+    if identity.role is not None and identity.role.audits:
+        return ()
+    return (Grant(f"{identity.agency} owns it", Equals("owner_agency", identity.agency)),)
+
+
+def _access_requests(identity: Identity, action: Action) -> Rule:
+    if identity.kind is IdentityKind.PUBLIC:
+        return ()
+    owner = Grant(f"{identity.agency} owns the record", Equals("owner_agency", identity.agency))
+    if action is Action.DECIDE:
+        return (owner,) if identity.role in DECIDING else ()
+    if action is not Action.READ:
+        return ()
+    return (owner, Grant(f"{identity.user} asked", Equals("requester", identity.user)))
+
+
+def _owned(identity: Identity, action: Action) -> Rule:
+    if identity.kind is not IdentityKind.MEMBER or action not in (Action.READ, Action.WRITE):
+        return ()
+    return (Grant(f"{identity.user}'s own", Equals("user", identity.user)),)
 
 
 def _held(identity: Identity, action: Action) -> Rule:
@@ -353,5 +442,8 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.RESULT: _results,
     Kind.NOTICE: _notices,
     Kind.ALERT: _alerts,
+    Kind.DATASET: _datasets,
+    Kind.ACCESS_REQUEST: _access_requests,
     **dict.fromkeys(HELD, _held),
+    **dict.fromkeys(OWNED, _owned),
 }

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.access.decision import grant_entry
+from liaison.access.decision import Action, grant_entry, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import alerts as alert_store
 from liaison.store import hits as hit_store
@@ -28,7 +28,6 @@ __all__ = ["Reference", "decide", "list_requests", "note_hits", "request_access"
 MAX_REASON = 2_000
 # Who may answer a request on their agency's behalf: not auditors, who only read the trail,
 # and not first responders, who act on what they are given rather than release intelligence.
-_DECIDING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWER, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,13 +202,12 @@ def decide(
 
 
 def _require_owner(identity: Identity, request: AccessRequest) -> None:
-    if identity.kind is IdentityKind.OPERATOR:
-        return
-    if identity.agency == request.copy.owner_agency and identity.role in _DECIDING:
-        return
-    if identity.agency == request.copy.owner_agency:
-        raise Forbidden(f"a {identity.role} may not decide access requests")
-    raise NotFound(f"no access request {request.request_id!r} addressed to your agency")
+    facts = request.facts
+    if not may(identity, Action.READ, facts):  # not the owner's, nor the caller's: as absent
+        raise NotFound(f"no access request {request.request_id!r} addressed to your agency")
+    decision = may(identity, Action.DECIDE, facts)
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def request_view(request: AccessRequest, identity: Identity) -> dict[str, object]:

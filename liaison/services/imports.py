@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, DatasetFacts, may
 from liaison.domains.cyber.markings import stricter
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
-from liaison.model import Envelope, Handling, Identity, IdentityKind, parse_release
+from liaison.model import Envelope, Handling, Identity, parse_release
 from liaison.names.controls import drop_format_controls
 from liaison.services import audit
 from liaison.services.landed import landed
@@ -120,7 +121,7 @@ def write_records(
 
     Names and name parts lose their invisible format controls (bidi overrides, isolates and
     marks, zero-width spaces) on the way in; ZWNJ and ZWJ stay."""
-    if identity.kind is not IdentityKind.OPERATOR and identity.agency != envelope.owner_agency:
+    if not may(identity, Action.WRITE, DatasetFacts(envelope.owner_agency)):
         raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {envelope.owner_agency}")
     schemata: dict[str, int] = {}
     store.get_agency(session, envelope.owner_agency)

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, RecordFacts, may
 from liaison.errors import BadInput, Forbidden, NotFound
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity, IdentityKind
 from liaison.services import audit
 from liaison.store import retention as retention_store
 from liaison.store.retention import DueRecord
@@ -22,9 +23,6 @@ __all__ = ["MAX_PAGE", "confirm", "delete", "due"]
 
 MAX_PAGE = 500
 MAX_YEARS = 10
-# Keeping or deleting intelligence is a decision for those who handle it, not for auditors
-# (who read the trail) or first responders (who act on what they are given).
-_DECIDING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWER, Role.ADMIN})
 
 
 def _member_or_operator(identity: Identity) -> None:
@@ -48,12 +46,10 @@ def _owned(session: Session, identity: Identity, dataset: str, entity_id: str) -
     found = store.entity_in_dataset(session, dataset, entity_id, identity)
     if found is None:
         raise NotFound(f"no entity {entity_id!r} in dataset {dataset!r}")
-    if identity.kind is IdentityKind.OPERATOR:
-        return
-    if found.envelope.owner_agency != identity.agency:
-        raise Forbidden(f"only {found.envelope.owner_agency} decides how long its records are kept")
-    if identity.role not in _DECIDING:
-        raise Forbidden(f"a {identity.role} may not decide retention")
+    envelope = found.envelope
+    decision = may(identity, Action.DECIDE, RecordFacts.of(envelope.owner_agency, envelope.handling, ()))
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def confirm(

@@ -21,10 +21,11 @@ import orjson
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, DatasetFacts, HeldFacts, Kind, may
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.stix import stix_records
 from liaison.ingest.stix_validator import object_problem
-from liaison.model import Envelope, Handling, Identity, IdentityKind
+from liaison.model import Envelope, Handling, Identity
 from liaison.services import audit
 from liaison.services.imports import import_records
 from liaison.store.stix import StixFilter, StoredStix, stix_page, stix_readable
@@ -82,13 +83,7 @@ def stix_time(value: dt.datetime) -> str:
 
 
 def _may_write(identity: Identity, owner: str) -> bool:
-    if identity.kind is IdentityKind.OPERATOR:
-        return True
-    return (
-        identity.kind is IdentityKind.MEMBER
-        and not (identity.role is not None and identity.role.audits)
-        and identity.agency == owner
-    )
+    return bool(may(identity, Action.WRITE, DatasetFacts(owner)))
 
 
 def _collection(session: Session, identity: Identity, name: str, title: str, owner: str) -> Collection:
@@ -242,7 +237,7 @@ def status(engine: Engine, identity: Identity, status_id: str) -> dict[str, Any]
     """A status resource of the caller's agency's request."""
     with Session(engine) as session:
         row = session.get(TaxiiStatusRow, status_id[:64])
-    if row is None or (identity.kind is not IdentityKind.OPERATOR and row.agency != identity.agency):
+    if row is None or not may(identity, Action.READ, HeldFacts(Kind.TAXII_STATUS, row.agency)):
         raise NotFound(f"no status {status_id[:64]!r}")
     document: dict[str, Any] = orjson.loads(row.document)
     return document

@@ -18,11 +18,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, Kind, OwnedFacts, may
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.model import PRIORS
 from liaison.matching.record import record_from_entity
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.services import access, audit, hits, screening
 from liaison.services.matching_service import parse_example
 from liaison.store import alerts as alert_store
@@ -42,8 +43,9 @@ _MATCHED_TYPES = frozenset(
 
 
 def _member(identity: Identity) -> None:
-    if identity.kind is not IdentityKind.MEMBER:
-        raise Forbidden("watches belong to member agencies' users")
+    decision = may(identity, Action.WRITE, OwnedFacts(Kind.WATCH, identity.user))
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def add(
@@ -66,7 +68,7 @@ def add(
         raise BadInput("watch: field 'name': a watch needs at least one name")
     example = {"schema": proxy.schema.name, "properties": proxy.properties}
     with Session(engine) as session, session.begin():
-        if len(watch_store.list_watches(session, identity.actor)) >= MAX_WATCHES:
+        if len(watch_store.list_watches(session, identity)) >= MAX_WATCHES:
             raise BadInput(f"you have {MAX_WATCHES} watches already; remove some first")
         watch = watch_store.add_watch(session, identity.actor, label, example, threshold, now)
         audit.record(
@@ -99,15 +101,15 @@ def list_watches(engine: Engine, identity: Identity) -> list[Watch]:
     """The caller's watches."""
     _member(identity)
     with Session(engine) as session:
-        return watch_store.list_watches(session, identity.actor)
+        return watch_store.list_watches(session, identity)
 
 
 def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) -> Watch:
     """Stop a watch of the caller's; the watch stopped, so that the caller can say which."""
     _member(identity)
     with Session(engine) as session, session.begin():
-        mine = {watch.watch_id: watch for watch in watch_store.list_watches(session, identity.actor)}
-        if watch_id not in mine or not watch_store.remove_watch(session, watch_id, identity.actor):
+        mine = {watch.watch_id: watch for watch in watch_store.list_watches(session, identity)}
+        if watch_id not in mine or not watch_store.remove_watch(session, watch_id, identity):
             raise NotFound(f"no watch {watch_id!r} of yours")
         audit.record(session, identity, "watch.remove", f"watch:{watch_id}", now=now)
         return mine[watch_id]
@@ -116,7 +118,7 @@ def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) 
 def check(engine: Engine, written: screening.Written, now: dt.datetime) -> int:
     """Match every watch against what one write put in a dataset; alert the watchers. The alerts raised."""
     with Session(engine) as session:
-        watches = watch_store.list_watches(session)
+        watches = watch_store.all_watches(session)
     index, dataset = written.index, written.dataset
     found = []
     for watch in watches:

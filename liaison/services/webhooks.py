@@ -29,9 +29,10 @@ import orjson
 from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, Kind, OwnedFacts, may
 from liaison.access.sealing import Sealer, key_file, read_key
 from liaison.errors import BadInput, Forbidden, LiaisonError, NotFound, Unavailable
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.services import audit
 from liaison.services import webhook_targets as targets
 from liaison.settings import Settings
@@ -116,8 +117,9 @@ def _context(webhook_id: str) -> str:
 
 
 def _member(identity: Identity) -> None:
-    if identity.kind is not IdentityKind.MEMBER:
-        raise Forbidden("webhooks belong to member agencies' users")
+    decision = may(identity, Action.WRITE, OwnedFacts(Kind.WEBHOOK, identity.user))
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def add(engine: Engine, identity: Identity, url: str, now: dt.datetime, setup: WebhookConfig) -> NewWebhook:
@@ -143,14 +145,14 @@ def list_webhooks(engine: Engine, identity: Identity) -> list[Webhook]:
     """The caller's webhooks."""
     _member(identity)
     with Session(engine) as session:
-        return watch_store.list_webhooks(session, identity.actor)
+        return watch_store.list_webhooks(session, identity)
 
 
 def remove(engine: Engine, identity: Identity, webhook_id: str, now: dt.datetime) -> None:
     """Remove a webhook of the caller's, and what it still had to deliver."""
     _member(identity)
     with Session(engine) as session, session.begin():
-        if not watch_store.remove_webhook(session, webhook_id, identity.actor):
+        if not watch_store.remove_webhook(session, webhook_id, identity):
             raise NotFound(f"no webhook {webhook_id!r} of yours")
         audit.record(session, identity, "webhook.remove", f"webhook:{webhook_id}", now=now)
 

@@ -18,6 +18,7 @@ from liaison.access.decision import Action, Kind, rule
 from liaison.access.rules import Condition, Differs, Equals, Holds, OneOf
 from liaison.model import Identity
 from liaison.store.tables import (
+    AccessRequestRow,
     AlertRow,
     EntityRow,
     ManifestRow,
@@ -25,6 +26,8 @@ from liaison.store.tables import (
     OperationRow,
     ReferralRow,
     SubjectDecisionRow,
+    WatchRow,
+    WebhookRow,
 )
 
 __all__ = ["readable", "where"]
@@ -67,6 +70,12 @@ _FIELDS: dict[Kind, Mapping[str, _Field]] = {
     Kind.MANIFEST: {"agency": _Field(ManifestRow.agency)},
     Kind.REFERRAL: {"agency": _Field(ReferralRow.agency)},
     Kind.ENTRY_DECISION: {"agency": _Field(SubjectDecisionRow.agency)},
+    Kind.ACCESS_REQUEST: {
+        "owner_agency": _Field(AccessRequestRow.owner_agency),
+        "requester": _Field(AccessRequestRow.requester),
+    },
+    Kind.WATCH: {"user": _Field(WatchRow.user)},
+    Kind.WEBHOOK: {"user": _Field(WebhookRow.user)},
 }
 
 

@@ -11,13 +11,14 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, not_, or_, select, update
+from sqlalchemy import case, not_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import AccessRequestFacts, Action, Kind
 from liaison.errors import NotFound
 from liaison.model import Handling, Identity, IdentityKind
-from liaison.store.access import readable
+from liaison.store.access import readable, where
 from liaison.store.entities import StoredEntity, entities_by_ids, release_keys, stored_entity
 from liaison.store.tables import AccessRequestRow, EntityRow, HitReferenceRow
 
@@ -85,6 +86,11 @@ class AccessRequest:
     decided_by: str | None
     decided_at: dt.datetime | None
     note: str
+
+    @property
+    def facts(self) -> AccessRequestFacts:
+        """What the access decision reads of the request."""
+        return AccessRequestFacts(self.copy.owner_agency, self.requester)
 
 
 def hidden_copies(session: Session, entity_ids: Sequence[str], identity: Identity) -> list[HiddenCopy]:
@@ -292,11 +298,10 @@ def get_request(session: Session, request_id: str, *, lock: bool = False) -> Acc
 
 def list_requests(session: Session, identity: Identity, status: str | None = None) -> list[AccessRequest]:
     """Requests the caller made or that ask the caller's agency; every request for the operator."""
-    query = select(AccessRequestRow).order_by(AccessRequestRow.created_at, AccessRequestRow.id)
-    if identity.kind is not IdentityKind.OPERATOR:
-        query = query.where(
-            or_(AccessRequestRow.requester == identity.user, AccessRequestRow.owner_agency == identity.agency)
-        )
+    readable = where(identity, Action.READ, Kind.ACCESS_REQUEST)
+    query = (
+        select(AccessRequestRow).where(readable).order_by(AccessRequestRow.created_at, AccessRequestRow.id)
+    )
     if status is not None:
         query = query.where(AccessRequestRow.status == status)
     return [_request(row) for row in session.scalars(query)]

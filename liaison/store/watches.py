@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, Kind
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.tables import AlertRow, DeliveryRow, UserRow, WatchRow, WebhookRow
 
 __all__ = [
@@ -18,6 +21,7 @@ __all__ = [
     "Webhook",
     "add_watch",
     "add_webhook",
+    "all_watches",
     "count_watches",
     "deliveries_due",
     "enqueue_deliveries",
@@ -82,11 +86,16 @@ def _watch(row: WatchRow) -> Watch:
     return Watch(row.id, row.user, row.label, dict(row.query), row.threshold, row.created_at)
 
 
-def list_watches(session: Session, user: str | None = None) -> list[Watch]:
-    """One user's watches, or every user's (for checking new data against them)."""
+def list_watches(session: Session, identity: Identity) -> list[Watch]:
+    """The watches the caller may read: their own."""
+    visible = where(identity, Action.READ, Kind.WATCH)
+    query = select(WatchRow).where(visible).order_by(WatchRow.created_at, WatchRow.id)
+    return [_watch(row) for row in session.scalars(query)]
+
+
+def all_watches(session: Session) -> list[Watch]:
+    """Every user's watches, for checking new data against them (never shown to anyone)."""
     query = select(WatchRow).order_by(WatchRow.created_at, WatchRow.id)
-    if user is not None:
-        query = query.where(WatchRow.user == user)
     return [_watch(row) for row in session.scalars(query)]
 
 
@@ -95,9 +104,10 @@ def count_watches(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(WatchRow)) or 0
 
 
-def remove_watch(session: Session, watch_id: str, user: str) -> bool:
-    """Delete a user's watch; whether it was theirs and existed."""
-    deleted = session.execute(delete(WatchRow).where(WatchRow.id == watch_id, WatchRow.user == user))
+def remove_watch(session: Session, watch_id: str, identity: Identity) -> bool:
+    """Delete a watch the caller may write (their own); whether it was theirs and existed."""
+    writable = where(identity, Action.WRITE, Kind.WATCH)
+    deleted = session.execute(delete(WatchRow).where(WatchRow.id == watch_id, writable))
     return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
 
@@ -111,9 +121,10 @@ def add_webhook(
     return Webhook(row.id, row.user, row.url, row.created_at)
 
 
-def list_webhooks(session: Session, user: str) -> list[Webhook]:
-    """A user's webhooks."""
-    query = select(WebhookRow).where(WebhookRow.user == user).order_by(WebhookRow.created_at, WebhookRow.id)
+def list_webhooks(session: Session, identity: Identity) -> list[Webhook]:
+    """The webhooks the caller may read: their own."""
+    visible = where(identity, Action.READ, Kind.WEBHOOK)
+    query = select(WebhookRow).where(visible).order_by(WebhookRow.created_at, WebhookRow.id)
     return [Webhook(row.id, row.user, row.url, row.created_at) for row in session.scalars(query)]
 
 
@@ -132,9 +143,11 @@ def set_webhook_secret(session: Session, webhook_id: str, sealed_secret: str) ->
         row.secret = sealed_secret
 
 
-def remove_webhook(session: Session, webhook_id: str, user: str) -> bool:
-    """Delete a user's webhook and what it still had to deliver; whether it was theirs."""
-    owned = session.scalar(select(WebhookRow.id).where(WebhookRow.id == webhook_id, WebhookRow.user == user))
+def remove_webhook(session: Session, webhook_id: str, identity: Identity) -> bool:
+    """Delete a webhook the caller may write (their own) and what it still had to deliver; whether
+    it was theirs."""
+    writable = where(identity, Action.WRITE, Kind.WEBHOOK)
+    owned = session.scalar(select(WebhookRow.id).where(WebhookRow.id == webhook_id, writable))
     if owned is None:
         return False
     session.execute(delete(DeliveryRow).where(DeliveryRow.webhook == webhook_id))

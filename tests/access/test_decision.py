@@ -21,12 +21,15 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.access.decision import (
     HELD,
+    AccessRequestFacts,
     Action,
     AlertFacts,
+    DatasetFacts,
     HeldFacts,
     Kind,
     NoticeFacts,
     OperationFacts,
+    OwnedFacts,
     RecordFacts,
     ResultFacts,
     may,
@@ -34,9 +37,18 @@ from liaison.access.decision import (
 from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
 from liaison.model.operation import CrimeArea, OperationPlan
 from liaison.store import alerts as alert_store
+from liaison.store import hits as hit_store
 from liaison.store import notices as notice_store
 from liaison.store import operations
-from liaison.store.tables import AlertRow, NoticeRow, OperationRow
+from liaison.store import watches as watch_store
+from liaison.store.tables import (
+    AccessRequestRow,
+    AlertRow,
+    HitReferenceRow,
+    NoticeRow,
+    OperationRow,
+    WatchRow,
+)
 
 ALICE = Identity.member("alice", "NCB-FR", "fr", Role.ANALYST, frozenset({"balkans"}))
 AGENCIES = ("A1", "A2", "B1", "B2")
@@ -83,6 +95,8 @@ def world(engine: Engine) -> Engine:
     with Session(engine) as session, session.begin():
         for code in AGENCIES:
             store.save_agency(session, Agency(code, code, "aa", AgencyKind.POLICE))
+        for caller in CALLERS[2:]:
+            store.save_user(session, str(caller.user), str(caller.agency), Role.COORDINATOR, None, NOW)
     return engine
 
 
@@ -267,3 +281,73 @@ def test_what_a_border_agency_holds_is_read_by_that_agency_alone(kind: Kind) -> 
         False,
     ]
     assert may(CALLERS[2], Action.READ, facts).reason == "A1 holds it"
+
+
+drawn_requests = st.lists(
+    st.tuples(st.sampled_from(AGENCIES), st.sampled_from(CALLERS[2:])), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=drawn_requests)
+def test_access_requests_listed_are_exactly_what_may_allows(
+    world: Engine, drawn: list[tuple[str, Identity]]
+) -> None:
+    with Session(world) as session, session.begin():
+        session.execute(delete(AccessRequestRow))
+        session.execute(delete(HitReferenceRow))
+        facts = {}
+        for number, (owner, seeker) in enumerate(drawn):
+            copy = hit_store.HiddenCopy(f"ds-{owner.lower()}", f"e{number}", owner)
+            reference = hit_store.note_hit(session, copy, seeker, "match", 0.9, NOW)
+            request = hit_store.save_request(session, reference, "a case", NOW)
+            facts[request.request_id] = request.facts
+    with Session(world) as session:
+        for caller in CALLERS:
+            allowed = {key for key, fact in facts.items() if may(caller, Action.READ, fact)}
+            listed = {request.request_id for request in hit_store.list_requests(session, caller)}
+            assert listed == allowed, caller.actor
+
+
+def test_the_owner_s_deciding_roles_decide_on_a_record_and_its_access_requests() -> None:
+    record = RecordFacts.of("A1", Handling.AMBER, ())
+    request = AccessRequestFacts("A1", "u-b1")
+    analyst = Identity.member("ana", "A1", "aa", Role.ANALYST)
+    responder = Identity.member("fr", "A1", "aa", Role.FIRST_RESPONDER)
+    assert may(analyst, Action.DECIDE, record).reason == "A1 owns it"
+    assert may(analyst, Action.DECIDE, request).reason == "A1 owns the record"
+    for facts in (record, request):
+        refused = may(responder, Action.DECIDE, facts)
+        assert not refused and refused.reason.startswith("a first_responder may not decide for A1")
+        assert may(CALLERS[4], Action.DECIDE, facts).reason == "only A1 decides on its records"
+    assert may(CALLERS[4], Action.READ, request).reason == "u-b1 asked"
+    assert not may(CALLERS[5], Action.READ, request)
+
+
+def test_a_dataset_is_written_by_its_agency_but_not_by_its_auditors() -> None:
+    dataset = DatasetFacts("A1")
+    assert may(CALLERS[2], Action.WRITE, dataset) and not may(CALLERS[3], Action.WRITE, dataset)
+    assert not may(Identity.member("aud", "A1", "aa", Role.AUDITOR), Action.WRITE, dataset)
+    assert not may(Identity.public(), Action.WRITE, dataset) and may(
+        Identity.operator(), Action.WRITE, dataset
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(owners=st.lists(st.sampled_from([caller.user for caller in CALLERS[2:]]), min_size=1, max_size=6))
+def test_watches_listed_and_removed_are_exactly_what_may_allows(world: Engine, owners: list[str]) -> None:
+    with Session(world) as session, session.begin():
+        session.execute(delete(WatchRow))
+        facts = {
+            watch_store.add_watch(session, owner, "w", {}, 0.8, NOW).watch_id: OwnedFacts(Kind.WATCH, owner)
+            for owner in owners
+        }
+    with Session(world) as session:
+        for caller in CALLERS:
+            allowed = {key for key, fact in facts.items() if may(caller, Action.READ, fact)}
+            assert {watch.watch_id for watch in watch_store.list_watches(session, caller)} == allowed
+    for caller, key in itertools.product(CALLERS, facts):
+        with Session(world) as session, session.begin():
+            removed = watch_store.remove_watch(session, key, caller)
+            assert removed is bool(may(caller, Action.WRITE, facts[key])), (caller.actor, key)
+            session.rollback()

@@ -122,7 +122,8 @@ def test_the_exchange_runs_through_the_endpoints(client: TestClient, engine: Eng
     assert listed["total"] == 1 and listed["results"][0]["entity_id"] == "fr-secret-1"
     assert client.get("/api/v1/access-requests", params={"status": "bogus"}, headers=alice).status_code == 422
     grant = f"/api/v1/access-requests/{request['request']}/grant"
-    assert client.post(grant, json={}, headers=bob).status_code == 404
+    # The requester reads the request but may not grant it: refused, not told it is absent.
+    assert client.post(grant, json={}, headers=bob).status_code == 403
     assert client.get("/api/v1/entities/fr-secret-1", headers=bob).status_code == 404
     granted = client.post(grant, json={"note": "AMBER"}, headers=alice).json()
     assert granted["status"] == "granted" and granted["release_entry"] == "agency:NCB-ES"
