@@ -19,6 +19,11 @@ their participants, and results are filed in them by those agencies' users whose
 (`FILING`); a RED result's details (victims') are read only by the agency that filed it.
 Notices are read by their agency, by every member once published (a diffusion by the agencies
 it names), and while submitted by the secretariat's reviewers, who publish or refuse them.
+
+The operator (the installation at its console, or its API key) administers everything. An
+agency's admin, with a credential that carries the `admin` scope, administers their own
+agency's users and tokens, but never its auditors: only the operator appoints, reaches or
+disables them.
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ __all__ = [
     "DECIDING",
     "FILING",
     "HELD",
+    "OPERATOR_APPOINTS",
     "OWNED",
     "AccessRequestFacts",
     "Action",
+    "AgencyFacts",
     "AlertFacts",
     "DatasetFacts",
     "Decision",
@@ -49,6 +56,7 @@ __all__ = [
     "RecordFacts",
     "Resource",
     "ResultFacts",
+    "UserFacts",
     "grant_entry",
     "identity_keys",
     "may",
@@ -78,6 +86,9 @@ class Action(StrEnum):
     """Of a dataset: import or write records into it, or post STIX objects to its collection."""
     DECIDE = "decide on"
     """Of a record: grant an access request for it, keep it longer or delete it at review."""
+    ADMINISTER = "administer"
+    """Of a user: appoint them to a role, set their password, issue or revoke their tokens, disable
+    them; of an agency: list and administer its users."""
 
 
 class Kind(StrEnum):
@@ -96,6 +107,8 @@ class Kind(StrEnum):
     ACCESS_REQUEST = "access request"
     WATCH = "watch"
     WEBHOOK = "webhook"
+    USER = "user"
+    AGENCY = "agency"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
@@ -176,6 +189,23 @@ class OwnedFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class UserFacts:
+    """What the rule reads of a user (or of one about to be appointed): their agency and role."""
+
+    agency: str
+    role: Role
+    kind = Kind.USER
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyFacts:
+    """What the rule reads of an agency: its code."""
+
+    agency: str
+    kind = Kind.AGENCY
+
+
+@dataclass(frozen=True, slots=True)
 class DatasetFacts:
     """What the rule reads of a dataset (a TAXII collection too): the agency that owns it."""
 
@@ -202,6 +232,8 @@ Resource = (
     | DatasetFacts
     | AccessRequestFacts
     | OwnedFacts
+    | UserFacts
+    | AgencyFacts
 )
 
 
@@ -290,6 +322,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"{identity.agency} does not take part in this operation"
     if isinstance(resource, NoticeFacts):
         return _notice_refusal(action, resource)
+    if isinstance(resource, UserFacts | AgencyFacts):
+        return _administration_refusal(identity, resource)
     if isinstance(resource, OwnedFacts) and identity.kind is not IdentityKind.MEMBER:
         return f"{resource.kind}s belong to member agencies' users"
     if action is Action.DECIDE and identity.kind is IdentityKind.MEMBER:
@@ -299,6 +333,15 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"only {owner} decides on its records"
     who = identity.user or identity.kind.value
     return f"no rule lets {who} {action.value} this {resource.kind}"
+
+
+def _administration_refusal(identity: Identity, resource: UserFacts | AgencyFacts) -> str:
+    if identity.role is not Role.ADMIN or identity.agency != resource.agency:
+        return f"only the operator or an admin of {resource.agency} may do this"
+    if "admin" not in identity.scopes:
+        return "this token lacks the admin scope; administration needs a token made with it"
+    role = resource.role.value if isinstance(resource, UserFacts) else "user"
+    return f"only the operator appoints or administers the role {role}"
 
 
 def _notice_refusal(action: Action, notice: NoticeFacts) -> str:
@@ -396,6 +439,27 @@ def _owned(identity: Identity, action: Action) -> Rule:
     return (Grant(f"{identity.user}'s own", Equals("user", identity.user)),)
 
 
+OPERATOR_APPOINTS = frozenset({Role.AUDITOR, Role.NODE_AUDITOR})
+"""Roles only the operator gives, and whose holders only the operator administers: auditors
+watch the admins."""
+
+
+def _administration(identity: Identity, action: Action) -> Rule:
+    # An agency's admin, with a credential carrying the admin scope, administers its users but
+    # never its auditors; no one grants a role they could not appoint.
+    if action is not Action.ADMINISTER or identity.role is not Role.ADMIN or "admin" not in identity.scopes:
+        return ()
+    agency = Equals("agency", identity.agency)
+    appointable = OneOf("role", frozenset(Role) - OPERATOR_APPOINTS)
+    return (Grant(f"an admin of {identity.agency} administers its users", All((agency, appointable))),)
+
+
+def _agencies(identity: Identity, action: Action) -> Rule:
+    if action is not Action.ADMINISTER or identity.role is not Role.ADMIN or "admin" not in identity.scopes:
+        return ()
+    return (Grant(f"an admin of {identity.agency} administers it", Equals("agency", identity.agency)),)
+
+
 def _held(identity: Identity, action: Action) -> Rule:
     if identity.kind is IdentityKind.PUBLIC or identity.agency is None or action is not Action.READ:
         return ()
@@ -444,6 +508,8 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.ALERT: _alerts,
     Kind.DATASET: _datasets,
     Kind.ACCESS_REQUEST: _access_requests,
+    Kind.USER: _administration,
+    Kind.AGENCY: _agencies,
     **dict.fromkeys(HELD, _held),
     **dict.fromkeys(OWNED, _owned),
 }

@@ -15,11 +15,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from liaison.access.administration import OPERATOR_APPOINTS
+from liaison.access.decision import Action, AgencyFacts, UserFacts, may
 from liaison.access.secrets import split_token
 from liaison.api.auth import SESSION_COOKIE, SettingsDep
 from liaison.errors import BadInput, Conflict, Forbidden
-from liaison.model import Role
+from liaison.model import Identity, Role
 from liaison.services import access, audit, passwords
 from liaison.services.throttle import LoginLimits
 from liaison.store import WEB_SESSION, StoredToken
@@ -46,9 +46,17 @@ def _now() -> dt.datetime:
 
 
 def _admin(viewer: Viewer) -> None:
-    # The services check the agency again; this only keeps the page itself from other roles.
-    if not viewer.is_admin:
-        raise Forbidden("only an agency's admins may administer its users and tokens")
+    # The services decide for each user again; this keeps the page itself from other roles.
+    identity = viewer.identity
+    decision = may(identity, Action.ADMINISTER, AgencyFacts(identity.agency or ""))
+    if not decision:
+        raise Forbidden(decision.reason)
+
+
+def _appointable(identity: Identity) -> list[Role]:
+    """The roles the form offers: those the viewer may give in their agency."""
+    agency = identity.agency or ""
+    return [role for role in Role if may(identity, Action.ADMINISTER, UserFacts(agency, role))]
 
 
 def _auditor(viewer: Viewer) -> None:
@@ -93,7 +101,10 @@ def _admin_page(
         this_session=_session_id(request),
         inactive=inactive,
         groups=access.list_groups(engine),
-        roles=[role for role in Role if role not in OPERATOR_APPOINTS],  # the form offers what it can give
+        # The form offers what the viewer can give.
+        roles=[
+            role for role in Role if may(identity, Action.ADMINISTER, UserFacts(identity.agency or "", role))
+        ],
         scopes=access.SCOPES,
         max_days=access.MAX_TOKEN_DAYS,
         done=done.format(name=request.query_params.get("name", "")) if done else "",

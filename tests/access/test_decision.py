@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.access.decision import (
     HELD,
+    OPERATOR_APPOINTS,
     AccessRequestFacts,
     Action,
+    AgencyFacts,
     AlertFacts,
     DatasetFacts,
     HeldFacts,
@@ -32,6 +34,7 @@ from liaison.access.decision import (
     OwnedFacts,
     RecordFacts,
     ResultFacts,
+    UserFacts,
     may,
 )
 from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
@@ -351,3 +354,34 @@ def test_watches_listed_and_removed_are_exactly_what_may_allows(world: Engine, o
             removed = watch_store.remove_watch(session, key, caller)
             assert removed is bool(may(caller, Action.WRITE, facts[key])), (caller.actor, key)
             session.rollback()
+
+
+members = st.builds(
+    lambda agency, role, scopes: Identity.member("m", agency, "aa", role, scopes=frozenset(scopes)),
+    st.sampled_from(AGENCIES),
+    st.sampled_from(list(Role)),
+    st.sets(st.sampled_from(["read", "write", "admin"])),
+)
+
+
+@given(actor=members, agency=st.sampled_from(AGENCIES), role=st.sampled_from(list(Role)))
+def test_no_member_administers_beyond_their_own_agency_or_gives_a_role_only_the_operator_gives(
+    actor: Identity, agency: str, role: Role
+) -> None:
+    decision = may(actor, Action.ADMINISTER, UserFacts(agency, role))
+    holds = actor.role is Role.ADMIN and "admin" in actor.scopes and actor.agency == agency
+    assert bool(decision) is (holds and role not in OPERATOR_APPOINTS), decision.reason
+    assert bool(may(actor, Action.ADMINISTER, AgencyFacts(agency))) is holds
+    assert may(Identity.operator(), Action.ADMINISTER, UserFacts(agency, role))
+
+
+def test_an_administration_refusal_says_what_is_missing() -> None:
+    admin = Identity.member("adm", "A1", "aa", Role.ADMIN)
+    reader = Identity.member("adm", "A1", "aa", Role.ADMIN, scopes=frozenset({"read", "write"}))
+    refused = may(admin, Action.ADMINISTER, UserFacts("A1", Role.AUDITOR))
+    assert refused.reason == "only the operator appoints or administers the role auditor"
+    assert "lacks the admin scope" in may(reader, Action.ADMINISTER, UserFacts("A1", Role.ANALYST)).reason
+    assert (
+        may(admin, Action.ADMINISTER, AgencyFacts("B1")).reason
+        == "only the operator or an admin of B1 may do this"
+    )
