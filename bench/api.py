@@ -88,7 +88,7 @@ CONSONANTS = "bcdfghklmnprstvz"
 def prepare(url: str, out: str, seed: int) -> dict[str, Any]:
     """Import the lists into a fresh store and write the generated queries to `out` as JSON."""
     from liaison import ingest, store
-    from liaison.ingest.screening_csv import MATCHABLE
+    from liaison.matching.record import MATCHABLE
     from liaison.model import Agency, AgencyKind, Envelope, Handling
     from liaison.services.agencies import register
     from liaison.services.imports import import_records

@@ -13,8 +13,8 @@ import typer
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, purpose, reported, settings
-from liaison.domains.wildlife import BUILT_IN
 from liaison.errors import BadInput
+from liaison.ingest.seizure_mappings import BUILT_IN
 
 __all__ = ["seizure_app", "species_app", "trade_app"]
 

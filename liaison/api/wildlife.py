@@ -23,7 +23,7 @@ from liaison.api.auth import CallerDep, SettingsDep, WriterDep
 from liaison.api.deps import DatasetName
 from liaison.errors import BadInput
 from liaison.ingest.base import read_as_file
-from liaison.ingest.seizure_sheet import BUILT_IN
+from liaison.ingest.seizure_mappings import BUILT_IN
 from liaison.services import cites_trade, seizures
 from liaison.services.imports import envelope_for
 from liaison.store.seizures import SeizureFilter

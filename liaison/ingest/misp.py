@@ -21,12 +21,12 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from liaison.domains.cyber.markings import MARKING_OF
 from liaison.errors import BadInput
 from liaison.ingest.base import Record
 from liaison.ingest.stix import read_json, stix_records
 from liaison.ingest.stix_validator import object_problem
 from liaison.model import Handling
+from liaison.model.markings import MARKING_OF
 
 __all__ = ["KNOWN_TYPES", "misp_objects", "read_misp"]
 
@@ -137,8 +137,7 @@ def _tlp(tags: Any) -> Handling | None:
                 levels.append(Handling.parse(name))
             except ValueError:
                 continue
-    order = list(Handling)
-    return max(levels, key=order.index) if levels else None
+    return Handling.strictest(levels)
 
 
 def _galaxies(tags: Any) -> list[tuple[str, str]]:
@@ -262,8 +261,5 @@ def misp_objects(event: Mapping[str, Any], source: str) -> tuple[list[dict[str, 
 
 
 def _marking(event_level: Handling | None, own: Handling | None) -> dict[str, list[str]]:
-    levels = [level for level in (event_level, own) if level is not None]
-    if not levels:
-        return {}
-    order = list(Handling)
-    return {"object_marking_refs": [MARKING_OF[max(levels, key=order.index)]]}
+    level = Handling.strictest(level for level in (event_level, own) if level is not None)
+    return {} if level is None else {"object_marking_refs": [MARKING_OF[level]]}

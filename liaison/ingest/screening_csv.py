@@ -17,13 +17,11 @@ from followthemoney.proxy import EntityProxy
 
 from liaison.errors import BadInput
 from liaison.ingest.base import add_readable, csv_rows, text_lines
+from liaison.matching.record import MATCHABLE
 
 __all__ = ["COLUMNS", "ScreeningRow", "read_screening_csv"]
 
 COLUMNS = ("name", "birth_date", "nationality", "gender", "id_number", "country", "schema")
-MATCHABLE = frozenset(
-    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody", "BankAccount"}
-)
 # Which FtM property each column fills, by schema; the first the schema has is used.
 _TARGETS = {
     "name": ("name",),

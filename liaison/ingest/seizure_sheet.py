@@ -25,13 +25,13 @@ from typing import Any
 
 import yaml
 
-from liaison.domains.wildlife import BUILT_IN
 from liaison.errors import BadInput
 from liaison.ingest.base import MAX_VALUE_CHARS, check_exists, check_zip, csv_rows, text_lines
+from liaison.ingest.seizure_mappings import BUILT_IN
 from liaison.model.places import countries_in, country_of
 from liaison.model.seizure import SeizureReport
 
-__all__ = ["BUILT_IN", "PARTY_SCHEMATA", "ReadSeizure", "SeizureMapping", "load_mapping", "read_seizures"]
+__all__ = ["PARTY_SCHEMATA", "ReadSeizure", "SeizureMapping", "load_mapping", "read_seizures"]
 
 _FIELDS = ("date", "year", "country", "location", "species", "concealment", "commodity", "quantity", "unit")
 MAX_ROWS = 2_000_000

@@ -15,11 +15,11 @@ from typing import Any
 
 import orjson
 
-from liaison.domains.cyber.markings import marking_definitions, tlp_of
-from liaison.domains.cyber.stix_mirror import mirror_of, stix_values
 from liaison.errors import BadInput
 from liaison.ingest.base import Record, read_limited
+from liaison.ingest.stix_mirror import mirror_of, stix_values
 from liaison.ingest.stix_validator import object_problem
+from liaison.model.markings import marking_definitions, tlp_of
 
 __all__ = ["MAX_BUNDLE_BYTES", "bundle_objects", "parse_json", "read_json", "read_stix", "stix_records"]
 

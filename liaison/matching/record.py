@@ -14,7 +14,12 @@ from followthemoney.proxy import EntityProxy
 
 from liaison.names import NameForm, NameKind, analyze_name, kind_of_schema
 
-__all__ = ["MatchRecord", "normalize_identifier", "record_from_entity"]
+__all__ = ["MATCHABLE", "MatchRecord", "normalize_identifier", "record_from_entity"]
+
+MATCHABLE = frozenset(
+    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody", "BankAccount"}
+)
+"""The schemata matching indexes and screens: who and what can be listed or looked for."""
 
 # Identifiers strong enough that sharing one is evidence of identity. Codes that many
 # entities share (programme ids, sectors) are left out.

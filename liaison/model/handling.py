@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -34,6 +35,23 @@ class Handling(StrEnum):
                 return code
         allowed = ", ".join(code.value for code in cls)
         raise ValueError(f"unknown handling code {text!r}; use one of {allowed}")
+
+    @property
+    def rank(self) -> int:
+        """How narrow the audience is: 0 for CLEAR, 4 for RED."""
+        return _RANKS[self]
+
+    def stricter(self, other: Handling) -> Handling:
+        """The narrower audience of the two."""
+        return other if other.rank > self.rank else self
+
+    @classmethod
+    def strictest(cls, codes: Iterable[Handling]) -> Handling | None:
+        """The narrowest audience among the codes; None when there are none."""
+        return max(codes, key=lambda code: code.rank, default=None)
+
+
+_RANKS = {code: rank for rank, code in enumerate(Handling)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access.decision import Action, DatasetFacts, may
-from liaison.domains.cyber.markings import stricter
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Handling, Identity, parse_release
@@ -165,7 +164,7 @@ def _write_batch(
     for record in batch:
         handling = envelope.handling
         if record.handling is not None:
-            handling = stricter(handling, record.handling)
+            handling = handling.stricter(record.handling)
         by_handling.setdefault(handling, []).append((record.proxy, f"{source}:{record.where}"))
     for handling, rows in by_handling.items():
         store.write_batch(session, rows, replace(envelope, handling=handling), run_id, now)

@@ -12,9 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex
-from liaison.matching.record import record_from_entity
+from liaison.matching.record import MATCHABLE, record_from_entity
 from liaison.model import Identity
 from liaison.services import reopening, watches
 from liaison.services.screening import Written

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex
-from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.record import MATCHABLE, MatchRecord, record_from_entity
 from liaison.model import Identity
 from liaison.services import screening
 from liaison.store import changes, registry

@@ -27,10 +27,9 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.errors import BadInput, NotFound, Unavailable
 from liaison.ingest.base import add_readable, add_value
-from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.index import CandidateIndex, compatible_schemata
 from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
-from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.record import MATCHABLE, MatchRecord, record_from_entity
 from liaison.matching.relevance import Relevance
 from liaison.matching.search import SearchHit, floor, search_hits
 from liaison.model import Envelope, Identity

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.errors import NotFound
-from liaison.ingest.screening_csv import MATCHABLE, ScreeningRow
+from liaison.ingest.screening_csv import ScreeningRow
 from liaison.matching.index import CandidateIndex
 from liaison.matching.model import PRIORS, MatchScore, Weights, score_pair
-from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.record import MATCHABLE, MatchRecord, record_from_entity
 from liaison.matching.shortlist import candidates_for
 from liaison.model import Identity
 from liaison.services import audit, hits

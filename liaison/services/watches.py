@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.access.decision import Action, Kind, OwnedFacts, may
 from liaison.errors import BadInput, Forbidden, NotFound
-from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.model import PRIORS
-from liaison.matching.record import record_from_entity
+from liaison.matching.record import MATCHABLE, record_from_entity
 from liaison.model import Identity
 from liaison.services import access, audit, hits, screening
 from liaison.services.matching_service import parse_example

@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.errors import BadInput, Conflict, NotFound
-from liaison.ingest.screening_csv import MATCHABLE
 from liaison.matching.clusters import Pair, Refusal, cluster_pairs
 from liaison.matching.fellegi_sunter import FellegiSunter
 from liaison.matching.index import CandidateIndex
 from liaison.matching.model import PRIORS, Scorer
-from liaison.matching.record import MatchRecord, record_from_entity
+from liaison.matching.record import MATCHABLE, MatchRecord, record_from_entity
 from liaison.matching.xref import (
     XREF_CANDIDATES,
     XREF_LEARN_CANDIDATES,

@@ -14,8 +14,7 @@ from rigour.text.scripts import text_scripts
 
 from liaison.analysis import network
 from liaison.errors import BadInput, Forbidden
-from liaison.ingest.screening_csv import MATCHABLE
-from liaison.model import Handling
+from liaison.matching.record import MATCHABLE
 from liaison.model.observables import observables_of
 from liaison.model.provenance import Provenance
 from liaison.services import catalog, correlation, graph
@@ -30,7 +29,6 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 _MATCHES = 10
-_STRICTNESS = {code: rank for rank, code in enumerate(Handling)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ def entity(request: Request, viewer: ViewerDep, entity_id: str, purpose: str = "
     for stored in copies[1:]:
         if stored.proxy.schema == merged.schema:
             merged.merge(stored.proxy)
-    strictest = max((stored.envelope.handling for stored in copies), key=_STRICTNESS.__getitem__)
+    strictest = max((stored.envelope.handling for stored in copies), key=lambda code: code.rank)
     try:
         readers = catalog.readers(engine, identity, merged.id or entity_id)
     except Forbidden:

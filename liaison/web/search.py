@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from liaison.ingest.screening_csv import MATCHABLE
+from liaison.matching.record import MATCHABLE
 from liaison.model import Handling
 from liaison.services import catalog
 from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope

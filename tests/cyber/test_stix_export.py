@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 from stix2validator import ValidationOptions, validate_instance
 
 from liaison.api.app import create_app
-from liaison.domains.cyber.markings import MARKING_OF
 from liaison.errors import NotFound
 from liaison.ingest.base import Record
 from liaison.model import Envelope, Handling
+from liaison.model.markings import MARKING_OF
 from liaison.services import access
 from liaison.services.imports import import_records
 from liaison.services.stix_export import export_stix

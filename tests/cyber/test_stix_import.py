@@ -208,7 +208,7 @@ def test_the_cli_imports_a_bundle_and_refuses_a_bad_one(
 def test_the_fast_reading_of_simple_patterns_agrees_with_the_parser(path: str, value: str) -> None:
     from stix2patterns.v21.pattern import Pattern
 
-    from liaison.domains.cyber.stix_mirror import _comparisons
+    from liaison.ingest.stix_mirror import _comparisons
 
     quoted = value.replace("\\", "\\\\").replace("'", "\\'")
     pattern = f"[{path} = '{quoted}']"

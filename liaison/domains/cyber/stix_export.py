@@ -18,8 +18,8 @@ import orjson
 from followthemoney.proxy import EntityProxy
 from stix2 import v21
 
-from liaison.domains.cyber.markings import MARKING_OF, TLP_MARKINGS
 from liaison.model import Handling
+from liaison.model.markings import MARKING_OF, TLP_MARKINGS
 from liaison.model.observables import Kind, Observable, observables_of
 
 __all__ = ["AMBER_STRICT_DEFINITION", "exported_objects"]

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from liaison.model import Handling
+from liaison.model.handling import Handling
 
 __all__ = [
     "MARKING_OF",
     "TLP_MARKINGS",
     "marking_definitions",
-    "stricter",
     "tlp_of",
 ]
 
@@ -44,12 +43,6 @@ MARKING_OF: dict[Handling, str] = {
 """The marking an exported object carries for each handling code."""
 
 _TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-_ORDER = list(Handling)
-
-
-def stricter(first: Handling, second: Handling) -> Handling:
-    """The narrower audience of the two."""
-    return max(first, second, key=_ORDER.index)
 
 
 def marking_definitions(objects: Iterable[Mapping[str, Any]]) -> dict[str, Handling]:
@@ -80,6 +73,4 @@ def tlp_of(obj: Mapping[str, Any], defined: Mapping[str, Handling]) -> Handling 
         for ref in obj.get("object_marking_refs") or ()
         if isinstance(ref, str) and (ref in TLP_MARKINGS or ref in defined)
     ]
-    if not levels:
-        return None
-    return max(levels, key=_ORDER.index)
+    return Handling.strictest(levels)
