@@ -73,10 +73,15 @@ def manifest_screen(
         now = _now()
         manifest = read_manifest(path, now.date())
         screened = manifests.screen(
-            engine(), _matching(), caller(), manifest, threshold=settings().match_threshold,
-            purpose=purpose() or f"passenger manifest {manifest.flight.number or path.name}", now=now,
+            engine(),
+            _matching(),
+            caller(),
+            manifest,
+            threshold=settings().match_threshold,
+            purpose=purpose() or f"passenger manifest {manifest.flight.number or path.name}",
+            now=now,
             operation=operation,
-        )  # fmt: skip
+        )
         stored = screened.manifest
         if as_json:
             document = {
@@ -86,11 +91,15 @@ def manifest_screen(
                 "counts": stored.counts,
                 "errors": stored.errors,
                 "passengers": [
-                    {"position": passenger.position, "name": passenger.name, "status": outcome.status,
-                     "hits": outcome.shown()}
+                    {
+                        "position": passenger.position,
+                        "name": passenger.name,
+                        "status": outcome.status,
+                        "hits": outcome.shown(),
+                    }
                     for passenger, outcome in screened.outcomes
                 ],
-            }  # fmt: skip
+            }
             out.print(orjson.dumps(document).decode(), highlight=False, soft_wrap=True)
             return
         for error in stored.errors:
@@ -112,11 +121,19 @@ def manifest_screen(
             best = next((hit for hit in outcome.hits if not hit["cleared"]), None)
             reported_document = next((hit for hit in outcome.documents if not hit["cleared"]), None)
             shown = (
-                f"{reported_document['status']} document {reported_document['number']}" if reported_document
-                else best["caption"] if best else f"{len(outcome.references)} reference(s)"
-            )  # fmt: skip
-            table.add_row(str(passenger.position), passenger.name, outcome.status, shown,
-                          f"{best['score']:.2f}" if best else "")  # fmt: skip
+                f"{reported_document['status']} document {reported_document['number']}"
+                if reported_document
+                else best["caption"]
+                if best
+                else f"{len(outcome.references)} reference(s)"
+            )
+            table.add_row(
+                str(passenger.position),
+                passenger.name,
+                outcome.status,
+                shown,
+                f"{best['score']:.2f}" if best else "",
+            )
         out.print(table)
         counts = stored.counts
         out.print(
@@ -166,8 +183,14 @@ def document_list(
             "country", "number", "kind", "status", "agency", "reported", title=f"{len(found)} documents"
         )
         for report in found:
-            table.add_row(report.country.upper(), report.number, report.kind, report.status, report.agency,
-                          f"{report.reported_at:%Y-%m-%d}")  # fmt: skip
+            table.add_row(
+                report.country.upper(),
+                report.number,
+                report.kind,
+                report.status,
+                report.agency,
+                f"{report.reported_at:%Y-%m-%d}",
+            )
         out.print(table)
 
 
@@ -199,8 +222,9 @@ def decision_queue(
             hits = "; ".join(
                 f"{hit.get('listing') or hit.get('reference')}: "
                 f"{hit.get('caption') or hit.get('status') or 'hidden'}"
-                for hit in referral.hits if hit["type"] != "note"
-            )  # fmt: skip
+                for hit in referral.hits
+                if hit["type"] != "note"
+            )
             table.add_row(
                 str(referral.referral_id),
                 referral.reason,

@@ -48,8 +48,13 @@ def _nodes(found: Network, nodes: list[str], title: str) -> None:
     table = Table("id", "kind", "schema", "label", "handling", title=title)
     for node in nodes:
         data = found.nodes[node]
-        table.add_row(node, data.get("kind", ""), data.get("schema", ""), data.get("label", ""),
-                      data.get("handling", ""))  # fmt: skip
+        table.add_row(
+            node,
+            data.get("kind", ""),
+            data.get("schema", ""),
+            data.get("label", ""),
+            data.get("handling", ""),
+        )
     out.print(table)
 
 
@@ -176,8 +181,12 @@ def graph_routes(datasets: Datasets = None) -> None:
         found = routes.flows(engine(), caller(), dt.datetime.now(dt.UTC), names, purpose())
         table = Table("origin", "transit", "destination", "trips", title="flows")
         for flow in found.flows:
-            table.add_row(flow.origin.upper(), " → ".join(c.upper() for c in flow.transit),
-                          flow.destination.upper(), str(flow.count))  # fmt: skip
+            table.add_row(
+                flow.origin.upper(),
+                " → ".join(c.upper() for c in flow.transit),
+                flow.destination.upper(),
+                str(flow.count),
+            )
         out.print(table)
         table = Table("rank", "country", "records", "incidents", "from", "through", "to", title="hotspots")
         for rank, spot in enumerate(found.hotspots, start=1):

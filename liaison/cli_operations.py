@@ -62,10 +62,16 @@ def operation_create(
 
     with reported():
         plan = OperationPlan.parse(
-            name, area, _date(starts, "--starts"), _date(ends, "--ends"), agencies=agency, countries=country,
-            objectives=objectives, watchlists=watchlist or (),
+            name,
+            area,
+            _date(starts, "--starts"),
+            _date(ends, "--ends"),
+            agencies=agency,
+            countries=country,
+            objectives=objectives,
+            watchlists=watchlist or (),
             checkpoints=[Checkpoint.from_line(value) for value in checkpoint or ()],
-        )  # fmt: skip
+        )
         operation = operations.create(engine(), caller(), plan, _now())
         out.print(f"operation {operation.operation_id} created: {plan.name}")
 
@@ -88,9 +94,13 @@ def operation_list(as_json: Annotated[bool, typer.Option("--json", help="JSON li
         for operation in found:
             plan = operation.plan
             table.add_row(
-                operation.operation_id, plan.name, plan.area.value, f"{plan.starts} to {plan.ends}",
-                operations.status(operation, today).value, str(len(plan.agencies)),
-            )  # fmt: skip
+                operation.operation_id,
+                plan.name,
+                plan.area.value,
+                f"{plan.starts} to {plan.ends}",
+                operations.status(operation, today).value,
+                str(len(plan.agencies)),
+            )
         out.print(table)
 
 
@@ -162,10 +172,20 @@ def operation_result(
             seizure = Seizure(what, quantity, unit, place)
         now = _now()
         filed = operations.file_result(
-            engine(), caller(), operation, kind=kind, count=count, country=country,
-            day=_date(day, "--day") if day else now.date(), checkpoint=checkpoint, entities=entity or (),
-            seizure=seizure, note=note, source="cli", now=now,
-        )  # fmt: skip
+            engine(),
+            caller(),
+            operation,
+            kind=kind,
+            count=count,
+            country=country,
+            day=_date(day, "--day") if day else now.date(),
+            checkpoint=checkpoint,
+            entities=entity or (),
+            seizure=seizure,
+            note=note,
+            source="cli",
+            now=now,
+        )
         out.print(f"result {filed.result_id} filed: {filed.report.count} {filed.report.kind.value}")
 
 

@@ -45,8 +45,14 @@ def retention_due(
             return
         table = Table("dataset", "id", "caption", "owner", "handling", "review was due", title=f"{total} due")
         for record in found:
-            table.add_row(record.dataset, record.entity_id, record.caption, record.owner_agency,
-                          record.handling, record.retention_review.isoformat())  # fmt: skip
+            table.add_row(
+                record.dataset,
+                record.entity_id,
+                record.caption,
+                record.owner_agency,
+                record.handling,
+                record.retention_review.isoformat(),
+            )
         out.print(table)
 
 

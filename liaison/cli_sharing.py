@@ -61,9 +61,14 @@ def access_list(
                 continue
             record = f"{view['dataset']}/{view['entity_id']}" if view["dataset"] else f"ref {request.ref}"
             table.add_row(
-                request.request_id, f"{request.requester} ({request.requester_agency})",
-                request.copy.owner_agency, record, request.status, request.reason, request.decided_by or "",
-            )  # fmt: skip
+                request.request_id,
+                f"{request.requester} ({request.requester_agency})",
+                request.copy.owner_agency,
+                record,
+                request.status,
+                request.reason,
+                request.decided_by or "",
+            )
         if not as_json:
             out.print(table)
 
@@ -122,6 +127,11 @@ def alerts_list(
         table = Table("id", "at", "kind", "subject", "detail")
         for alert in found:
             detail = ", ".join(f"{key}={value}" for key, value in alert.detail.items())
-            table.add_row(str(alert.alert_id), f"{alert.created_at:%Y-%m-%d %H:%M:%S}", alert.kind,
-                          alert.subject, detail)  # fmt: skip
+            table.add_row(
+                str(alert.alert_id),
+                f"{alert.created_at:%Y-%m-%d %H:%M:%S}",
+                alert.kind,
+                alert.subject,
+                detail,
+            )
         out.print(table)

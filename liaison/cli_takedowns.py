@@ -61,9 +61,17 @@ def takedown_add(
 
     with reported():
         made = takedowns.add(
-            engine(), caller(), operation, kind=kind, value=value, country=country, provider=provider,
-            day=_day(day), note=note, now=_now(),
-        )  # fmt: skip
+            engine(),
+            caller(),
+            operation,
+            kind=kind,
+            value=value,
+            country=country,
+            provider=provider,
+            day=_day(day),
+            note=note,
+            now=_now(),
+        )
         out.print(f"added {_line(made)}")
 
 
@@ -85,9 +93,15 @@ def takedown_advance(
 
     with reported():
         moved = takedowns.advance(
-            engine(), caller(), takedown_id, stage=stage, day=_day(day), notified_to=notified_to, note=note,
+            engine(),
+            caller(),
+            takedown_id,
+            stage=stage,
+            day=_day(day),
+            notified_to=notified_to,
+            note=note,
             now=_now(),
-        )  # fmt: skip
+        )
         out.print(f"now {_line(moved)}")
 
 
@@ -107,20 +121,31 @@ def takedown_list(
                 "operation": found.plan.name,
                 "takedowns": [
                     {
-                        "id": item.takedown_id, "kind": item.kind.value, "value": item.value,
-                        "country": item.country, "provider": item.provider, "stage": item.stage.value,
-                        "agency": item.agency, "notified_to": item.notified_to,
-                        "identified_on": item.identified_on, "notified_on": item.notified_on,
+                        "id": item.takedown_id,
+                        "kind": item.kind.value,
+                        "value": item.value,
+                        "country": item.country,
+                        "provider": item.provider,
+                        "stage": item.stage.value,
+                        "agency": item.agency,
+                        "notified_to": item.notified_to,
+                        "identified_on": item.identified_on,
+                        "notified_on": item.notified_on,
                         "ended_on": item.ended_on,
                     }
                     for item in targets
                 ],
                 "countries": [
-                    {"country": share.country, "targets": share.targets, "taken_down": share.taken_down,
-                     "seized": share.seized, "share": round(share.share, 4)}
+                    {
+                        "country": share.country,
+                        "targets": share.targets,
+                        "taken_down": share.taken_down,
+                        "seized": share.seized,
+                        "share": round(share.share, 4),
+                    }
                     for share in shares
                 ],
-            }  # fmt: skip
+            }
             sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
             return
         table = Table("#", "kind", "value", "country", "provider", "stage", "agency", "dates")
@@ -129,14 +154,24 @@ def takedown_list(
                 str(day) for day in (item.identified_on, item.notified_on, item.ended_on) if day
             )
             table.add_row(
-                str(item.takedown_id), item.kind.value, item.value, item.country.upper(), item.provider,
-                item.stage.value, item.agency, dates,
-            )  # fmt: skip
+                str(item.takedown_id),
+                item.kind.value,
+                item.value,
+                item.country.upper(),
+                item.provider,
+                item.stage.value,
+                item.agency,
+                dates,
+            )
         out.print(table)
         shares_table = Table("country", "targets", "notified", "taken down", "seized", "share ended")
         for share in shares:
             shares_table.add_row(
-                share.country.upper(), str(share.targets), str(share.notified), str(share.taken_down),
-                str(share.seized), f"{share.share:.0%}",
-            )  # fmt: skip
+                share.country.upper(),
+                str(share.targets),
+                str(share.notified),
+                str(share.taken_down),
+                str(share.seized),
+                f"{share.share:.0%}",
+            )
         out.print(shares_table)

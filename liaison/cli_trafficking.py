@@ -33,9 +33,14 @@ def _envelope(dataset: str, agency: str, handling: str, release: list[str] | Non
     from liaison.services.imports import envelope_for
 
     return envelope_for(
-        agency, dataset, handling, "human trafficking", now=_now(),
-        retention_years=settings().retention_years, release=release or (),
-    )  # fmt: skip
+        agency,
+        dataset,
+        handling,
+        "human trafficking",
+        now=_now(),
+        retention_years=settings().retention_years,
+        release=release or (),
+    )
 
 
 Dataset = Annotated[str, typer.Option(help="Dataset to import into; created if new.")]
@@ -138,9 +143,14 @@ def stats(
         if counted not in ("cases", "victims"):
             raise BadInput(f"--counted: {counted!r}; use cases or victims")
         found = trafficking_cases.statistics(
-            engine(), caller(), counted, by.split(","), measure=measure,  # type: ignore[arg-type]
-            purpose=purpose(), now=_now(),
-        )  # fmt: skip
+            engine(),
+            caller(),
+            counted,
+            by.split(","),
+            measure=measure,  # type: ignore[arg-type]
+            purpose=purpose(),
+            now=_now(),
+        )
         shown = [(key, "" if count is None else str(count)) for key, count in found.cells.items()]
         if as_csv:
             writer = csv.writer(sys.stdout)
@@ -193,9 +203,16 @@ def screen(
         if lang not in LANGUAGES:
             raise BadInput(f"--lang: {lang!r}; use one of {', '.join(LANGUAGES)}")
         done = indicator_screening.record(
-            engine(), caller(), token=indicator_screening.form_token(), setting=setting, country=country,
-            language=lang, observed=observed or [], notes=notes, now=_now(),
-        )  # fmt: skip
+            engine(),
+            caller(),
+            token=indicator_screening.form_token(),
+            setting=setting,
+            country=country,
+            language=lang,
+            observed=observed or [],
+            notes=notes,
+            now=_now(),
+        )
         say = translations(lang).gettext
         title, what = ADVICE[done.assessment.advice]
         out.print(f"[bold]{say(title)}[/bold] (screening {done.id})")

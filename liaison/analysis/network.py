@@ -78,16 +78,25 @@ def build_graph(
             relations.append(proxy)
             continue
         graph.add_node(
-            entity_id, kind="entity", schema=proxy.schema.name, label=proxy.caption,
+            entity_id,
+            kind="entity",
+            schema=proxy.schema.name,
+            label=proxy.caption,
             handling=handling.get(entity_id, ""),
-        )  # fmt: skip
+        )
         for prop, value in proxy.itervalues():
             if prop.type in _SHARED_TYPES:
                 shared[(prop.type.name, value)].add(entity_id)
     for placeholder in hidden:
         label = f"hidden record of {placeholder.owner_agency}"
-        graph.add_node(placeholder.entity_id, kind="hidden", schema="", label=label, handling="",
-                       owner_agency=placeholder.owner_agency)  # fmt: skip
+        graph.add_node(
+            placeholder.entity_id,
+            kind="hidden",
+            schema="",
+            label=label,
+            handling="",
+            owner_agency=placeholder.owner_agency,
+        )
     for proxy in relations:
         _add_relation(graph, proxy, handling.get(str(proxy.id), ""))
     for proxy in entities:
@@ -128,9 +137,16 @@ def _add_relation(graph: Network, proxy: EntityProxy, handling: str) -> None:
         for target in targets:
             if source in graph and target in graph:
                 graph.add_edge(
-                    source, target, key=str(proxy.id), label=label, schema=schema.name, handling=handling,
-                    source=source, target=target, directed=schema.edge_directed,
-                )  # fmt: skip
+                    source,
+                    target,
+                    key=str(proxy.id),
+                    label=label,
+                    schema=schema.name,
+                    handling=handling,
+                    source=source,
+                    target=target,
+                    directed=schema.edge_directed,
+                )
 
 
 def _add_references(graph: Network, proxy: EntityProxy) -> None:
@@ -141,9 +157,15 @@ def _add_references(graph: Network, proxy: EntityProxy) -> None:
     for prop, value in proxy.itervalues():
         if prop.type == registry.entity and value in graph:
             graph.add_edge(
-                entity_id, value, key=f"{entity_id}/{prop.name}", label=prop.label, schema="",
-                source=entity_id, target=value, directed=True,
-            )  # fmt: skip
+                entity_id,
+                value,
+                key=f"{entity_id}/{prop.name}",
+                label=prop.label,
+                schema="",
+                source=entity_id,
+                target=value,
+                directed=True,
+            )
 
 
 def expand(graph: Network, start: str, hops: int) -> Network:
@@ -354,8 +376,17 @@ def write_graphml(graph: Network, handle: IO[bytes]) -> None:
 def write_i2_csv(graph: Network, handle: IO[str]) -> int:
     """Links as the rows i2 Analyst's Notebook imports: both ends' id, type and label, and the link's."""
     writer = csv.writer(handle)
-    writer.writerow(["Entity1 Id", "Entity1 Type", "Entity1 Label", "Link Type", "Entity2 Id", "Entity2 Type",
-                     "Entity2 Label"])  # fmt: skip
+    writer.writerow(
+        [
+            "Entity1 Id",
+            "Entity1 Type",
+            "Entity1 Label",
+            "Link Type",
+            "Entity2 Id",
+            "Entity2 Type",
+            "Entity2 Label",
+        ]
+    )
     rows = 0
     links = sorted((*ends(graph, one, other, key), key) for one, other, key in graph.edges(keys=True))
     for source, target, key in links:

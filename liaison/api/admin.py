@@ -146,17 +146,26 @@ def _now() -> dt.datetime:
 
 def _user(user: User) -> UserOut:
     return UserOut(
-        name=user.name, agency=user.agency, role=user.role.value, disabled=user.disabled,
-        web_login=user.has_password, created_at=user.created_at,
-    )  # fmt: skip
+        name=user.name,
+        agency=user.agency,
+        role=user.role.value,
+        disabled=user.disabled,
+        web_login=user.has_password,
+        created_at=user.created_at,
+    )
 
 
 def _token(stored: StoredToken, text: str | None = None) -> TokenOut:
     return TokenOut(
-        id=stored.token_id, user=stored.user, kind=stored.kind, scopes=list(stored.scopes),
+        id=stored.token_id,
+        user=stored.user,
+        kind=stored.kind,
+        scopes=list(stored.scopes),
         created_at=stored.created_at,
-        expires_at=stored.expires_at, revoked_at=stored.revoked_at, token=text,
-    )  # fmt: skip
+        expires_at=stored.expires_at,
+        revoked_at=stored.revoked_at,
+        token=text,
+    )
 
 
 @router.get("/agencies", response_model=list[AgencyOut])
@@ -217,10 +226,16 @@ def set_password(
         None if "authorization" in request.headers else split_token(request.cookies.get(SESSION_COOKIE, ""))
     )
     ended = passwords.change_password(
-        request.app.state.engine, identity, name, body.password, _now(),
-        current=body.current_password, address=request.client.host if request.client else "",
-        limits=LoginLimits.of(settings), keep=in_use[0] if in_use else None,
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        name,
+        body.password,
+        _now(),
+        current=body.current_password,
+        address=request.client.host if request.client else "",
+        limits=LoginLimits.of(settings),
+        keep=in_use[0] if in_use else None,
+    )
     return PasswordOut(user=name, ended_sessions=ended)
 
 
@@ -287,9 +302,11 @@ def verify_audit(request: Request, identity: CallerDep) -> VerificationOut:
     found = audit.verify(request.app.state.engine, identity, _now())
     broken = found.broken
     return VerificationOut(
-        events=found.events, intact=broken is None, broken_at=broken.seq if broken else None,
+        events=found.events,
+        intact=broken is None,
+        broken_at=broken.seq if broken else None,
         problem=broken.reason if broken else None,
-    )  # fmt: skip
+    )
 
 
 @router.get(

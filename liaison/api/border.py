@@ -101,10 +101,18 @@ def _now() -> dt.datetime:
 
 def _manifest(stored: StoredManifest, passengers: list[dict[str, Any]]) -> ManifestOut:
     return ManifestOut(
-        id=stored.manifest_id, flight=stored.flight, departure=stored.departure, arrival=stored.arrival,
-        departs_at=stored.departs_at, operation=stored.operation, format=stored.format, counts=stored.counts,
-        errors=stored.errors, passengers=passengers, created_at=stored.created_at,
-    )  # fmt: skip
+        id=stored.manifest_id,
+        flight=stored.flight,
+        departure=stored.departure,
+        arrival=stored.arrival,
+        departs_at=stored.departs_at,
+        operation=stored.operation,
+        format=stored.format,
+        counts=stored.counts,
+        errors=stored.errors,
+        passengers=passengers,
+        created_at=stored.created_at,
+    )
 
 
 @router.post(
@@ -150,9 +158,15 @@ def _screen_manifest(
     matching: MatchingService = request.app.state.matching
     threshold = request.app.state.settings.match_threshold
     screened = manifests.screen(
-        request.app.state.engine, matching, identity, manifest, threshold=threshold, purpose=purpose, now=now,
+        request.app.state.engine,
+        matching,
+        identity,
+        manifest,
+        threshold=threshold,
+        purpose=purpose,
+        now=now,
         operation=operation,
-    )  # fmt: skip
+    )
     passengers = [
         {
             "position": passenger.position,
@@ -193,9 +207,15 @@ def read_manifest_result(manifest_id: str, request: Request, identity: CallerDep
 def report_document(body: DocumentIn, request: Request, identity: WriterDep) -> DocumentOut:
     """Report a travel document lost, stolen or revoked; 409 if it was reported before."""
     made = travel_documents.report(
-        request.app.state.engine, identity, country=body.country, number=body.number, kind=body.kind,
-        status=body.status, note=body.note, now=_now(),
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        country=body.country,
+        number=body.number,
+        kind=body.kind,
+        status=body.status,
+        note=body.note,
+        now=_now(),
+    )
     return DocumentOut.model_validate(made, from_attributes=True)
 
 
@@ -258,9 +278,15 @@ def list_decisions(
 ) -> Response:
     """Your agency's decisions, newest first, as JSON or a CSV export."""
     found, total = entry_decisions.list_decisions(
-        request.app.state.engine, identity, decision=decision, status=status, limit=limit, offset=offset,
-        now=_now(), export=format == "csv",
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        decision=decision,
+        status=status,
+        limit=limit,
+        offset=offset,
+        now=_now(),
+        export=format == "csv",
+    )
     if format == "json":
         views = [entry_decisions.view(made) for made in found]
         body = orjson.dumps({"results": views, "total": total, "limit": limit, "offset": offset})
@@ -278,9 +304,12 @@ def list_decisions(
 def recheck(request: Request, identity: WriterDep) -> dict[str, int]:
     """Screen your agency's cleared subjects again; new or changed listings refer them for review."""
     referred = entry_decisions.recheck(
-        request.app.state.engine, request.app.state.matching, identity,
-        threshold=request.app.state.settings.match_threshold, now=_now(),
-    )  # fmt: skip
+        request.app.state.engine,
+        request.app.state.matching,
+        identity,
+        threshold=request.app.state.settings.match_threshold,
+        now=_now(),
+    )
     return {"referred": referred}
 
 
@@ -293,9 +322,14 @@ def screen_subjects(body: ScreeningIn, request: Request, identity: WriterDep) ->
     """
     subjects = [subject.model_dump(by_alias=True) for subject in body.subjects]
     outcomes, referrals = asset_screening.screen(
-        request.app.state.engine, request.app.state.matching, identity, subjects,
-        threshold=request.app.state.settings.match_threshold, purpose=body.purpose, now=_now(),
-    )  # fmt: skip
+        request.app.state.engine,
+        request.app.state.matching,
+        identity,
+        subjects,
+        threshold=request.app.state.settings.match_threshold,
+        purpose=body.purpose,
+        now=_now(),
+    )
     return [
         {"subject": outcome.query(), "status": outcome.status, "hits": outcome.shown(), "referral": referral}
         for outcome, referral in zip(outcomes, referrals, strict=True)

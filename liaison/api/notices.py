@@ -85,9 +85,16 @@ def create_notice(body: NoticeIn, request: Request, identity: WriterDep) -> Noti
     """
     subject = body.subject.model_dump(by_alias=True) if body.subject else None
     notice = notices.create(
-        request.app.state.engine, identity, body.kind, body.title, summary=body.summary, subject=subject,
-        recipients=body.recipients, expires_at=body.expires_at, now=_now(),
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        body.kind,
+        body.title,
+        summary=body.summary,
+        subject=subject,
+        recipients=body.recipients,
+        expires_at=body.expires_at,
+        now=_now(),
+    )
     return NoticeOut.model_validate(notices.view(notice))
 
 

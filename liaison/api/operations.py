@@ -66,9 +66,17 @@ class ResultIn(BaseModel):
     """A field result: a count of one kind, on one day, in one country and checkpoint."""
 
     kind: Literal[
-        "arrest", "victim_identified", "victim_rescued", "person_screened", "database_check", "hit",
-        "seizure", "ip_taken_down", "domain_taken_down", "server_seized",
-    ]  # fmt: skip
+        "arrest",
+        "victim_identified",
+        "victim_rescued",
+        "person_screened",
+        "database_check",
+        "hit",
+        "seizure",
+        "ip_taken_down",
+        "domain_taken_down",
+        "server_seized",
+    ]
     count: int = Field(ge=-(2**31), le=2**31, description="0 or more; a negative count is refused.")
     country: str = Field(min_length=2, max_length=3, examples=["es"])
     day: dt.date | None = Field(default=None, description="Today when left out.")
@@ -143,9 +151,16 @@ def create_operation(body: OperationIn, request: Request, identity: WriterDep) -
         for point in body.checkpoints
     ]
     plan = OperationPlan.parse(
-        body.name, body.area, body.starts, body.ends, agencies=body.agencies, countries=body.countries,
-        objectives=body.objectives, watchlists=body.watchlists, checkpoints=checkpoints,
-    )  # fmt: skip
+        body.name,
+        body.area,
+        body.starts,
+        body.ends,
+        agencies=body.agencies,
+        countries=body.countries,
+        objectives=body.objectives,
+        watchlists=body.watchlists,
+        checkpoints=checkpoints,
+    )
     return _out(operations.create(request.app.state.engine, identity, plan, _now()))
 
 
@@ -175,10 +190,20 @@ def file_result(key: str, body: ResultIn, request: Request, identity: WriterDep)
     now = _now()
     seizure = Seizure(**body.seizure.model_dump()) if body.seizure else None
     filed = operations.file_result(
-        request.app.state.engine, identity, key, kind=body.kind, count=body.count, country=body.country,
-        day=body.day or now.date(), checkpoint=body.checkpoint, entities=body.entities, seizure=seizure,
-        note=body.note, source="api", now=now,
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        key,
+        kind=body.kind,
+        count=body.count,
+        country=body.country,
+        day=body.day or now.date(),
+        checkpoint=body.checkpoint,
+        entities=body.entities,
+        seizure=seizure,
+        note=body.note,
+        source="api",
+        now=now,
+    )
     return ResultOut.model_validate(operations.view_result(filed, identity))
 
 

@@ -142,9 +142,15 @@ def create_entity(
     """
     data = {"id": body.id, "schema": body.schema_, "properties": body.properties}
     stored = records.create(
-        request.app.state.engine, identity, dataset, data, _handled(body),
-        now=_now(), retention_years=settings.retention_years, agency=body.agency,
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        dataset,
+        data,
+        _handled(body),
+        now=_now(),
+        retention_years=settings.retention_years,
+        agency=body.agency,
+    )
     _matching(request).refresh_soon()
     return _out(stored)
 
@@ -184,9 +190,15 @@ def update_entity(
     """Replace an entity's properties; handling fields given replace the record's, others stay."""
     data = {"schema": body.schema_, "properties": body.properties}
     stored = records.update(
-        request.app.state.engine, identity, dataset, entity_id, data, _handled(body),
-        now=_now(), retention_years=settings.retention_years,
-    )  # fmt: skip
+        request.app.state.engine,
+        identity,
+        dataset,
+        entity_id,
+        data,
+        _handled(body),
+        now=_now(),
+        retention_years=settings.retention_years,
+    )
     _matching(request).refresh_soon()
     return _out(stored)
 
@@ -214,20 +226,38 @@ def search_entities(
     may not read come back as hit/no-hit `references`.
     """
     page = _matching(request).search(
-        q, scope=Scope(dataset), schema=schema or "Thing", limit=limit, offset=offset, identity=identity,
-        now=_now(), purpose=purpose, threshold=settings.match_threshold, country=country, agency=agency,
+        q,
+        scope=Scope(dataset),
+        schema=schema or "Thing",
+        limit=limit,
+        offset=offset,
+        identity=identity,
+        now=_now(),
+        purpose=purpose,
+        threshold=settings.match_threshold,
+        country=country,
+        agency=agency,
         handling=handling,
-    )  # fmt: skip
+    )
     results = [
-        {"id": hit.found.proxy.id, "schema": hit.found.proxy.schema.name, "caption": hit.found.proxy.caption,
-         "score": round(hit.relevance.score, 4), "properties": hit.found.proxy.properties,
-         "datasets": list(hit.found.datasets)}
+        {
+            "id": hit.found.proxy.id,
+            "schema": hit.found.proxy.schema.name,
+            "caption": hit.found.proxy.caption,
+            "score": round(hit.relevance.score, 4),
+            "properties": hit.found.proxy.properties,
+            "datasets": list(hit.found.datasets),
+        }
         for hit in page.results
-    ]  # fmt: skip
+    ]
     return EntitySearchOut(
-        results=results, total=page.total, exact=page.exact, limit=limit, offset=offset,
+        results=results,
+        total=page.total,
+        exact=page.exact,
+        limit=limit,
+        offset=offset,
         references=[ReferenceOut.model_validate(ref.to_dict()) for ref in page.references],
-    )  # fmt: skip
+    )
 
 
 def _matching(request: Request) -> MatchingService:

@@ -68,16 +68,27 @@ async def import_bundle(
     """Import a STIX 2.1 bundle (the request body) into a dataset of your agency; all or nothing."""
     now = dt.datetime.now(dt.UTC)
     envelope = envelope_for(
-        identity.agency or "", dataset, handling, "cyber threat intelligence", now=now,
-        retention_years=settings.retention_years, release=release or (),
-    )  # fmt: skip
+        identity.agency or "",
+        dataset,
+        handling,
+        "cyber threat intelligence",
+        now=now,
+        retention_years=settings.retention_years,
+        release=release or (),
+    )
     objects = bundle_objects(parse_json(await request.body(), "the body"), "the body")
     result = await run_in_threadpool(
         lambda: import_records(
-            request.app.state.engine, stix_records(objects, "request"), envelope=envelope,
-            title=title or dataset, kind="stix", source="request", now=now, identity=identity,
+            request.app.state.engine,
+            stix_records(objects, "request"),
+            envelope=envelope,
+            title=title or dataset,
+            kind="stix",
+            source="request",
+            now=now,
+            identity=identity,
         )
-    )  # fmt: skip
+    )
     return StixImported(
         dataset=result.dataset, run_id=result.run_id, records=result.records, schemata=result.schemata
     )

@@ -82,10 +82,18 @@ async def add_takedown(
     """Add a malicious IP, domain or server identified during the operation."""
     made = await run_in_threadpool(
         lambda: takedowns.add(
-            request.app.state.engine, identity, key, kind=body.kind, value=body.value, country=body.country,
-            provider=body.provider, day=body.day or _today(), note=body.note, now=dt.datetime.now(dt.UTC),
+            request.app.state.engine,
+            identity,
+            key,
+            kind=body.kind,
+            value=body.value,
+            country=body.country,
+            provider=body.provider,
+            day=body.day or _today(),
+            note=body.note,
+            now=dt.datetime.now(dt.UTC),
         )
-    )  # fmt: skip
+    )
     return _out(made)
 
 
@@ -117,8 +125,14 @@ async def advance_takedown(
     """Move a takedown on: notified, then taken down or seized (which files the operation's result)."""
     moved = await run_in_threadpool(
         lambda: takedowns.advance(
-            request.app.state.engine, identity, takedown_id, stage=body.stage, day=body.day or _today(),
-            notified_to=body.notified_to, note=body.note, now=dt.datetime.now(dt.UTC),
+            request.app.state.engine,
+            identity,
+            takedown_id,
+            stage=body.stage,
+            day=body.day or _today(),
+            notified_to=body.notified_to,
+            note=body.note,
+            now=dt.datetime.now(dt.UTC),
         )
-    )  # fmt: skip
+    )
     return _out(moved)

@@ -215,10 +215,16 @@ def create_taxii(settings: Settings) -> FastAPI:
     ) -> taxii.Page:
         return await run_in_threadpool(
             lambda: taxii.read_page(
-                _engine(request), identity, collection_id, wanted, limit=paging.limit, token=paging.next,
-                now=dt.datetime.now(dt.UTC), action=action,
+                _engine(request),
+                identity,
+                collection_id,
+                wanted,
+                limit=paging.limit,
+                token=paging.next,
+                now=dt.datetime.now(dt.UTC),
+                action=action,
             )
-        )  # fmt: skip
+        )
 
     @app.get(f"/{ROOT}/collections/{{collection_id}}/objects/")
     async def objects(

@@ -101,11 +101,17 @@ async def screen(request: Request, identity: WriterDep, sent: ScreeningIn) -> di
     """Record a screening and answer its advice; the same form_token twice is refused (409)."""
     found = await run_in_threadpool(
         lambda: indicator_screening.record(
-            request.app.state.engine, identity, token=sent.form_token, setting=sent.setting,
-            country=sent.country, language=sent.language, observed=sent.observed, notes=sent.notes,
+            request.app.state.engine,
+            identity,
+            token=sent.form_token,
+            setting=sent.setting,
+            country=sent.country,
+            language=sent.language,
+            observed=sent.observed,
+            notes=sent.notes,
             now=_now(),
         )
-    )  # fmt: skip
+    )
     return _screening(found)
 
 
@@ -139,10 +145,15 @@ async def statistics(
     """Counts of cases or victim records you may read; cells of fewer than 11 people withheld (null)."""
     found = await run_in_threadpool(
         lambda: trafficking_cases.statistics(
-            request.app.state.engine, identity, counted, by or ["year"], measure=measure,
-            purpose=purpose, now=_now(),
+            request.app.state.engine,
+            identity,
+            counted,
+            by or ["year"],
+            measure=measure,
+            purpose=purpose,
+            now=_now(),
         )
-    )  # fmt: skip
+    )
     if format == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -183,9 +194,13 @@ async def import_cases(
     """
     now = _now()
     envelope = envelope_for(
-        identity.agency or "", dataset, handling, "human trafficking", now=now,
+        identity.agency or "",
+        dataset,
+        handling,
+        "human trafficking",
+        now=now,
         retention_years=settings.retention_years,
-    )  # fmt: skip
+    )
     body = await request.body()
 
     def run(path: FilePath) -> trafficking_cases.CaseImport:

@@ -263,26 +263,32 @@ def csv_rows(
         if not closed:
             where = len(cells) - 1
             raise BadInput.at(
-                source, line, _column(columns, where),
+                source,
+                line,
+                _column(columns, where),
                 f"the file ends inside this quoted field{_number(columns, where)}, its closing quote "
                 "missing: it may have been cut short",
-            )  # fmt: skip
+            )
         if not "".join(cells).strip(_BLANK):
             continue
         if columns is None:
             columns = [cell.strip() for cell in cells]
         elif len(cells) < len(columns):
             raise BadInput.at(
-                source, line, _column(columns, len(cells)),
+                source,
+                line,
+                _column(columns, len(cells)),
                 f"missing{_number(columns, len(cells))}: the row ends after {len(cells)} of its "
                 f"{len(columns)} fields",
-            )  # fmt: skip
+            )
         elif len(cells) > len(columns):
             raise BadInput.at(
-                source, line, None,
+                source,
+                line,
+                None,
                 f"field {len(columns) + 1}: the row has {len(cells)} fields, more than the {len(columns)} "
                 f"columns of the {'format' if names else 'header'} (the last is {columns[-1]!r})",
-            )  # fmt: skip
+            )
         yield line, cells
 
 

@@ -77,7 +77,13 @@ def read_cites_species(path: Path) -> Iterator[Taxon]:
             for kind, column in (("en", "EnglishNames"), ("es", "SpanishNames"), ("fr", "FrenchNames")):
                 names += [(kind, common) for common in _common(row.get(column) or "")]
             yield Taxon(
-                taxon_id, name, row["RankName"].strip(), row["Kingdom"].strip(), row["Class"].strip(),
-                row["Family"].strip(), row["Genus"].strip(), row["CurrentListing"].strip(),
+                taxon_id,
+                name,
+                row["RankName"].strip(),
+                row["Kingdom"].strip(),
+                row["Class"].strip(),
+                row["Family"].strip(),
+                row["Genus"].strip(),
+                row["CurrentListing"].strip(),
                 tuple(dict.fromkeys(names)),
-            )  # fmt: skip
+            )

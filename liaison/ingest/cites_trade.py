@@ -20,9 +20,19 @@ from liaison.ingest.base import csv_rows, text_lines
 __all__ = ["COLUMNS", "TradeRecord", "read_cites_trade"]
 
 COLUMNS = (
-    "Year", "App.", "Taxon", "Importer", "Exporter", "Origin", "Importer reported quantity",
-    "Exporter reported quantity", "Term", "Unit", "Purpose", "Source",
-)  # fmt: skip
+    "Year",
+    "App.",
+    "Taxon",
+    "Importer",
+    "Exporter",
+    "Origin",
+    "Importer reported quantity",
+    "Exporter reported quantity",
+    "Term",
+    "Unit",
+    "Purpose",
+    "Source",
+)
 _APPENDICES = {"I", "II", "III", "N"}
 _UNITS = {"g": ("kg", 0.001), "kg": ("kg", 1.0)}
 
@@ -95,7 +105,17 @@ def read_cites_trade(path: Path) -> Iterator[TradeRecord]:
                 for side in ("Importer", "Exporter")
             )
             yield TradeRecord(
-                line, int(year), row["App."].strip(), taxon, importer, exporter, origin, imported, exported,
-                row["Term"].strip().lower(), unit, row["Purpose"].strip().upper(),
+                line,
+                int(year),
+                row["App."].strip(),
+                taxon,
+                importer,
+                exporter,
+                origin,
+                imported,
+                exported,
+                row["Term"].strip().lower(),
+                unit,
+                row["Purpose"].strip().upper(),
                 row["Source"].strip().upper(),
-            )  # fmt: skip
+            )

@@ -40,8 +40,13 @@ VICTIM_KEPT = (
     "prs_Citizenship",
 )
 """The only personal fields kept of a victim; the rest of their `prs_` fields are dropped."""
-_GENDERS = {"Feminine": "female", "Masculine": "male", "TransgenderFeminine": "other",
-            "TransgenderMasculine": "other", "NonConforming": "other"}  # fmt: skip
+_GENDERS = {
+    "Feminine": "female",
+    "Masculine": "male",
+    "TransgenderFeminine": "other",
+    "TransgenderMasculine": "other",
+    "NonConforming": "other",
+}
 _ROUTE = ("Recruitment", "Transit", "Exploitation")
 _PARTS = {"victims": ("prs_", "vic_", "con_"), "perpetrators": ("prs_", "per_"), "events": ("hte_",)}
 
@@ -124,8 +129,12 @@ def _read_case(read: HtcdsRead, case: dict[str, Any], where: str) -> None:
     for index, (person_key, person) in enumerate(perpetrators):
         proxy = _person(f"{key}/perpetrator/{person_key}", person, keep=None)
         case_proxy.add("involved", proxy.id)
-        link = _link(proxy, case_id, ", ".join(person.get("per_RoleInProcess", [])) or "perpetrator",
-                     person.get("per_RoleDetails"))  # fmt: skip
+        link = _link(
+            proxy,
+            case_id,
+            ", ".join(person.get("per_RoleInProcess", [])) or "perpetrator",
+            person.get("per_RoleDetails"),
+        )
         place_of = f"{where}.perpetrators[{index}]"
         read.records += [Record(proxy, place_of), Record(link, place_of)]
     minors = 0
@@ -194,9 +203,16 @@ def _person(key: str, fields: dict[str, Any], keep: tuple[str, ...] | None) -> E
     for name in ("prs_MobilePhone", "prs_HomePhone"):
         add_value(proxy, "phone", kept.get(name), "case file", key, strict=False)
     address = ", ".join(
-        str(kept[name]) for name in ("prs_MailingStreet", "prs_MailingCity", "prs_MailingPostalCode",
-                                     "prs_MailingState", "prs_MailingCountry") if name in kept
-    )  # fmt: skip
+        str(kept[name])
+        for name in (
+            "prs_MailingStreet",
+            "prs_MailingCity",
+            "prs_MailingPostalCode",
+            "prs_MailingState",
+            "prs_MailingCountry",
+        )
+        if name in kept
+    )
     proxy.add("address", address or None)
     return proxy
 

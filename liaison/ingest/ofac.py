@@ -27,8 +27,20 @@ AUTHORITY = "US Office of Foreign Assets Control"
 
 _SCHEMATA = {"individual": "Person", "": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
 # The legacy files have no header; their columns, as Treasury's documentation names them.
-_SDN_COLUMNS = ("ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage",
-                "GRT", "Vess_flag", "Vess_owner", "Remarks")  # fmt: skip
+_SDN_COLUMNS = (
+    "ent_num",
+    "SDN_Name",
+    "SDN_Type",
+    "Program",
+    "Title",
+    "Call_Sign",
+    "Vess_type",
+    "Tonnage",
+    "GRT",
+    "Vess_flag",
+    "Vess_owner",
+    "Remarks",
+)
 _ALT_COLUMNS = ("ent_num", "alt_num", "alt_type", "alt_name", "alt_remarks")
 _ADD_COLUMNS = ("ent_num", "Add_num", "Address", "City/State/Province/Postal Code", "Country", "Add_remarks")
 _COMMENT_COLUMNS = ("ent_num", "Remarks_Extended")

@@ -39,9 +39,19 @@ NAME_SEPARATOR = re.compile(r";|(?:^|\s)[a-z]\)\s")
 MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})$")
 ANY_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 # A BETWEEN birth date becomes one value per year so matching sees every candidate; a wider
 # range than this says little and would let a hostile file add thousands of values.
 MAX_YEAR_SPAN = 15

@@ -30,9 +30,14 @@ _EPSILON = 1e-5
 # the sample is rare, not impossible, and its weight stays finite and readable.
 PSEUDO_COUNT = 1.0
 NAME_FEATURES = (
-    "name_similarity", "name_coverage", "name_joined", "name_unmatched", "name_subset",
-    "name_weak_alias", "legal_form_mismatch",
-)  # fmt: skip
+    "name_similarity",
+    "name_coverage",
+    "name_joined",
+    "name_unmatched",
+    "name_subset",
+    "name_weak_alias",
+    "legal_form_mismatch",
+)
 # Steps of the name evidence (the prior model's name logit): identical names reach 12.
 _NAME_STEPS = (11.0, 9.0, 7.0, 5.0, 3.0)
 

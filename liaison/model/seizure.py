@@ -99,10 +99,19 @@ class SeizureReport:
         if quantity is None:
             counted = individuals if individuals is not None and 0 <= individuals <= MAX_QUANTITY else None
             return cls(
-                day, when, country_code(country, "country"), location.strip()[:_MAX_TEXT],
-                species.strip()[:200], kind, None, "", None, counted, concealment.strip()[:_MAX_TEXT],
+                day,
+                when,
+                country_code(country, "country"),
+                location.strip()[:_MAX_TEXT],
+                species.strip()[:200],
+                kind,
+                None,
+                "",
+                None,
+                counted,
+                concealment.strip()[:_MAX_TEXT],
                 tuple(country_code(code, "route") for code in route),
-            )  # fmt: skip
+            )
         if not 0 <= quantity <= MAX_QUANTITY or quantity != quantity:
             raise BadInput(f"field 'quantity': {quantity!r} is not a quantity between 0 and {MAX_QUANTITY:g}")
         measure = unit.strip().lower()
@@ -115,8 +124,16 @@ class SeizureReport:
             raise BadInput(f"field 'individuals': {individuals!r} is not a count")
         counted = individuals if individuals is not None else (quantity if measure in COUNTS else None)
         return cls(
-            day, when, country_code(country, "country"), location.strip()[:_MAX_TEXT],
-            species.strip()[:200], kind, quantity, measure, to_kilograms(quantity, measure), counted,
+            day,
+            when,
+            country_code(country, "country"),
+            location.strip()[:_MAX_TEXT],
+            species.strip()[:200],
+            kind,
+            quantity,
+            measure,
+            to_kilograms(quantity, measure),
+            counted,
             concealment.strip()[:_MAX_TEXT],
             tuple(country_code(code, "route") for code in route),
-        )  # fmt: skip
+        )

@@ -49,21 +49,71 @@ LEGAL_FORMS = frozenset(
 
 
 ORG_FORM_WORDS = {
-    "corporation": "corp", "corp": "corp", "company": "co", "co": "co", "incorporated": "inc",
-    "inc": "inc", "limited": "ltd", "ltd": "ltd",
-}  # fmt: skip
+    "corporation": "corp",
+    "corp": "corp",
+    "company": "co",
+    "co": "co",
+    "incorporated": "inc",
+    "inc": "inc",
+    "limited": "ltd",
+    "ltd": "ltd",
+}
 # "Standard & Poor's" and "Standard and Poor's" are the same name.
 ORG_STOPWORDS = frozenset({"and", "the", "und", "et", "y"})
 # The words legal forms are spelt out in, when a source writes them in full and rigour cannot
 # read them as one form (a typo, a dropped word, a transliteration): they name no one.
 GENERIC_ORG_WORDS = frozenset(
-    {"joint", "stock", "company", "companies", "limited", "liability", "open", "closed", "public",
-     "private", "incorporated", "corporation", "society", "societe", "sociedad", "societatea",
-     "anonima", "anonyme", "responsabilidad", "raspundere", "limitata", "limitada", "cu", "de", "of",
-     "aktsionernoe", "obshchestvo", "otvetstvennostyu", "ogranichennoy", "zakrytoe", "otkrytoe",
-     "publichnoe", "tovarystvo", "pvt", "pte", "bhd", "sdn", "gesellschaft", "mit", "beschrankter",
-     "haftung", "aktiengesellschaft", "naamloze", "vennootschap", "besloten", "spolka", "z", "oo"}
-)  # fmt: skip
+    {
+        "joint",
+        "stock",
+        "company",
+        "companies",
+        "limited",
+        "liability",
+        "open",
+        "closed",
+        "public",
+        "private",
+        "incorporated",
+        "corporation",
+        "society",
+        "societe",
+        "sociedad",
+        "societatea",
+        "anonima",
+        "anonyme",
+        "responsabilidad",
+        "raspundere",
+        "limitata",
+        "limitada",
+        "cu",
+        "de",
+        "of",
+        "aktsionernoe",
+        "obshchestvo",
+        "otvetstvennostyu",
+        "ogranichennoy",
+        "zakrytoe",
+        "otkrytoe",
+        "publichnoe",
+        "tovarystvo",
+        "pvt",
+        "pte",
+        "bhd",
+        "sdn",
+        "gesellschaft",
+        "mit",
+        "beschrankter",
+        "haftung",
+        "aktiengesellschaft",
+        "naamloze",
+        "vennootschap",
+        "besloten",
+        "spolka",
+        "z",
+        "oo",
+    }
+)
 """Words of spelt-out legal forms; with rigour's generic legal forms they weigh little in a name."""
 
 

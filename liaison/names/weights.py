@@ -22,12 +22,57 @@ __all__ = [
 # Particles that join names, and religious or courtesy titles that some sources keep in the
 # name ("HAJI KHAIRULLAH HAJI SATTAR"): they say little about identity, so they weigh little.
 PARTICLES = frozenset(
-    {"al", "el", "bin", "ibn", "bint", "ben", "de", "da", "do", "dos", "das", "del", "della", "di", "du",
-     "van", "von", "der", "den", "la", "le", "mac", "mc", "y", "e", "abd", "ul",
-     "haji", "hajji", "hadji", "sheikh", "shaikh", "sheik", "mullah", "mulla", "maulana", "mawlana",
-     "maulvi", "mawlawi", "mufti", "qari", "ayatollah", "king", "prince", "princess", "praesident",
-     "prasident", "president"}
-)  # fmt: skip
+    {
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "ben",
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "mac",
+        "mc",
+        "y",
+        "e",
+        "abd",
+        "ul",
+        "haji",
+        "hajji",
+        "hadji",
+        "sheikh",
+        "shaikh",
+        "sheik",
+        "mullah",
+        "mulla",
+        "maulana",
+        "mawlana",
+        "maulvi",
+        "mawlawi",
+        "mufti",
+        "qari",
+        "ayatollah",
+        "king",
+        "prince",
+        "princess",
+        "praesident",
+        "prasident",
+        "president",
+    }
+)
 PARTICLE_WEIGHT = 0.3
 PATRONYMIC_WEIGHT = 0.6
 # Legal forms and the words they are spelt out in weigh less than a particle: "Pars Tile

@@ -268,9 +268,15 @@ def start_session(
             raise Unauthenticated("unknown user, wrong password or disabled user")
         expires_at = now + dt.timedelta(hours=SESSION_HOURS)
         store.save_token(
-            session, token.token_id, name, token.secret_hash, _session_scopes(identity.role), now, expires_at,
+            session,
+            token.token_id,
+            name,
+            token.secret_hash,
+            _session_scopes(identity.role),
+            now,
+            expires_at,
             kind=store.WEB_SESSION,
-        )  # fmt: skip
+        )
         audit.record(session, identity, "session.start", f"token:{token.token_id}", now=now)
     return identity, token
 

@@ -57,18 +57,34 @@ def screen(
                 referrals.append(None)
                 continue
             referral = border_store.add_referral(
-                session, agency=agency, manifest=None, position=None, reason=outcome.status,
-                subject=outcome.query(), subject_key=outcome.subject_key, hits=outcome.referred(), now=now,
-            )  # fmt: skip
+                session,
+                agency=agency,
+                manifest=None,
+                position=None,
+                reason=outcome.status,
+                subject=outcome.query(),
+                subject_key=outcome.subject_key,
+                hits=outcome.referred(),
+                now=now,
+            )
             referrals.append(referral)
         raised = sum(1 for referral in referrals if referral is not None)
         if raised:
             alert_store.add_alert(
-                session, agency=agency, kind="referral", subject="screening",
-                detail={"referrals": raised, "by": identity.actor}, now=now,
-            )  # fmt: skip
+                session,
+                agency=agency,
+                kind="referral",
+                subject="screening",
+                detail={"referrals": raised, "by": identity.actor},
+                now=now,
+            )
         audit.record(
-            session, identity, "screen.freeze", "screening", now=now, purpose=purpose,
+            session,
+            identity,
+            "screen.freeze",
+            "screening",
+            now=now,
+            purpose=purpose,
             detail={"subjects": len(outcomes), "referred": raised},
-        )  # fmt: skip
+        )
     return outcomes, referrals

@@ -60,20 +60,33 @@ def import_trade(engine: Engine, identity: Identity, path: Path, now: dt.datetim
                 continue  # kept without a taxon: the index may predate the name
         rows: list[dict[str, object]] = [
             {
-                "id": record.line, "year": record.year, "appendix": record.appendix,
-                "taxon_id": known.get(_taxon_name(record.taxon)), "taxon": record.taxon,
-                "importer": record.importer, "exporter": record.exporter, "origin": record.origin,
-                "importer_quantity": record.importer_quantity, "exporter_quantity": record.exporter_quantity,
-                "term": record.term, "unit": record.unit, "purpose": record.purpose, "source": record.source,
+                "id": record.line,
+                "year": record.year,
+                "appendix": record.appendix,
+                "taxon_id": known.get(_taxon_name(record.taxon)),
+                "taxon": record.taxon,
+                "importer": record.importer,
+                "exporter": record.exporter,
+                "origin": record.origin,
+                "importer_quantity": record.importer_quantity,
+                "exporter_quantity": record.exporter_quantity,
+                "term": record.term,
+                "unit": record.unit,
+                "purpose": record.purpose,
+                "source": record.source,
             }
             for record in records
-        ]  # fmt: skip
+        ]
         written = replace_trade(session, rows)
         unknown = sum(1 for row in rows if row["taxon_id"] is None)
         audit.record(
-            session, identity, "trade.import", "cites_trade", now=now,
+            session,
+            identity,
+            "trade.import",
+            "cites_trade",
+            now=now,
             detail={"records": written, "unknown_taxa": unknown},
-        )  # fmt: skip
+        )
     return written, unknown
 
 
@@ -97,9 +110,14 @@ def beside_seizures(
             totals[1] += row.weight_kg
             totals[2] += row.individuals
         audit.record(
-            session, identity, "trade.compare", "cites_trade", now=now, purpose=purpose,
+            session,
+            identity,
+            "trade.compare",
+            "cites_trade",
+            now=now,
+            purpose=purpose,
             detail={"species": species, "years": len(trade.keys() | seized.keys())},
-        )  # fmt: skip
+        )
     return [
         YearSideBySide(
             year, trade.get(year), int(seized.get(year, [0])[0]), *seized.get(year, [0, 0.0, 0.0])[1:]
@@ -109,17 +127,28 @@ def beside_seizures(
 
 
 def disagreements(
-    engine: Engine, identity: Identity, species: str | None, *, ratio: float = 0.5, limit: int = 100,
-    purpose: str, now: dt.datetime,
-) -> list[CitesTradeRow]:  # fmt: skip
+    engine: Engine,
+    identity: Identity,
+    species: str | None,
+    *,
+    ratio: float = 0.5,
+    limit: int = 100,
+    purpose: str,
+    now: dt.datetime,
+) -> list[CitesTradeRow]:
     """Trade records whose importer and exporter figures differ by more than `ratio`, largest first."""
     if not 0 < ratio < 1:
         raise BadInput("field 'ratio': between 0 and 1")
     with Session(engine) as session, session.begin():
         found = discrepancies(session, _taxa(session, species), ratio, limit)
         audit.record(
-            session, identity, "trade.discrepancies", "cites_trade", now=now, purpose=purpose,
+            session,
+            identity,
+            "trade.discrepancies",
+            "cites_trade",
+            now=now,
+            purpose=purpose,
             detail={"species": species, "records": len(found)},
-        )  # fmt: skip
+        )
         session.expunge_all()
     return found

@@ -80,13 +80,18 @@ def correlate(
     with Session(engine) as session, session.begin():
         found = _correlate(session, identity, observables, now, exclude)
         audit.record(
-            session, identity, "correlate", f"observables:{len(observables)}", now=now, purpose=purpose,
+            session,
+            identity,
+            "correlate",
+            f"observables:{len(observables)}",
+            now=now,
+            purpose=purpose,
             detail={
                 "values": [str(observable) for observable in observables[:20]],
                 "records": sum(len(item.records) for item in found),
                 "references": sum(len(item.references) for item in found),
             },
-        )  # fmt: skip
+        )
     return found
 
 

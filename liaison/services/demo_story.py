@@ -59,9 +59,12 @@ def queue_pairs(scene: Scene) -> bool:
     for user, dataset, other in REVIEWED:
         work = xref.prepare(scene.engine, scene.who(user), dataset, other)
         done = xref.run(
-            scene.engine, work, threshold=scene.settings.match_threshold, now=scene.ago(days=1),
+            scene.engine,
+            work,
+            threshold=scene.settings.match_threshold,
+            now=scene.ago(days=1),
             actor=scene.who(user),
-        )  # fmt: skip
+        )
         new += done.saved.new
     return new > 0
 

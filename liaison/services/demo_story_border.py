@@ -32,12 +32,14 @@ Person = tuple[str, str, str, str, str]
 """A passenger as the story writes one: surname, given names, birth date, nationality, passport."""
 # Everyday travellers from Madrid to Chisinau: (nationality, given names, surnames).
 TRAVELLERS = {
-    "md": (("Ana", "Ion", "Elena", "Vasile", "Cristina", "Andrei", "Tatiana", "Mihai"),
-           ("Ceban", "Rusnac", "Lupu", "Bivol", "Cojocari", "Moraru", "Grosu", "Turcan")),
+    "md": (
+        ("Ana", "Ion", "Elena", "Vasile", "Cristina", "Andrei", "Tatiana", "Mihai"),
+        ("Ceban", "Rusnac", "Lupu", "Bivol", "Cojocari", "Moraru", "Grosu", "Turcan"),
+    ),
     "es": (("Lucía", "Javier", "Marta", "Pablo", "Carmen"), ("García", "Martínez", "López", "Sánchez")),
     "ua": (("Olha", "Taras", "Iryna"), ("Kovalenko", "Boyko", "Hnatiuk")),
     "fr": (("Camille", "Julien"), ("Martin", "Bernard")),
-}  # fmt: skip
+}
 UN_LISTED = ("KIM", "KWANG-IL", "1969-09-01", "kp", "PS381420397")
 """A person on the UN list (un-sc-690745) with his listed passport: the deny."""
 NAMESAKE = ("JOHNSON", "Andre", "1997-06-11", "us", "584219377")
@@ -93,10 +95,11 @@ def _flights(scene: Scene) -> list[tuple[str, Manifest]]:
     felix = [
         _known(scene, "bp_md_trafficking_crossings", "rusu", "RUSU", "Ion"),
         _known(scene, "bp_md_trafficking_crossings", "moroz", "MOROZ", "Viktor"),
-        UN_LISTED, NAMESAKE,
+        UN_LISTED,
+        NAMESAKE,
         ("ROTARU", "Daniela", f"{year - 22}-04-19", "md", stolen_passport(scene.seed)),
         ("ROTARU", "Irina", f"{year - 19}-11-02", "md", passport_number(rng, "md")),
-    ]  # fmt: skip
+    ]
     hugo = [("NGABU NJABU", "FLORIBERT", "1971-05-23", "cd", "OB0243318")]
     dmitri = [_known(scene, "ncb_ua_trafficking", "petrenko", "PETRENKO", "Oleksandr")]
     later = scene.ago(hours=3).replace(minute=10, second=0, microsecond=0)
@@ -120,11 +123,19 @@ def _decide(scene: Scene, manifest_id: str) -> None:
     }
     decisions = (
         ("KIM", "deny", "UN Security Council travel ban: name, birth date, nationality and passport agree."),
-        ("RUSU", "refer", "Organiser in NCB-UA's trafficking file: referred to the investigators of "
-                          "Liberterra II for a secondary interview."),
-        ("JOHNSON", "clear", "Namesake of the listed Haitian gang leader: a US citizen on a US passport, "
-                             "identity confirmed at the desk."),
-    )  # fmt: skip
+        (
+            "RUSU",
+            "refer",
+            "Organiser in NCB-UA's trafficking file: referred to the investigators of "
+            "Liberterra II for a secondary interview.",
+        ),
+        (
+            "JOHNSON",
+            "clear",
+            "Namesake of the listed Haitian gang leader: a US citizen on a US passport, "
+            "identity confirmed at the desk.",
+        ),
+    )
     for surname, decision, reason in decisions:
         referral = mine[surname]
         hit = next(hit for hit in referral.hits if hit["type"] == "match")
@@ -144,10 +155,15 @@ def screen_flight(scene: Scene) -> bool:
     if any(report.number == number for report in travel_documents.list_reports(scene.engine, felix)):
         return False
     travel_documents.report(
-        scene.engine, felix, country="md", number=number, kind="passport", status="stolen",
+        scene.engine,
+        felix,
+        country="md",
+        number=number,
+        kind="passport",
+        status="stolen",
         note="Reported by its holder, Daniela ROTARU, after a burglary in Chisinau; police report 4417.",
         now=scene.ago(days=24),
-    )  # fmt: skip
+    )
     settings, screened, now = scene.settings, {}, scene.ago(minutes=30)
     matching = MatchingService(scene.engine, candidates=settings.match_candidates, datasets=WATCHLISTS)
     try:
@@ -158,18 +174,27 @@ def screen_flight(scene: Scene) -> bool:
                 written.encode(), built.source, lambda path: read_manifest(path, scene.now.date())
             )
             screened[user] = manifests.screen(
-                scene.engine, matching, scene.who(user), manifest, threshold=settings.match_threshold,
-                purpose=f"API check of flight {flight.number}", now=min(flight.departs_at or now, now),
-            )  # fmt: skip
+                scene.engine,
+                matching,
+                scene.who(user),
+                manifest,
+                threshold=settings.match_threshold,
+                purpose=f"API check of flight {flight.number}",
+                now=min(flight.departs_at or now, now),
+            )
     finally:
         matching.close()
     _decide(scene, screened["felix"].manifest.manifest_id)
     indicator_screening.record(
-        scene.engine, scene.who("elena"), token=f"demo-story-{scene.seed}-leuseni-minibus",
-        setting="border", country="md", language="en",
+        scene.engine,
+        scene.who("elena"),
+        token=f"demo-story-{scene.seed}-leuseni-minibus",
+        setting="border",
+        country="md",
+        language="en",
         observed=["documents_withheld", "speaks_for", "deception", "debt_bondage", "unaware_location"],
         notes="Sprinter BH9670EM at Leușeni: the driver holds the four women's passports and answers "
         "for them; they owe 'travel costs' for hostess jobs in Alicante.",
         now=scene.ago(days=1, hours=2),
-    )  # fmt: skip
+    )
     return True

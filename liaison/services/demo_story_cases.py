@@ -65,11 +65,14 @@ def _perpetrator(scene: Scene, dataset: str, key: str, roles: tuple[str, ...]) -
     latin = next(name for name in [*proxy.get("alias"), *proxy.get("name")] if name.isascii())
     first, _space, last = latin.partition(" ")
     return {
-        "id": key, "prs_FirstName": first.title(), "prs_SecondName": last.title(),
-        "prs_Birthdate": proxy.first("birthDate"), "prs_Gender": "Masculine" if proxy.first("gender") ==
-        "male" else "Feminine", "prs_Citizenship": [code.upper() for code in proxy.get("nationality")],
+        "id": key,
+        "prs_FirstName": first.title(),
+        "prs_SecondName": last.title(),
+        "prs_Birthdate": proxy.first("birthDate"),
+        "prs_Gender": "Masculine" if proxy.first("gender") == "male" else "Feminine",
+        "prs_Citizenship": [code.upper() for code in proxy.get("nationality")],
         "per_RoleInProcess": list(roles),
-    }  # fmt: skip
+    }
 
 
 def _victim(rng: random.Random, number: int, referred: dt.date, labour: bool) -> dict[str, Any]:
@@ -78,17 +81,31 @@ def _victim(rng: random.Random, number: int, referred: dt.date, labour: bool) ->
     age = rng.randrange(17, 31)
     born = dt.date(referred.year - age, rng.randrange(1, 13), rng.randrange(1, 29))
     victim: dict[str, Any] = {
-        "id": f"v{number}", "prs_FirstName": rng.choice(FIRST_NAMES[(country, gender)]),
-        "prs_SecondName": rng.choice(SURNAMES[country]), "prs_Birthdate": born.isoformat(),
+        "id": f"v{number}",
+        "prs_FirstName": rng.choice(FIRST_NAMES[(country, gender)]),
+        "prs_SecondName": rng.choice(SURNAMES[country]),
+        "prs_Birthdate": born.isoformat(),
         "prs_Gender": gender,
-        "prs_Citizenship": [country], "vic_TraffickingStatus": "ActualVictimOfTrafficking",
+        "prs_Citizenship": [country],
+        "vic_TraffickingStatus": "ActualVictimOfTrafficking",
         "vic_AgeWhenTrafficked": age,
-        "vic_MethodOfRecruitment": [rng.choice(("ThroughOnlineSocialNetworks", "ThroughAnOnlineAdvertisement",
-                                                "ThroughFriendsOrSocialEvents"))],
+        "vic_MethodOfRecruitment": [
+            rng.choice(
+                (
+                    "ThroughOnlineSocialNetworks",
+                    "ThroughAnOnlineAdvertisement",
+                    "ThroughFriendsOrSocialEvents",
+                )
+            )
+        ],
         "vic_RecruitmentWebsitesAndApps": [rng.choice(("Telegram", "Instagram", "Viber"))],
-        "vic_MethodsOfControl": sorted(rng.sample(("DebtBondage", "WithholdsDocuments", "FalsePromises",
-                                                   "PsychologicalAbuse", "TakesEarnings"), 3)),
-    }  # fmt: skip
+        "vic_MethodsOfControl": sorted(
+            rng.sample(
+                ("DebtBondage", "WithholdsDocuments", "FalsePromises", "PsychologicalAbuse", "TakesEarnings"),
+                3,
+            )
+        ),
+    }
     if labour:
         victim["vic_TypeOfExploitation"] = ["ForcedLabour"]
         victim["vic_ForcedLabourIndustry"] = "A_AgricultureForestryAndFishing"
@@ -110,20 +127,33 @@ def _case(
     # The club's manager and the network's leader answer for the women rescued at the club.
     people = [PERPETRATORS[4], PERPETRATORS[0]] if rescued else rng.sample(PERPETRATORS, 2 if labour else 3)
     case: dict[str, Any] = {
-        "id": key, "cas_Status": "Active" if referred.year == scene.now.year else "Closed",
+        "id": key,
+        "cas_Status": "Active" if referred.year == scene.now.year else "Closed",
         "cas_IncomingReferralDate": referred.isoformat(),
         "cas_ReasonForIncomingReferral": "AdditionalServicesRequired",
         "victims": [_victim(rng, number, referred, labour) for number in range(1, victims + 1)],
         "perpetrators": [_perpetrator(scene, *person) for person in people],
         "events": [
-            {"hte_Type": "Recruitment", "hte_Country": origin, "hte_City": CITIES[origin],
-             "hte_Date": recruited.isoformat()[:7]},
-            {"hte_Type": "Transit", "hte_Country": "MD", "hte_City": "Leușeni",
-             "hte_Date": (recruited + dt.timedelta(days=rng.randrange(3, 20))).isoformat()[:7]},
-            {"hte_Type": "Exploitation", "hte_Country": "ES", "hte_City": city,
-             "hte_Date": exploited.isoformat()[:7]},
+            {
+                "hte_Type": "Recruitment",
+                "hte_Country": origin,
+                "hte_City": CITIES[origin],
+                "hte_Date": recruited.isoformat()[:7],
+            },
+            {
+                "hte_Type": "Transit",
+                "hte_Country": "MD",
+                "hte_City": "Leușeni",
+                "hte_Date": (recruited + dt.timedelta(days=rng.randrange(3, 20))).isoformat()[:7],
+            },
+            {
+                "hte_Type": "Exploitation",
+                "hte_Country": "ES",
+                "hte_City": city,
+                "hte_Date": exploited.isoformat()[:7],
+            },
         ],
-    }  # fmt: skip
+    }
     if rescued:
         case["cco_CaseComment"] = "Referred by the Liberterra II action day at Club Venus Levante, Benidorm."
     return case
@@ -158,10 +188,13 @@ def _name_known_victims(scene: Scene, cases: list[dict[str, Any]]) -> None:
         first, _space, last = latin.partition(" ")
         born = proxy.first("birthDate") or ""
         victim.update(
-            prs_FirstName=first.title(), prs_SecondName=last.title(), prs_Birthdate=born,
-            prs_Gender="Feminine", prs_Citizenship=[code.upper() for code in proxy.get("nationality")],
+            prs_FirstName=first.title(),
+            prs_SecondName=last.title(),
+            prs_Birthdate=born,
+            prs_Gender="Feminine",
+            prs_Citizenship=[code.upper() for code in proxy.get("nationality")],
             vic_AgeWhenTrafficked=int(year) - int(born[:4]),
-        )  # fmt: skip
+        )
 
 
 def import_cases(scene: Scene) -> bool:
@@ -171,14 +204,20 @@ def import_cases(scene: Scene) -> bool:
         return False
     now = scene.ago(hours=4)
     envelope = envelope_for(
-        "NCB-ES", CASES_DATASET, "AMBER", "human trafficking", now=now,
-        retention_years=scene.settings.retention_years, release=("group:thb-taskforce",),
-    )  # fmt: skip
+        "NCB-ES",
+        CASES_DATASET,
+        "AMBER",
+        "human trafficking",
+        now=now,
+        retention_years=scene.settings.retention_years,
+        release=("group:thb-taskforce",),
+    )
     name = f"{CASES_DATASET}.json"
     read_as_file(
-        orjson.dumps(case_file(scene)), name,
+        orjson.dumps(case_file(scene)),
+        name,
         lambda path: trafficking_cases.import_cases(
             scene.engine, carmen, path, envelope=envelope, source=name, now=now
         ),
-    )  # fmt: skip
+    )
     return True

@@ -41,16 +41,24 @@ def _forensics(scene: Scene) -> DemoBuilder:
         "Company", "victim", name="Maasvlakte Logistics BV", jurisdiction="nl", sector="Port logistics"
     )
     b.add(
-        "Event", "intrusion", name="Intrusion at Maasvlakte Logistics BV", date=scene.day(16).isoformat(),
-        country="nl", involved=firm,
+        "Event",
+        "intrusion",
+        name="Intrusion at Maasvlakte Logistics BV",
+        date=scene.day(16).isoformat(),
+        country="nl",
+        involved=firm,
         ipMentioned=[SHARED_VALUES["fallchill_ip"], *ring],
         summary="A FALLCHILL server and an APT1 dropper on the network weeks before NightCrow encrypted "
         "the firm's files: the access was bought from others, not gained by the ring itself.",
-    )  # fmt: skip
+    )
     b.add(
-        "Document", "sample", title="Recovered dropper (WEBC2 family)", fileName="svchost32.exe",
-        contentHash=SHARED_VALUES["apt1_md5"], date=scene.day(15).isoformat(),
-    )  # fmt: skip
+        "Document",
+        "sample",
+        title="Recovered dropper (WEBC2 family)",
+        fileName="svchost32.exe",
+        contentHash=SHARED_VALUES["apt1_md5"],
+        date=scene.day(15).isoformat(),
+    )
     return b
 
 
@@ -63,21 +71,43 @@ def import_intelligence(scene: Scene) -> bool:
     for kind, dataset, handling, title, name in BUNDLES:
         path = reference_file(settings, f"{FOLDERS[kind]}/{name}")
         envelope = envelope_for(
-            "GS-LYON", dataset, handling, "cyber threat intelligence", now=now,
-            retention_years=settings.retention_years, release=("agency:CYB-NL", "agency:NCB-FR"),
-        )  # fmt: skip
+            "GS-LYON",
+            dataset,
+            handling,
+            "cyber threat intelligence",
+            now=now,
+            retention_years=settings.retention_years,
+            release=("agency:CYB-NL", "agency:NCB-FR"),
+        )
         import_records(
-            scene.engine, ingest.read(kind, path), envelope=envelope, title=title, kind=kind,
-            source=path.name, now=now, batch_size=settings.import_batch_size, identity=hugo,
-        )  # fmt: skip
+            scene.engine,
+            ingest.read(kind, path),
+            envelope=envelope,
+            title=title,
+            kind=kind,
+            source=path.name,
+            now=now,
+            batch_size=settings.import_batch_size,
+            identity=hugo,
+        )
     report = _forensics(scene)
     review = now.date().replace(year=now.year + settings.retention_years)
     envelope = Envelope(
-        "CYB-NL", FORENSICS, Handling.AMBER, "Investigation of ransomware attacks on Dutch companies", review,
+        "CYB-NL",
+        FORENSICS,
+        Handling.AMBER,
+        "Investigation of ransomware attacks on Dutch companies",
+        review,
         ("agency:GS-LYON", "agency:NCB-FR", "agency:FIU-NL"),
-    )  # fmt: skip
+    )
     import_records(
-        scene.engine, report.records, envelope=envelope, title="Forensic reports on NightCrow intrusions",
-        kind="demo", source=f"demo:{scene.seed}", now=now, batch_size=settings.import_batch_size,
-    )  # fmt: skip
+        scene.engine,
+        report.records,
+        envelope=envelope,
+        title="Forensic reports on NightCrow intrusions",
+        kind="demo",
+        source=f"demo:{scene.seed}",
+        now=now,
+        batch_size=settings.import_batch_size,
+    )
     return True

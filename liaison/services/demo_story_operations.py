@@ -36,23 +36,32 @@ CHECKPOINTS = (
 
 def _liberterra(scene: Scene) -> OperationPlan:
     return OperationPlan.parse(
-        LIBERTERRA, "trafficking", scene.day(3), scene.day(-4),
-        agencies=("NCB-ES", "NCB-FR", "NCB-UA", "BP-MD", "POL-ES"), countries=("es", "fr", "ua", "md"),
+        LIBERTERRA,
+        "trafficking",
+        scene.day(3),
+        scene.day(-4),
+        agencies=("NCB-ES", "NCB-FR", "NCB-UA", "BP-MD", "POL-ES"),
+        countries=("es", "fr", "ua", "md"),
         objectives="Identify and rescue the victims of the Petrenko network on the eastern route "
         "(Odesa, Moldova, Romania, Spain); arrest its recruiters, drivers and exploiters on the action "
         "day; screen every flight and minibus at the checkpoints against the UN list, the notices and "
         "NCB-UA's file.",
-        watchlists=WATCHLISTS, checkpoints=[Checkpoint.from_line(line) for line in CHECKPOINTS],
-    )  # fmt: skip
+        watchlists=WATCHLISTS,
+        checkpoints=[Checkpoint.from_line(line) for line in CHECKPOINTS],
+    )
 
 
 def _synergia(scene: Scene) -> OperationPlan:
     return OperationPlan.parse(
-        SYNERGIA, "cyber", scene.day(5), scene.day(-9),
-        agencies=("CYB-NL", "FIU-NL", "BP-DE", "NCB-FR"), countries=("nl", "de", "fr"),
+        SYNERGIA,
+        "cyber",
+        scene.day(5),
+        scene.day(-9),
+        agencies=("CYB-NL", "FIU-NL", "BP-DE", "NCB-FR"),
+        countries=("nl", "de", "fr"),
         objectives="Take down the NightCrow ransomware ring's command-and-control servers and leak site, "
         "and follow its ransom payments.",
-    )  # fmt: skip
+    )
 
 
 def _results(scene: Scene, rng: random.Random) -> None:
@@ -60,9 +69,17 @@ def _results(scene: Scene, rng: random.Random) -> None:
 
     def file(user: str, kind: str, count: int, country: str, at: dt.datetime, **extra: Any) -> None:
         operations.file_result(
-            scene.engine, scene.who(user), LIBERTERRA, kind=kind, count=count, country=country,
-            day=at.date(), source="demo", now=at, **extra,
-        )  # fmt: skip
+            scene.engine,
+            scene.who(user),
+            LIBERTERRA,
+            kind=kind,
+            count=count,
+            country=country,
+            day=at.date(),
+            source="demo",
+            now=at,
+            **extra,
+        )
 
     for days_ago in (2, 1, 0):
         at = scene.ago(days=days_ago, minutes=30)
@@ -73,56 +90,135 @@ def _results(scene: Scene, rng: random.Random) -> None:
         file("alice", "person_screened", rng.randrange(250, 400), "fr", at, checkpoint="PER")
     minibus = scene.entity("bp_md_trafficking_crossings", "minibus")
     file(
-        "elena", "victim_identified", 4, "md", scene.ago(days=1, hours=1), checkpoint="LEU",
-        entities=(str(minibus.id),), note="Four young women aboard the Sprinter BH9670EM, told of "
+        "elena",
+        "victim_identified",
+        4,
+        "md",
+        scene.ago(days=1, hours=1),
+        checkpoint="LEU",
+        entities=(str(minibus.id),),
+        note="Four young women aboard the Sprinter BH9670EM, told of "
         "hostess jobs in Alicante; referred to the national referral mechanism.",
-    )  # fmt: skip
+    )
     file(
-        "felix", "seizure", 1, "md", scene.ago(days=1), checkpoint="LEU",
+        "felix",
+        "seizure",
+        1,
+        "md",
+        scene.ago(days=1),
+        checkpoint="LEU",
         seizure=Seizure("forged employment contracts", 4, "pieces", "Leușeni"),
-    )  # fmt: skip
+    )
     natalia = scene.entity("ncb_ua_trafficking", "natalia")
-    file("dmitri", "arrest", 1, "ua", scene.ago(hours=20), entities=(str(natalia.id),),
-         note="Nataliia PETRENKO, at the Zirka office in Odesa.")  # fmt: skip
+    file(
+        "dmitri",
+        "arrest",
+        1,
+        "ua",
+        scene.ago(hours=20),
+        entities=(str(natalia.id),),
+        note="Nataliia PETRENKO, at the Zirka office in Odesa.",
+    )
     club = scene.entity("ncb_es_trafficking", "club")
-    file("carmen", "arrest", 3, "es", scene.ago(minutes=50), entities=(str(club.id),),
-         note="Search of Club Venus Levante, Benidorm.")  # fmt: skip
-    file("carmen", "victim_rescued", 6, "es", scene.ago(minutes=45),
-         note="Six women at Club Venus Levante; two say they are 17.")  # fmt: skip
-    file("carmen", "seizure", 1, "es", scene.ago(minutes=40),
-         seizure=Seizure("cash", 23_450, "EUR", "Club Venus Levante, Benidorm"))  # fmt: skip
+    file(
+        "carmen",
+        "arrest",
+        3,
+        "es",
+        scene.ago(minutes=50),
+        entities=(str(club.id),),
+        note="Search of Club Venus Levante, Benidorm.",
+    )
+    file(
+        "carmen",
+        "victim_rescued",
+        6,
+        "es",
+        scene.ago(minutes=45),
+        note="Six women at Club Venus Levante; two say they are 17.",
+    )
+    file(
+        "carmen",
+        "seizure",
+        1,
+        "es",
+        scene.ago(minutes=40),
+        seizure=Seizure("cash", 23_450, "EUR", "Club Venus Levante, Benidorm"),
+    )
 
 
 def _takedowns(scene: Scene) -> None:
     """The recruitment site taken down in Liberterra II, the ring's servers in Synergia III."""
     engine, alice, hugo = scene.engine, scene.who("alice"), scene.who("hugo")
     site = takedowns.add(
-        engine, alice, LIBERTERRA, kind="domain", value="zirka-models.example", country="ua",
-        provider="Ukrainian registrar", day=scene.day(3), note="Casting adverts of Zirka Model Management.",
+        engine,
+        alice,
+        LIBERTERRA,
+        kind="domain",
+        value="zirka-models.example",
+        country="ua",
+        provider="Ukrainian registrar",
+        day=scene.day(3),
+        note="Casting adverts of Zirka Model Management.",
         now=scene.ago(days=3),
-    )  # fmt: skip
-    takedowns.advance(engine, alice, site.takedown_id, stage="notified", day=scene.day(2),
-                      notified_to="NCB-UA cybercrime desk", now=scene.ago(days=2))  # fmt: skip
-    takedowns.advance(engine, alice, site.takedown_id, stage="taken_down", day=scene.day(1),
-                      now=scene.ago(days=1))  # fmt: skip
+    )
+    takedowns.advance(
+        engine,
+        alice,
+        site.takedown_id,
+        stage="notified",
+        day=scene.day(2),
+        notified_to="NCB-UA cybercrime desk",
+        now=scene.ago(days=2),
+    )
+    takedowns.advance(
+        engine, alice, site.takedown_id, stage="taken_down", day=scene.day(1), now=scene.ago(days=1)
+    )
     steps = (("seized", 4), ("taken_down", 3), ("notified", 2))
     for number, (stage, days_ago) in enumerate(steps, start=1):
         server = scene.entity("cyb_nl_ransomware_indicators", f"server-{number}")
         made = takedowns.add(
-            engine, hugo, SYNERGIA, kind="ip", value=server.first("ipAddress") or "", country="nl",
-            provider="Offshore VPS hosting", day=scene.day(5), note="NightCrow command-and-control server.",
+            engine,
+            hugo,
+            SYNERGIA,
+            kind="ip",
+            value=server.first("ipAddress") or "",
+            country="nl",
+            provider="Offshore VPS hosting",
+            day=scene.day(5),
+            note="NightCrow command-and-control server.",
             now=scene.ago(days=5),
-        )  # fmt: skip
-        takedowns.advance(engine, hugo, made.takedown_id, stage="notified", day=scene.day(days_ago + 1),
-                          notified_to="Host abuse desk", now=scene.ago(days=days_ago + 1))  # fmt: skip
+        )
+        takedowns.advance(
+            engine,
+            hugo,
+            made.takedown_id,
+            stage="notified",
+            day=scene.day(days_ago + 1),
+            notified_to="Host abuse desk",
+            now=scene.ago(days=days_ago + 1),
+        )
         if stage != "notified":
-            takedowns.advance(engine, hugo, made.takedown_id, stage=stage, day=scene.day(days_ago),
-                              now=scene.ago(days=days_ago))  # fmt: skip
+            takedowns.advance(
+                engine,
+                hugo,
+                made.takedown_id,
+                stage=stage,
+                day=scene.day(days_ago),
+                now=scene.ago(days=days_ago),
+            )
     takedowns.add(
-        engine, hugo, SYNERGIA, kind="domain", value="nightcrow-support.example", country="de",
-        provider="German registrar", day=scene.day(1), note="Negotiation portal for victims.",
+        engine,
+        hugo,
+        SYNERGIA,
+        kind="domain",
+        value="nightcrow-support.example",
+        country="de",
+        provider="German registrar",
+        day=scene.day(1),
+        note="Negotiation portal for victims.",
         now=scene.ago(days=1),
-    )  # fmt: skip
+    )
 
 
 def plan_operations(scene: Scene) -> bool:

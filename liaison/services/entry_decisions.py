@@ -140,22 +140,44 @@ def decide(
         made = decision_store.add_decision(
             session,
             Decision(
-                "", agency, referral.subject_key, fingerprint, referral.subject, named,
-                str(hit.get("listing_hash") or ""), decision, status, reason,
-                _legal_basis(session, identity, hit), evidence, referral_id, identity.actor, now, None, None,
+                "",
+                agency,
+                referral.subject_key,
+                fingerprint,
+                referral.subject,
+                named,
+                str(hit.get("listing_hash") or ""),
+                decision,
+                status,
+                reason,
+                _legal_basis(session, identity, hit),
+                evidence,
+                referral_id,
+                identity.actor,
+                now,
+                None,
+                None,
             ),
-        )  # fmt: skip
+        )
         if decision == "deny":
             alert_store.add_alert(
-                session, agency=agency, kind="decision.pending", subject=f"decision:{made.decision_id}",
+                session,
+                agency=agency,
+                kind="decision.pending",
+                subject=f"decision:{made.decision_id}",
                 detail={"decided_by": identity.actor, "listing": made.listing, "referral": referral_id},
                 now=now,
-            )  # fmt: skip
+            )
         _settle_if_done(session, referral, now)
         audit.record(
-            session, identity, f"decision.{decision}", f"referral:{referral_id}", now=now, purpose=reason,
+            session,
+            identity,
+            f"decision.{decision}",
+            f"referral:{referral_id}",
+            now=now,
+            purpose=reason,
             detail={"decision": made.decision_id, "listing": made.listing, "legal_basis": made.legal_basis},
-        )  # fmt: skip
+        )
         return made
 
 
@@ -176,9 +198,13 @@ def confirm(engine: Engine, identity: Identity, decision_id: str, now: dt.dateti
             if referral is not None:
                 _settle_if_done(session, referral, now)
         audit.record(
-            session, identity, "decision.confirm", f"decision:{decision_id}", now=now,
+            session,
+            identity,
+            "decision.confirm",
+            f"decision:{decision_id}",
+            now=now,
             detail={"decided_by": found.decided_by, "listing": found.listing},
-        )  # fmt: skip
+        )
         return confirmed
 
 
@@ -221,9 +247,13 @@ def list_decisions(
             session, identity, decision=decision, status=status, limit=min(limit, MAX_PAGE), offset=offset
         )
         audit.record(
-            session, identity, "decision.export" if export else "decision.list", "decisions", now=now,
+            session,
+            identity,
+            "decision.export" if export else "decision.list",
+            "decisions",
+            now=now,
             detail={"decisions": len(found), "decision": decision, "status": status},
-        )  # fmt: skip
+        )
         return found, total
 
 
@@ -250,26 +280,50 @@ def recheck(
             subjects[decision.subject_key] = Subject(
                 decision.subject_key, str(decision.subject.get("schema") or "Person"), properties
             )
-    outcomes = screen_subjects(
-        engine, matching, identity, list(subjects.values()), scope=Scope(), threshold=threshold,
-        purpose="recheck of cleared subjects against new and changed listings", now=now,
-    ) if subjects else []  # fmt: skip
+    outcomes = (
+        screen_subjects(
+            engine,
+            matching,
+            identity,
+            list(subjects.values()),
+            scope=Scope(),
+            threshold=threshold,
+            purpose="recheck of cleared subjects against new and changed listings",
+            now=now,
+        )
+        if subjects
+        else []
+    )
     raised = [outcome for outcome in outcomes if outcome.raised]
     with Session(engine) as session, session.begin():
         for outcome in raised:
             referral = border_store.add_referral(
-                session, agency=agency, manifest=None, position=None, reason="review",
-                subject=outcome.query(), subject_key=outcome.subject_key, hits=outcome.referred(), now=now,
-            )  # fmt: skip
+                session,
+                agency=agency,
+                manifest=None,
+                position=None,
+                reason="review",
+                subject=outcome.query(),
+                subject_key=outcome.subject_key,
+                hits=outcome.referred(),
+                now=now,
+            )
             alert_store.add_alert(
-                session, agency=agency, kind="referral", subject=f"referral:{referral}",
+                session,
+                agency=agency,
+                kind="referral",
+                subject=f"referral:{referral}",
                 detail={"reason": "a new or changed listing matches a cleared subject", "by": identity.actor},
                 now=now,
-            )  # fmt: skip
+            )
         audit.record(
-            session, identity, "decision.recheck", "decisions", now=now,
+            session,
+            identity,
+            "decision.recheck",
+            "decisions",
+            now=now,
             detail={"subjects": len(subjects), "referred": len(raised)},
-        )  # fmt: skip
+        )
     return len(raised)
 
 
@@ -295,9 +349,17 @@ def view(decision: Decision) -> dict[str, Any]:
 
 
 EXPORT_COLUMNS = (
-    "id", "decision", "status", "listing", "reason", "legal_basis", "decided_by", "decided_at",
-    "confirmed_by", "confirmed_at",
-)  # fmt: skip
+    "id",
+    "decision",
+    "status",
+    "listing",
+    "reason",
+    "legal_basis",
+    "decided_by",
+    "decided_at",
+    "confirmed_by",
+    "confirmed_at",
+)
 """The export's columns; the subject and the evidence follow as JSON."""
 
 

@@ -58,9 +58,16 @@ def form_token() -> str:
 def _screening(row: IndicatorScreeningRow) -> Screening:
     assessment = Assessment(Advice(row.advice), tuple(row.reasons), tuple(row.observed))
     return Screening(
-        row.id, row.agency, row.actor, row.setting, row.country, row.language, row.notes, row.created,
+        row.id,
+        row.agency,
+        row.actor,
+        row.setting,
+        row.country,
+        row.language,
+        row.notes,
+        row.created,
         assessment,
-    )  # fmt: skip
+    )
 
 
 def record(
@@ -87,10 +94,19 @@ def record(
     code = country_code(country, "country")
     assessment = assess(setting, observed)
     row = IndicatorScreeningRow(
-        id=secrets.token_hex(8), form_token=token, agency=identity.agency, actor=identity.actor,
-        setting=setting, country=code, language=language, observed=list(assessment.observed),
-        advice=assessment.advice.value, reasons=list(assessment.reasons), notes=notes.strip(), created=now,
-    )  # fmt: skip
+        id=secrets.token_hex(8),
+        form_token=token,
+        agency=identity.agency,
+        actor=identity.actor,
+        setting=setting,
+        country=code,
+        language=language,
+        observed=list(assessment.observed),
+        advice=assessment.advice.value,
+        reasons=list(assessment.reasons),
+        notes=notes.strip(),
+        created=now,
+    )
     try:
         with Session(engine) as session, session.begin():
             earlier = screening_by_token(session, token)
@@ -98,9 +114,13 @@ def record(
                 raise Conflict(f"this form was already sent (screening {earlier}); nothing was changed")
             add_screening(session, row)
             audit.record(
-                session, identity, "trafficking.screening", f"screening:{row.id}", now=now,
+                session,
+                identity,
+                "trafficking.screening",
+                f"screening:{row.id}",
+                now=now,
                 detail={"advice": row.advice, "setting": setting, "indicators": len(row.observed)},
-            )  # fmt: skip
+            )
             return _screening(row)
     except IntegrityError as exc:  # the same form sent twice at the same moment
         raise Conflict("this form was already sent; nothing was changed") from exc

@@ -169,36 +169,60 @@ def screen(
         for error in manifest.errors
     ]
     stored = StoredManifest(
-        border_store.new_manifest_id(), agency, identity.actor, chosen.operation_id if chosen else None,
-        manifest.format, manifest.source, manifest.flight.number, manifest.flight.departure,
-        manifest.flight.arrival, manifest.flight.departs_at, counts, errors, now,
-    )  # fmt: skip
+        border_store.new_manifest_id(),
+        agency,
+        identity.actor,
+        chosen.operation_id if chosen else None,
+        manifest.format,
+        manifest.source,
+        manifest.flight.number,
+        manifest.flight.departure,
+        manifest.flight.arrival,
+        manifest.flight.departs_at,
+        counts,
+        errors,
+        now,
+    )
     with Session(engine) as session, session.begin():
         border_store.add_manifest(
             session,
             stored,
             [
                 StoredPassenger(
-                    passenger.position, passenger.name, outcome.query(), outcome.subject_key, outcome.status,
+                    passenger.position,
+                    passenger.name,
+                    outcome.query(),
+                    outcome.subject_key,
+                    outcome.status,
                     outcome.shown(),
                 )
                 for passenger, outcome in paired
             ],
-        )  # fmt: skip
+        )
         referrals = 0
         for passenger, outcome in paired:
             if outcome.raised:
                 border_store.add_referral(
-                    session, agency=agency, manifest=stored.manifest_id, position=passenger.position,
-                    reason=outcome.status, subject=outcome.query(), subject_key=outcome.subject_key,
-                    hits=outcome.referred(), now=now,
-                )  # fmt: skip
+                    session,
+                    agency=agency,
+                    manifest=stored.manifest_id,
+                    position=passenger.position,
+                    reason=outcome.status,
+                    subject=outcome.query(),
+                    subject_key=outcome.subject_key,
+                    hits=outcome.referred(),
+                    now=now,
+                )
                 referrals += 1
         if referrals:
             alert_store.add_alert(
-                session, agency=agency, kind="referral", subject=f"manifest:{stored.manifest_id}",
-                detail={"flight": stored.flight, "referrals": referrals, "by": identity.actor}, now=now,
-            )  # fmt: skip
+                session,
+                agency=agency,
+                kind="referral",
+                subject=f"manifest:{stored.manifest_id}",
+                detail={"flight": stored.flight, "referrals": referrals, "by": identity.actor},
+                now=now,
+            )
         if chosen is not None:
             _count(session, identity, chosen, manifest, agency_country, paired, stored, now)
         audit.record(
@@ -244,10 +268,19 @@ def _count(
     ):
         if count:
             operations.file_in(
-                session, identity, operation, kind=kind, count=count, country=country, day=day,
-                checkpoint=checkpoint, entities=entities, note=f"flight {stored.flight}", source=source,
+                session,
+                identity,
+                operation,
+                kind=kind,
+                count=count,
+                country=country,
+                day=day,
+                checkpoint=checkpoint,
+                entities=entities,
+                note=f"flight {stored.flight}",
+                source=source,
                 now=now,
-            )  # fmt: skip
+            )
 
 
 def list_manifests(engine: Engine, identity: Identity) -> list[StoredManifest]:

@@ -94,11 +94,25 @@ def create(
         elif codes:
             raise BadInput("field 'recipients': only diffusions name recipients; notices go to every member")
         notice = notice_store.add_notice(
-            session, kind=notice_kind, agency=str(identity.agency), by=identity.actor, title=title,
-            summary=summary, subject=checked, recipients=codes, expires_at=expires_at, now=now,
-        )  # fmt: skip
-        audit.record(session, identity, "notice.create", f"notice:{notice.notice_id}", now=now,
-                     detail={"kind": notice_kind.value})  # fmt: skip
+            session,
+            kind=notice_kind,
+            agency=str(identity.agency),
+            by=identity.actor,
+            title=title,
+            summary=summary,
+            subject=checked,
+            recipients=codes,
+            expires_at=expires_at,
+            now=now,
+        )
+        audit.record(
+            session,
+            identity,
+            "notice.create",
+            f"notice:{notice.notice_id}",
+            now=now,
+            detail={"kind": notice_kind.value},
+        )
         return notice
 
 
@@ -143,8 +157,15 @@ def move(
         reviewer = identity.actor if action in ("publish", "refuse") else None
         moved = notice_store.set_status(session, notice_id, status, now, reviewer, note if reviewer else None)
         written = _consequences(session, identity, moved, action, now)
-        audit.record(session, identity, f"notice.{action}", f"notice:{notice_id}", now=now, purpose=note,
-                     detail={"kind": notice.kind.value, "status": status.value})  # fmt: skip
+        audit.record(
+            session,
+            identity,
+            f"notice.{action}",
+            f"notice:{notice_id}",
+            now=now,
+            purpose=note,
+            detail={"kind": notice.kind.value, "status": status.value},
+        )
     if written is not None:
         landed(engine, _dataset(moved), written, now)
     return moved

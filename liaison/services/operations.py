@@ -147,9 +147,20 @@ def file_result(
     with Session(engine) as session, session.begin():
         operation = find(session, identity, key)
         return file_in(
-            session, identity, operation, kind=kind, count=count, country=country, day=day,
-            checkpoint=checkpoint, entities=entities, seizure=seizure, note=note, source=source, now=now,
-        )  # fmt: skip
+            session,
+            identity,
+            operation,
+            kind=kind,
+            count=count,
+            country=country,
+            day=day,
+            checkpoint=checkpoint,
+            entities=entities,
+            seizure=seizure,
+            note=note,
+            source=source,
+            now=now,
+        )
 
 
 def file_in(
@@ -178,15 +189,28 @@ def file_in(
             "it takes no more results"
         )
     report = FieldReport.parse(
-        operation.plan, kind, count, country, day, checkpoint=checkpoint, entities=entities,
-        seizure=seizure, note=note,
-    )  # fmt: skip
+        operation.plan,
+        kind,
+        count,
+        country,
+        day,
+        checkpoint=checkpoint,
+        entities=entities,
+        seizure=seizure,
+        note=note,
+    )
     handling = Handling.RED if report.kind in VICTIM_KINDS else Handling.AMBER
     agency = identity.agency or operation.agency
     result = operation_store.add_result(
-        session, operation.operation_id, report, agency=agency, by=identity.actor,
-        handling=handling.value, source=source, now=now,
-    )  # fmt: skip
+        session,
+        operation.operation_id,
+        report,
+        agency=agency,
+        by=identity.actor,
+        handling=handling.value,
+        source=source,
+        now=now,
+    )
     audit.record(
         session,
         identity,

@@ -92,17 +92,32 @@ def _refer(
             if not items:
                 continue
             referral = border_store.add_referral(
-                session, agency=agency, manifest=None, position=None, reason="review",
-                subject=decision.subject, subject_key=subject_key, hits=items, now=now,
-            )  # fmt: skip
+                session,
+                agency=agency,
+                manifest=None,
+                position=None,
+                reason="review",
+                subject=decision.subject,
+                subject_key=subject_key,
+                hits=items,
+                now=now,
+            )
             alert_store.add_alert(
-                session, agency=agency, kind="referral", subject=f"referral:{referral}",
-                detail={"reason": f"new or changed listing in {dataset} matches a cleared subject"}, now=now,
-            )  # fmt: skip
+                session,
+                agency=agency,
+                kind="referral",
+                subject=f"referral:{referral}",
+                detail={"reason": f"new or changed listing in {dataset} matches a cleared subject"},
+                now=now,
+            )
             audit.record(
-                session, officer, "decision.reopen", f"referral:{referral}", now=now,
+                session,
+                officer,
+                "decision.reopen",
+                f"referral:{referral}",
+                now=now,
                 detail={"dataset": dataset, "cleared": decision.decision_id, "hits": len(items)},
-            )  # fmt: skip
+            )
             waiting[agency].add(subject_key)
             referred += 1
     return referred
@@ -124,17 +139,26 @@ def _items(
         if (hit.dataset, hit.entity_id) in open_to:
             items.append(
                 {
-                    "type": "match", "listing": hit.entity_id, "schema": hit.schema, "caption": hit.caption,
-                    "datasets": [hit.dataset], "owners": [], "score": round(hit.score.score, 4),
+                    "type": "match",
+                    "listing": hit.entity_id,
+                    "schema": hit.schema,
+                    "caption": hit.caption,
+                    "datasets": [hit.dataset],
+                    "owners": [],
+                    "score": round(hit.score.score, 4),
                     "explanation": [
-                        {"feature": feature.name, "value": round(feature.value, 4),
-                         "contribution": round(feature.contribution, 4)}
+                        {
+                            "feature": feature.name,
+                            "value": round(feature.value, 4),
+                            "contribution": round(feature.contribution, 4),
+                        }
                         for feature in hit.score.features
                     ],
-                    "listing_hash": data_hash(proxy.schema.name, proxy.properties), "earlier": None,
+                    "listing_hash": data_hash(proxy.schema.name, proxy.properties),
+                    "earlier": None,
                     "cleared": False,
                 }
-            )  # fmt: skip
+            )
             continue
         references = hits.note_hits(
             session, officer, [(hit.entity_id, hit.score.score)], "reopen", now, frozenset({dataset})

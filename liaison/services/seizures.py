@@ -163,9 +163,15 @@ def import_seizures(
         ]
         involved = _involved(envelope.dataset, [item for item in read if item.report is not None], records)
         result = write_records(
-            session, [*records, *involved], envelope=envelope, title=envelope.dataset, kind="seizures",
-            source=source, now=now, identity=identity,
-        )  # fmt: skip
+            session,
+            [*records, *involved],
+            envelope=envelope,
+            title=envelope.dataset,
+            kind="seizures",
+            source=source,
+            now=now,
+            identity=identity,
+        )
         rows = [
             (str(record.proxy.id), report, taxa[report.species].taxon_id)
             for record, (_where, report) in zip(records, kept, strict=True)
@@ -307,14 +313,28 @@ def reported_twice(
         }
         pairs = duplicates(reports[first], reports[second])
         audit.record(
-            session, identity, "seizure.duplicates", f"datasets:{first},{second}", now=now, purpose=purpose,
+            session,
+            identity,
+            "seizure.duplicates",
+            f"datasets:{first},{second}",
+            now=now,
+            purpose=purpose,
             detail={"pairs": len(pairs), "likely": sum(pair.verdict == "likely" for pair in pairs)},
-        )  # fmt: skip
+        )
         return [
             ReportedTwice(
-                pair.verdict, pair.first, pair.second, one.year, one.country, one.location, other.location,
-                one.quantity or 0.0, other.quantity or 0.0, one.unit, pair.reasons,
+                pair.verdict,
+                pair.first,
+                pair.second,
+                one.year,
+                one.country,
+                one.location,
+                other.location,
+                one.quantity or 0.0,
+                other.quantity or 0.0,
+                one.unit,
+                pair.reasons,
             )
             for pair in pairs
             for one, other in [(by_id[pair.first], by_id[pair.second])]
-        ]  # fmt: skip
+        ]

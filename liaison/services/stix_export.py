@@ -56,9 +56,13 @@ def export_stix(
                 document = documents.get(str(stored.proxy.id))
                 handling = stored.envelope.handling
                 objects = exported_objects(
-                    dataset, stored.proxy, handling, stored.created_at, stored.updated_at,
+                    dataset,
+                    stored.proxy,
+                    handling,
+                    stored.created_at,
+                    stored.updated_at,
                     orjson.loads(document) if document is not None else None,
-                )  # fmt: skip
+                )
                 for obj in objects:
                     if "created" not in obj:  # an observable several records hold goes out once
                         if obj["id"] in seen:
@@ -75,7 +79,12 @@ def export_stix(
         handle.write(b"]}")
     with Session(engine) as session, session.begin():
         audit.record(
-            session, identity, "export", f"dataset:{dataset}", now=now, purpose=purpose,
+            session,
+            identity,
+            "export",
+            f"dataset:{dataset}",
+            now=now,
+            purpose=purpose,
             detail={"format": "stix", "objects": count},
-        )  # fmt: skip
+        )
     return count

@@ -136,10 +136,17 @@ def screen_subjects(
     answers = {
         answer.key: answer
         for answer in matching.match(
-            queries, scope=scope, threshold=threshold, cutoff=threshold, limit=HITS_KEPT, identity=identity,
-            now=now, purpose=purpose, most=MAX_SUBJECTS,
+            queries,
+            scope=scope,
+            threshold=threshold,
+            cutoff=threshold,
+            limit=HITS_KEPT,
+            identity=identity,
+            now=now,
+            purpose=purpose,
+            most=MAX_SUBJECTS,
         )
-    }  # fmt: skip
+    }
     keys = {subject.label: subject_key(subject.schema, subject.properties) for subject in subjects}
     with Session(engine) as session:
         reports = border_store.matching_reports(

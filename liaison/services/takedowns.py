@@ -98,16 +98,28 @@ def add(
         made = add_takedown(
             session,
             TakedownRow(
-                operation=operation.operation_id, kind=target.value, value=canonical, country=code,
-                provider=host, stage=Stage.IDENTIFIED.value, agency=identity.agency or operation.agency,
-                notified_to="", identified_on=day, note=_text(note, "note"), created_by=identity.actor,
+                operation=operation.operation_id,
+                kind=target.value,
+                value=canonical,
+                country=code,
+                provider=host,
+                stage=Stage.IDENTIFIED.value,
+                agency=identity.agency or operation.agency,
+                notified_to="",
+                identified_on=day,
+                note=_text(note, "note"),
+                created_by=identity.actor,
                 updated_at=now,
             ),
-        )  # fmt: skip
+        )
         audit.record(
-            session, identity, "takedown.add", f"operation:{operation.operation_id}", now=now,
+            session,
+            identity,
+            "takedown.add",
+            f"operation:{operation.operation_id}",
+            now=now,
             detail={"takedown": made.takedown_id, "kind": target.value, "value": canonical},
-        )  # fmt: skip
+        )
         return made
 
 
@@ -142,18 +154,29 @@ def advance(
         if new in FINAL:
             row.ended_on = day
             file_in(
-                session, identity, operation, kind=_RESULTS[(Target(row.kind), new)].value, count=1,
-                country=row.country, day=day, note=f"takedown #{row.id}: {row.value}",
-                source=f"takedown:{row.id}", now=now,
-            )  # fmt: skip
+                session,
+                identity,
+                operation,
+                kind=_RESULTS[(Target(row.kind), new)].value,
+                count=1,
+                country=row.country,
+                day=day,
+                note=f"takedown #{row.id}: {row.value}",
+                source=f"takedown:{row.id}",
+                now=now,
+            )
         row.stage = new.value
         row.updated_at = now
         if note.strip():
             row.note = "\n".join(part for part in (row.note, _text(note, "note")) if part)
         audit.record(
-            session, identity, "takedown.advance", f"operation:{operation.operation_id}", now=now,
+            session,
+            identity,
+            "takedown.advance",
+            f"operation:{operation.operation_id}",
+            now=now,
             detail={"takedown": row.id, "stage": new.value},
-        )  # fmt: skip
+        )
         session.flush()
         (found,) = [
             item for item in list_takedowns(session, operation.operation_id) if item.takedown_id == row.id
@@ -174,7 +197,11 @@ def listing(
         found = list_takedowns(session, operation.operation_id, wanted)
         shares = country_shares(session, operation.operation_id)
         audit.record(
-            session, identity, "takedown.list", f"operation:{operation.operation_id}", now=now,
+            session,
+            identity,
+            "takedown.list",
+            f"operation:{operation.operation_id}",
+            now=now,
             detail={"takedowns": len(found)},
-        )  # fmt: skip
+        )
         return operation, found, shares

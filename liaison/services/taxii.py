@@ -147,9 +147,13 @@ def read_page(
     with Session(engine) as session, session.begin():
         rows = stix_page(session, identity, found.dataset, wanted, limit + 1, after)
         audit.record(
-            session, identity, action, f"dataset:{found.dataset}", now=now,
+            session,
+            identity,
+            action,
+            f"dataset:{found.dataset}",
+            now=now,
             detail={"collection": found.id, "objects": min(len(rows), limit)},
-        )  # fmt: skip
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, more, _cursor(rows[-1]) if more else None)
@@ -197,9 +201,15 @@ def add_objects(
             owner, found.dataset, Handling.CLEAR, "cyber threat intelligence", retention_review
         )
         import_records(
-            engine, records, envelope=envelope, title=found.title, kind="taxii", source=source, now=now,
+            engine,
+            records,
+            envelope=envelope,
+            title=found.title,
+            kind="taxii",
+            source=source,
+            now=now,
             identity=identity,
-        )  # fmt: skip
+        )
         successes = [_entry(obj, None) for obj in objects]
     document = {
         "id": str(uuid.uuid4()),

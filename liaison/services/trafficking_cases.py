@@ -66,9 +66,15 @@ def import_prosecutions(
     read = read_htpd(folder)
     with Session(engine) as session, session.begin():
         result = write_records(
-            session, read.records, envelope=envelope, title=envelope.dataset, kind="htpd",
-            source=str(folder), now=now, identity=identity,
-        )  # fmt: skip
+            session,
+            read.records,
+            envelope=envelope,
+            title=envelope.dataset,
+            kind="htpd",
+            source=str(folder),
+            now=now,
+            identity=identity,
+        )
         cases = [(case.entity_id, case.facts) for case in read.cases]
         write_cases(session.connection(), envelope.dataset, cases, result.run_id)
     landed(engine, result.dataset, result.run_id, now)
@@ -93,9 +99,15 @@ def import_cases(
     read = read_htcds(path)
     with Session(engine) as session, session.begin():
         result = write_records(
-            session, read.records, envelope=envelope, title=envelope.dataset, kind="htcds",
-            source=source, now=now, identity=identity,
-        )  # fmt: skip
+            session,
+            read.records,
+            envelope=envelope,
+            title=envelope.dataset,
+            kind="htcds",
+            source=source,
+            now=now,
+            identity=identity,
+        )
         connection = session.connection()
         write_cases(connection, envelope.dataset, read.cases, result.run_id)
         write_victims(connection, envelope.dataset, read.victims, result.run_id)
@@ -110,9 +122,15 @@ def import_ctdc(
     read = read_ctdc(path, envelope.dataset)
     with Session(engine) as session, session.begin():
         result = write_records(
-            session, read.records, envelope=envelope, title=envelope.dataset, kind="ctdc",
-            source=str(path), now=now, identity=identity,
-        )  # fmt: skip
+            session,
+            read.records,
+            envelope=envelope,
+            title=envelope.dataset,
+            kind="ctdc",
+            source=str(path),
+            now=now,
+            identity=identity,
+        )
         write_victims(session.connection(), envelope.dataset, read.victims, result.run_id)
     landed(engine, result.dataset, result.run_id, now)
     return result, len(read.victims)

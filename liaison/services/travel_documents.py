@@ -57,9 +57,13 @@ def report(
                 f"by {earlier.agency} on {earlier.reported_at:%Y-%m-%d}"
             )
         audit.record(
-            session, identity, "document.report", f"document:{made.country}/{made.number}", now=now,
+            session,
+            identity,
+            "document.report",
+            f"document:{made.country}/{made.number}",
+            now=now,
             detail={"status": status, "kind": kind},
-        )  # fmt: skip
+        )
     return made
 
 

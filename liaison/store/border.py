@@ -120,11 +120,16 @@ def report_document(session: Session, report: DocumentReport) -> DocumentReport 
         return _report(found)
     session.add(
         DocumentReportRow(
-            country=report.country, number=report.number, kind=report.kind, status=report.status,
-            agency=report.agency, reported_by=report.reported_by, reported_at=report.reported_at,
+            country=report.country,
+            number=report.number,
+            kind=report.kind,
+            status=report.status,
+            agency=report.agency,
+            reported_by=report.reported_by,
+            reported_at=report.reported_at,
             note=report.note,
         )
-    )  # fmt: skip
+    )
     session.flush()
     return None
 
@@ -167,13 +172,21 @@ def add_manifest(
     """Store a screened manifest with its passengers, in the caller's transaction."""
     session.add(
         ManifestRow(
-            id=manifest.manifest_id, agency=manifest.agency, submitted_by=manifest.submitted_by,
-            operation=manifest.operation, format=manifest.format, source=manifest.source[:200],
-            flight=manifest.flight, departure=manifest.departure, arrival=manifest.arrival,
-            departs_at=manifest.departs_at, counts=manifest.counts, errors=manifest.errors,
+            id=manifest.manifest_id,
+            agency=manifest.agency,
+            submitted_by=manifest.submitted_by,
+            operation=manifest.operation,
+            format=manifest.format,
+            source=manifest.source[:200],
+            flight=manifest.flight,
+            departure=manifest.departure,
+            arrival=manifest.arrival,
+            departs_at=manifest.departs_at,
+            counts=manifest.counts,
+            errors=manifest.errors,
             created_at=manifest.created_at,
         )
-    )  # fmt: skip
+    )
     session.flush()
     if not passengers:
         return
@@ -182,13 +195,17 @@ def add_manifest(
         insert(PassengerRow),
         [
             {
-                "manifest": manifest.manifest_id, "position": passenger.position,
-                "name": passenger.name[:300], "subject": passenger.subject,
-                "subject_key": passenger.subject_key, "status": passenger.status, "hits": passenger.hits,
+                "manifest": manifest.manifest_id,
+                "position": passenger.position,
+                "name": passenger.name[:300],
+                "subject": passenger.subject,
+                "subject_key": passenger.subject_key,
+                "status": passenger.status,
+                "hits": passenger.hits,
             }
             for passenger in passengers
         ],
-    )  # fmt: skip
+    )
 
 
 def new_manifest_id() -> str:
@@ -198,9 +215,20 @@ def new_manifest_id() -> str:
 
 def _manifest(row: ManifestRow) -> StoredManifest:
     return StoredManifest(
-        row.id, row.agency, row.submitted_by, row.operation, row.format, row.source, row.flight,
-        row.departure, row.arrival, row.departs_at, dict(row.counts), list(row.errors), row.created_at,
-    )  # fmt: skip
+        row.id,
+        row.agency,
+        row.submitted_by,
+        row.operation,
+        row.format,
+        row.source,
+        row.flight,
+        row.departure,
+        row.arrival,
+        row.departs_at,
+        dict(row.counts),
+        list(row.errors),
+        row.created_at,
+    )
 
 
 def get_manifest(session: Session, manifest_id: str, identity: Identity) -> StoredManifest | None:
@@ -248,9 +276,17 @@ def add_referral(
 ) -> int:
     """Refer a hit to the agency's border officers; its id."""
     row = ReferralRow(
-        agency=agency, manifest=manifest, position=position, reason=reason, subject=subject,
-        subject_key=subject_key, hits=hits, status=OPEN, created_at=now, settled_at=None,
-    )  # fmt: skip
+        agency=agency,
+        manifest=manifest,
+        position=position,
+        reason=reason,
+        subject=subject,
+        subject_key=subject_key,
+        hits=hits,
+        status=OPEN,
+        created_at=now,
+        settled_at=None,
+    )
     session.add(row)
     session.flush()
     return row.id
@@ -258,9 +294,18 @@ def add_referral(
 
 def _referral(row: ReferralRow) -> StoredReferral:
     return StoredReferral(
-        row.id, row.agency, row.manifest, row.position, row.reason, dict(row.subject), row.subject_key,
-        list(row.hits), row.status, row.created_at, row.settled_at,
-    )  # fmt: skip
+        row.id,
+        row.agency,
+        row.manifest,
+        row.position,
+        row.reason,
+        dict(row.subject),
+        row.subject_key,
+        list(row.hits),
+        row.status,
+        row.created_at,
+        row.settled_at,
+    )
 
 
 def get_referral(

@@ -67,22 +67,47 @@ class Decision:
 
 def _decision(row: SubjectDecisionRow) -> Decision:
     return Decision(
-        row.id, row.agency, row.subject_key, row.subject_hash, dict(row.subject), row.listing,
-        row.listing_hash, row.decision, row.status, row.reason, row.legal_basis, dict(row.evidence),
-        row.referral, row.decided_by, row.decided_at, row.confirmed_by, row.confirmed_at,
-    )  # fmt: skip
+        row.id,
+        row.agency,
+        row.subject_key,
+        row.subject_hash,
+        dict(row.subject),
+        row.listing,
+        row.listing_hash,
+        row.decision,
+        row.status,
+        row.reason,
+        row.legal_basis,
+        dict(row.evidence),
+        row.referral,
+        row.decided_by,
+        row.decided_at,
+        row.confirmed_by,
+        row.confirmed_at,
+    )
 
 
 def add_decision(session: Session, decision: Decision) -> Decision:
     """Store a decision; its id is made here."""
     row = SubjectDecisionRow(
-        id=f"dc_{secrets.token_hex(8)}", agency=decision.agency, subject_key=decision.subject_key,
-        subject_hash=decision.subject_hash, subject=decision.subject, listing=decision.listing[:320],
-        listing_hash=decision.listing_hash, decision=decision.decision, status=decision.status,
-        reason=decision.reason, legal_basis=decision.legal_basis, evidence=decision.evidence,
-        referral=decision.referral, decided_by=decision.decided_by, decided_at=decision.decided_at,
-        confirmed_by=None, confirmed_at=None,
-    )  # fmt: skip
+        id=f"dc_{secrets.token_hex(8)}",
+        agency=decision.agency,
+        subject_key=decision.subject_key,
+        subject_hash=decision.subject_hash,
+        subject=decision.subject,
+        listing=decision.listing[:320],
+        listing_hash=decision.listing_hash,
+        decision=decision.decision,
+        status=decision.status,
+        reason=decision.reason,
+        legal_basis=decision.legal_basis,
+        evidence=decision.evidence,
+        referral=decision.referral,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+        confirmed_by=None,
+        confirmed_at=None,
+    )
     session.add(row)
     session.flush()
     return _decision(row)

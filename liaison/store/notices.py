@@ -50,10 +50,21 @@ class Notice:
 
 def _notice(row: NoticeRow) -> Notice:
     return Notice(
-        row.id, NoticeKind(row.kind), NoticeStatus(row.status), row.agency, row.created_by, row.title,
-        row.summary, dict(row.subject), tuple(row.recipients), row.reviewed_by, row.review_note,
-        row.expires_at, row.created_at, row.updated_at,
-    )  # fmt: skip
+        row.id,
+        NoticeKind(row.kind),
+        NoticeStatus(row.status),
+        row.agency,
+        row.created_by,
+        row.title,
+        row.summary,
+        dict(row.subject),
+        tuple(row.recipients),
+        row.reviewed_by,
+        row.review_note,
+        row.expires_at,
+        row.created_at,
+        row.updated_at,
+    )
 
 
 def _visible(identity: Identity) -> ColumnElement[bool]:
@@ -115,9 +126,13 @@ def list_notices(
 
 
 def set_status(
-    session: Session, notice_id: str, status: NoticeStatus, now: dt.datetime, reviewer: str | None = None,
+    session: Session,
+    notice_id: str,
+    status: NoticeStatus,
+    now: dt.datetime,
+    reviewer: str | None = None,
     note: str | None = None,
-) -> Notice:  # fmt: skip
+) -> Notice:
     """Move a notice to a status, recording its reviewer and note when given."""
     row = session.get(NoticeRow, notice_id)
     if row is None:

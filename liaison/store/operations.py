@@ -84,15 +84,25 @@ class FieldResult:
 def _operation(row: OperationRow) -> Operation:
     checkpoints = tuple(
         Checkpoint.parse(
-            str(item["code"]), str(item["name"]), str(item["kind"]), str(item["country"]),
+            str(item["code"]),
+            str(item["name"]),
+            str(item["kind"]),
+            str(item["country"]),
             [str(value) for value in item.get("monitored") or []],  # type: ignore[attr-defined]
         )
         for item in row.checkpoints
-    )  # fmt: skip
+    )
     plan = OperationPlan(
-        row.name, CrimeArea(row.area), row.starts_on, row.ends_on, tuple(row.agencies), tuple(row.countries),
-        row.objectives, tuple(row.watchlists), checkpoints,
-    )  # fmt: skip
+        row.name,
+        CrimeArea(row.area),
+        row.starts_on,
+        row.ends_on,
+        tuple(row.agencies),
+        tuple(row.countries),
+        row.objectives,
+        tuple(row.watchlists),
+        checkpoints,
+    )
     return Operation(row.id, plan, row.agency, row.created_by, row.created_at, row.closed_at)
 
 

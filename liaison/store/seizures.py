@@ -75,12 +75,25 @@ def write_seizures(
     ids = [entity_id for entity_id, _report, _taxon in seizures]
     rows = [
         (
-            dataset, entity_id, report.day, report.year, report.country, report.location, taxon,
-            report.species, report.commodity.value, report.quantity, report.unit, report.weight_kg,
-            report.individuals, report.concealment, list(report.route), run_id,
+            dataset,
+            entity_id,
+            report.day,
+            report.year,
+            report.country,
+            report.location,
+            taxon,
+            report.species,
+            report.commodity.value,
+            report.quantity,
+            report.unit,
+            report.weight_kg,
+            report.individuals,
+            report.concealment,
+            list(report.route),
+            run_id,
         )
         for entity_id, report, taxon in seizures
-    ]  # fmt: skip
+    ]
     legs = [
         (dataset, entity_id, position, source, target, run_id)
         for entity_id, report, _taxon in seizures
@@ -98,13 +111,15 @@ def _bound(connection: Connection, rows: list[tuple[Any, ...]]) -> list[tuple[An
     sqlite = connection.dialect.name == "sqlite"
     return [
         tuple(
-            orjson.dumps(value).decode() if isinstance(value, list)
-            else value.isoformat() if sqlite and isinstance(value, dt.date)
+            orjson.dumps(value).decode()
+            if isinstance(value, list)
+            else value.isoformat()
+            if sqlite and isinstance(value, dt.date)
             else value
             for value in row
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def delete_seizure(session: Session, dataset: str, entity_id: str) -> None:

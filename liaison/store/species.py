@@ -49,10 +49,16 @@ def replace_species(session: Session, taxa: Iterable[Taxon]) -> tuple[int, int]:
     for taxon in taxa:
         taxa_rows.append(
             {
-                "taxon_id": taxon.taxon_id, "name": taxon.name, "rank": taxon.rank, "kingdom": taxon.kingdom,
-                "class": taxon.klass, "family": taxon.family, "genus": taxon.genus, "listing": taxon.listing,
+                "taxon_id": taxon.taxon_id,
+                "name": taxon.name,
+                "rank": taxon.rank,
+                "kingdom": taxon.kingdom,
+                "class": taxon.klass,
+                "family": taxon.family,
+                "genus": taxon.genus,
+                "listing": taxon.listing,
             }
-        )  # fmt: skip
+        )
         for kind, name in taxon.names:
             key = name_key(name)[:300]
             if key:

@@ -58,10 +58,22 @@ class CountryShare:
 
 def _takedown(row: TakedownRow) -> Takedown:
     return Takedown(
-        row.id, row.operation, Target(row.kind), row.value, row.country, row.provider, Stage(row.stage),
-        row.agency, row.notified_to, row.identified_on, row.notified_on, row.ended_on, row.note,
-        row.created_by, row.updated_at,
-    )  # fmt: skip
+        row.id,
+        row.operation,
+        Target(row.kind),
+        row.value,
+        row.country,
+        row.provider,
+        Stage(row.stage),
+        row.agency,
+        row.notified_to,
+        row.identified_on,
+        row.notified_on,
+        row.ended_on,
+        row.note,
+        row.created_by,
+        row.updated_at,
+    )
 
 
 def add_takedown(session: Session, row: TakedownRow) -> Takedown:

@@ -185,9 +185,15 @@ def save_token(
 
 def _token(row: TokenRow) -> StoredToken:
     return StoredToken(
-        row.id, row.user, row.secret_hash, tuple(row.scopes), row.created_at, row.expires_at,
-        row.revoked_at, row.kind,
-    )  # fmt: skip
+        row.id,
+        row.user,
+        row.secret_hash,
+        tuple(row.scopes),
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+        row.kind,
+    )
 
 
 def get_token(session: Session, token_id: str) -> StoredToken | None:

@@ -189,9 +189,14 @@ def deliveries_due(session: Session, now: dt.datetime, limit: int) -> list[Deliv
     due = []
     for delivery, hook, alert in session.execute(query):
         body = {
-            "id": alert.id, "kind": alert.kind, "subject": alert.subject, "detail": alert.detail,
-            "created_at": alert.created_at.isoformat(), "agency": alert.agency, "user": alert.user,
-        }  # fmt: skip
+            "id": alert.id,
+            "kind": alert.kind,
+            "subject": alert.subject,
+            "detail": alert.detail,
+            "created_at": alert.created_at.isoformat(),
+            "agency": alert.agency,
+            "user": alert.user,
+        }
         due.append(Delivery(delivery.id, delivery.attempts, hook.id, hook.url, hook.secret, hook.user, body))
     return due
 

@@ -111,11 +111,16 @@ async def upload_manifest(request: Request, sent: PostedDep) -> Response:
         manifest = await run_in_threadpool(_read, name, data, now.date())
         screened = await run_in_threadpool(
             lambda: manifests.screen(
-                request.app.state.engine, request.app.state.matching, sent.identity, manifest,
-                threshold=request.app.state.settings.match_threshold, purpose=form.purpose, now=now,
+                request.app.state.engine,
+                request.app.state.matching,
+                sent.identity,
+                manifest,
+                threshold=request.app.state.settings.match_threshold,
+                purpose=form.purpose,
+                now=now,
                 operation=form.operation or None,
             )
-        )  # fmt: skip
+        )
     except REFUSED as exc:
         return _manifests_page(request, sent.viewer, form, error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/manifests/{screened.manifest.manifest_id}")
@@ -184,9 +189,14 @@ def decide(request: Request, sent: PostedDep, referral_id: ReferralId) -> Respon
     )
     try:
         made = entry_decisions.decide(
-            request.app.state.engine, sent.identity, referral_id, form.listing, form.decision, form.reason,
+            request.app.state.engine,
+            sent.identity,
+            referral_id,
+            form.listing,
+            form.decision,
+            form.reason,
             _now(),
-        )  # fmt: skip
+        )
     except REFUSED as exc:
         return _queue(request, sent.viewer, form, error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/referrals?done={made.decision}")
@@ -240,9 +250,13 @@ def decision_list(
 ) -> HTMLResponse:
     """The agency's decisions, newest first, each with its legal basis."""
     found, total = entry_decisions.list_decisions(
-        request.app.state.engine, viewer.identity, decision=decision or None, limit=SHOWN, offset=offset,
+        request.app.state.engine,
+        viewer.identity,
+        decision=decision or None,
+        limit=SHOWN,
+        offset=offset,
         now=_now(),
-    )  # fmt: skip
+    )
     return page(
         request,
         viewer,
@@ -309,14 +323,23 @@ def document_register(
 def report_document(request: Request, sent: PostedDep) -> Response:
     """Report a document lost, stolen, revoked or invalidated: any manifest carrying it becomes a hit."""
     form = ReportForm(
-        sent.text("number")[:64], sent.text("country")[:3], sent.text("kind")[:20], sent.text("status")[:20],
+        sent.text("number")[:64],
+        sent.text("country")[:3],
+        sent.text("kind")[:20],
+        sent.text("status")[:20],
         sent.text("note"),
-    )  # fmt: skip
+    )
     try:
         travel_documents.report(
-            request.app.state.engine, sent.identity, country=form.country, number=form.number,
-            kind=form.kind, status=form.status, note=form.note, now=_now(),
-        )  # fmt: skip
+            request.app.state.engine,
+            sent.identity,
+            country=form.country,
+            number=form.number,
+            kind=form.kind,
+            status=form.status,
+            note=form.note,
+            now=_now(),
+        )
     except REFUSED as exc:
         return _documents(request, sent.viewer, form, error=str(exc), status=refusal_status(exc))
     return redirect("/app/documents?reported=1")

@@ -77,8 +77,17 @@ def cyber_page(
             )
         except BadInput as exc:
             error, status = str(exc), 422
-    return _page(request, viewer, ImportForm(), status, values=values, purpose=purpose, found=found,
-                 correlate_error=error, imported=imported)  # fmt: skip
+    return _page(
+        request,
+        viewer,
+        ImportForm(),
+        status,
+        values=values,
+        purpose=purpose,
+        found=found,
+        correlate_error=error,
+        imported=imported,
+    )
 
 
 def _page(
@@ -86,28 +95,53 @@ def _page(
 ) -> HTMLResponse:
     base = str(request.base_url).rstrip("/")
     return page(
-        request, viewer, "cyber.html", status,
-        form=form, kinds=KINDS, handlings=[code.value for code in Handling], imports=_imports(viewer),
+        request,
+        viewer,
+        "cyber.html",
+        status,
+        form=form,
+        kinds=KINDS,
+        handlings=[code.value for code in Handling],
+        imports=_imports(viewer),
         collections=taxii.collections(request.app.state.engine, viewer.identity),
-        discovery=f"{base}/taxii2/", section="cyber", **{"values": "", "purpose": "", "found": [],
-        "correlate_error": "", "import_error": "", "imported": "", **context},
-    )  # fmt: skip
+        discovery=f"{base}/taxii2/",
+        section="cyber",
+        **{
+            "values": "",
+            "purpose": "",
+            "found": [],
+            "correlate_error": "",
+            "import_error": "",
+            "imported": "",
+            **context,
+        },
+    )
 
 
 def _import(request: Request, posted: PostedDep, form: ImportForm, name: str, data: bytes) -> ImportResult:
     identity, now = posted.identity, _now()
     envelope = envelope_for(
-        identity.agency or "", form.dataset, form.handling, "cyber threat intelligence", now=now,
+        identity.agency or "",
+        form.dataset,
+        form.handling,
+        "cyber threat intelligence",
+        now=now,
         retention_years=request.app.state.settings.retention_years,
-    )  # fmt: skip
+    )
     return read_as_file(
         data,
         name,
         lambda path: import_records(
-            request.app.state.engine, ingest.read(form.kind, path), envelope=envelope, title=form.dataset,
-            kind=form.kind, source=name, now=now, identity=identity,
+            request.app.state.engine,
+            ingest.read(form.kind, path),
+            envelope=envelope,
+            title=form.dataset,
+            kind=form.kind,
+            source=name,
+            now=now,
+            identity=identity,
         ),
-    )  # fmt: skip
+    )
 
 
 @router.post("/cyber/import", response_model=None)

@@ -106,10 +106,16 @@ class PlanForm:
                 except BadInput as exc:
                     raise BadInput(f"field 'checkpoints', line {number}: {exc}") from exc
         return OperationPlan.parse(
-            self.name, self.area, _date(self.starts, "starts"), _date(self.ends, "ends"),
-            agencies=self.agencies, countries=_words(self.countries), objectives=self.objectives,
-            watchlists=self.watchlists, checkpoints=checkpoints,
-        )  # fmt: skip
+            self.name,
+            self.area,
+            _date(self.starts, "starts"),
+            _date(self.ends, "ends"),
+            agencies=self.agencies,
+            countries=_words(self.countries),
+            objectives=self.objectives,
+            watchlists=self.watchlists,
+            checkpoints=checkpoints,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +212,20 @@ def file_result(request: Request, sent: PostedDep, key: Key) -> Response:
     now = _now()
     try:
         result = operations.file_result(
-            request.app.state.engine, sent.identity, key, kind=form.kind, count=form.number(),
-            country=form.country, day=_date(form.day, "day") if form.day else now.date(),
-            checkpoint=form.checkpoint or None, entities=_words(form.entities), seizure=form.seizure(),
-            note=form.note, source="web", now=now,
-        )  # fmt: skip
+            request.app.state.engine,
+            sent.identity,
+            key,
+            kind=form.kind,
+            count=form.number(),
+            country=form.country,
+            day=_date(form.day, "day") if form.day else now.date(),
+            checkpoint=form.checkpoint or None,
+            entities=_words(form.entities),
+            seizure=form.seizure(),
+            note=form.note,
+            source="web",
+            now=now,
+        )
     except BadInput as exc:
         return _operation_page(request, sent.viewer, key, form, error=str(exc), status=422)
     return redirect(f"/app/operations/{result.operation_id}?filed={result.result_id}#file")

@@ -49,9 +49,13 @@ def screen_person(
     purpose: str = "",
 ) -> HTMLResponse:
     """The screening forms and, for a name and a purpose, that person's matches and references."""
-    values = {"name": name.strip()[:300], "birth_date": birth_date.strip()[:10],
-              "nationality": nationality.strip()[:2], "document": document.strip()[:64],
-              "purpose": purpose.strip()[:500]}  # fmt: skip
+    values = {
+        "name": name.strip()[:300],
+        "birth_date": birth_date.strip()[:10],
+        "nationality": nationality.strip()[:2],
+        "document": document.strip()[:64],
+        "purpose": purpose.strip()[:500],
+    }
     context: dict[str, Any] = {"values": values, "answer": None, "error": ""}
     if not values["name"]:
         return page(request, viewer, "screen.html", **context)
@@ -68,8 +72,12 @@ def screen_person(
     ):
         if values[field]:
             properties[prop] = [values[field]]
-    answers = _match(request, viewer.identity, {"person": {"schema": "Person", "properties": properties}},
-                     values["purpose"])  # fmt: skip
+    answers = _match(
+        request,
+        viewer.identity,
+        {"person": {"schema": "Person", "properties": properties}},
+        values["purpose"],
+    )
     context["answer"] = answers[0]
     return page(request, viewer, "screen.html", **context)
 
@@ -155,6 +163,12 @@ def _match(request: Request, identity: Identity, queries: dict[str, Any], purpos
     matching: MatchingService = request.app.state.matching
     threshold = request.app.state.settings.match_threshold
     return matching.match(
-        queries, scope=Scope(), threshold=threshold, cutoff=threshold, limit=_LIMIT, identity=identity,
-        now=dt.datetime.now(dt.UTC), purpose=purpose,
-    )  # fmt: skip
+        queries,
+        scope=Scope(),
+        threshold=threshold,
+        cutoff=threshold,
+        limit=_LIMIT,
+        identity=identity,
+        now=dt.datetime.now(dt.UTC),
+        purpose=purpose,
+    )

@@ -61,11 +61,22 @@ def _page(
     ended = sum(share.taken_down + share.seized for share in shares)
     total = sum(share.targets for share in shares)
     return page(
-        request, viewer, "takedowns.html", status,
-        operation=operation, takedowns=found, shares=shares, share=ended / total if total else 0.0,
-        form=form, acts=acts, targets=[kind.value for kind in Target], stages=STAGES, final=FINAL,
-        error=error, section="operations",
-    )  # fmt: skip
+        request,
+        viewer,
+        "takedowns.html",
+        status,
+        operation=operation,
+        takedowns=found,
+        shares=shares,
+        share=ended / total if total else 0.0,
+        form=form,
+        acts=acts,
+        targets=[kind.value for kind in Target],
+        stages=STAGES,
+        final=FINAL,
+        error=error,
+        section="operations",
+    )
 
 
 @router.get("/operations/{key}/takedowns", response_class=HTMLResponse)
@@ -78,14 +89,24 @@ def takedowns_page(request: Request, viewer: ViewerDep, key: Key) -> HTMLRespons
 def add_target(request: Request, sent: PostedDep, key: Key) -> Response:
     """Add a target; a refused one comes back on the page with the reason."""
     form = TargetForm(
-        sent.text("kind")[:10], sent.text("value")[:600], sent.text("country")[:3],
-        sent.text("provider")[:200], sent.text("day")[:10],
-    )  # fmt: skip
+        sent.text("kind")[:10],
+        sent.text("value")[:600],
+        sent.text("country")[:3],
+        sent.text("provider")[:200],
+        sent.text("day")[:10],
+    )
     try:
         made = takedowns.add(
-            request.app.state.engine, sent.identity, key, kind=form.kind, value=form.value,
-            country=form.country, provider=form.provider, day=_day(form.day), now=_now(),
-        )  # fmt: skip
+            request.app.state.engine,
+            sent.identity,
+            key,
+            kind=form.kind,
+            value=form.value,
+            country=form.country,
+            provider=form.provider,
+            day=_day(form.day),
+            now=_now(),
+        )
     except REFUSED as exc:
         return _page(request, sent.viewer, key, form, error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/operations/{made.operation_id}/takedowns#takedown-{made.takedown_id}")
@@ -99,9 +120,14 @@ def advance_target(
     key = sent.text("operation")[:200]
     try:
         moved = takedowns.advance(
-            request.app.state.engine, sent.identity, takedown_id, stage=sent.text("stage")[:20],
-            day=_day(sent.text("day")[:10]), notified_to=sent.text("notified_to")[:200], now=_now(),
-        )  # fmt: skip
+            request.app.state.engine,
+            sent.identity,
+            takedown_id,
+            stage=sent.text("stage")[:20],
+            day=_day(sent.text("day")[:10]),
+            notified_to=sent.text("notified_to")[:200],
+            now=_now(),
+        )
     except REFUSED as exc:
         return _page(request, sent.viewer, key, TargetForm(), error=str(exc), status=refusal_status(exc))
     return redirect(f"/app/operations/{moved.operation_id}/takedowns#takedown-{moved.takedown_id}")

@@ -50,16 +50,29 @@ def _texts(language: str) -> dict[str, Any]:
 
 
 def _form(
-    request: Request, viewer: Viewer, language: str, *, sent: dict[str, Any] | None = None,
-    error: str = "", status: int = 200,
-) -> HTMLResponse:  # fmt: skip
+    request: Request,
+    viewer: Viewer,
+    language: str,
+    *,
+    sent: dict[str, Any] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
     groups = {group: [i for i in INDICATORS if i.group == group] for group in GROUPS}
     return page(
-        request, viewer, "indicators.html", status,
-        groups=groups, group_titles=GROUPS, settings=SETTINGS, token=indicator_screening.form_token(),
+        request,
+        viewer,
+        "indicators.html",
+        status,
+        groups=groups,
+        group_titles=GROUPS,
+        settings=SETTINGS,
+        token=indicator_screening.form_token(),
         sent=sent or {"observed": [], "setting": "", "country": viewer.identity.country or "", "notes": ""},
-        error=error, section="trafficking", **_texts(language),
-    )  # fmt: skip
+        error=error,
+        section="trafficking",
+        **_texts(language),
+    )
 
 
 @router.get("/indicators", response_class=HTMLResponse)
@@ -80,10 +93,16 @@ def send_indicators(request: Request, sent: PostedDep) -> Response:
     }
     try:
         done = indicator_screening.record(
-            request.app.state.engine, sent.identity, token=sent.text("form_token")[:80],
-            setting=form["setting"], country=form["country"], language=language,
-            observed=form["observed"], notes=form["notes"], now=_now(),
-        )  # fmt: skip
+            request.app.state.engine,
+            sent.identity,
+            token=sent.text("form_token")[:80],
+            setting=form["setting"],
+            country=form["country"],
+            language=language,
+            observed=form["observed"],
+            notes=form["notes"],
+            now=_now(),
+        )
     except REFUSED as exc:
         status = refusal_status(exc)
         return _form(request, sent.viewer, language, sent=form, error=str(exc), status=status)
@@ -99,10 +118,16 @@ def screening_result(
     found = indicator_screening.get(request.app.state.engine, viewer.identity, screening_id, _now())
     questions = {indicator.id: indicator.question for indicator in INDICATORS}
     return page(
-        request, viewer, "indicator_result.html",
-        screening=found, advice=ADVICE[found.assessment.advice], questions=questions, settings=SETTINGS,
-        section="trafficking", **_texts(language),
-    )  # fmt: skip
+        request,
+        viewer,
+        "indicator_result.html",
+        screening=found,
+        advice=ADVICE[found.assessment.advice],
+        questions=questions,
+        settings=SETTINGS,
+        section="trafficking",
+        **_texts(language),
+    )
 
 
 @router.get("/trafficking", response_class=HTMLResponse)
@@ -120,9 +145,17 @@ def statistics_page(
 
 
 def _statistics(
-    request: Request, viewer: Viewer, counted: str, by: list[str], measure: str, purpose: str, *,
-    imported: str = "", import_error: str = "", status: int = 200,
-) -> HTMLResponse:  # fmt: skip
+    request: Request,
+    viewer: Viewer,
+    counted: str,
+    by: list[str],
+    measure: str,
+    purpose: str,
+    *,
+    imported: str = "",
+    import_error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
     found: Statistics | None = None
     error = ""
     if purpose.strip():
@@ -130,9 +163,14 @@ def _statistics(
             if counted not in ("cases", "victims"):
                 raise BadInput("field 'counted': use cases or victims")
             found = trafficking_cases.statistics(
-                request.app.state.engine, viewer.identity, counted, by,  # type: ignore[arg-type]
-                measure=measure if counted == "cases" else "victims", purpose=purpose, now=_now(),
-            )  # fmt: skip
+                request.app.state.engine,
+                viewer.identity,
+                counted,
+                by,  # type: ignore[arg-type]
+                measure=measure if counted == "cases" else "victims",
+                purpose=purpose,
+                now=_now(),
+            )
         except BadInput as exc:
             error, status = str(exc), 422
     query = [("counted", counted), *(("by", name) for name in by), ("measure", measure)]
@@ -140,21 +178,37 @@ def _statistics(
         [*query, ("purpose", purpose), ("format", "csv")]
     )
     return page(
-        request, viewer, "trafficking.html", status,
-        counted=counted, by=by, measure=measure, purpose=purpose, found=found, error=error,
-        case_dimensions=list(CASE_DIMENSIONS), victim_dimensions=list(VICTIM_DIMENSIONS),
-        measures=list(CASE_MEASURES), csv_link=csv_link, imported=imported, import_error=import_error,
+        request,
+        viewer,
+        "trafficking.html",
+        status,
+        counted=counted,
+        by=by,
+        measure=measure,
+        purpose=purpose,
+        found=found,
+        error=error,
+        case_dimensions=list(CASE_DIMENSIONS),
+        victim_dimensions=list(VICTIM_DIMENSIONS),
+        measures=list(CASE_MEASURES),
+        csv_link=csv_link,
+        imported=imported,
+        import_error=import_error,
         section="trafficking",
-    )  # fmt: skip
+    )
 
 
 def _import(request: Request, sent: PostedDep, dataset: str, handling: str, name: str, data: bytes) -> str:
     """Import an uploaded case file; what it wrote, in words."""
     identity, now = sent.identity, _now()
     envelope = envelope_for(
-        identity.agency or "", dataset, handling, "human trafficking", now=now,
+        identity.agency or "",
+        dataset,
+        handling,
+        "human trafficking",
+        now=now,
         retention_years=request.app.state.settings.retention_years,
-    )  # fmt: skip
+    )
     done = read_as_file(
         data,
         name,
@@ -183,7 +237,13 @@ async def import_upload(request: Request, sent: PostedDep) -> Response:
         said = await run_in_threadpool(_import, request, sent, dataset, handling, name, data)
     except REFUSED as exc:
         return _statistics(
-            request, sent.viewer, "cases", ["year"], "victims", "", import_error=str(exc),
+            request,
+            sent.viewer,
+            "cases",
+            ["year"],
+            "victims",
+            "",
+            import_error=str(exc),
             status=refusal_status(exc),
-        )  # fmt: skip
+        )
     return redirect("/app/trafficking?" + urlencode({"imported": said}))

@@ -91,11 +91,23 @@ def wildlife_page(
         {"by": by, "species": species, "purpose": purpose, "format": "csv"}
     )
     return page(
-        request, viewer, "wildlife.html", status,
-        by=by, choices=BY, species=species, purpose=purpose, rows=rows, legs=legs, chart=drawn,
-        csv_link=csv_link, error=error, trade=[row for row in trade if row.trade],
-        route_map=route_map(legs) if legs else None, section="wildlife",
-    )  # fmt: skip
+        request,
+        viewer,
+        "wildlife.html",
+        status,
+        by=by,
+        choices=BY,
+        species=species,
+        purpose=purpose,
+        rows=rows,
+        legs=legs,
+        chart=drawn,
+        csv_link=csv_link,
+        error=error,
+        trade=[row for row in trade if row.trade],
+        route_map=route_map(legs) if legs else None,
+        section="wildlife",
+    )
 
 
 @router.get("/wildlife/duplicates", response_class=HTMLResponse)
@@ -112,12 +124,24 @@ def duplicates_page(
     if purpose.strip():
         try:
             pairs = seizures.reported_twice(
-                request.app.state.engine, viewer.identity, dataset, against, purpose=purpose,
+                request.app.state.engine,
+                viewer.identity,
+                dataset,
+                against,
+                purpose=purpose,
                 now=dt.datetime.now(dt.UTC),
-            )  # fmt: skip
+            )
         except BadInput as exc:
             error, status = str(exc), 422
     return page(
-        request, viewer, "wildlife_duplicates.html", status,
-        dataset=dataset, against=against, purpose=purpose, pairs=pairs, error=error, section="wildlife",
-    )  # fmt: skip
+        request,
+        viewer,
+        "wildlife_duplicates.html",
+        status,
+        dataset=dataset,
+        against=against,
+        purpose=purpose,
+        pairs=pairs,
+        error=error,
+        section="wildlife",
+    )

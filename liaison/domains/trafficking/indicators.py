@@ -63,37 +63,79 @@ class Indicator:
 
 INDICATORS = (
     Indicator("injuries", "danger", "Does the person have injuries that have not been treated?", danger=True),
-    Indicator("locked_in", "danger", "Is the person locked in, or watched so they cannot leave right now?",
-              danger=True),
-    Indicator("threatened_now", "danger", "Is the person, or their family, threatened with harm right now?",
-              danger=True),
+    Indicator(
+        "locked_in",
+        "danger",
+        "Is the person locked in, or watched so they cannot leave right now?",
+        danger=True,
+    ),
+    Indicator(
+        "threatened_now",
+        "danger",
+        "Is the person, or their family, threatened with harm right now?",
+        danger=True,
+    ),
     Indicator("minor", "person", "Does the person seem to be under 18?"),
     Indicator("speaks_for", "person", "Does someone else speak for the person or answer for them?"),
-    Indicator("fearful", "person",
-              "Does the person seem afraid, anxious, or give answers that sound rehearsed?"),
-    Indicator("unaware_location", "person",
-              "Does the person not know their address or the town they are in?"),
-    Indicator("documents_withheld", "control", "Has someone else taken the person's passport or ID papers?",
-              strong=True),
-    Indicator("restricted_movement", "control", "Is the person not free to come and go as they wish?",
-              strong=True),
-    Indicator("violence", "control",
-              "Has the person been hit, hurt or sexually abused by those they work for?", strong=True),
-    Indicator("threats", "control", "Has the person or their family been threatened, for example with "
-              "the police or deportation?", strong=True),
-    Indicator("debt_bondage", "control", "Does the person owe a debt they must work off and can never repay?",
-              strong=True),
+    Indicator(
+        "fearful", "person", "Does the person seem afraid, anxious, or give answers that sound rehearsed?"
+    ),
+    Indicator(
+        "unaware_location", "person", "Does the person not know their address or the town they are in?"
+    ),
+    Indicator(
+        "documents_withheld",
+        "control",
+        "Has someone else taken the person's passport or ID papers?",
+        strong=True,
+    ),
+    Indicator(
+        "restricted_movement", "control", "Is the person not free to come and go as they wish?", strong=True
+    ),
+    Indicator(
+        "violence",
+        "control",
+        "Has the person been hit, hurt or sexually abused by those they work for?",
+        strong=True,
+    ),
+    Indicator(
+        "threats",
+        "control",
+        "Has the person or their family been threatened, for example with the police or deportation?",
+        strong=True,
+    ),
+    Indicator(
+        "debt_bondage",
+        "control",
+        "Does the person owe a debt they must work off and can never repay?",
+        strong=True,
+    ),
     Indicator("isolation", "control", "Is the person kept away from other people, or not allowed a phone?"),
-    Indicator("deception", "work",
-              "Was the person promised a different job, pay or conditions than they got?", strong=True),
-    Indicator("wages_withheld", "work", "Is the person's pay kept from them, or far less than promised?",
-              strong=True),
+    Indicator(
+        "deception",
+        "work",
+        "Was the person promised a different job, pay or conditions than they got?",
+        strong=True,
+    ),
+    Indicator(
+        "wages_withheld",
+        "work",
+        "Is the person's pay kept from them, or far less than promised?",
+        strong=True,
+    ),
     Indicator("excessive_hours", "work", "Does the person work very long hours, with no days off?"),
-    Indicator("abusive_conditions", "work", "Does the person live where they work, or in crowded or "
-              "degrading conditions?"),
-    Indicator("vulnerability", "work", "Does someone take advantage of the person's situation (no papers, "
-              "no language, no money, dependence)?"),
-)  # fmt: skip
+    Indicator(
+        "abusive_conditions",
+        "work",
+        "Does the person live where they work, or in crowded or degrading conditions?",
+    ),
+    Indicator(
+        "vulnerability",
+        "work",
+        "Does someone take advantage of the person's situation (no papers, "
+        "no language, no money, dependence)?",
+    ),
+)
 """Every indicator in the order the form asks them."""
 GROUPS = {
     "danger": "Danger right now",

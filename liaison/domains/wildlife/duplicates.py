@@ -75,8 +75,10 @@ def _place_agrees(first: str, second: str) -> bool:
 
 def _compare(one: Reported, other: Reported) -> Duplicate | None:
     low, high = sorted((one.quantity, other.quantity))
-    reasons = [f"same country {one.country.upper()}, year {one.year}",
-               f"quantities {one.quantity:g} and {other.quantity:g} {one.unit}"]  # fmt: skip
+    reasons = [
+        f"same country {one.country.upper()}, year {one.year}",
+        f"quantities {one.quantity:g} and {other.quantity:g} {one.unit}",
+    ]
     if high > 0 and (high - low) / high > TOLERANCE:
         return None
     same_kind = one.commodity == other.commodity

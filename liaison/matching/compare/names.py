@@ -100,9 +100,24 @@ def token_similarity(a: str, b: str, phonetic_a: str, phonetic_b: str) -> float:
 
 # Transliteration habits folded before counting edits: what one system writes `ks`, `kh`, `iy`
 # or `ou`, another writes `x`, `h`, `i` or `u`.
-_SPELLING_FOLDS = (("ks", "x"), ("kh", "h"), ("ph", "f"), ("iy", "i"), ("ij", "i"), ("yi", "i"), ("y", "i"),
-                   ("ou", "u"), ("oo", "u"), ("ee", "i"), ("w", "v"), ("dzh", "j"), ("zh", "j"), ("q", "k"),
-                   ("ck", "k"), ("c", "k"))  # fmt: skip
+_SPELLING_FOLDS = (
+    ("ks", "x"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("iy", "i"),
+    ("ij", "i"),
+    ("yi", "i"),
+    ("y", "i"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("w", "v"),
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("q", "k"),
+    ("ck", "k"),
+    ("c", "k"),
+)
 
 
 @lru_cache(maxsize=131_072)
