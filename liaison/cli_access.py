@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,6 +14,9 @@ from liaison.cli_support import caller, engine, err, out, reported, settings
 from liaison.errors import BadInput
 from liaison.model import Role
 from liaison.model.identity import SCOPES
+
+if TYPE_CHECKING:
+    from liaison.services.audit import Verification
 
 __all__ = ["audit_app", "group_app", "token_app", "user_app"]
 
@@ -266,24 +269,94 @@ def group_list() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    against: Annotated[
+        Path | None,
+        typer.Option("--checkpoints", help="Hold the chain against the signed checkpoints in this file too."),
+    ] = None,
+) -> None:
     """Check the whole audit chain; name the first broken link if any row was changed, deleted or inserted.
 
-    Exits with code 8 when the chain is broken.
+    With --checkpoints, also name a checkpoint whose event was cut from the end or rewritten,
+    and refuse a checkpoint whose signature fails. Exits with code 8 when the chain is broken or
+    a checkpoint forged.
 
-    Example: liaison audit verify
+    Example: liaison audit verify --checkpoints checkpoints.jsonl
     """
+    from liaison.access import checkpoints
     from liaison.services import audit
 
     with reported():
-        result = audit.verify(engine(), caller(), _now())
+        held = checkpoints.parse(_read_text(against), str(against)) if against else []
+        result = audit.verify(engine(), caller(), _now(), held)
+        if result.forged is not None:
+            err.print(
+                f"[bold red]audit checkpoint refused[/]: {result.forged}: its signature does not hold "
+                "(forged, changed, or signed under another key)"
+            )
+            raise typer.Exit(8)
         if result.broken is not None:
             err.print(
                 f"[bold red]audit chain broken[/] at event {result.broken.seq}: {result.broken.reason} "
                 f"({result.events:,} events read)"
             )
             raise typer.Exit(8)
-        out.print(f"audit chain intact: {result.events:,} events")
+        out.print(f"audit chain intact: {result.events:,} events{_keying(result)}")
+        if held:
+            out.print(f"holds against {len(held):,} checkpoint{'s' if len(held) > 1 else ''} in {against}")
+
+
+def _keying(result: Verification) -> str:
+    """How far the chain is keyed: what an intact chain can and cannot show."""
+    if not result.keyed:
+        return (
+            ", not keyed: anyone with database access could have rewritten it; set LIAISON_SECRET_KEY "
+            "(or LIAISON_SECRET_KEY_FILE)"
+        )
+    if result.keyed_from is None:
+        return ", none keyed yet (they were chained before this store had a key; the next is keyed)"
+    if result.keyed_from > 1:
+        return (
+            f", keyed from event {result.keyed_from:,} (those before were chained without a key, "
+            "and hold only against checkpoints)"
+        )
+    return ", all keyed"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        raise BadInput(f"cannot read the checkpoint file {path}: {exc}") from exc
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    output: Annotated[
+        Path, typer.Option("--out", "-o", help="File the auditors keep; the checkpoint is appended to it.")
+    ],
+) -> None:
+    """Append a signed checkpoint of the audit chain's head (number, hash, time, node) to a file.
+
+    Kept outside the database (by the auditors, and later by peer nodes), checkpoints let
+    `audit verify --checkpoints` show the chain cut or rewritten even with the key at hand.
+    Refused when the chain is already broken.
+
+    Example: liaison audit checkpoint --out checkpoints.jsonl
+    """
+    import socket
+
+    from liaison.access import checkpoints
+    from liaison.services import audit
+
+    with reported():
+        taken = audit.checkpoint(engine(), caller(), now=_now(), node=socket.gethostname())
+        try:
+            with output.open("ab") as handle:
+                handle.write(checkpoints.to_line(taken))
+        except OSError as exc:
+            raise BadInput(f"cannot write the checkpoint file {output}: {exc}") from exc
+        out.print(f"checkpoint of event {taken.seq:,} appended to {output}")
 
 
 @audit_app.command("export")

@@ -81,8 +81,11 @@ def settings() -> Settings:
 def engine(migrate: bool = False) -> Engine:
     """Open the configured store; `migrate` creates or upgrades it first."""
     from liaison import store
+    from liaison.services import audit
 
-    opened = store.open_engine(settings().database_url)
+    config = settings()
+    opened = store.open_engine(config.database_url)
+    audit.key_chain(opened, config)
     if migrate:
         store.migrate(opened)
     elif not store.is_current(opened):

@@ -3,7 +3,8 @@
 AES-256-GCM under a key kept outside the database, with the row's id as associated data: the
 database alone opens nothing, and a sealed value copied onto another row does not open there.
 The key is 32 random bytes in base64, given in a setting or kept in a file that Liaison makes
-with mode 0600 when it first seals something.
+with mode 0600 when it first needs it. Other uses of the same secret (the audit chain's keys) take
+keys derived from it under their own label, never the secret itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from liaison.errors import BadInput, Unavailable
 
@@ -28,12 +31,16 @@ _NONCE = 12
 
 
 class Sealer:
-    """Seals and opens secrets under one key."""
+    """Seals and opens secrets under one key, and derives keys for other purposes from it."""
 
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "_key")
 
     def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
+        self._aead, self._key = AESGCM(key), key
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for `purpose` (HKDF-SHA256); it tells nothing of the secret or of other purposes'."""
+        return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(self._key)
 
     @staticmethod
     def holds(value: str) -> bool:

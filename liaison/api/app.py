@@ -40,7 +40,7 @@ from liaison.api.problems import PROBLEM_RESPONSES, install
 from liaison.api.taxii import create_taxii
 from liaison.errors import Unavailable
 from liaison.model import Identity
-from liaison.services import catalog, webhooks
+from liaison.services import audit, catalog, webhooks
 from liaison.services.matching_service import MatchingService
 from liaison.settings import Settings
 
@@ -52,6 +52,7 @@ _TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings; the store must already be initialised."""
     engine = store.open_engine(settings.database_url)
+    audit.key_chain(engine, settings)
     matching = MatchingService(
         engine, candidates=settings.match_candidates, workers=settings.match_workers or os.cpu_count() or 1
     )

@@ -3,13 +3,14 @@
 Events are appended in the same transaction as the change they record, so a change without its
 event (or an event without its change) cannot be committed. Nothing in Liaison updates or
 deletes an event. An agency's auditors read and export its people's events, node auditors and
-the operator the whole trail (`access.administration.audit_scope`); any auditor verifies it.
+the operator the whole trail (`access.administration.audit_scope`); any auditor verifies it and
+takes signed checkpoints of it, which a later verification holds it against.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -18,11 +19,36 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access import checkpoints
 from liaison.access.administration import audit_scope
-from liaison.access.audit import AuditEvent, BrokenLink, ChainedEvent, verify_chain
+from liaison.access.audit import AuditEvent, BrokenLink, ChainedEvent, ChainKey, verify_chain
+from liaison.access.checkpoints import Checkpoint
+from liaison.access.sealing import key_file, read_key
+from liaison.errors import Conflict, Unavailable
 from liaison.model import Identity
+from liaison.settings import Settings
 
-__all__ = ["Verification", "export", "recent", "record", "verify"]
+__all__ = ["Verification", "checkpoint", "export", "key_chain", "recent", "record", "verify"]
+
+_NO_KEY = (
+    "checkpoints are signed with a key kept outside the database, and this store has none: set "
+    "LIAISON_SECRET_KEY (e.g. `openssl rand -base64 32`) or LIAISON_SECRET_KEY_FILE"
+)
+
+
+def key_chain(engine: Engine, settings: Settings) -> None:
+    """Key the engine's audit chain with the configured secret, if one is configured.
+
+    Without LIAISON_SECRET_KEY or LIAISON_SECRET_KEY_FILE the store's default applies: the key
+    file beside an SQLite store's file, and no key for other stores.
+    """
+    if settings.secret_key is not None:
+        sealer = read_key(settings.secret_key.get_secret_value(), "LIAISON_SECRET_KEY")
+    elif settings.secret_key_file is not None:
+        sealer = key_file(settings.secret_key_file, create=True)
+    else:
+        return
+    store.keep_chain_key(engine, ChainKey.of(sealer))
 
 
 def record(
@@ -43,22 +69,74 @@ def record(
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The outcome of walking the chain: how many events, and the first broken link if any."""
+    """The outcome of walking the chain: how many events, the first broken link if any, whether
+    this node holds the key, the first event keyed (None: none is), the checkpoints held against,
+    and the first checkpoint refused as forged (its file and line), which stops the walk."""
 
     events: int
     broken: BrokenLink | None
+    keyed: bool = False
+    keyed_from: int | None = None
+    checkpoints: int = 0
+    forged: str | None = None
 
 
-def verify(engine: Engine, identity: Identity, now: dt.datetime) -> Verification:
-    """Walk the whole chain against its head (any auditor: it shows counts, not events); recorded after."""
+def verify(
+    engine: Engine, identity: Identity, now: dt.datetime, against: Sequence[Checkpoint] = ()
+) -> Verification:
+    """Walk the whole chain against its head and the checkpoints given (any auditor: it shows
+    counts, not events); recorded after."""
     audit_scope(identity)
     with Session(engine) as session:
-        head_seq, head_hash = store.audit_head(session)
-        counted = _Counted(store.iter_events(session))
-        broken = verify_chain(counted, head_seq, head_hash)
+        key = store.chain_key(session, create=False)
+        if against and key is None:
+            raise Unavailable(_NO_KEY)
+        signed = key.checkpoint if key else b""
+        forged = next((c.where for c in against if not checkpoints.authentic(c, signed)), None)
+        if forged is not None:
+            found = Verification(0, None, True, None, len(against), forged)
+        else:
+            found = _walk(session, key, against)
     with Session(engine) as session, session.begin():
-        record(session, identity, "audit.verify", "audit", now=now, detail={"ok": broken is None})
-    return Verification(counted.count, broken)
+        detail = {"ok": found.broken is None and found.forged is None, "checkpoints": len(against)}
+        record(session, identity, "audit.verify", "audit", now=now, detail=detail)
+    return found
+
+
+def _walk(session: Session, key: ChainKey | None, against: Sequence[Checkpoint]) -> Verification:
+    head_seq, head_hash = store.audit_head(session)
+    counted = _Counted(store.iter_events(session))
+    wanted = frozenset(c.seq for c in against)
+    walked = verify_chain(counted, head_seq, head_hash, key.chain if key else None, wanted)
+    broken = walked.broken
+    for held in against:
+        broken = broken or checkpoints.check(held, head_seq, walked.hashes)
+    return Verification(counted.count, broken, key is not None, walked.keyed_from, len(against))
+
+
+def checkpoint(engine: Engine, identity: Identity, *, now: dt.datetime, node: str) -> Checkpoint:
+    """A signed checkpoint of the chain's head, taken on `node` once the whole chain verifies.
+
+    The checkpoint is recorded first, so the checkpoint covers its own event. Conflict when the
+    chain is broken: a checkpoint must never vouch for a rewritten chain.
+    """
+    audit_scope(identity)
+    with Session(engine) as session, session.begin():
+        key = store.chain_key(session, create=True)
+        if key is None:
+            raise Unavailable(_NO_KEY)
+        head_seq, head_hash = store.audit_head(session)
+        walked = verify_chain(store.iter_events(session), head_seq, head_hash, key.chain)
+        if walked.broken is not None:
+            raise Conflict(
+                f"the audit chain is broken at event {walked.broken.seq}: {walked.broken.reason}; "
+                "no checkpoint was taken"
+            )
+        taken = AuditEvent(
+            now, identity.actor, identity.agency, "audit.checkpoint", "audit", detail={"node": node}
+        )
+        chained = store.append_event(session, taken)
+    return checkpoints.sign(chained.seq, chained.hash, now, node, key.checkpoint)
 
 
 class _Counted:

@@ -1,7 +1,16 @@
 """The store: SQLAlchemy tables, migrations and repositories over SQLite or PostgreSQL."""
 
 from liaison.store.access import readable
-from liaison.store.audit import append_event, audit_head, events_about, iter_events, latest_events
+from liaison.store.audit import (
+    append_event,
+    audit_head,
+    chain_key,
+    event_hash_at,
+    events_about,
+    iter_events,
+    keep_chain_key,
+    latest_events,
+)
 from liaison.store.db import is_current, migrate, open_engine
 from liaison.store.decisions import (
     CONFIRMED,
@@ -96,6 +105,7 @@ __all__ = [
     "add_observables",
     "append_event",
     "audit_head",
+    "chain_key",
     "claim_dataset",
     "clear_login_attempts",
     "count_by_dataset_schema",
@@ -104,6 +114,7 @@ __all__ = [
     "entities_by_id",
     "entities_by_ids",
     "entity_in_dataset",
+    "event_hash_at",
     "events_about",
     "failed_login_times",
     "finish_import",
@@ -119,6 +130,7 @@ __all__ = [
     "iter_dataset",
     "iter_events",
     "iter_run",
+    "keep_chain_key",
     "known_datasets",
     "latest_events",
     "list_agencies",
