@@ -145,9 +145,9 @@ def stats(
         found = trafficking_cases.statistics(
             engine(),
             caller(),
-            counted,
+            counted,  # type: ignore[arg-type]
             by.split(","),
-            measure=measure,  # type: ignore[arg-type]
+            measure=measure,
             purpose=purpose(),
             now=_now(),
         )

@@ -165,8 +165,8 @@ def _statistics(
             found = trafficking_cases.statistics(
                 request.app.state.engine,
                 viewer.identity,
-                counted,
-                by,  # type: ignore[arg-type]
+                counted,  # type: ignore[arg-type]
+                by,
                 measure=measure if counted == "cases" else "victims",
                 purpose=purpose,
                 now=_now(),
