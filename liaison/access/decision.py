@@ -103,6 +103,7 @@ class Kind(StrEnum):
     REFERRAL = "referral"
     ENTRY_DECISION = "entry decision"
     TAXII_STATUS = "TAXII status"
+    INDICATOR_SCREENING = "indicator screening"
     DATASET = "dataset"
     ACCESS_REQUEST = "access request"
     WATCH = "watch"
@@ -113,9 +114,11 @@ class Kind(StrEnum):
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
 """Kinds one member user owns, to be alerted: watches and webhooks. The operator has none."""
-HELD = frozenset({Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION, Kind.TAXII_STATUS})
+HELD = frozenset(
+    {Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION, Kind.TAXII_STATUS, Kind.INDICATOR_SCREENING}
+)
 """Kinds held by the one agency that made them: a border agency's manifests, referrals and
-decisions, the status of a TAXII post."""
+decisions, the status of a TAXII post, a first responder's trafficking-indicator screening."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +327,12 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return _notice_refusal(action, resource)
     if isinstance(resource, UserFacts | AgencyFacts):
         return _administration_refusal(identity, resource)
+    if isinstance(resource, DatasetFacts) and action is Action.WRITE:
+        if identity.kind is IdentityKind.PUBLIC:
+            return "sign in to write records"
+        if identity.role is not None and identity.role.audits:
+            return "auditors read the trail; they do not write records"
+        return f"only {resource.owner_agency} may change its records"
     if isinstance(resource, OwnedFacts) and identity.kind is not IdentityKind.MEMBER:
         return f"{resource.kind}s belong to member agencies' users"
     if action is Action.DECIDE and identity.kind is IdentityKind.MEMBER:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, HeldFacts, Kind, may
 from liaison.domains.trafficking.indicators import Advice, Assessment, assess
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.i18n import LANGUAGES
@@ -130,7 +131,7 @@ def get(engine: Engine, identity: Identity, screening_id: str, now: dt.datetime)
     """One screening of the caller's agency; NotFound for any other."""
     with Session(engine) as session, session.begin():
         row = screening_row(session, screening_id)
-        if row is None or (identity.kind is not IdentityKind.OPERATOR and row.agency != identity.agency):
+        if row is None or not may(identity, Action.READ, HeldFacts(Kind.INDICATOR_SCREENING, row.agency)):
             raise NotFound(f"no screening {screening_id!r}")
         audit.record(session, identity, "trafficking.screening.read", f"screening:{row.id}", now=now)
         return _screening(row)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, DatasetFacts, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
@@ -42,11 +43,11 @@ class Handled:
     retention_review: dt.date | None = None
 
 
-def _writer(identity: Identity) -> None:
-    if identity.kind is IdentityKind.PUBLIC:
-        raise Forbidden("sign in to write records")
-    if identity.role is not None and identity.role.audits:
-        raise Forbidden("auditors read the trail; they do not write records")
+def _writer(identity: Identity, owner: str | None = None) -> None:
+    """Refuse unless the caller may write records of `owner` (their own agency's when None)."""
+    decision = may(identity, Action.WRITE, DatasetFacts(owner or identity.agency or ""))
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def _envelope(
@@ -124,8 +125,7 @@ def update(
         if current is None:
             raise NotFound(f"no entity {entity_id!r} in dataset {dataset!r}")
         owner = current.envelope.owner_agency
-        if identity.kind is not IdentityKind.OPERATOR and identity.agency != owner:
-            raise Forbidden(f"only {owner} may change its records")
+        _writer(identity, owner)
         if proxy.schema.name != current.proxy.schema.name and not proxy.schema.is_a(current.proxy.schema):
             raise BadInput(f"field 'schema': {current.proxy.schema.name} cannot become {proxy.schema.name}")
         envelope = _envelope(dataset, owner, handled, current.envelope, retention_years, now)
