@@ -114,7 +114,8 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         default=None,
-        description="Key that seals stored secrets (webhook signing secrets): 32 random bytes in base64, "
+        description="Key that seals stored secrets (webhook signing secrets) and keys the audit chain and "
+        "its signed checkpoints (each through a key derived for it): 32 random bytes in base64, "
         "e.g. from `openssl rand -base64 32`. Without it the key is read from `secret_key_file`.",
     )
     secret_key_file: Path | None = Field(

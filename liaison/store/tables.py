@@ -581,7 +581,8 @@ class AuditEventRow(Base):
 
 
 class AuditHeadRow(Base):
-    """The chain's head: the last event's number and hash, locked while an event is appended."""
+    """The chain's head: the last event's number and, when the chain is keyed, a seal over it and
+    the last event's hash (`access.audit`); locked while an event is appended."""
 
     __tablename__ = "audit_head"
 
