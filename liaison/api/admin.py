@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from liaison.access.secrets import split_token
-from liaison.api.auth import SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
+from liaison.http.auth import SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
 from liaison.model import Agency, AgencyKind, Role
 from liaison.services import access, agencies, audit, catalog, passwords
 from liaison.services.throttle import LoginLimits

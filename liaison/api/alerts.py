@@ -13,8 +13,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, WriterDep
-from liaison.api.problems import MAX_ID
+from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.problems import MAX_ID
 from liaison.model import Identity
 from liaison.services import alerts, watches, webhooks
 from liaison.store.watches import Watch

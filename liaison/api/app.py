@@ -19,14 +19,12 @@ from liaison import store, web
 from liaison.api import (
     admin,
     alerts,
-    auth,
     border,
     correlations,
     messages,
     notices,
     operations,
     records,
-    session,
     sharing,
     stix,
     takedowns,
@@ -34,11 +32,12 @@ from liaison.api import (
     wildlife,
     yente,
 )
-from liaison.api.deps import EngineDep
-from liaison.api.limits import BodyLimit, NoNul, TokenBuckets
-from liaison.api.problems import PROBLEM_RESPONSES, install
 from liaison.api.taxii import create_taxii
 from liaison.errors import Unavailable
+from liaison.http import auth, session
+from liaison.http.deps import EngineDep
+from liaison.http.limits import BodyLimit, NoNul, TokenBuckets
+from liaison.http.problems import PROBLEM_RESPONSES, install
 from liaison.model import Identity
 from liaison.services import audit, catalog, webhooks
 from liaison.services.matching_service import MatchingService

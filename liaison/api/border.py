@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, WriterDep
-from liaison.api.problems import MAX_ID
+from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.problems import MAX_ID
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity

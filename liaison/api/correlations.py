@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from liaison.api.auth import CallerDep
+from liaison.http.auth import CallerDep
 from liaison.model.observables import MAX_OBSERVABLE_CHARS
 from liaison.services import correlation
 from liaison.services.correlation import Correlated

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, WriterDep
-from liaison.api.problems import MAX_ID
+from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.problems import MAX_ID
 from liaison.model import Identity
 from liaison.model.operation import Checkpoint, OperationPlan, Seizure
 from liaison.services import operation_report, operations

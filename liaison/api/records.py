@@ -15,9 +15,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from liaison.api.auth import CallerDep, SettingsDep, WriterDep
-from liaison.api.problems import MAX_OFFSET
 from liaison.api.yente_models import ReferenceOut
+from liaison.http.auth import CallerDep, SettingsDep, WriterDep
+from liaison.http.problems import MAX_OFFSET
 from liaison.model.provenance import Provenance
 from liaison.services import records, retention
 from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from liaison.api.auth import CallerDep, WriterDep
-from liaison.api.problems import MAX_ID, MAX_OFFSET
+from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.problems import MAX_ID, MAX_OFFSET
 from liaison.services import alerts, hits
 
 __all__ = ["router"]

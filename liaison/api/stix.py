@@ -15,8 +15,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from liaison.api.auth import CallerDep, SettingsDep, WriterDep
-from liaison.api.deps import DatasetName
+from liaison.http.auth import CallerDep, SettingsDep, WriterDep
+from liaison.http.deps import DatasetName
 from liaison.ingest.stix import bundle_objects, parse_json, stix_records
 from liaison.services import stix_export
 from liaison.services.imports import envelope_for, import_records

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, WriterDep
-from liaison.api.problems import MAX_ID
+from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.problems import MAX_ID
 from liaison.services import takedowns
 from liaison.store.takedowns import CountryShare, Takedown
 

@@ -20,9 +20,9 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
-from liaison.api.auth import ApiKeyRequired, CallerDep, WriterDep
-from liaison.api.problems import STATUSES
 from liaison.errors import BadInput, LiaisonError
+from liaison.http.auth import ApiKeyRequired, CallerDep, WriterDep
+from liaison.http.problems import STATUSES
 from liaison.model import Identity
 from liaison.services import taxii
 from liaison.settings import Settings

@@ -19,9 +19,9 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, SettingsDep, WriterDep
-from liaison.api.deps import DatasetName
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
+from liaison.http.auth import CallerDep, SettingsDep, WriterDep
+from liaison.http.deps import DatasetName
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
 from liaison.services import indicator_screening, trafficking_cases

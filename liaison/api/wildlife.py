@@ -19,9 +19,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.auth import CallerDep, SettingsDep, WriterDep
-from liaison.api.deps import DatasetName
 from liaison.errors import BadInput
+from liaison.http.auth import CallerDep, SettingsDep, WriterDep
+from liaison.http.deps import DatasetName
 from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_mappings import BUILT_IN
 from liaison.services import cites_trade, seizures

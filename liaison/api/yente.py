@@ -13,8 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from liaison.api.auth import CallerDep, SettingsDep
-from liaison.api.problems import problem
 from liaison.api.yente_models import (
     CatalogOut,
     DatasetOut,
@@ -28,6 +26,8 @@ from liaison.api.yente_models import (
     Total,
 )
 from liaison.errors import BadInput
+from liaison.http.auth import CallerDep, SettingsDep
+from liaison.http.problems import problem
 from liaison.matching.model import FEATURES
 from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
 

@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.access.decision import Action, AgencyFacts, UserFacts, may
 from liaison.access.secrets import split_token
-from liaison.api.auth import SESSION_COOKIE, SettingsDep
 from liaison.errors import BadInput, Conflict, Forbidden
+from liaison.http.auth import SESSION_COOKIE, SettingsDep
 from liaison.model import Identity, Role
 from liaison.services import access, audit, passwords
 from liaison.services.throttle import LoginLimits

@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from liaison.api.problems import MAX_ID, MAX_OFFSET
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
+from liaison.http.problems import MAX_ID, MAX_OFFSET
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity, IdentityKind

@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from liaison import ingest
-from liaison.api.deps import DatasetName
 from liaison.errors import BadInput, Forbidden, NotFound
+from liaison.http.deps import DatasetName
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
 from liaison.model import Handling, IdentityKind

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from liaison.access import Action, Kind
 from liaison.access.decision import rule
-from liaison.api.problems import MAX_ID
+from liaison.http.problems import MAX_ID
 from liaison.model import Identity, IdentityKind, Role
 from liaison.model.operation import OperationStatus
 from liaison.services import alerts, messages, notices, operations, watches, xref

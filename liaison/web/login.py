@@ -9,10 +9,10 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from liaison.api.auth import CSRF_COOKIE, SESSION_COOKIE, SettingsDep
-from liaison.api.limits import TokenBuckets
-from liaison.api.session import set_session_cookies
 from liaison.errors import Throttled, Unauthenticated
+from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE, SettingsDep
+from liaison.http.limits import TokenBuckets
+from liaison.http.session import set_session_cookies
 from liaison.services import access
 from liaison.services.throttle import LoginLimits
 from liaison.web.render import page, redirect

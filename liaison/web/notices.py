@@ -14,8 +14,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.access import Action, may
-from liaison.api.problems import MAX_OFFSET
 from liaison.errors import BadInput
+from liaison.http.problems import MAX_OFFSET
 from liaison.model import Identity, NoticeKind, NoticeStatus, next_status
 from liaison.services import catalog, notices
 from liaison.services.matching_service import MatchingService

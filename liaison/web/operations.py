@@ -17,8 +17,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.access import Action, OperationFacts, may
-from liaison.api.problems import MAX_ID
 from liaison.errors import BadInput, Conflict
+from liaison.http.problems import MAX_ID
 from liaison.model import Identity
 from liaison.model.operation import VICTIM_KINDS, Checkpoint, CrimeArea, OperationPlan, ResultKind, Seizure
 from liaison.services import catalog, operation_report, operations

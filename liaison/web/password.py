@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.access.secrets import split_token
-from liaison.api.auth import SESSION_COOKIE, SettingsDep
 from liaison.errors import BadInput, Forbidden, Throttled
+from liaison.http.auth import SESSION_COOKIE, SettingsDep
 from liaison.services import passwords
 from liaison.services.throttle import LoginLimits
 from liaison.web.render import confirmed, page

@@ -15,9 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from liaison.api.auth import SESSION_COOKIE
-from liaison.api.problems import STATUSES
 from liaison.errors import LiaisonError
+from liaison.http.auth import SESSION_COOKIE
+from liaison.http.problems import STATUSES
 from liaison.i18n import translations
 from liaison.model.provenance import Provenance
 from liaison.web.navigation import menu

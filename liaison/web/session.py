@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from liaison.api.auth import CSRF_COOKIE, SESSION_COOKIE
-from liaison.api.limits import TokenBuckets
 from liaison.errors import Forbidden, Unauthenticated
+from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE
+from liaison.http.limits import TokenBuckets
 from liaison.model import Identity, Role
 from liaison.services import access
 

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.access import Action, may
-from liaison.api.problems import MAX_ID
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
+from liaison.http.problems import MAX_ID
 from liaison.model.takedown import FINAL, Stage, Target
 from liaison.services import takedowns
 from liaison.web.render import page, redirect, refusal_status

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from liaison.api.limits import RateLimited, TokenBuckets
+from liaison.http.limits import RateLimited, TokenBuckets
 
 
 def test_a_burst_then_refusal_then_forgetting_refilled_callers() -> None:

@@ -16,9 +16,9 @@ import secrets
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from liaison.api.auth import CSRF_COOKIE, SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
-from liaison.api.limits import TokenBuckets
 from liaison.errors import Forbidden
+from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
+from liaison.http.limits import TokenBuckets
 from liaison.model import IdentityKind
 from liaison.services import access
 from liaison.services.throttle import LoginLimits

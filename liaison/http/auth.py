@@ -17,9 +17,9 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from liaison.api.limits import TokenBuckets
-from liaison.api.problems import problem
 from liaison.errors import Forbidden, Unauthenticated
+from liaison.http.limits import TokenBuckets
+from liaison.http.problems import problem
 from liaison.model import Identity
 from liaison.services import access
 from liaison.settings import Settings
