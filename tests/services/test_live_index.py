@@ -133,7 +133,7 @@ def test_another_process_s_imports_deletions_and_withdrawals_are_screened_once_c
         assert _found(follower) == set()
 
         analyst = Identity.member("alice", "NCB-FR", "FR", Role.ANALYST)
-        reviewer = Identity.member("rita", "IPSG", "FR", Role.REVIEWER)
+        reviewer = Identity.member("rita", "IPSG", "FR", Role.REVIEWER, secretariat=True)
         notice = notices.create(engine, analyst, "red", "Wanted: fraud", subject=PETRENKO, now=NOW)
         notices.move(engine, analyst, notice.notice_id, "submit", now=NOW)
         notices.move(engine, reviewer, notice.notice_id, "publish", now=NOW)
