@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from liaison.cli_support import caller, engine, out, reported
@@ -24,7 +25,10 @@ message_app = typer.Typer(
 Body = Annotated[str, typer.Option(help="The message text.")]
 Priority = Annotated[str, typer.Option(help="routine, urgent or flash; urgent and flash raise alerts.")]
 HandlingCode = Annotated[str, typer.Option(help="TLP code: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")]
-ToUser = Annotated[list[str] | None, typer.Option("--to-user", help="For RED: a user it is for (repeat).")]
+ToUser = Annotated[
+    list[str] | None,
+    typer.Option("--to-user", help="For RED: a user it is for (repeat); a RED thread is seen by them alone."),
+]
 Ref = Annotated[list[str] | None, typer.Option("--ref", help="An entity id the message is about (repeat).")]
 
 
@@ -50,10 +54,11 @@ def message_send(
     to_user: ToUser = None,
     ref: Ref = None,
 ) -> None:
-    """Start a thread with other agencies.
+    """Start a thread with other agencies; it takes the message's handling code.
 
-    Example: liaison --as alice message send --to NCB-ES --subject "Vessel Aurora" --priority urgent
-    --body "Arriving Algeciras 04:00" --ref imo-9123456
+    A RED thread, subject included, is seen only by you and the --to-user users, who must be
+    named. Example: liaison --as alice message send --to NCB-ES --subject "Vessel Aurora"
+    --priority urgent --body "Arriving Algeciras 04:00" --ref imo-9123456
     """
     from liaison.services import messages
 
@@ -76,7 +81,7 @@ def message_reply(
     ref: Ref = None,
     reply_to: Annotated[str | None, typer.Option(help="The message answered.")] = None,
 ) -> None:
-    """Write in a thread of your agency.
+    """Write in a thread you read; in a RED thread the message is RED, for all its readers by default.
 
     Example: liaison --as bob message reply 3f2a9c0d1e4b5a6f --body "Boarding team ready"
     """
@@ -94,7 +99,7 @@ def message_list(
     limit: Annotated[int, typer.Option(min=1)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
-    """Your agency's threads, latest first, with how many messages you have not read.
+    """Your agency's threads (a RED one if it names you), latest first, with your unread counts.
 
     Example: liaison --as bob message list
     """
@@ -102,10 +107,11 @@ def message_list(
 
     with reported():
         threads, total = messages.list_threads(engine(), caller(), limit=limit, offset=offset)
-        table = Table("thread", "subject", "agencies", "unread", "last", title=f"{total} threads")
+        table = Table("thread", "subject", "TLP", "agencies", "unread", "last", title=f"{total} threads")
         for thread in threads:
             agencies, last = ", ".join(thread.participants), f"{thread.updated_at:%Y-%m-%d %H:%M}"
-            table.add_row(thread.thread_id, thread.subject, agencies, str(thread.unread), last)
+            row = (thread.thread_id, thread.subject, thread.handling, agencies, str(thread.unread), last)
+            table.add_row(*row)
         out.print(table)
 
 
@@ -142,7 +148,9 @@ def message_read(
             for message in shown:
                 out.print(_json(message), highlight=False, soft_wrap=True)
             return
-        out.print(f"[bold]{found.subject}[/] ({', '.join(found.participants)})", highlight=False)
+        out.print(f"[bold]{escape(found.subject)}[/] ({', '.join(found.participants)})", highlight=False)
+        if found.readers is not None:
+            out.print(f"TLP:RED, for {', '.join(found.readers)} only", highlight=False)
         for message in shown:
             out.print(
                 f"\n[bold]{message.sender}[/] ({message.sender_agency}) {message.created_at:%Y-%m-%d %H:%M} "

@@ -24,13 +24,19 @@ class MessageIn(BaseModel):
     body: str = Field(min_length=1, max_length=messages.MAX_BODY)
     priority: str = Field(default="routine", pattern="^(routine|urgent|flash)$")
     handling: str = Field(default="AMBER", max_length=16, examples=["AMBER"])
-    to_users: list[str] = Field(default_factory=list, max_length=100, description="For RED: whom it is for.")
+    to_users: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="For RED: the users it is for (required). Opening a thread, they alone (and you) "
+        "will see the thread, subject included; in a RED thread, none names all its readers.",
+    )
     entity_refs: list[str] = Field(default_factory=list, max_length=messages.MAX_REFS)
     reply_to: str | None = Field(default=None, max_length=32)
 
 
 class ThreadIn(MessageIn):
-    """A new thread: its subject, the agencies it goes to, and its first message."""
+    """A new thread: its subject, the agencies it goes to, and its first message, whose handling
+    code is the thread's. A RED thread names its users in `to_users`: no one else sees it."""
 
     subject: str = Field(min_length=1, max_length=300)
     to: list[str] = Field(min_length=1, max_length=200, examples=[["NCB-ES"]])
@@ -58,6 +64,8 @@ class ThreadOut(BaseModel):
     subject: str
     created_by: str
     participants: list[str]
+    handling: str = Field(description="The thread's TLP code, its opening message's.")
+    to_users: list[str] = Field(description="For a RED thread: the users it is for, with its creator.")
     created_at: dt.datetime
     updated_at: dt.datetime
     unread: int
@@ -98,7 +106,8 @@ def _message(message: Message) -> MessageOut:
 def _thread(thread: Thread, shown: list[Message] | None = None) -> ThreadOut:
     return ThreadOut(
         id=thread.thread_id, subject=thread.subject, created_by=thread.created_by,
-        participants=list(thread.participants), created_at=thread.created_at, updated_at=thread.updated_at,
+        participants=list(thread.participants), handling=thread.handling, to_users=list(thread.to_users),
+        created_at=thread.created_at, updated_at=thread.updated_at,
         unread=thread.unread, messages=[_message(message) for message in shown or []],
     )  # fmt: skip
 
@@ -118,7 +127,9 @@ def open_thread(body: ThreadIn, request: Request, identity: WriterDep) -> Thread
     """Start a thread with other agencies; urgent and flash messages alert them at once.
 
     Example body: `{"subject": "Vessel Aurora", "to": ["NCB-ES"], "body": "Arriving 04:00",
-    "priority": "urgent", "handling": "AMBER", "entity_refs": ["imo-9123456"]}`.
+    "priority": "urgent", "handling": "AMBER", "entity_refs": ["imo-9123456"]}`. With
+    `"handling": "RED", "to_users": ["carmen"]` only carmen (and you) will see the thread at all;
+    a RED thread that names no one is refused (422).
     """
     thread, message = messages.open_thread(
         request.app.state.engine, identity, body.subject, body.to, _draft(body), _now()
@@ -133,7 +144,8 @@ def list_threads(
     limit: Annotated[int, Query(ge=1, le=messages.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ThreadPage:
-    """Your agency's threads, latest activity first, with how many messages you have not read."""
+    """Your agency's threads (a RED one only if it names you), latest activity first, with how many
+    messages you have not read."""
     threads, total = messages.list_threads(request.app.state.engine, identity, limit=limit, offset=offset)
     return ThreadPage(
         results=[_thread(thread) for thread in threads], total=total, limit=limit, offset=offset
@@ -142,7 +154,8 @@ def list_threads(
 
 @router.get("/threads/{thread_id}", response_model=ThreadOut)
 def read_thread(thread_id: str, request: Request, identity: CallerDep) -> ThreadOut:
-    """A thread with the messages you may read; reading marks them read (receipts)."""
+    """A thread with the messages you may read; reading marks them read (receipts). A thread you may
+    not read, a RED one that does not name you, is absent (404)."""
     thread, shown = messages.read_thread(request.app.state.engine, identity, thread_id, _now())
     return _thread(thread, shown)
 

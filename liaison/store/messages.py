@@ -1,8 +1,11 @@
 """Message threads between agencies: participants, messages, read receipts.
 
-`visible_messages` is the one query that reads messages: a caller sees a thread's messages if
-their agency takes part in it, except RED messages, which reach only their sender and the users
-they name.
+Access to messages is decided here, by two conditions every list and read is built with:
+`readable_threads` (a thread, its subject and its counts) and `readable_messages` (a message).
+A caller reads a thread if their agency takes part in it, except a RED thread, which only its
+creator and the users it names read (TLP:RED is for the eyes of named recipients): the others
+of the participant agencies get nothing of it, not even its subject, and by id it is absent.
+Within a thread they read, RED messages reach only their sender and the users they name.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from liaison.model import Handling, Identity, IdentityKind
@@ -24,6 +28,8 @@ __all__ = [
     "add_message",
     "add_thread",
     "mark_read",
+    "readable_messages",
+    "readable_threads",
     "receipts_of",
     "thread_of",
     "threads_for",
@@ -33,7 +39,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Thread:
-    """A thread with its participants and, for the caller, how many messages they have not read."""
+    """A thread with its participants and, for the caller, how many messages they have not read.
+
+    `handling` is the thread's TLP code, its opening message's; a RED thread is read only by its
+    creator and `to_users`, the users it names (empty for any other code).
+    """
 
     thread_id: str
     subject: str
@@ -41,7 +51,16 @@ class Thread:
     participants: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    handling: str = Handling.AMBER.value
+    to_users: tuple[str, ...] = ()
     unread: int = 0
+
+    @property
+    def readers(self) -> tuple[str, ...] | None:
+        """Who alone reads a RED thread (its creator and the users it names); None for the others."""
+        if self.handling != Handling.RED.value:
+            return None
+        return tuple(sorted({self.created_by, *self.to_users}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,29 +80,70 @@ class Message:
     created_at: dt.datetime
 
 
-def _may_see(identity: Identity) -> ColumnElement[bool]:
-    """Which messages of a thread the caller's agency takes part in they may read."""
+def readable_threads(identity: Identity) -> ColumnElement[bool]:
+    """The threads the caller reads: their agency's, and of those a RED one only if it names them."""
     if identity.kind is IdentityKind.OPERATOR:
         return true()
-    return or_(
-        MessageRow.handling != Handling.RED.value,
-        MessageRow.sender == identity.user,
-        MessageRow.to_users.contains(f"|{identity.user}|", autoescape=True),
-    )
-
-
-def _in_thread(identity: Identity) -> ColumnElement[bool]:
-    if identity.kind is IdentityKind.OPERATOR:
-        return true()
-    return ThreadRow.id.in_(
+    if identity.kind is not IdentityKind.MEMBER or identity.user is None:
+        return false()  # the public reads no thread
+    in_agency = ThreadRow.id.in_(
         select(ThreadParticipantRow.thread).where(ThreadParticipantRow.agency == identity.agency)
     )
+    named = or_(
+        ThreadRow.handling != Handling.RED.value,
+        ThreadRow.created_by == identity.user,
+        _names(ThreadRow.to_users, identity.user),
+    )
+    return and_(in_agency, named)
 
 
-def add_thread(session: Session, subject: str, by: str, agencies: Sequence[str], now: dt.datetime) -> str:
-    """A new thread between these agencies; its id."""
+def readable_messages(identity: Identity) -> ColumnElement[bool]:
+    """The messages the caller reads: in a thread they read, and a RED one only if sent by or to them."""
+    in_thread = MessageRow.thread.in_(select(ThreadRow.id).where(readable_threads(identity)))
+    if identity.kind is IdentityKind.OPERATOR:
+        return in_thread
+    named = or_(
+        MessageRow.handling != Handling.RED.value,
+        MessageRow.sender == identity.user,
+        _names(MessageRow.to_users, identity.user or ""),
+    )
+    return and_(in_thread, named)
+
+
+def _names(column: Any, user: str) -> ColumnElement[bool]:
+    # Named users are kept as "|a|b|" text, so that one LIKE tells a name.
+    return column.contains(f"|{user}|", autoescape=True)  # type: ignore[no-any-return]
+
+
+def _named(users: Sequence[str]) -> str:
+    return "|" + "".join(f"{user}|" for user in sorted(set(users)))
+
+
+def _unnamed(text: str) -> tuple[str, ...]:
+    return tuple(user for user in text.split("|") if user)
+
+
+def add_thread(
+    session: Session,
+    subject: str,
+    by: str,
+    agencies: Sequence[str],
+    now: dt.datetime,
+    *,
+    handling: str = Handling.AMBER.value,
+    to_users: Sequence[str] = (),
+) -> str:
+    """A new thread between these agencies, under a TLP code; its id. A RED thread names its users."""
     thread_id = secrets.token_hex(8)
-    session.add(ThreadRow(id=thread_id, subject=subject, created_by=by, created_at=now, updated_at=now))
+    if handling == Handling.RED.value and not to_users:
+        raise ValueError("a RED thread names the users it is for")
+    named = _named(to_users if handling == Handling.RED.value else ())
+    session.add(
+        ThreadRow(
+            id=thread_id, subject=subject, created_by=by, handling=handling, to_users=named,
+            created_at=now, updated_at=now,
+        )
+    )  # fmt: skip
     # Without relationships between the classes, the unit of work does not order the two inserts.
     session.flush()
     session.add_all(ThreadParticipantRow(thread=thread_id, agency=agency) for agency in sorted(set(agencies)))
@@ -112,7 +172,7 @@ def add_message(
         sender_agency=sender.agency or "",
         priority=priority,
         handling=handling,
-        to_users="|" + "".join(f"{user}|" for user in sorted(set(to_users))),
+        to_users=_named(to_users),
         body=body,
         entity_refs=list(entity_refs),
         reply_to=reply_to,
@@ -130,15 +190,15 @@ def add_message(
 def _message(row: MessageRow) -> Message:
     return Message(
         row.id, row.thread, row.sender, row.sender_agency, row.priority, row.handling,
-        tuple(user for user in row.to_users.split("|") if user), row.body, tuple(row.entity_refs),
+        _unnamed(row.to_users), row.body, tuple(row.entity_refs),
         row.reply_to, row.created_at,
     )  # fmt: skip
 
 
 def thread_of(session: Session, thread_id: str, identity: Identity) -> Thread | None:
-    """The thread if the caller's agency takes part in it."""
+    """The thread if the caller reads it (`readable_threads`); None as for a thread that is not there."""
     row = session.scalars(
-        select(ThreadRow).where(ThreadRow.id == thread_id, _in_thread(identity))
+        select(ThreadRow).where(ThreadRow.id == thread_id, readable_threads(identity))
     ).one_or_none()
     if row is None:
         return None
@@ -152,21 +212,23 @@ def _thread(session: Session, row: ThreadRow, unread: int) -> Thread:
         .order_by(ThreadParticipantRow.agency)
     ).all()
     return Thread(
-        row.id, row.subject, row.created_by, tuple(participants), row.created_at, row.updated_at, unread
-    )
+        row.id, row.subject, row.created_by, tuple(participants), row.created_at, row.updated_at,
+        row.handling, _unnamed(row.to_users), unread,
+    )  # fmt: skip
 
 
 def threads_for(session: Session, identity: Identity, limit: int, offset: int) -> tuple[list[Thread], int]:
     """The caller's threads, latest activity first, with the caller's unread counts; and the total."""
-    total = session.scalar(select(func.count()).select_from(ThreadRow).where(_in_thread(identity))) or 0
+    readable = readable_threads(identity)
+    total = session.scalar(select(func.count()).select_from(ThreadRow).where(readable)) or 0
     rows = session.scalars(
-        select(ThreadRow).where(_in_thread(identity)).order_by(ThreadRow.updated_at.desc(), ThreadRow.id)
+        select(ThreadRow).where(readable).order_by(ThreadRow.updated_at.desc(), ThreadRow.id)
         .limit(limit).offset(offset)
     ).all()  # fmt: skip
     unread = dict(
         session.execute(
             select(MessageRow.thread, func.count())
-            .where(MessageRow.thread.in_([row.id for row in rows]), _may_see(identity))
+            .where(MessageRow.thread.in_([row.id for row in rows]), readable_messages(identity))
             .where(~MessageRow.id.in_(select(ReceiptRow.message).where(ReceiptRow.user == identity.actor)))
             .group_by(MessageRow.thread)
         ).all()
@@ -175,11 +237,10 @@ def threads_for(session: Session, identity: Identity, limit: int, offset: int) -
 
 
 def visible_messages(session: Session, thread_id: str, identity: Identity) -> list[Message]:
-    """The thread's messages the caller may read, oldest first (none if their agency is not in it)."""
+    """The thread's messages the caller may read, oldest first (none if they do not read the thread)."""
     query = (
         select(MessageRow)
-        .join(ThreadRow, ThreadRow.id == MessageRow.thread)
-        .where(MessageRow.thread == thread_id, _in_thread(identity), _may_see(identity))
+        .where(MessageRow.thread == thread_id, readable_messages(identity))
         .order_by(MessageRow.created_at, MessageRow.id)
     )
     return [_message(row) for row in session.scalars(query)]

@@ -659,13 +659,16 @@ class AlertRow(Base):
 
 
 class ThreadRow(Base):
-    """A message thread between agencies."""
+    """A message thread between agencies, under its opening message's TLP code. A RED thread (its
+    subject too) reaches only its creator and `to_users` (`|a|b|`), not its agencies' other users."""
 
     __tablename__ = "message_thread"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     subject: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(64))
+    handling: Mapped[str] = mapped_column(String(16), default="AMBER", server_default="AMBER")
+    to_users: Mapped[str] = mapped_column(Text, default="|", server_default="|")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 

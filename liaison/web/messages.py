@@ -1,4 +1,8 @@
-"""Messages between agencies: threads, priorities (urgent and flash alert at once), read receipts."""
+"""Messages between agencies: threads, priorities (urgent and flash alert at once), read receipts.
+
+What a viewer sees is decided by the messages service (a RED thread only by the users it names);
+these pages draw it, and a refused new thread comes back as its form with the reason.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.errors import BadInput
 from liaison.model import Handling
 from liaison.services import catalog, messages
 from liaison.web.render import page, redirect
@@ -28,10 +33,12 @@ def threads(request: Request, viewer: ViewerDep) -> HTMLResponse:
 @router.get("/messages/new", response_class=HTMLResponse)
 def new(request: Request, viewer: ViewerDep, to: str = "", entity: str = "") -> HTMLResponse:
     """The form for a new thread, optionally addressed to an agency and about an entity."""
-    return _form(request, viewer, to=to, entity=entity)
+    return _form(request, viewer, {"to": [to] if to else [], "entity": entity})
 
 
-def _form(request: Request, viewer: ViewerDep, status: int = 200, **values: str) -> HTMLResponse:
+def _form(
+    request: Request, viewer: ViewerDep, values: dict[str, object], status: int = 200, error: str = ""
+) -> HTMLResponse:
     others = [
         agency
         for agency in catalog.agencies(request.app.state.engine)
@@ -40,21 +47,28 @@ def _form(request: Request, viewer: ViewerDep, status: int = 200, **values: str)
     handlings = [code.value for code in Handling]
     return page(
         request, viewer, "message_new.html", status, agencies=others, priorities=PRIORITIES,
-        handlings=handlings, values=values,
+        handlings=handlings, values=values, error=error,
     )  # fmt: skip
 
 
 @router.post("/messages", response_model=None)
 def open_thread(request: Request, sent: PostedDep) -> Response:
-    """Start a thread with its first message."""
-    thread, _message = messages.open_thread(
-        request.app.state.engine,
-        sent.identity,
-        sent.text("subject"),
-        sent.texts("to"),
-        _draft(sent),
-        dt.datetime.now(dt.UTC),
-    )
+    """Start a thread with its first message; a refused one (a RED thread naming no one) comes back
+    as the form, filled in as sent, with the reason."""
+    try:
+        thread, _message = messages.open_thread(
+            request.app.state.engine,
+            sent.identity,
+            sent.text("subject"),
+            sent.texts("to"),
+            _draft(sent),
+            dt.datetime.now(dt.UTC),
+        )
+    except BadInput as exc:
+        fields = ("subject", "priority", "handling", "to_users", "body")
+        values: dict[str, object] = {name: sent.text(name) for name in fields}
+        values |= {"to": sent.texts("to"), "entity": ", ".join(sent.texts("entity_refs"))}
+        return _form(request, sent.viewer, values, status=422, error=str(exc))
     return redirect(f"/app/messages/{thread.thread_id}")
 
 
@@ -73,9 +87,11 @@ def thread(request: Request, viewer: ViewerDep, thread_id: str) -> HTMLResponse:
         for post in posts
         if post.sender_agency == identity.agency
     }
+    # In a RED thread every message is RED: the reply form says so rather than offer other codes.
+    handlings = [Handling.RED.value] if found.readers is not None else [code.value for code in Handling]
     return page(
         request, viewer, "thread.html", thread=found, posts=posts, receipts=receipts, priorities=PRIORITIES,
-        handlings=[code.value for code in Handling],
+        handlings=handlings,
     )  # fmt: skip
 
 

@@ -174,3 +174,31 @@ def test_a_bad_field_never_hides_a_listed_person(world: World, tmp_path: Path) -
 
 LISTED = "un-sc-6907993"
 """Eric BADEGE on the UN Security Council's list, born in 1971."""
+
+
+def test_a_red_thread_is_absent_to_the_users_it_does_not_name(world: World) -> None:
+    # A RED thread's subject once reached every user of its agencies: bruno (NCB-FR, alice's own
+    # agency) and ines (NCB-ES) read it in their lists though only carmen was named.
+    subject = "Attack review: informant at the Zirka agency"
+    opened = httpx.post(
+        f"{world.url}/api/v1/threads",
+        json={
+            "subject": subject,
+            "to": ["NCB-ES"],
+            "body": "Friday.",
+            "handling": "RED",
+            "to_users": ["carmen"],
+        },
+        headers=_token(world, "alice", "read", "write"),
+        timeout=30,
+    )
+    assert opened.status_code == 201, opened.text
+    thread = opened.json()["id"]
+    carmen = _token(world, "carmen", "read")
+    assert subject in httpx.get(f"{world.url}/api/v1/threads", headers=carmen, timeout=30).text
+    for outsider in ("bruno", "ines"):
+        headers = _token(world, outsider, "read")
+        listed = httpx.get(f"{world.url}/api/v1/threads", params={"limit": 200}, headers=headers, timeout=30)
+        assert listed.status_code == 200 and subject not in listed.text, outsider
+        read = httpx.get(f"{world.url}/api/v1/threads/{thread}", headers=headers, timeout=30)
+        assert read.status_code == 404 and subject not in read.text, outsider
