@@ -1,4 +1,4 @@
-"""Migration 0020 on both backends: threads written before it get their handling code, and a
+"""Migration 0019 on both backends: threads written before it get their handling code, and a
 thread becomes RED only if every message in it is RED, named to those messages' senders and users.
 
 Strategy: step back one revision, write three threads as the earlier schema held them, step up

@@ -1,7 +1,7 @@
 """red threads: a thread carries its handling code, and a RED thread the users it is for
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-09 12:00:00.000000
 
 A thread takes the TLP code of its opening message. Threads written before this revision are
@@ -15,8 +15,8 @@ message's code), so that nobody loses a message they could read.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
