@@ -48,7 +48,10 @@ def chain_key(session: Session, create: bool) -> ChainKey | None:
     beside = Path(url.database).with_name(Path(url.database).name + ".key")
     if not create and not beside.exists():
         return None
-    return ChainKey.of(key_file(beside, create))
+    # Read once: every audited request would otherwise read and derive the key again.
+    key = ChainKey.of(key_file(beside, create))
+    keep_chain_key(session.connection().engine, key)
+    return key
 
 
 def append_event(session: Session, event: AuditEvent) -> ChainedEvent:
