@@ -53,7 +53,7 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from liaison.api.app import create_app
-    from liaison.services.demo_world import DEMO_PASSWORD
+    from liaison.demo.world import DEMO_PASSWORD
     from liaison.settings import Settings
 
     entity = "f489fde47d00d5431d4176d4d0e7c4766cef44a3"  # Karim BENALI of NCB-FR's demo case

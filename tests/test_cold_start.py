@@ -104,9 +104,9 @@ def test_light_commands_load_no_engine(
 
 def test_a_command_builds_only_its_own_group(store_env: dict[str, str]) -> None:
     run = "import sys; sys.argv = ['liaison', 'audit', 'verify']; from liaison.cli import main; main()"
-    found = {name for name in modules(run, store_env) if name.startswith("liaison.cli_")}
-    assert "liaison.cli_access" in found  # the audit group's own module
-    assert not found & {"liaison.cli_operations", "liaison.cli_border", "liaison.cli_wildlife"}
+    found = {name for name in modules(run, store_env) if name.startswith("liaison.cli.")}
+    assert "liaison.cli.access" in found  # the audit group's own module
+    assert not found & {"liaison.cli.operations", "liaison.cli.border", "liaison.cli.wildlife"}
 
 
 def test_help_lists_every_group_with_its_own_help() -> None:

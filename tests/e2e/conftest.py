@@ -30,7 +30,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from liaison.services.demo_world import DEMO_PASSWORD
+from liaison.demo.world import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium's own calls home are refused on a closed network, and would slow every start.

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from liaison.services.demo_world import DEMO_PASSWORD
+from liaison.demo.world import DEMO_PASSWORD
 from tests.e2e.conftest import Browsing
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from liaison.services.demo_build import demo_id
+from liaison.demo.build import demo_id
 from tests.e2e.conftest import Browsing, wait_until
 
 NATALIA = demo_id("ncb_ua_trafficking", "natalia")

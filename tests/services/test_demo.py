@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from liaison import store
+from liaison import demo, store
 from liaison.api.app import create_app
+from liaison.demo.world import demo_agencies, demo_datasets
 from liaison.errors import NotFound
 from liaison.model import Identity
-from liaison.services import catalog, demo
-from liaison.services.demo_world import demo_agencies, demo_datasets
+from liaison.services import catalog
 from liaison.settings import Settings
 from tests.test_cli import Cli
 

@@ -21,6 +21,13 @@ from sqlalchemy import Engine
 
 from liaison import store
 from liaison.api.app import create_app
+from liaison.demo.story_border import FLIGHT, stolen_passport
+from liaison.demo.story_cases import case_file
+from liaison.demo.story_cooperation import ACTION_DAY_THREAD, MINIBUS_THREAD, RED_NOTICE
+from liaison.demo.story_cyber import SHARED_VALUES
+from liaison.demo.story_operations import LIBERTERRA, SYNERGIA
+from liaison.demo.story_scene import Scene
+from liaison.demo.world import DEMO_PASSWORD
 from liaison.model import Identity
 from liaison.model.observables import guess_observable
 from liaison.model.operation import OperationStatus
@@ -42,13 +49,6 @@ from liaison.services import (
     watches,
     xref,
 )
-from liaison.services.demo_story_border import FLIGHT, stolen_passport
-from liaison.services.demo_story_cases import case_file
-from liaison.services.demo_story_cooperation import ACTION_DAY_THREAD, MINIBUS_THREAD, RED_NOTICE
-from liaison.services.demo_story_cyber import SHARED_VALUES
-from liaison.services.demo_story_operations import LIBERTERRA, SYNERGIA
-from liaison.services.demo_story_scene import Scene
-from liaison.services.demo_world import DEMO_PASSWORD
 from liaison.settings import Settings
 from tests.web.pages import logged_in, text_of
 

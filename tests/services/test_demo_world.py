@@ -18,8 +18,8 @@ from followthemoney import model, registry
 from followthemoney.proxy import EntityProxy
 from rigour.ids import get_identifier_format
 
+from liaison.demo.world import DemoDataset, demo_agencies, demo_datasets
 from liaison.model import AgencyKind, Handling
-from liaison.services.demo_world import DemoDataset, demo_agencies, demo_datasets
 
 SEEDS = (7, 8, 1234)
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

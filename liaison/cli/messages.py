@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, reported
+from liaison.cli.support import caller, engine, out, reported
 
 if TYPE_CHECKING:
     from liaison.services import messages

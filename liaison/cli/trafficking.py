@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, purpose, reported, settings
+from liaison.cli.support import caller, engine, out, purpose, reported, settings
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations

@@ -8,13 +8,13 @@ network draws from its own stream (`f"{seed}/cyber"`), so editing one leaves the
 
 from __future__ import annotations
 
+from liaison.demo.build import DemoBuilder, DemoDataset
+from liaison.demo.cyber import cyber_datasets
+from liaison.demo.trafficking import trafficking_datasets
+from liaison.demo.wildlife import wildlife_datasets
 from liaison.model.agency import Agency, AgencyKind
 from liaison.model.handling import Handling
 from liaison.model.identity import Role
-from liaison.services.demo_build import DemoBuilder, DemoDataset
-from liaison.services.demo_cyber import cyber_datasets
-from liaison.services.demo_trafficking import trafficking_datasets
-from liaison.services.demo_wildlife import wildlife_datasets
 
 __all__ = ["DEMO_PASSWORD", "GROUPS", "USERS", "DemoDataset", "demo_agencies", "demo_datasets"]
 

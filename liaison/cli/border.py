@@ -17,7 +17,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, err, out, purpose, reported, settings
+from liaison.cli.support import caller, engine, err, out, purpose, reported, settings
 from liaison.model.manifest import REPORTED_KINDS, REPORTED_STATUSES
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from liaison.cli_support import caller, engine, out, purpose, reported
+from liaison.cli.support import caller, engine, out, purpose, reported
 from liaison.errors import BadInput
 
 if TYPE_CHECKING:

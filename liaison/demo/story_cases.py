@@ -14,9 +14,9 @@ from typing import Any
 
 import orjson
 
+from liaison.demo.story_scene import Scene
 from liaison.ingest.base import read_as_file
 from liaison.services import trafficking_cases
-from liaison.services.demo_story_scene import Scene
 from liaison.services.imports import envelope_for
 
 __all__ = ["CASES_DATASET", "case_file", "import_cases"]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, purpose, reported
+from liaison.cli.support import caller, engine, out, purpose, reported
 from liaison.errors import BadInput, NotFound
 
 if TYPE_CHECKING:

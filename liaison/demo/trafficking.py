@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 
+from liaison.demo.build import DemoBuilder, DemoDataset
+from liaison.demo.exploitation import exploitation_datasets
+from liaison.demo.identifiers import Traits, day_in, fill, traits
 from liaison.model.handling import Handling
-from liaison.services.demo_build import DemoBuilder, DemoDataset
-from liaison.services.demo_exploitation import exploitation_datasets
-from liaison.services.demo_identifiers import Traits, day_in, fill, traits
 
 __all__ = ["trafficking_datasets"]
 

@@ -10,9 +10,9 @@ world already holds (documentation addresses): correlating any of them finds the
 from __future__ import annotations
 
 from liaison import ingest
+from liaison.demo.build import DemoBuilder
+from liaison.demo.story_scene import Scene
 from liaison.model import Envelope, Handling
-from liaison.services.demo_build import DemoBuilder
-from liaison.services.demo_story_scene import Scene
 from liaison.services.imports import envelope_for, import_records
 from liaison.services.reference_data import reference_file
 

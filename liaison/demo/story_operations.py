@@ -13,9 +13,9 @@ import datetime as dt
 import random
 from typing import Any
 
+from liaison.demo.story_scene import Scene
 from liaison.model.operation import Checkpoint, OperationPlan, Seizure
 from liaison.services import operations, takedowns
-from liaison.services.demo_story_scene import Scene
 
 __all__ = ["LIBERTERRA", "SYNERGIA", "WATCHLISTS", "plan_operations"]
 

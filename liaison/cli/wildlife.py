@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, purpose, reported, settings
+from liaison.cli.support import caller, engine, out, purpose, reported, settings
 from liaison.errors import BadInput
 from liaison.ingest.seizure_mappings import BUILT_IN
 

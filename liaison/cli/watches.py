@@ -9,7 +9,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, reported, settings
+from liaison.cli.support import caller, engine, out, reported, settings
 
 __all__ = ["watch_app", "webhook_app"]
 

@@ -16,10 +16,10 @@ from typer.core import TyperGroup
 from typer.main import get_group
 
 from liaison import ingest
-from liaison.cli_cyber import correlate
-from liaison.cli_render import ScreenFormat, render_screening
-from liaison.cli_support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
-from liaison.cli_xref import clusters, xref
+from liaison.cli.cyber import correlate
+from liaison.cli.render import ScreenFormat, render_screening
+from liaison.cli.support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
+from liaison.cli.xref import clusters, xref
 from liaison.errors import BadInput
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, parse_release
 
@@ -31,28 +31,28 @@ __all__ = ["app"]
 # Each group of sub-commands, as module and attribute: a command builds and imports its own group
 # only (Typer would build all hundred commands, and import their modules, on every call).
 _GROUPS = {
-    "review": ("liaison.cli_xref", "review_app"),
-    "user": ("liaison.cli_access", "user_app"),
-    "token": ("liaison.cli_access", "token_app"),
-    "group": ("liaison.cli_access", "group_app"),
-    "audit": ("liaison.cli_access", "audit_app"),
-    "access": ("liaison.cli_sharing", "access_app"),
-    "alerts": ("liaison.cli_sharing", "alerts_app"),
-    "retention": ("liaison.cli_retention", "retention_app"),
-    "message": ("liaison.cli_messages", "message_app"),
-    "notice": ("liaison.cli_notices", "notice_app"),
-    "watch": ("liaison.cli_watches", "watch_app"),
-    "webhook": ("liaison.cli_watches", "webhook_app"),
-    "graph": ("liaison.cli_graph", "graph_app"),
-    "operation": ("liaison.cli_operations", "operation_app"),
-    "manifest": ("liaison.cli_border", "manifest_app"),
-    "document": ("liaison.cli_border", "document_app"),
-    "decision": ("liaison.cli_border", "decision_app"),
-    "takedown": ("liaison.cli_takedowns", "takedown_app"),
-    "species": ("liaison.cli_wildlife", "species_app"),
-    "seizure": ("liaison.cli_wildlife", "seizure_app"),
-    "trade": ("liaison.cli_wildlife", "trade_app"),
-    "trafficking": ("liaison.cli_trafficking", "trafficking_app"),
+    "review": ("liaison.cli.xref", "review_app"),
+    "user": ("liaison.cli.access", "user_app"),
+    "token": ("liaison.cli.access", "token_app"),
+    "group": ("liaison.cli.access", "group_app"),
+    "audit": ("liaison.cli.access", "audit_app"),
+    "access": ("liaison.cli.sharing", "access_app"),
+    "alerts": ("liaison.cli.sharing", "alerts_app"),
+    "retention": ("liaison.cli.retention", "retention_app"),
+    "message": ("liaison.cli.messages", "message_app"),
+    "notice": ("liaison.cli.notices", "notice_app"),
+    "watch": ("liaison.cli.watches", "watch_app"),
+    "webhook": ("liaison.cli.watches", "webhook_app"),
+    "graph": ("liaison.cli.graph", "graph_app"),
+    "operation": ("liaison.cli.operations", "operation_app"),
+    "manifest": ("liaison.cli.border", "manifest_app"),
+    "document": ("liaison.cli.border", "document_app"),
+    "decision": ("liaison.cli.border", "decision_app"),
+    "takedown": ("liaison.cli.takedowns", "takedown_app"),
+    "species": ("liaison.cli.wildlife", "species_app"),
+    "seizure": ("liaison.cli.wildlife", "seizure_app"),
+    "trade": ("liaison.cli.wildlife", "trade_app"),
+    "trafficking": ("liaison.cli.trafficking", "trafficking_app"),
 }
 
 
@@ -350,7 +350,7 @@ def demo_(
 
     Example: liaison demo --seed 7
     """
-    from liaison.services import demo
+    from liaison import demo
 
     with reported():
         config = settings()
@@ -437,8 +437,9 @@ def serve(
 
     Example: liaison serve --port 8000 --workers 2
     """
+    from liaison import demo
     from liaison.api.serving import serve as run
-    from liaison.services import catalog, demo, webhooks
+    from liaison.services import catalog, webhooks
 
     with reported():
         config = settings()

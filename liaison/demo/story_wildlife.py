@@ -8,9 +8,9 @@ seizures into GS-LYON's GREEN datasets `eia` and `china`.
 
 from __future__ import annotations
 
+from liaison.demo.story_scene import Scene
 from liaison.model import Identity
 from liaison.services import cites_trade, seizures
-from liaison.services.demo_story_scene import Scene
 from liaison.services.imports import envelope_for
 from liaison.services.reference_data import reference_file
 

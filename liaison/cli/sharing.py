@@ -9,7 +9,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, reported
+from liaison.cli.support import caller, engine, out, reported
 
 __all__ = ["access_app", "alerts_app"]
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import random
 
-from liaison.model.handling import Handling
-from liaison.services.demo_build import DemoBuilder, DemoDataset
-from liaison.services.demo_identifiers import (
+from liaison.demo.build import DemoBuilder, DemoDataset
+from liaison.demo.identifiers import (
     Traits,
     bitcoin_address,
     day_in,
@@ -22,6 +21,7 @@ from liaison.services.demo_identifiers import (
     traits,
     tron_address,
 )
+from liaison.model.handling import Handling
 
 __all__ = ["cyber_datasets"]
 

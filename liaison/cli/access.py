@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, err, out, reported, settings
+from liaison.cli.support import caller, engine, err, out, reported, settings
 from liaison.errors import BadInput
 from liaison.model import Role
 from liaison.model.identity import SCOPES

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from liaison.demo.identifiers import passport_number
+from liaison.demo.story_operations import WATCHLISTS
+from liaison.demo.story_scene import Scene
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import read_manifest, write_paxlst
 from liaison.model.manifest import Flight, Manifest, Passenger, TravelDocument
 from liaison.services import entry_decisions, indicator_screening, manifests, travel_documents
-from liaison.services.demo_identifiers import passport_number
-from liaison.services.demo_story_operations import WATCHLISTS
-from liaison.services.demo_story_scene import Scene
 from liaison.services.matching_service import MatchingService
 
 __all__ = ["FLIGHT", "MANIFEST_FILE", "screen_flight", "stolen_passport"]

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from liaison import ingest, store
 from liaison.access.secrets import hash_password
+from liaison.demo import story as demo_story
+from liaison.demo.world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets
 from liaison.model import AgencyKind, Envelope, Handling
-from liaison.services import agencies, demo_story
-from liaison.services.demo_world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets
+from liaison.services import agencies
 from liaison.services.imports import import_records
 from liaison.services.reference_data import reference_file
 from liaison.settings import Settings

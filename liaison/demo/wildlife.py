@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 
+from liaison.demo.build import DemoBuilder, DemoDataset
+from liaison.demo.identifiers import day_in, fill, imo_number, traits
 from liaison.model.handling import Handling
-from liaison.services.demo_build import DemoBuilder, DemoDataset
-from liaison.services.demo_identifiers import day_in, fill, imo_number, traits
 
 __all__ = ["wildlife_datasets"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from liaison.demo.story_cyber import SHARED_VALUES
+from liaison.demo.story_scene import Scene
 from liaison.services import alerts, correlation, hits, messages, notices, watches
-from liaison.services.demo_story_cyber import SHARED_VALUES
-from liaison.services.demo_story_scene import Scene
 from liaison.services.messages import Draft
 
 __all__ = [

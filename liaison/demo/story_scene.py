@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine
 
+from liaison.demo.build import demo_id
+from liaison.demo.world import demo_datasets
 from liaison.model import Identity
 from liaison.services import access, catalog
-from liaison.services.demo_build import demo_id
-from liaison.services.demo_world import demo_datasets
 from liaison.settings import Settings
 
 __all__ = ["Scene"]

@@ -10,7 +10,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, engine, out, reported
+from liaison.cli.support import caller, engine, out, reported
 from liaison.errors import BadInput
 
 __all__ = ["retention_app"]

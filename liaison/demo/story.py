@@ -23,14 +23,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from liaison.demo.story_border import screen_flight
+from liaison.demo.story_cases import import_cases
+from liaison.demo.story_cooperation import open_thread, publish_notices, request_access, set_watches
+from liaison.demo.story_cyber import import_intelligence
+from liaison.demo.story_operations import plan_operations
+from liaison.demo.story_scene import Scene
+from liaison.demo.story_wildlife import import_wildlife
 from liaison.services import xref
-from liaison.services.demo_story_border import screen_flight
-from liaison.services.demo_story_cases import import_cases
-from liaison.services.demo_story_cooperation import open_thread, publish_notices, request_access, set_watches
-from liaison.services.demo_story_cyber import import_intelligence
-from liaison.services.demo_story_operations import plan_operations
-from liaison.services.demo_story_scene import Scene
-from liaison.services.demo_story_wildlife import import_wildlife
 from liaison.settings import Settings
 
 __all__ = ["REVIEWED", "StoryTold", "tell"]

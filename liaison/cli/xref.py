@@ -11,7 +11,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from liaison.cli_support import caller, counting, engine, out, reported, settings
+from liaison.cli.support import caller, counting, engine, out, reported, settings
 
 if TYPE_CHECKING:
     from liaison.matching.fellegi_sunter import FellegiSunter
