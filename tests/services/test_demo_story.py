@@ -19,8 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from liaison import store
+from liaison import demo, store
 from liaison.api.app import create_app
+from liaison.demo import story as demo_story
 from liaison.demo.story_border import FLIGHT, stolen_passport
 from liaison.demo.story_cases import case_file
 from liaison.demo.story_cooperation import ACTION_DAY_THREAD, MINIBUS_THREAD, RED_NOTICE
@@ -35,8 +36,6 @@ from liaison.services import (
     access,
     alerts,
     correlation,
-    demo,
-    demo_story,
     entry_decisions,
     hits,
     manifests,
