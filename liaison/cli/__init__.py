@@ -399,32 +399,57 @@ def screen(
 
     Example: liaison screen travellers.csv --against un_sc,us_ofac_sdn --format json
     """
+    from sqlalchemy.orm import Session
+
+    from liaison.cli.render import ScreenedRow
     from liaison.ingest.screening_csv import read_screening_csv
-    from liaison.services import screening
+    from liaison.services.matching_service import Matches, MatchingService, Scope, settle
 
     with reported():
         config = settings()
         opened = engine()
-        datasets = [name.strip() for name in against.split(",") if name.strip()] if against else None
+        datasets = [name.strip() for name in against.split(",") if name.strip()] if against else []
         rows = list(read_screening_csv(file))
+        cutoff = config.match_threshold if threshold is None else threshold
+        # Indexed are only the datasets named: a screening against two lists reads two lists.
+        matching = MatchingService(opened, candidates=config.match_candidates, datasets=datasets or None)
+        scope = Scope(datasets[0], tuple(datasets[1:])) if datasets else Scope()
+        queries = {
+            str(row.row): {"schema": row.query.schema.name, "properties": row.query.properties}
+            for row in rows
+            if row.query is not None
+        }
+        answers: dict[str, Matches] = {}
         with counting("index", "entities") as progress:
-            index = screening.build_index(opened, caller(), datasets, progress)
-        with counting(f"screen {file.name}", "rows") as progress:
-            results = list(
-                screening.screen_rows(
-                    index,
-                    rows,
-                    threshold=config.match_threshold if threshold is None else threshold,
-                    limit=limit,
-                    candidates=config.match_candidates,
+            matching.prepare(progress)
+        if queries:
+            with counting(f"screen {file.name}", "rows") as progress:
+                scoring = matching.score(
+                    queries,
+                    scope=scope,
+                    cutoff=cutoff,
+                    identity=caller(),
+                    most=len(queries),
                     progress=progress,
                 )
-            )
-        results = screening.settle(opened, caller(), file.name, results, dt.datetime.now(dt.UTC), purpose())
-        render_screening(results, output_format)
-        failed = [result for result in results if result.error]
+            with Session(opened) as session, session.begin():
+                settled = settle(
+                    session,
+                    caller(),
+                    scoring,
+                    threshold=cutoff,
+                    limit=limit,
+                    via="screen",
+                    now=dt.datetime.now(dt.UTC),
+                    audited=("screen", f"file:{file.name}"),
+                    purpose=purpose(),
+                    detail={"rows": len(rows), "errors": len(rows) - len(queries)},
+                )
+            answers = {answer.key: answer for answer in settled}
+        render_screening([ScreenedRow(row, answers.get(str(row.row))) for row in rows], output_format)
+        failed = [row for row in rows if row.query is None]
         if failed:
-            raise BadInput(f"{len(failed)} of {len(results)} rows could not be screened; see their errors")
+            raise BadInput(f"{len(failed)} of {len(rows)} rows could not be screened; see their errors")
 
 
 @app.command()

@@ -44,9 +44,11 @@ def screen(
         raise BadInput(f"field 'subjects': {len(subjects)} subjects exceed the {MAX_SUBJECTS} of one request")
     parsed = []
     for position, example in enumerate(subjects, start=1):
-        proxy = parse_example(str(position), example)
+        # A value that cannot be read is left out and noted: it must not hide a listed subject.
+        notes: list[str] = []
+        proxy = parse_example(str(position), example, notes=notes)
         properties = {prop: list(values) for prop, values in proxy.properties.items()}
-        parsed.append(Subject(str(position), proxy.schema.name, properties))
+        parsed.append(Subject(str(position), proxy.schema.name, properties, notes=tuple(notes)))
     outcomes = screen_subjects(
         engine, matching, identity, parsed, scope=Scope(), threshold=threshold, purpose=purpose, now=now
     )

@@ -7,7 +7,9 @@ indexed once for both, and not at all when no one watches and nothing was cleare
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -16,11 +18,19 @@ from liaison.matching.index import CandidateIndex
 from liaison.matching.record import MATCHABLE, record_from_entity
 from liaison.model import Identity
 from liaison.services import reopening, watches
-from liaison.services.screening import Written
 from liaison.store import entry_decisions as decision_store
 from liaison.store import watches as watch_store
 
-__all__ = ["landed"]
+__all__ = ["Written", "landed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one committed write put in a dataset, indexed on its own for the standing queries."""
+
+    dataset: str
+    proxies: dict[str, EntityProxy]
+    index: CandidateIndex
 
 
 def landed(engine: Engine, dataset: str, run_id: int, now: dt.datetime) -> None:

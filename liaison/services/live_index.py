@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from liaison import store
 from liaison.matching.index import CandidateIndex
 from liaison.matching.record import MATCHABLE, MatchRecord, record_from_entity
 from liaison.model import Identity
-from liaison.services import screening
 from liaison.store import changes, registry
 from liaison.store.db import reading
 
@@ -199,8 +199,11 @@ def _apply(index: CandidateIndex, steps: Iterable[Step]) -> None:
     flush()
 
 
-def build(engine: Engine, datasets: Sequence[str] | None) -> LiveIndex:
-    """A full build of the index from the store, with the change it holds up to.
+def build(
+    engine: Engine, datasets: Sequence[str] | None, progress: Callable[[int], None] | None = None
+) -> LiveIndex:
+    """A full build of the index from the store, with the change it holds up to; `progress`
+    hears of every thousand entities read.
 
     The change number is read first: a change committed during the build is applied again
     afterwards, which changes nothing, and none can be missed.
@@ -209,8 +212,23 @@ def build(engine: Engine, datasets: Sequence[str] | None) -> LiveIndex:
     with Session(snapshot) as session:
         applied = changes.latest_change(session)
         versions = _versions(session, datasets)
-    index = screening.build_index(snapshot, _WHOLE, datasets)
+        names = (
+            list(datasets) if datasets else [summary.name for summary in store.list_datasets(session, _WHOLE)]
+        )
+    with Session(snapshot) as session:
+        index = CandidateIndex.build(_records(session, names, progress))
     return LiveIndex(index, versions, applied)
+
+
+def _records(
+    session: Session, datasets: list[str], progress: Callable[[int], None] | None
+) -> Iterator[MatchRecord]:
+    for dataset in datasets:
+        for count, stored in enumerate(store.iter_dataset(session, dataset, _WHOLE), start=1):
+            if stored.proxy.schema.name in MATCHABLE:
+                yield record_from_entity(stored.proxy, dataset)
+            if progress is not None and count % 1_000 == 0:
+                progress(1_000)
 
 
 def catch_up(live: LiveIndex, engine: Engine, datasets: Sequence[str] | None) -> int:

@@ -30,7 +30,8 @@ from liaison.services.subject_screening import (
     Outcome,
     Subject,
     member_agency,
-    screen_subjects,
+    score_subjects,
+    settle_subjects,
 )
 from liaison.store import alerts as alert_store
 from liaison.store import border as border_store
@@ -150,11 +151,31 @@ def screen(
         Scope(include=chosen.plan.watchlists) if chosen is not None and chosen.plan.watchlists else Scope()
     )
     subjects = [subject_of(passenger) for passenger in manifest.passengers]
-    outcomes = screen_subjects(
-        engine, matching, identity, subjects, scope=scope, threshold=threshold, purpose=purpose, now=now
-    )
+    # Scored before the transaction, which holds the store's write lock on SQLite; settled in
+    # it, so that the owners' alerts and the audit of the match stand or fall with the manifest.
+    scoring = score_subjects(matching, identity, subjects, scope=scope, threshold=threshold, purpose=purpose)
+    with Session(engine) as session, session.begin():
+        outcomes = settle_subjects(
+            session, identity, subjects, scoring, threshold=threshold, purpose=purpose, now=now
+        )
+        return _saved(session, identity, manifest, chosen, agency, agency_country, outcomes, purpose, now)
+
+
+def _saved(
+    session: Session,
+    identity: Identity,
+    manifest: Manifest,
+    chosen: Operation | None,
+    agency: str,
+    agency_country: str,
+    outcomes: Sequence[Outcome],
+    purpose: str,
+    now: dt.datetime,
+) -> Screened:
+    """The manifest saved with its results, referrals, alert and counts, in the caller's transaction."""
+    today = now.date()
     paired = tuple(
-        (passenger, replace(outcome, notes=_notes(passenger, today)))
+        (passenger, replace(outcome, notes=outcome.notes + _notes(passenger, today)))
         for passenger, outcome in zip(manifest.passengers, outcomes, strict=True)
     )
     counts = {
@@ -183,57 +204,56 @@ def screen(
         errors,
         now,
     )
-    with Session(engine) as session, session.begin():
-        border_store.add_manifest(
-            session,
-            stored,
-            [
-                StoredPassenger(
-                    passenger.position,
-                    passenger.name,
-                    outcome.query(),
-                    outcome.subject_key,
-                    outcome.status,
-                    outcome.shown(),
-                )
-                for passenger, outcome in paired
-            ],
-        )
-        referrals = 0
-        for passenger, outcome in paired:
-            if outcome.raised:
-                border_store.add_referral(
-                    session,
-                    agency=agency,
-                    manifest=stored.manifest_id,
-                    position=passenger.position,
-                    reason=outcome.status,
-                    subject=outcome.query(),
-                    subject_key=outcome.subject_key,
-                    hits=outcome.referred(),
-                    now=now,
-                )
-                referrals += 1
-        if referrals:
-            alert_store.add_alert(
+    border_store.add_manifest(
+        session,
+        stored,
+        [
+            StoredPassenger(
+                passenger.position,
+                passenger.name,
+                outcome.query(),
+                outcome.subject_key,
+                outcome.status,
+                outcome.shown(),
+            )
+            for passenger, outcome in paired
+        ],
+    )
+    referrals = 0
+    for passenger, outcome in paired:
+        if outcome.raised:
+            border_store.add_referral(
                 session,
                 agency=agency,
-                kind="referral",
-                subject=f"manifest:{stored.manifest_id}",
-                detail={"flight": stored.flight, "referrals": referrals, "by": identity.actor},
+                manifest=stored.manifest_id,
+                position=passenger.position,
+                reason=outcome.status,
+                subject=outcome.query(),
+                subject_key=outcome.subject_key,
+                hits=outcome.referred(),
                 now=now,
             )
-        if chosen is not None:
-            _count(session, identity, chosen, manifest, agency_country, paired, stored, now)
-        audit.record(
+            referrals += 1
+    if referrals:
+        alert_store.add_alert(
             session,
-            identity,
-            "manifest.screen",
-            f"manifest:{stored.manifest_id}",
+            agency=agency,
+            kind="referral",
+            subject=f"manifest:{stored.manifest_id}",
+            detail={"flight": stored.flight, "referrals": referrals, "by": identity.actor},
             now=now,
-            purpose=purpose,
-            detail={**counts, "flight": stored.flight, "operation": stored.operation, "referrals": referrals},
         )
+    if chosen is not None:
+        _count(session, identity, chosen, manifest, agency_country, paired, stored, now)
+    audit.record(
+        session,
+        identity,
+        "manifest.screen",
+        f"manifest:{stored.manifest_id}",
+        now=now,
+        purpose=purpose,
+        detail={**counts, "flight": stored.flight, "operation": stored.operation, "referrals": referrals},
+    )
     return Screened(stored, paired, chosen, referrals)
 
 

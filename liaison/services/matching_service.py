@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,16 +27,17 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.errors import BadInput, NotFound, Unavailable
 from liaison.ingest.base import add_readable, add_value
-from liaison.matching.index import CandidateIndex, compatible_schemata
-from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights, score_pair
-from liaison.matching.record import MATCHABLE, MatchRecord, record_from_entity
+from liaison.matching.index import Candidates, compatible_schemata
+from liaison.matching.model import FEATURES, PRIORS, MatchScore, Weights
+from liaison.matching.record import MATCHABLE, record_from_entity
 from liaison.matching.relevance import Relevance
+from liaison.matching.scoring import Item, Passed, score_items
 from liaison.matching.search import SearchHit, floor, search_hits
 from liaison.model import Envelope, Identity
 from liaison.services import audit, catalog, hits, live_index
 from liaison.services.hits import Reference
 from liaison.services.live_index import LiveIndex
-from liaison.services.scoring_pool import Item, Passed, ScoringPool, score_items
+from liaison.services.scoring_pool import ScoringPool
 from liaison.store import StoredEntity
 from liaison.store import hits as hit_store
 from liaison.store.hits import HiddenCopy
@@ -53,7 +54,10 @@ __all__ = [
     "Relevant",
     "Scope",
     "Scored",
+    "Scoring",
     "parse_example",
+    "score_standing",
+    "settle",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,6 +70,10 @@ MAX_BATCH = 100
 """Queries in one match request at most; a larger batch is refused rather than left to time out."""
 POOL_FROM = 32
 """Batches from this size are scored across worker processes: below it, sending them costs more."""
+AUDITED_HITS = 1_000
+"""Hits named in a screening's audit event at most; the rest are counted in its references and queries."""
+PROGRESS_EVERY = 200
+"""Queries scored between two reports to a `progress` callback."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,23 @@ class Matches:
     references: tuple[Reference, ...] = ()
     status: int = 200
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """A batch scored and not yet settled (`MatchingService.score`, then `settle`).
+
+    `examples` are the queries that could be run, `notes` what was left out of each query (or
+    why it could not be run); `passed` holds each query's candidates in `datasets`, `hinted`
+    those of the whole store, of which the hidden ones become references.
+    """
+
+    scope: Scope
+    examples: dict[str, EntityProxy]
+    notes: dict[str, tuple[str, ...]]
+    datasets: frozenset[str]
+    passed: dict[str, Passed]
+    hinted: dict[str, Passed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +208,10 @@ class MatchingService:
         self._stop = threading.Event()
         self._follower: threading.Thread | None = None
 
-    def prepare(self) -> None:
-        """Build the index unless it is built; Unavailable while the store is not initialised."""
-        self._current()
+    def prepare(self, progress: Callable[[int], None] | None = None) -> None:
+        """Build the index unless it is built; Unavailable while the store is not initialised.
+        `progress` hears of every thousand entities indexed."""
+        self._current(progress)
 
     def refresh(self) -> None:
         """Build a fresh index from the store and swap it in; requests keep the old one meanwhile.
@@ -281,17 +307,55 @@ class MatchingService:
     ) -> list[Matches]:
         """Score each query of a batch; results at or above `cutoff`, marked as matches from `threshold`.
 
-        Only entities the caller may read are returned and counted; matches on records a member
-        may not read come back as hit/no-hit references, drawn from the whole store whatever the
-        scope. The request is audited. A batch holds at
-        most `most` queries: the API's limit, unless a service screening a whole file says otherwise.
+        `score` and then `settle` in a transaction of their own; the request is audited. A batch
+        holds at most `most` queries: the API's limit, unless a service screening a whole file
+        says otherwise.
+        """
+        scoring = self.score(
+            queries,
+            scope=scope,
+            cutoff=cutoff,
+            identity=identity,
+            weights=weights,
+            exclude_schemata=exclude_schemata,
+            most=most,
+        )
+        with Session(self.engine) as session, session.begin():
+            return settle(
+                session,
+                identity,
+                scoring,
+                threshold=threshold,
+                limit=limit,
+                via="match",
+                now=now,
+                audited=("match", f"scope:{scoring.scope.dataset}"),
+                purpose=purpose,
+            )
+
+    def score(
+        self,
+        queries: Mapping[str, Mapping[str, Any]],
+        *,
+        scope: Scope,
+        cutoff: float,
+        identity: Identity,
+        weights: Mapping[str, float] | None = None,
+        exclude_schemata: Sequence[str] = (),
+        most: int = MAX_BATCH,
+        progress: Callable[[int], None] | None = None,
+    ) -> Scoring:
+        """The first half of a screening: shortlist and score each query, writing nothing.
+
+        Each query is answered on its own, as yente does: one that cannot be run spoils no
+        other. Scoring happens outside any transaction, as it must: a transaction holds the
+        store's write lock on SQLite. Pass the result to `settle`.
         """
         if not queries:
             raise BadInput("field 'queries': no queries given")
         if len(queries) > most:
             raise BadInput(f"field 'queries': {len(queries)} queries exceed the limit of {most}")
         tuned = self._tuned(weights or {})
-        # Each query is answered on its own, as yente does: one that cannot be run spoils no other.
         examples: dict[str, EntityProxy] = {}
         notes: dict[str, list[str]] = {key: [] for key in queries}
         for key, example in queries.items():
@@ -305,38 +369,15 @@ class MatchingService:
         for key, proxy in examples.items():
             query = record_from_entity(proxy, "query")
             items.append((key, query, datasets, compatible_schemata(query.schema) - set(exclude_schemata)))
-        passed_by_key = dict(self._score(snapshot, items, tuned, cutoff))
-        scored = [(key, proxy, passed_by_key[key]) for key, proxy in examples.items()]
+        passed = dict(self._score(snapshot, items, tuned, cutoff, progress))
         # Hit/no-hit answers for the whole store, whatever the scope and filters: were references
         # drawn from the scope, a seeker could narrow it until one told where a hidden record is.
         everywhere = frozenset(snapshot.versions)
         unscoped = [(key, query, everywhere, compatible_schemata(query.schema)) for key, query, *_ in items]
-        hinted = passed_by_key if unscoped == items else dict(self._score(snapshot, unscoped, tuned, cutoff))
-        # Scoring is done before the transaction opens: it holds the store's write lock on SQLite.
-        with Session(self.engine) as session, session.begin():
-            wanted = [entity_id for _key, _proxy, passed in scored for entity_id, _score in passed]
-            readable, concealed = _fetch_many(session, wanted, datasets, identity)
-            if hinted is not passed_by_key:
-                hinted_ids = [entity_id for passed in hinted.values() for entity_id, _score in passed]
-                concealed = _fetch_many(session, hinted_ids, None, identity)[1]
-            references = [
-                _hidden(session, identity, hinted[key], concealed, threshold, "match", now)
-                for key, _proxy, _passed in scored
-            ]
-            detail = {"queries": len(examples), "references": sum(map(len, references))}
-            audit.record(
-                session, identity, "match", f"scope:{scope.dataset}", now=now, purpose=purpose, detail=detail
-            )
-        answers = {key: Matches(key, None, (), 0, status=400, notes=tuple(notes[key])) for key in queries}
-        for (key, proxy, passed), hidden in zip(scored, references, strict=True):
-            shown = [(readable[entity_id], score) for entity_id, score in passed if entity_id in readable]
-            results = tuple(
-                Scored(entity, score, score.score >= threshold) for entity, score in shown[:limit]
-            )
-            answers[key] = Matches(
-                key, proxy, results, len(shown), tuple(hidden[:limit]), notes=tuple(notes[key])
-            )
-        return list(answers.values())
+        hinted = passed if unscoped == items else dict(self._score(snapshot, unscoped, tuned, cutoff))
+        return Scoring(
+            scope, examples, {key: tuple(noted) for key, noted in notes.items()}, datasets, passed, hinted
+        )
 
     def search(
         self,
@@ -448,33 +489,49 @@ class MatchingService:
             for state in catalog.datasets(self.engine, identity)
         ]
 
-    def _build(self) -> LiveIndex:
+    def _build(self, progress: Callable[[int], None] | None = None) -> LiveIndex:
         if not store.is_current(self.engine):
             raise Unavailable("the database is not initialised; run `liaison init`")
         # Versions and the last change are read before the build: what lands during it is
         # applied again by the next catch-up.
-        snapshot = live_index.build(self.engine, self.datasets)
+        snapshot = live_index.build(self.engine, self.datasets, progress)
         # The index is millions of long-lived objects: a full collection walked them all (103 ms
         # on the demo world, seconds at a million entities) and stalled every request meanwhile.
         # Frozen, the collector leaves them alone; they are still freed when the index is replaced.
         gc.freeze()
         return snapshot
 
-    def _current(self) -> LiveIndex:
+    def _current(self, progress: Callable[[int], None] | None = None) -> LiveIndex:
         snapshot = self._snapshot
         if snapshot is None:
             with self._building:
-                snapshot = self._snapshot or self._build()
+                snapshot = self._snapshot or self._build(progress)
                 self._snapshot = snapshot
         return snapshot
 
     def _score(
-        self, snapshot: LiveIndex, items: list[Item], weights: Weights, cutoff: float
+        self,
+        snapshot: LiveIndex,
+        items: list[Item],
+        weights: Weights,
+        cutoff: float,
+        progress: Callable[[int], None] | None = None,
     ) -> list[tuple[str, Passed]]:
-        """Score a batch here, or across the worker processes when it is large enough to gain."""
+        """Score a batch here, or across the worker processes when it is large enough to gain;
+        `progress` hears of each part scored."""
         if self.workers > 1 and len(items) >= POOL_FROM:
-            return self._pool_for(snapshot).score(items, self.candidates, weights, cutoff)
-        return score_items(snapshot.index, items, self.candidates, weights, cutoff)
+            scored = self._pool_for(snapshot).score(items, self.candidates, weights, cutoff)
+            if progress is not None:
+                progress(len(items))
+            return scored
+        if progress is None:
+            return score_items(snapshot.index, items, self.candidates, weights, cutoff)
+        answers = []
+        for start in range(0, len(items), PROGRESS_EVERY):
+            part = items[start : start + PROGRESS_EVERY]
+            answers.extend(score_items(snapshot.index, part, self.candidates, weights, cutoff))
+            progress(len(part))
+        return answers
 
     def _pool_for(self, snapshot: LiveIndex) -> ScoringPool:
         # The workers copy the index as it is when they are forked: once it has changed, the
@@ -558,7 +615,9 @@ def _datasets(engine: Engine, snapshot: LiveIndex, scope: Scope, identity: Ident
     missing = sorted(set(named) - visible)
     if missing:
         listed = ", ".join(map(repr, missing))
-        raise NotFound(f"no dataset named {listed} in the matching index; GET /catalog lists them")
+        raise NotFound(
+            f"no dataset named {listed}; the catalog lists them (GET /catalog, `liaison datasets`)"
+        )
     if scope.dataset == DEFAULT_SCOPE:
         wanted = set(scope.include or known)
     else:
@@ -566,23 +625,87 @@ def _datasets(engine: Engine, snapshot: LiveIndex, scope: Scope, identity: Ident
     return frozenset(wanted - set(scope.exclude))
 
 
-def _candidates(
-    index: CandidateIndex,
-    query: MatchRecord,
-    datasets: frozenset[str],
-    schemata: frozenset[str],
-    weights: Weights,
-    pool: int,
-) -> dict[str, tuple[float, MatchScore]]:
-    """Each candidate entity with its index weight and best score: copies in several datasets count once."""
-    found: dict[str, tuple[float, MatchScore]] = {}
-    for record, weight in index.candidates(query, pool, datasets=datasets, schemata=schemata):
-        score = score_pair(query, record, weights)
-        seen = found.get(record.entity_id)
-        if seen is not None:
-            weight, score = max(weight, seen[0]), max(score, seen[1], key=lambda kept: kept.score)
-        found[record.entity_id] = (weight, score)
-    return found
+def score_standing(
+    index: Candidates,
+    dataset: str,
+    queries: Mapping[str, EntityProxy],
+    *,
+    cutoff: float,
+    candidates: int,
+    weights: Weights = PRIORS,
+) -> Scoring:
+    """Standing queries (watches, cleared subjects) scored against what one write put in a
+    dataset, indexed on its own: the first half of their screening, as `score` is for a request's."""
+    datasets = frozenset({dataset})
+    items = []
+    for key, proxy in queries.items():
+        query = record_from_entity(proxy, "query")
+        items.append((key, query, datasets, compatible_schemata(query.schema)))
+    passed = dict(score_items(index, items, candidates, weights, cutoff))
+    notes: dict[str, tuple[str, ...]] = {key: () for key in queries}
+    return Scoring(Scope(dataset), dict(queries), notes, datasets, passed, passed)
+
+
+def settle(
+    session: Session,
+    identity: Identity,
+    scoring: Scoring,
+    *,
+    threshold: float,
+    limit: int,
+    via: str,
+    now: dt.datetime,
+    audited: tuple[str, str] | None = None,
+    purpose: str = "",
+    detail: Mapping[str, Any] | None = None,
+) -> list[Matches]:
+    """The second half of a screening, in the caller's transaction: what the caller receives.
+
+    Only the entities the caller may read are returned and counted, each merged from its
+    readable copies in scope; a match on a copy they may not read becomes a hit/no-hit
+    reference (its owner alerted), drawn from the whole store whatever the scope. With
+    `audited` (action, subject), the screening is audited as that: what it found and what
+    the caller received, beside `detail`.
+    """
+    wanted = [entity_id for passed in scoring.passed.values() for entity_id, _score in passed]
+    readable, concealed = _fetch_many(session, wanted, scoring.datasets, identity)
+    if scoring.hinted is not scoring.passed:
+        hinted_ids = [entity_id for passed in scoring.hinted.values() for entity_id, _score in passed]
+        concealed = _fetch_many(session, hinted_ids, None, identity)[1]
+    references = {
+        key: _hidden(session, identity, scoring.hinted[key], concealed, threshold, via, now)
+        for key in scoring.examples
+    }
+    answers = {
+        key: Matches(key, None, (), 0, status=400, notes=notes) for key, notes in scoring.notes.items()
+    }
+    for key, proxy in scoring.examples.items():
+        shown = [
+            (readable[entity_id], score) for entity_id, score in scoring.passed[key] if entity_id in readable
+        ]
+        results = tuple(Scored(entity, score, score.score >= threshold) for entity, score in shown[:limit])
+        answers[key] = Matches(
+            key, proxy, results, len(shown), tuple(references[key][:limit]), notes=scoring.notes[key]
+        )
+    if audited is not None:
+        action, subject = audited
+        received = sorted(
+            {
+                f"{dataset}/{scored.found.proxy.id}"
+                for answer in answers.values()
+                for scored in answer.results
+                for dataset in scored.found.datasets
+            }
+        )
+        counts = {
+            "queries": len(scoring.examples),
+            "hits": received[:AUDITED_HITS],
+            "references": sum(len(answer.references) for answer in answers.values()),
+        }
+        audit.record(
+            session, identity, action, subject, now=now, purpose=purpose, detail={**(detail or {}), **counts}
+        )
+    return list(answers.values())
 
 
 def _fetch_many(

@@ -10,21 +10,22 @@ is left to it. Hits on records the deciding officer may not read come as hit/no-
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison import store
-from liaison.matching.model import PRIORS
-from liaison.matching.record import record_from_entity
 from liaison.model import Identity
 from liaison.model.fingerprints import data_hash
-from liaison.services import access, audit, hits, screening
-from liaison.services.matching_service import parse_example
+from liaison.services import access, audit
+from liaison.services.matching_service import Scoring, parse_example, score_standing, settle
 from liaison.store import alerts as alert_store
 from liaison.store import border as border_store
 from liaison.store.entry_decisions import Decision
+
+if TYPE_CHECKING:
+    from liaison.services.landed import Written
 
 __all__ = ["RECHECKED", "REOPEN_THRESHOLD", "reopen"]
 
@@ -32,44 +33,48 @@ REOPEN_THRESHOLD = 0.7
 """The score from which a new or changed listing reopens a cleared subject: screening's default."""
 RECHECKED = 10_000
 _CANDIDATES = 25
+_HITS = 5
+"""Listings a reopened subject is referred with at most: the officer weighs the best few."""
 
 
-def reopen(engine: Engine, written: screening.Written, cleared: list[Decision], now: dt.datetime) -> int:
+def reopen(engine: Engine, written: Written, cleared: list[Decision], now: dt.datetime) -> int:
     """Match what one write put in a dataset against the cleared subjects; refer those it concerns anew."""
-    index, dataset = written.index, written.dataset
     cleared_keys = {
         (earlier.agency, earlier.subject_key, earlier.listing, earlier.listing_hash) for earlier in cleared
     }
-    found: dict[tuple[str, str], tuple[Decision, list[screening.Hit]]] = {}
+    found: dict[tuple[str, str], tuple[Decision, Scoring]] = {}
     for decision in cleared:
         key = (decision.agency, decision.subject_key)
         if key in found:
             continue
-        query = record_from_entity(parse_example(decision.decision_id, decision.subject), "cleared")
-        matched = screening.match_record(
-            index, query, threshold=REOPEN_THRESHOLD, limit=5, candidates=_CANDIDATES, weights=PRIORS
+        subject = {decision.decision_id: parse_example(decision.decision_id, decision.subject)}
+        scoring = score_standing(
+            written.index, written.dataset, subject, cutoff=REOPEN_THRESHOLD, candidates=_CANDIDATES
         )
-        news = [hit for hit in matched if _is_news(hit, written.proxies, cleared_keys, decision)]
+        best = scoring.passed[decision.decision_id][:_HITS]
+        news = [hit for hit in best if _is_news(hit[0], written.proxies, cleared_keys, decision)]
         if news:
-            found[key] = (decision, news)
-    return _refer(engine, found, written.proxies, dataset, now) if found else 0
+            # One map for both: the references come from what is news, as the hits do.
+            kept = {decision.decision_id: news}
+            found[key] = (decision, replace(scoring, passed=kept, hinted=kept))
+    return _refer(engine, found, written.proxies, written.dataset, now) if found else 0
 
 
 def _is_news(
-    hit: screening.Hit,
+    listing: str,
     proxies: dict[str, Any],
     cleared_keys: set[tuple[str, str, str, str]],
     decision: Decision,
 ) -> bool:
     """Whether a hit is a listing the agency has not cleared for this subject as it now reads."""
-    proxy = proxies[hit.entity_id]
+    proxy = proxies[listing]
     listing_hash = data_hash(proxy.schema.name, proxy.properties)
-    return (decision.agency, decision.subject_key, hit.entity_id, listing_hash) not in cleared_keys
+    return (decision.agency, decision.subject_key, listing, listing_hash) not in cleared_keys
 
 
 def _refer(
     engine: Engine,
-    found: dict[tuple[str, str], tuple[Decision, list[screening.Hit]]],
+    found: dict[tuple[str, str], tuple[Decision, Scoring]],
     written: dict[str, Any],
     dataset: str,
     now: dt.datetime,
@@ -77,7 +82,7 @@ def _refer(
     referred = 0
     with Session(engine) as session, session.begin():
         waiting: dict[str, set[str]] = {}
-        for (agency, subject_key), (decision, news) in found.items():
+        for (agency, subject_key), (decision, scoring) in found.items():
             officer = access.identity_in(session, decision.decided_by)
             if officer is None or officer.agency != agency:
                 continue
@@ -88,7 +93,7 @@ def _refer(
                 waiting[agency] = {referral.subject_key for referral in open_referrals}
             if subject_key in waiting[agency]:
                 continue
-            items = _items(session, officer, news, written, dataset, now)
+            items = _items(session, officer, scoring, written, now)
             if not items:
                 continue
             referral = border_store.add_referral(
@@ -126,42 +131,38 @@ def _refer(
 def _items(
     session: Session,
     officer: Identity,
-    news: list[screening.Hit],
+    scoring: Scoring,
     written: dict[str, Any],
-    dataset: str,
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
     """The hits as a referral holds them: in full where the officer may read them, else references."""
-    open_to = store.readable_copies(session, {(hit.dataset, hit.entity_id) for hit in news}, officer)
+    (answer,) = settle(
+        session, officer, scoring, threshold=REOPEN_THRESHOLD, limit=_HITS, via="reopen", now=now
+    )
     items: list[dict[str, Any]] = []
-    for hit in news:
-        proxy = written[hit.entity_id]
-        if (hit.dataset, hit.entity_id) in open_to:
-            items.append(
-                {
-                    "type": "match",
-                    "listing": hit.entity_id,
-                    "schema": hit.schema,
-                    "caption": hit.caption,
-                    "datasets": [hit.dataset],
-                    "owners": [],
-                    "score": round(hit.score.score, 4),
-                    "explanation": [
-                        {
-                            "feature": feature.name,
-                            "value": round(feature.value, 4),
-                            "contribution": round(feature.contribution, 4),
-                        }
-                        for feature in hit.score.features
-                    ],
-                    "listing_hash": data_hash(proxy.schema.name, proxy.properties),
-                    "earlier": None,
-                    "cleared": False,
-                }
-            )
-            continue
-        references = hits.note_hits(
-            session, officer, [(hit.entity_id, hit.score.score)], "reopen", now, frozenset({dataset})
+    for scored in answer.results:
+        proxy = written[str(scored.found.proxy.id)]
+        items.append(
+            {
+                "type": "match",
+                "listing": proxy.id,
+                "schema": proxy.schema.name,
+                "caption": proxy.caption,
+                "datasets": list(scored.found.datasets),
+                "owners": [],
+                "score": round(scored.score.score, 4),
+                "explanation": [
+                    {
+                        "feature": feature.name,
+                        "value": round(feature.value, 4),
+                        "contribution": round(feature.contribution, 4),
+                    }
+                    for feature in scored.score.features
+                ],
+                "listing_hash": data_hash(proxy.schema.name, proxy.properties),
+                "earlier": None,
+                "cleared": False,
+            }
         )
-        items.extend({"type": "reference", **reference.to_dict()} for reference in references)
+    items.extend({"type": "reference", **reference.to_dict()} for reference in answer.references)
     return items

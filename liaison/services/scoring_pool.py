@@ -13,53 +13,15 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from liaison.matching.index import CandidateIndex, Candidates
-from liaison.matching.model import MatchScore, Weights, score_reaching
-from liaison.matching.record import MatchRecord
-from liaison.matching.shortlist import candidates_for
+from liaison.matching.index import CandidateIndex
+from liaison.matching.model import Weights
+from liaison.matching.scoring import Item, Passed, score_items
 
-__all__ = ["Item", "Passed", "ScoringPool", "best_scores", "score_items"]
-
-Item = tuple[str, MatchRecord, frozenset[str], frozenset[str]]
-"""A query to score: its key, its record, the datasets and the schemata it may match."""
-Passed = list[tuple[str, MatchScore]]
-"""A query's candidates scoring at or above the cutoff: (entity id, score), best first."""
+__all__ = ["ScoringPool"]
 
 CHUNKS_PER_WORKER = 4
 _INHERITED: CandidateIndex | None = None
 """The index a forked worker inherited from its parent, set just before the workers are forked."""
-
-
-def best_scores(
-    query: MatchRecord, records: Sequence[MatchRecord], weights: Weights, cutoff: float
-) -> dict[str, MatchScore]:
-    """Each candidate entity's best score at or above the cutoff: copies in several datasets count once."""
-    found: dict[str, MatchScore] = {}
-    for record in records:
-        score = score_reaching(query, record, weights, cutoff)
-        if score is None or score.score < cutoff:
-            continue
-        seen = found.get(record.entity_id)
-        if seen is None or score.score > seen.score:
-            found[record.entity_id] = score
-    return found
-
-
-def score_items(
-    index: Candidates, items: Sequence[Item], candidates: int, weights: Weights, cutoff: float
-) -> list[tuple[str, Passed]]:
-    """Shortlist and score each query; keep the candidates at or above the cutoff, best first."""
-    answers = []
-    for key, query, datasets, schemata in items:
-        found = best_scores(
-            query, candidates_for(index, query, candidates, datasets, schemata), weights, cutoff
-        )
-        passed = sorted(
-            found.items(),
-            key=lambda item: (-item[1].score, item[0]),
-        )
-        answers.append((key, passed))
-    return answers
 
 
 def _in_worker(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from liaison.errors import BadInput, Forbidden
 from liaison.model import Identity, IdentityKind, Role
 from liaison.model.fingerprints import data_hash, subject_key
-from liaison.services.matching_service import Matches, MatchingService, Scope, Scored
+from liaison.services.matching_service import Matches, MatchingService, Scope, Scored, Scoring, settle
 from liaison.store import border as border_store
 from liaison.store import entry_decisions as decision_store
 from liaison.store.border import DocumentReport
@@ -35,7 +35,9 @@ __all__ = [
     "Subject",
     "document_listing",
     "member_agency",
+    "score_subjects",
     "screen_subjects",
+    "settle_subjects",
 ]
 
 CLEAR, POSSIBLE_MATCH, DOCUMENT_HIT = "clear", "possible_match", "document_hit"
@@ -56,6 +58,8 @@ class Subject:
     properties: dict[str, list[str]]
     documents: tuple[tuple[str, str], ...] = ()
     """(issuing country, number) pairs to look up in the lost and stolen document register."""
+    notes: tuple[str, ...] = ()
+    """What of the subject as given could not be read, and is screened without."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,38 +125,69 @@ def screen_subjects(
     purpose: str,
     now: dt.datetime,
 ) -> list[Outcome]:
-    """Screen subjects in batches through the matching engine; recall the agency's decisions."""
-    agency = member_agency(identity)
+    """Screen subjects through the matching engine and settle them in a transaction of their own."""
+    scoring = score_subjects(matching, identity, subjects, scope=scope, threshold=threshold, purpose=purpose)
+    with Session(engine) as session, session.begin():
+        return settle_subjects(
+            session, identity, subjects, scoring, threshold=threshold, purpose=purpose, now=now
+        )
+
+
+def score_subjects(
+    matching: MatchingService,
+    identity: Identity,
+    subjects: Sequence[Subject],
+    *,
+    scope: Scope,
+    threshold: float,
+    purpose: str,
+) -> Scoring:
+    """Score subjects in one batch (the scoring workers share it out), writing nothing."""
+    member_agency(identity)
     if len(purpose.strip()) < 3:
         raise BadInput("field 'purpose': say why you screen (at least 3 characters); it is audited")
     if len(subjects) > MAX_SUBJECTS:
         raise BadInput(
             f"field 'subjects': {len(subjects)} subjects exceed the {MAX_SUBJECTS:,} of one screening"
         )
-    # One batch: the scoring workers share it out, and one transaction fetches and audits it.
     queries = {
         subject.label: {"schema": subject.schema, "properties": subject.properties} for subject in subjects
     }
+    return matching.score(queries, scope=scope, cutoff=threshold, identity=identity, most=MAX_SUBJECTS)
+
+
+def settle_subjects(
+    session: Session,
+    identity: Identity,
+    subjects: Sequence[Subject],
+    scoring: Scoring,
+    *,
+    threshold: float,
+    purpose: str,
+    now: dt.datetime,
+) -> list[Outcome]:
+    """Settle scored subjects in the caller's transaction (`settle`: references, owners' alerts,
+    the match audited) and recall the agency's decisions on them."""
+    agency = member_agency(identity)
     answers = {
         answer.key: answer
-        for answer in matching.match(
-            queries,
-            scope=scope,
+        for answer in settle(
+            session,
+            identity,
+            scoring,
             threshold=threshold,
-            cutoff=threshold,
             limit=HITS_KEPT,
-            identity=identity,
+            via="match",
             now=now,
+            audited=("match", f"scope:{scoring.scope.dataset}"),
             purpose=purpose,
-            most=MAX_SUBJECTS,
         )
     }
     keys = {subject.label: subject_key(subject.schema, subject.properties) for subject in subjects}
-    with Session(engine) as session:
-        reports = border_store.matching_reports(
-            session, (document for subject in subjects for document in subject.documents)
-        )
-        earlier = decision_store.decisions_about(session, agency, keys.values())
+    reports = border_store.matching_reports(
+        session, (document for subject in subjects for document in subject.documents)
+    )
+    earlier = decision_store.decisions_about(session, agency, keys.values())
     return [
         _outcome(
             subject,
@@ -186,7 +221,8 @@ def _outcome(
         status = POSSIBLE_MATCH
     else:
         status = CLEAR
-    return Outcome(subject, key, fingerprint, status, hits, references, documents)
+    notes = subject.notes + answer.notes
+    return Outcome(subject, key, fingerprint, status, hits, references, documents, notes)
 
 
 def _recall(

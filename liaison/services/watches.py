@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followthemoney.types import registry
 from sqlalchemy import Engine
@@ -20,14 +20,16 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.access.decision import Action, Kind, OwnedFacts, may
 from liaison.errors import BadInput, Forbidden, NotFound
-from liaison.matching.model import PRIORS
-from liaison.matching.record import MATCHABLE, record_from_entity
+from liaison.matching.record import MATCHABLE
 from liaison.model import Identity
-from liaison.services import access, audit, hits, screening
-from liaison.services.matching_service import parse_example
+from liaison.services import access, audit
+from liaison.services.matching_service import Scoring, parse_example, score_standing, settle
 from liaison.store import alerts as alert_store
 from liaison.store import watches as watch_store
 from liaison.store.watches import Watch
+
+if TYPE_CHECKING:
+    from liaison.services.landed import Written
 
 __all__ = ["MAX_WATCHES", "add", "check", "list_watches", "remove", "watch_entity"]
 
@@ -114,65 +116,61 @@ def remove(engine: Engine, identity: Identity, watch_id: str, now: dt.datetime) 
         return mine[watch_id]
 
 
-def check(engine: Engine, written: screening.Written, now: dt.datetime) -> int:
+def check(engine: Engine, written: Written, now: dt.datetime) -> int:
     """Match every watch against what one write put in a dataset; alert the watchers. The alerts raised."""
     with Session(engine) as session:
         watches = watch_store.all_watches(session)
-    index, dataset = written.index, written.dataset
     found = []
     for watch in watches:
-        query = record_from_entity(parse_example(watch.watch_id, watch.query), "watch")
-        matched = screening.match_record(
-            index,
-            query,
-            threshold=watch.threshold,
-            limit=_HITS_PER_WATCH,
+        scoring = score_standing(
+            written.index,
+            written.dataset,
+            {watch.watch_id: parse_example(watch.watch_id, watch.query)},
+            cutoff=watch.threshold,
             candidates=_CANDIDATES,
-            weights=PRIORS,
         )
-        if matched:
-            found.append((watch, matched))
+        if scoring.passed[watch.watch_id]:
+            found.append((watch, scoring))
     raised = 0
     with Session(engine) as session, session.begin():
-        for watch, matched in found:
+        for watch, scoring in found:
             watcher = access.identity_in(session, watch.user)
             if watcher is not None:
-                raised += _alert(session, watcher, watch, matched, dataset, now)
+                raised += _alert(session, watcher, watch, scoring, written.dataset, now)
     return raised
 
 
 def _alert(
-    session: Session,
-    watcher: Identity,
-    watch: Watch,
-    matched: tuple[screening.Hit, ...],
-    dataset: str,
-    now: dt.datetime,
+    session: Session, watcher: Identity, watch: Watch, scoring: Scoring, dataset: str, now: dt.datetime
 ) -> int:
-    open_to = store.readable_copies(session, {(hit.dataset, hit.entity_id) for hit in matched}, watcher)
-    base = {"watch": watch.watch_id, "label": watch.label}
+    """Alert the watcher of the hits they may read in full, and of the others by reference."""
     subject = f"watch:{watch.watch_id}"
-    for hit in matched:
-        if (hit.dataset, hit.entity_id) in open_to:
-            kind = "watch.hit"
-            details = [
-                {
-                    **base,
-                    "dataset": hit.dataset,
-                    "entity_id": hit.entity_id,
-                    "caption": hit.caption,
-                    "score": round(hit.score.score, 4),
-                }
-            ]
-        else:
-            kind = "watch.reference"
-            hidden = [(hit.entity_id, hit.score.score)]
-            references = hits.note_hits(session, watcher, hidden, "watch", now, frozenset({dataset}))
-            details = [{**base, **reference.to_dict()} for reference in references]
-        for detail in details:
-            alert_store.add_alert(
-                session, user=watch.user, kind=kind, subject=subject, detail=detail, now=now
-            )
-    detail = {"dataset": dataset, "hits": len(matched)}
-    audit.record(session, watcher, "watch.alert", subject, now=now, detail=detail)
-    return len(matched)
+    (answer,) = settle(
+        session,
+        watcher,
+        scoring,
+        threshold=watch.threshold,
+        limit=_HITS_PER_WATCH,
+        via="watch",
+        now=now,
+        audited=("watch.alert", subject),
+        detail={"dataset": dataset},
+    )
+    base = {"watch": watch.watch_id, "label": watch.label}
+    for scored in answer.results:
+        detail = {
+            **base,
+            "dataset": dataset,
+            "entity_id": scored.found.proxy.id,
+            "caption": scored.found.proxy.caption,
+            "score": round(scored.score.score, 4),
+        }
+        alert_store.add_alert(
+            session, user=watch.user, kind="watch.hit", subject=subject, detail=detail, now=now
+        )
+    for reference in answer.references:
+        referred = {**base, **reference.to_dict()}
+        alert_store.add_alert(
+            session, user=watch.user, kind="watch.reference", subject=subject, detail=referred, now=now
+        )
+    return len(answer.results) + len(answer.references)
