@@ -19,6 +19,9 @@ their participants, and results are filed in them by those agencies' users whose
 (`FILING`); a RED result's details (victims') are read only by the agency that filed it.
 Notices are read by their agency, by every member once published (a diffusion by the agencies
 it names), and while submitted by the secretariat's reviewers, who publish or refuse them.
+A message thread is read by the users of the agencies taking part in it, except a RED thread,
+which only its creator and the users it names read; a message by the readers of its thread, and
+a RED one among them only by its sender and the users it names.
 
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
@@ -28,6 +31,7 @@ disables them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,12 +54,14 @@ __all__ = [
     "Decision",
     "HeldFacts",
     "Kind",
+    "MessageFacts",
     "NoticeFacts",
     "OperationFacts",
     "OwnedFacts",
     "RecordFacts",
     "Resource",
     "ResultFacts",
+    "ThreadFacts",
     "UserFacts",
     "grant_entry",
     "identity_keys",
@@ -110,6 +116,8 @@ class Kind(StrEnum):
     WEBHOOK = "webhook"
     USER = "user"
     AGENCY = "agency"
+    THREAD = "thread"
+    MESSAGE = "message"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
@@ -225,6 +233,50 @@ class AccessRequestFacts:
     kind = Kind.ACCESS_REQUEST
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadFacts:
+    """What the rule reads of a message thread: the agencies taking part, its TLP code, who
+    started it and (a RED thread's) the users it names."""
+
+    participants: frozenset[str]
+    handling: Handling
+    created_by: str
+    to_users: frozenset[str]
+    kind = Kind.THREAD
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """What the rule reads of a message: its thread's facts (a message is read only in a thread
+    its reader reads), its TLP code, its sender and the users it names."""
+
+    thread_participants: frozenset[str]
+    thread_handling: Handling
+    thread_created_by: str
+    thread_to_users: frozenset[str]
+    handling: Handling
+    sender: str
+    to_users: frozenset[str]
+    kind = Kind.MESSAGE
+
+    @property
+    def thread(self) -> ThreadFacts:
+        """The facts of the message's thread."""
+        return ThreadFacts(
+            self.thread_participants, self.thread_handling, self.thread_created_by, self.thread_to_users
+        )
+
+    @classmethod
+    def of(
+        cls, thread: ThreadFacts, handling: Handling, sender: str, to_users: Iterable[str]
+    ) -> MessageFacts:
+        """The facts of a message in this thread."""
+        return cls(
+            thread.participants, thread.handling, thread.created_by, thread.to_users,
+            handling, sender, frozenset(to_users),
+        )  # fmt: skip
+
+
 Resource = (
     RecordFacts
     | OperationFacts
@@ -237,6 +289,8 @@ Resource = (
     | OwnedFacts
     | UserFacts
     | AgencyFacts
+    | ThreadFacts
+    | MessageFacts
 )
 
 
@@ -327,6 +381,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return _notice_refusal(action, resource)
     if isinstance(resource, UserFacts | AgencyFacts):
         return _administration_refusal(identity, resource)
+    if isinstance(resource, ThreadFacts | MessageFacts) and action is Action.READ:
+        return _thread_refusal(identity, resource)
     if isinstance(resource, DatasetFacts) and action is Action.WRITE:
         if identity.kind is IdentityKind.PUBLIC:
             return "sign in to write records"
@@ -342,6 +398,18 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"only {owner} decides on its records"
     who = identity.user or identity.kind.value
     return f"no rule lets {who} {action.value} this {resource.kind}"
+
+
+def _thread_refusal(identity: Identity, resource: ThreadFacts | MessageFacts) -> str:
+    if identity.kind is not IdentityKind.MEMBER:
+        return "messages are exchanged between member agencies' users"
+    if isinstance(resource, MessageFacts):
+        if may(identity, Action.READ, resource.thread):
+            return "a RED message is read by its sender and the users it names alone"
+        resource = resource.thread
+    if identity.agency not in resource.participants:
+        return f"{identity.agency} does not take part in this thread"
+    return "a RED thread is read by its creator and the users it names alone"
 
 
 def _administration_refusal(identity: Identity, resource: UserFacts | AgencyFacts) -> str:
@@ -500,6 +568,48 @@ def _operations(identity: Identity, action: Action) -> Rule:
     return (coordinates, Grant(f"{identity.agency} takes part in it", Holds("agencies", identity.agency)))
 
 
+def _thread_grants(agency: str, user: str, prefix: str) -> tuple[Grant, ...]:
+    # A message names its thread's fields with `prefix`, so that they stand beside its own.
+    takes_part = Holds(f"{prefix}participants", agency)
+    return (
+        Grant(f"{agency} takes part in it", All((takes_part, Differs(f"{prefix}handling", Handling.RED)))),
+        Grant(f"{user} started it", All((takes_part, Equals(f"{prefix}created_by", user)))),
+        Grant(f"it is for {user}", All((takes_part, Holds(f"{prefix}to_users", user)))),
+    )
+
+
+def _threads(identity: Identity, action: Action) -> Rule:
+    # TLP:RED is for the eyes of named recipients: a RED thread's other readers get nothing of it.
+    reader = _member_reading(identity, action)
+    return () if reader is None else _thread_grants(*reader, "")
+
+
+def _messages(identity: Identity, action: Action) -> Rule:
+    reader = _member_reading(identity, action)
+    if reader is None:
+        return ()
+    agency, user = reader
+    own = (
+        Grant("not RED", Differs("handling", Handling.RED)),
+        Grant(f"{user} sent it", Equals("sender", user)),
+        Grant(f"sent to {user}", Holds("to_users", user)),
+    )
+    return tuple(
+        Grant(
+            f"{message.reason}, in a thread where {thread.reason}", All((message.condition, thread.condition))
+        )
+        for message, thread in itertools.product(own, _thread_grants(agency, user, "thread_"))
+    )
+
+
+def _member_reading(identity: Identity, action: Action) -> tuple[str, str] | None:
+    if identity.kind is not IdentityKind.MEMBER or action is not Action.READ:
+        return None
+    if identity.agency is None or identity.user is None:
+        return None
+    return identity.agency, identity.user
+
+
 def grant_entry(handling: Handling, user: str, agency: str) -> str:
     """The releasability entry a granted access request adds, so the requester can read the record.
 
@@ -519,6 +629,8 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.ACCESS_REQUEST: _access_requests,
     Kind.USER: _administration,
     Kind.AGENCY: _agencies,
+    Kind.THREAD: _threads,
+    Kind.MESSAGE: _messages,
     **dict.fromkeys(HELD, _held),
     **dict.fromkeys(OWNED, _owned),
 }

@@ -5,9 +5,9 @@ read a thread and its messages, except that a RED thread, subject included, reac
 creator and the users its opening message names: to the others it does not exist. Every message
 in a RED thread is RED, for the users it names among the thread's readers or, naming none, for
 all of them. Elsewhere a RED message reaches only its sender and the users it names. Who reads
-what is decided in one place, `liaison.store.messages` (`readable_threads`, `readable_messages`).
-Urgent and flash messages raise alerts at once, in the transaction that stores them, for those
-who read them. Sending and reading are audited.
+what is the one access decision's (`access.decision`, kinds THREAD and MESSAGE), which the store
+applies to every list and read. Urgent and flash messages raise alerts at once, in the
+transaction that stores them, for those who read them. Sending and reading are audited.
 """
 
 from __future__ import annotations
@@ -192,12 +192,8 @@ def reply(
         thread = message_store.thread_of(session, thread_id, identity)
         if thread is None:
             raise NotFound(f"no thread {thread_id!r} of yours")
-        if reply_to is not None:
-            visible = {
-                message.message_id for message in message_store.visible_messages(session, thread_id, identity)
-            }
-            if reply_to not in visible:
-                raise NotFound(f"no message {reply_to!r} in thread {thread_id!r}")
+        if reply_to is not None and message_store.message_in(session, thread_id, reply_to, identity) is None:
+            raise NotFound(f"no message {reply_to!r} in thread {thread_id!r}")
         return _post(session, identity, thread, draft, reply_to, now)
 
 
@@ -236,9 +232,6 @@ def receipts(
     """Who read a message the caller may read, and when."""
     _member(identity)
     with Session(engine) as session:
-        visible = {
-            message.message_id for message in message_store.visible_messages(session, thread_id, identity)
-        }
-        if message_id not in visible:
+        if message_store.message_in(session, thread_id, message_id, identity) is None:
             raise NotFound(f"no message {message_id!r} in thread {thread_id!r}")
         return message_store.receipts_of(session, message_id)

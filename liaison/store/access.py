@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, false, or_, true
+from sqlalchemy import ColumnElement, Text, and_, cast, false, or_, select, true
 
 from liaison.access.decision import Action, Kind, rule
 from liaison.access.rules import Condition, Differs, Equals, Holds, OneOf
@@ -22,10 +22,13 @@ from liaison.store.tables import (
     AlertRow,
     EntityRow,
     ManifestRow,
+    MessageRow,
     NoticeRow,
     OperationRow,
     ReferralRow,
     SubjectDecisionRow,
+    ThreadParticipantRow,
+    ThreadRow,
     WatchRow,
     WebhookRow,
 )
@@ -37,7 +40,7 @@ __all__ = ["readable", "where"]
 class _Field:
     """A rule's field as SQL: equal to a value, and (for a collection) holding an item."""
 
-    column: Any
+    column: Any = None
     holds: Callable[[str], ColumnElement[bool]] | None = None
 
 
@@ -46,15 +49,40 @@ def _json_list(column: Any) -> Callable[[str], ColumnElement[bool]]:
     return lambda item: cast(column, Text).contains(f'"{item}"', autoescape=True)
 
 
+def _barred(column: Any) -> Callable[[str], ColumnElement[bool]]:
+    # A list kept as "|a|b|" text, so that one LIKE tells an entry.
+    return lambda item: column.contains(f"|{item}|", autoescape=True)
+
+
+def _of_message(field: _Field) -> _Field:
+    """A thread's field as its messages see it: the message's thread's, by a correlated subquery."""
+    column = None
+    if field.column is not None:
+        column = select(field.column).where(ThreadRow.id == MessageRow.thread).scalar_subquery()
+    holds = field.holds
+    if holds is None:
+        return _Field(column)
+    return _Field(column, lambda item: MessageRow.thread.in_(select(ThreadRow.id).where(holds(item))))
+
+
+_THREAD = {
+    "participants": _Field(
+        holds=lambda agency: ThreadRow.id.in_(
+            select(ThreadParticipantRow.thread).where(ThreadParticipantRow.agency == agency)
+        )
+    ),
+    "handling": _Field(ThreadRow.handling),
+    "created_by": _Field(ThreadRow.created_by),
+    "to_users": _Field(ThreadRow.to_users, _barred(ThreadRow.to_users)),
+}
+
+
 _FIELDS: dict[Kind, Mapping[str, _Field]] = {
     Kind.RECORD: {
         "owner_agency": _Field(EntityRow.owner_agency),
         "handling": _Field(EntityRow.handling),
         # Releasability is also kept as "|entry|entry|" text, so that one LIKE tells an entry.
-        "release_keys": _Field(
-            EntityRow.release_keys,
-            lambda key: EntityRow.release_keys.contains(f"|{key}|", autoescape=True),
-        ),
+        "release_keys": _Field(EntityRow.release_keys, _barred(EntityRow.release_keys)),
     },
     Kind.OPERATION: {
         "agency": _Field(OperationRow.agency),
@@ -76,6 +104,13 @@ _FIELDS: dict[Kind, Mapping[str, _Field]] = {
     },
     Kind.WATCH: {"user": _Field(WatchRow.user)},
     Kind.WEBHOOK: {"user": _Field(WebhookRow.user)},
+    Kind.THREAD: _THREAD,
+    Kind.MESSAGE: {
+        **{f"thread_{name}": _of_message(field) for name, field in _THREAD.items()},
+        "handling": _Field(MessageRow.handling),
+        "sender": _Field(MessageRow.sender),
+        "to_users": _Field(MessageRow.to_users, _barred(MessageRow.to_users)),
+    },
 }
 
 

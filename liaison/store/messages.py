@@ -1,11 +1,8 @@
 """Message threads between agencies: participants, messages, read receipts.
 
-Access to messages is decided here, by two conditions every list and read is built with:
-`readable_threads` (a thread, its subject and its counts) and `readable_messages` (a message).
-A caller reads a thread if their agency takes part in it, except a RED thread, which only its
-creator and the users it names read (TLP:RED is for the eyes of named recipients): the others
-of the participant agencies get nothing of it, not even its subject, and by id it is absent.
-Within a thread they read, RED messages reach only their sender and the users they name.
+Every list and read of threads (a thread, its subject, its counts) and of messages is built with
+the one access decision's SQL form (`store.access.where`, kinds THREAD and MESSAGE): a RED
+thread's other readers get nothing of it, not even its subject, and by id it is absent.
 """
 
 from __future__ import annotations
@@ -14,12 +11,13 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison.model import Handling, Identity, IdentityKind
+from liaison.access.decision import Action, Kind, ThreadFacts
+from liaison.model import Handling, Identity
+from liaison.store.access import where
 from liaison.store.tables import MessageRow, ReceiptRow, ThreadParticipantRow, ThreadRow
 
 __all__ = [
@@ -28,8 +26,7 @@ __all__ = [
     "add_message",
     "add_thread",
     "mark_read",
-    "readable_messages",
-    "readable_threads",
+    "message_in",
     "receipts_of",
     "thread_of",
     "threads_for",
@@ -62,6 +59,13 @@ class Thread:
             return None
         return tuple(sorted({self.created_by, *self.to_users}))
 
+    @property
+    def facts(self) -> ThreadFacts:
+        """What the access decision reads of the thread."""
+        return ThreadFacts(
+            frozenset(self.participants), Handling(self.handling), self.created_by, frozenset(self.to_users)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -78,41 +82,6 @@ class Message:
     entity_refs: tuple[str, ...]
     reply_to: str | None
     created_at: dt.datetime
-
-
-def readable_threads(identity: Identity) -> ColumnElement[bool]:
-    """The threads the caller reads: their agency's, and of those a RED one only if it names them."""
-    if identity.kind is IdentityKind.OPERATOR:
-        return true()
-    if identity.kind is not IdentityKind.MEMBER or identity.user is None:
-        return false()  # the public reads no thread
-    in_agency = ThreadRow.id.in_(
-        select(ThreadParticipantRow.thread).where(ThreadParticipantRow.agency == identity.agency)
-    )
-    named = or_(
-        ThreadRow.handling != Handling.RED.value,
-        ThreadRow.created_by == identity.user,
-        _names(ThreadRow.to_users, identity.user),
-    )
-    return and_(in_agency, named)
-
-
-def readable_messages(identity: Identity) -> ColumnElement[bool]:
-    """The messages the caller reads: in a thread they read, and a RED one only if sent by or to them."""
-    in_thread = MessageRow.thread.in_(select(ThreadRow.id).where(readable_threads(identity)))
-    if identity.kind is IdentityKind.OPERATOR:
-        return in_thread
-    named = or_(
-        MessageRow.handling != Handling.RED.value,
-        MessageRow.sender == identity.user,
-        _names(MessageRow.to_users, identity.user or ""),
-    )
-    return and_(in_thread, named)
-
-
-def _names(column: Any, user: str) -> ColumnElement[bool]:
-    # Named users are kept as "|a|b|" text, so that one LIKE tells a name.
-    return column.contains(f"|{user}|", autoescape=True)  # type: ignore[no-any-return]
 
 
 def _named(users: Sequence[str]) -> str:
@@ -196,10 +165,9 @@ def _message(row: MessageRow) -> Message:
 
 
 def thread_of(session: Session, thread_id: str, identity: Identity) -> Thread | None:
-    """The thread if the caller reads it (`readable_threads`); None as for a thread that is not there."""
-    row = session.scalars(
-        select(ThreadRow).where(ThreadRow.id == thread_id, readable_threads(identity))
-    ).one_or_none()
+    """The thread if the caller reads it; None as for a thread that is not there."""
+    readable = where(identity, Action.READ, Kind.THREAD)
+    row = session.scalars(select(ThreadRow).where(ThreadRow.id == thread_id, readable)).one_or_none()
     if row is None:
         return None
     return _thread(session, row, 0)
@@ -219,7 +187,7 @@ def _thread(session: Session, row: ThreadRow, unread: int) -> Thread:
 
 def threads_for(session: Session, identity: Identity, limit: int, offset: int) -> tuple[list[Thread], int]:
     """The caller's threads, latest activity first, with the caller's unread counts; and the total."""
-    readable = readable_threads(identity)
+    readable = where(identity, Action.READ, Kind.THREAD)
     total = session.scalar(select(func.count()).select_from(ThreadRow).where(readable)) or 0
     rows = session.scalars(
         select(ThreadRow).where(readable).order_by(ThreadRow.updated_at.desc(), ThreadRow.id)
@@ -228,7 +196,9 @@ def threads_for(session: Session, identity: Identity, limit: int, offset: int) -
     unread = dict(
         session.execute(
             select(MessageRow.thread, func.count())
-            .where(MessageRow.thread.in_([row.id for row in rows]), readable_messages(identity))
+            .where(
+                MessageRow.thread.in_([row.id for row in rows]), where(identity, Action.READ, Kind.MESSAGE)
+            )
             .where(~MessageRow.id.in_(select(ReceiptRow.message).where(ReceiptRow.user == identity.actor)))
             .group_by(MessageRow.thread)
         ).all()
@@ -240,10 +210,21 @@ def visible_messages(session: Session, thread_id: str, identity: Identity) -> li
     """The thread's messages the caller may read, oldest first (none if they do not read the thread)."""
     query = (
         select(MessageRow)
-        .where(MessageRow.thread == thread_id, readable_messages(identity))
+        .where(MessageRow.thread == thread_id, where(identity, Action.READ, Kind.MESSAGE))
         .order_by(MessageRow.created_at, MessageRow.id)
     )
     return [_message(row) for row in session.scalars(query)]
+
+
+def message_in(session: Session, thread_id: str, message_id: str, identity: Identity) -> Message | None:
+    """The thread's message if the caller may read it; None as for a message that is not there."""
+    query = select(MessageRow).where(
+        MessageRow.id == message_id,
+        MessageRow.thread == thread_id,
+        where(identity, Action.READ, Kind.MESSAGE),
+    )
+    row = session.scalars(query).one_or_none()
+    return None if row is None else _message(row)
 
 
 def mark_read(session: Session, message_ids: Sequence[str], user: str, now: dt.datetime) -> int:

@@ -3,8 +3,8 @@ lists and reads is exactly what `may` allows.
 
 Strategy: a table of cases per kind; then hypothesis draws small worlds of that kind, stores
 them on each backend, and checks for every member, the public and the operator that the list
-and each read by id return exactly the resources `may` allows. Records have their own property
-in tests/access/test_policy.py.
+and each read by id return exactly the resources `may` allows (for threads, their counts too).
+Records have their own property in tests/access/test_policy.py.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ from liaison.access.decision import (
     DatasetFacts,
     HeldFacts,
     Kind,
+    MessageFacts,
     NoticeFacts,
     OperationFacts,
     OwnedFacts,
     RecordFacts,
     ResultFacts,
+    ThreadFacts,
     UserFacts,
     may,
 )
@@ -41,6 +43,7 @@ from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, No
 from liaison.model.operation import CrimeArea, OperationPlan
 from liaison.store import alerts as alert_store
 from liaison.store import hits as hit_store
+from liaison.store import messages as message_store
 from liaison.store import notices as notice_store
 from liaison.store import operations
 from liaison.store import watches as watch_store
@@ -48,8 +51,12 @@ from liaison.store.tables import (
     AccessRequestRow,
     AlertRow,
     HitReferenceRow,
+    MessageRow,
     NoticeRow,
     OperationRow,
+    ReceiptRow,
+    ThreadParticipantRow,
+    ThreadRow,
     WatchRow,
 )
 
@@ -385,3 +392,139 @@ def test_an_administration_refusal_says_what_is_missing() -> None:
         may(admin, Action.ADMINISTER, AgencyFacts("B1")).reason
         == "only the operator or an admin of B1 may do this"
     )
+
+
+RED_FOR_B1 = ThreadFacts(frozenset({"A1", "B1"}), Handling.RED, "u-a1", frozenset({"u-b1"}))
+AMBER_A1_B1 = ThreadFacts(frozenset({"A1", "B1"}), Handling.AMBER, "u-a1", frozenset())
+
+
+@pytest.mark.parametrize(
+    ("participants", "handling", "named", "readers"),
+    [
+        (("A1", "B1"), Handling.AMBER, (), {"A1", "B1"}),
+        (("A1", "B1"), Handling.RED, ("u-b1",), {"u-a1", "u-b1"}),
+        (("A1", "B1"), Handling.RED, ("u-b2",), {"u-a1"}),  # named, but B2 takes no part in it
+        (("B1",), Handling.RED, ("u-b1",), {"u-b1"}),  # its creator's agency left it
+        (("B1", "B2"), Handling.CLEAR, ("u-a1",), {"B1", "B2"}),
+    ],
+)
+def test_a_thread_is_read_by_its_agencies_and_a_red_one_by_its_creator_and_named_users_alone(
+    participants: tuple[str, ...], handling: Handling, named: tuple[str, ...], readers: set[str]
+) -> None:
+    facts = ThreadFacts(frozenset(participants), handling, "u-a1", frozenset(named))
+    for caller in CALLERS:
+        expected = caller.user == "operator" or caller.agency in readers or caller.user in readers
+        assert bool(may(caller, Action.READ, facts)) is expected, caller.actor
+
+
+@pytest.mark.parametrize(
+    ("thread", "handling", "sender", "named", "readers"),
+    [
+        (AMBER_A1_B1, Handling.AMBER, "u-b1", (), {"A1", "B1"}),
+        (AMBER_A1_B1, Handling.RED, "u-a1", ("u-b1",), {"u-a1", "u-b1"}),
+        (AMBER_A1_B1, Handling.RED, "u-a1", ("u-b2",), {"u-a1"}),  # named, but outside the thread
+        (RED_FOR_B1, Handling.GREEN, "u-b1", (), {"u-a1", "u-b1"}),  # the thread's code still holds
+        (RED_FOR_B1, Handling.RED, "u-b1", (), {"u-b1"}),
+    ],
+)
+def test_a_message_is_read_in_its_thread_and_a_red_one_by_its_sender_and_named_users_alone(
+    thread: ThreadFacts, handling: Handling, sender: str, named: tuple[str, ...], readers: set[str]
+) -> None:
+    facts = MessageFacts.of(thread, handling, sender, named)
+    for caller in CALLERS:
+        expected = caller.user == "operator" or caller.agency in readers or caller.user in readers
+        assert bool(may(caller, Action.READ, facts)) is expected, caller.actor
+
+
+def test_a_thread_or_message_refusal_says_who_reads_it() -> None:
+    u_a2, u_b1, u_b2 = CALLERS[3], CALLERS[4], CALLERS[5]
+    other_b1 = Identity.member("v-b1", "B1", "aa", Role.ANALYST)
+    assert may(u_b1, Action.READ, RED_FOR_B1).reason == "it is for u-b1"
+    assert may(CALLERS[2], Action.READ, RED_FOR_B1).reason == "u-a1 started it"
+    assert may(u_a2, Action.READ, RED_FOR_B1).reason == "A2 does not take part in this thread"
+    assert may(other_b1, Action.READ, RED_FOR_B1).reason == (
+        "a RED thread is read by its creator and the users it names alone"
+    )
+    assert may(Identity.public(), Action.READ, RED_FOR_B1).reason == (
+        "messages are exchanged between member agencies' users"
+    )
+    shared = ThreadFacts(frozenset({"A1", "B1", "B2"}), Handling.AMBER, "u-a1", frozenset())
+    red = MessageFacts.of(shared, Handling.RED, "u-a1", ["u-b1"])
+    assert may(u_b1, Action.READ, red).reason == "sent to u-b1, in a thread where B1 takes part in it"
+    assert (
+        may(u_b2, Action.READ, red).reason
+        == "a RED message is read by its sender and the users it names alone"
+    )
+    in_red = MessageFacts.of(RED_FOR_B1, Handling.RED, "u-b1", ["u-a1"])
+    assert may(other_b1, Action.READ, in_red).reason == (
+        "a RED thread is read by its creator and the users it names alone"
+    )
+    assert not may(u_b1, Action.WRITE, RED_FOR_B1) and not may(u_b1, Action.DECIDE, red)
+
+
+NAMES = ("u-a1", "u-a2", "u-b1", "u-b2", "u-b12")  # u-b12 is no caller; its name holds u-b1's
+drawn_threads = st.lists(
+    st.tuples(
+        st.sampled_from(CALLERS[2:]),
+        st.lists(st.sampled_from(AGENCIES), min_size=1, max_size=3, unique=True),
+        st.sampled_from(list(Handling)),
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2, unique=True),
+        st.lists(
+            st.tuples(
+                st.sampled_from(CALLERS[2:]),
+                st.sampled_from(list(Handling)),
+                st.lists(st.sampled_from(NAMES), max_size=2, unique=True),
+            ),
+            max_size=4,
+        ),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=drawn_threads)
+def test_threads_and_messages_listed_counted_and_read_are_exactly_what_may_allows(
+    world: Engine,
+    drawn: list[tuple[Identity, list[str], Handling, list[str], list[tuple[Identity, Handling, list[str]]]]],
+) -> None:
+    with Session(world) as session, session.begin():
+        for table in (ReceiptRow, MessageRow, ThreadParticipantRow, ThreadRow):
+            session.execute(delete(table))
+        threads: dict[str, ThreadFacts] = {}
+        posts: dict[str, tuple[str, MessageFacts]] = {}
+        for creator, participants, handling, named, messages in drawn:
+            named = named if handling is Handling.RED else []  # only a RED thread names its users
+            key = message_store.add_thread(
+                session, "s", str(creator.user), participants, NOW, handling=handling.value, to_users=named
+            )
+            threads[key] = ThreadFacts(frozenset(participants), handling, str(creator.user), frozenset(named))
+            for sender, code, to_users in messages:
+                post = message_store.add_message(
+                    session, key, sender, priority="routine", handling=code.value, to_users=to_users,
+                    body="b", entity_refs=(), reply_to=None, now=NOW,
+                )  # fmt: skip
+                posts[post.message_id] = (
+                    key,
+                    MessageFacts.of(threads[key], code, str(sender.user), to_users),
+                )
+    with Session(world) as session:
+        for caller in CALLERS:
+            allowed = {key for key, fact in threads.items() if may(caller, Action.READ, fact)}
+            readable = {key for key, (_, fact) in posts.items() if may(caller, Action.READ, fact)}
+            listed, total = message_store.threads_for(session, caller, 100, 0)
+            assert {thread.thread_id for thread in listed} == allowed and total == len(allowed), caller.actor
+            for thread in listed:  # unread: the messages they read that they did not send
+                unread = {key for key in readable if posts[key][0] == thread.thread_id}
+                unread -= {key for key in unread if posts[key][1].sender == caller.actor}
+                assert thread.unread == len(unread), (caller.actor, thread.thread_id)
+            for key in threads:
+                assert (message_store.thread_of(session, key, caller) is not None) is (key in allowed)
+                shown = {
+                    message.message_id for message in message_store.visible_messages(session, key, caller)
+                }
+                assert shown == {post for post in readable if posts[post][0] == key}, (caller.actor, key)
+            for post, (key, _) in posts.items():
+                found = message_store.message_in(session, key, post, caller)
+                assert (found is not None) is (post in readable), (caller.actor, post)
