@@ -167,6 +167,15 @@ def by_web(client: TestClient) -> dict[str, list[Found]]:
     return found
 
 
+def post_manifest(client: TestClient, headers: dict[str, str], manifest: str) -> Any:
+    return client.post(
+        "/api/v1/manifests",
+        params={"purpose": "advance passenger information UX1094", "name": "ux1094.csv"},
+        content=manifest.encode(),
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+
+
 def test_every_face_finds_the_same_listings_with_the_same_scores(
     world: tuple[TestClient, Cli], engine: Engine, tmp_path: Path
 ) -> None:
@@ -208,12 +217,7 @@ def test_a_manifest_screens_its_passengers_as_match_does(
         f"{surname},{given},{birth},{nationality},{gender},P,X{index}0001,MDA,UX1094,MAD,KIV\n"
         for index, (surname, given, birth, nationality, gender) in enumerate(passengers, start=1)
     )
-    screened = client.post(
-        "/api/v1/manifests",
-        params={"purpose": "advance passenger information UX1094", "name": "ux1094.csv"},
-        content=manifest.encode(),
-        headers={**felix, "Content-Type": "text/csv"},
-    )
+    screened = post_manifest(client, felix, manifest)
     assert screened.status_code == 201, screened.text
     sheet = tmp_path / "ux1094.csv"
     sheet.write_text(manifest, encoding="utf-8")
@@ -261,20 +265,10 @@ def test_a_manifest_that_cannot_be_saved_leaves_no_alert_reference_or_audit_of_i
     before = counts()
     monkeypatch.setattr("liaison.services.manifests.border_store.add_manifest", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        client.post(
-            "/api/v1/manifests",
-            params={"purpose": "advance passenger information UX1094", "name": "ux1094.csv"},
-            content=manifest.encode(),
-            headers={**felix, "Content-Type": "text/csv"},
-        )
+        post_manifest(client, felix, manifest)
     assert counts() == before
     monkeypatch.undo()
-    saved = client.post(
-        "/api/v1/manifests",
-        params={"purpose": "advance passenger information UX1094", "name": "ux1094.csv"},
-        content=manifest.encode(),
-        headers={**felix, "Content-Type": "text/csv"},
-    )
+    saved = post_manifest(client, felix, manifest)
     assert saved.status_code == 201, saved.text
     after = counts()
     # Saved, it leaves the owner's hit alert and the officer's referral alert, the reference, the

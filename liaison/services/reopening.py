@@ -20,6 +20,7 @@ from liaison.model import Identity
 from liaison.model.fingerprints import data_hash
 from liaison.services import access, audit
 from liaison.services.matching_service import Scoring, parse_example, score_standing, settle
+from liaison.services.subject_screening import listing_item
 from liaison.store import alerts as alert_store
 from liaison.store import border as border_store
 from liaison.store.entry_decisions import Decision
@@ -57,7 +58,7 @@ def reopen(engine: Engine, written: Written, cleared: list[Decision], now: dt.da
             # One map for both: the references come from what is news, as the hits do.
             kept = {decision.decision_id: news}
             found[key] = (decision, replace(scoring, passed=kept, hinted=kept))
-    return _refer(engine, found, written.proxies, written.dataset, now) if found else 0
+    return _refer(engine, found, written.dataset, now) if found else 0
 
 
 def _is_news(
@@ -75,7 +76,6 @@ def _is_news(
 def _refer(
     engine: Engine,
     found: dict[tuple[str, str], tuple[Decision, Scoring]],
-    written: dict[str, Any],
     dataset: str,
     now: dt.datetime,
 ) -> int:
@@ -93,7 +93,7 @@ def _refer(
                 waiting[agency] = {referral.subject_key for referral in open_referrals}
             if subject_key in waiting[agency]:
                 continue
-            items = _items(session, officer, scoring, written, now)
+            items = _items(session, officer, scoring, now)
             if not items:
                 continue
             referral = border_store.add_referral(
@@ -128,41 +128,12 @@ def _refer(
     return referred
 
 
-def _items(
-    session: Session,
-    officer: Identity,
-    scoring: Scoring,
-    written: dict[str, Any],
-    now: dt.datetime,
-) -> list[dict[str, Any]]:
+def _items(session: Session, officer: Identity, scoring: Scoring, now: dt.datetime) -> list[dict[str, Any]]:
     """The hits as a referral holds them: in full where the officer may read them, else references."""
     (answer,) = settle(
         session, officer, scoring, threshold=REOPEN_THRESHOLD, limit=_HITS, via="reopen", now=now
     )
-    items: list[dict[str, Any]] = []
-    for scored in answer.results:
-        proxy = written[str(scored.found.proxy.id)]
-        items.append(
-            {
-                "type": "match",
-                "listing": proxy.id,
-                "schema": proxy.schema.name,
-                "caption": proxy.caption,
-                "datasets": list(scored.found.datasets),
-                "owners": [],
-                "score": round(scored.score.score, 4),
-                "explanation": [
-                    {
-                        "feature": feature.name,
-                        "value": round(feature.value, 4),
-                        "contribution": round(feature.contribution, 4),
-                    }
-                    for feature in scored.score.features
-                ],
-                "listing_hash": data_hash(proxy.schema.name, proxy.properties),
-                "earlier": None,
-                "cleared": False,
-            }
-        )
+    # No decision in force: whatever was cleared of these listings is why they are news.
+    items = [{"type": "match", **listing_item(scored, "", [])} for scored in answer.results]
     items.extend({"type": "reference", **reference.to_dict()} for reference in answer.references)
     return items

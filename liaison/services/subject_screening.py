@@ -34,6 +34,7 @@ __all__ = [
     "Outcome",
     "Subject",
     "document_listing",
+    "listing_item",
     "member_agency",
     "score_subjects",
     "screen_subjects",
@@ -208,7 +209,7 @@ def _outcome(
     decisions: list[Decision],
 ) -> Outcome:
     fingerprint = data_hash(subject.schema, subject.properties)
-    hits = tuple(_hit(scored, fingerprint, decisions) for scored in answer.results if scored.match)
+    hits = tuple(listing_item(scored, fingerprint, decisions) for scored in answer.results if scored.match)
     documents = tuple(
         _document(reports[document], fingerprint, decisions)
         for document in subject.documents
@@ -254,7 +255,8 @@ def _recall(
     return None, False
 
 
-def _hit(scored: Scored, subject_hash: str, decisions: list[Decision]) -> dict[str, Any]:
+def listing_item(scored: Scored, subject_hash: str, decisions: list[Decision]) -> dict[str, Any]:
+    """A hit on a listing as a screening and a referral hold it, with the decision in force on it."""
     found = scored.found
     listing = str(found.proxy.id)
     listing_hash = data_hash(found.proxy.schema.name, found.proxy.properties)
