@@ -1,18 +1,17 @@
-"""Administration refused where the one access decision does not allow it, and whose audit trail an
-auditor reads.
+"""Administration and the audit trail refused where the one access decision does not allow them.
 
-Who administers whom is decided by `decision.may` (users and agencies); these raise Forbidden
-with its reason, for the services that change users and tokens.
-An agency's auditor reads the events of their agency's people; a node auditor the whole trail.
+Who administers whom is decided by `decision.may` (users and agencies), and who reads which audit
+events too (an agency's auditor those of its people, a node auditor the whole trail); these raise
+Forbidden with its reason, for the services that change users and tokens or read the trail.
 """
 
 from __future__ import annotations
 
-from liaison.access.decision import Action, AgencyFacts, UserFacts, may
+from liaison.access.decision import Action, AgencyFacts, AuditEventFacts, UserFacts, may
 from liaison.errors import Forbidden
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity, Role
 
-__all__ = ["audit_scope", "require_admin", "require_administers"]
+__all__ = ["require_admin", "require_administers", "require_auditor"]
 
 
 def require_admin(actor: Identity, agency: str) -> None:
@@ -29,10 +28,9 @@ def require_administers(actor: Identity, agency: str, role: Role) -> None:
         raise Forbidden(decision.reason)
 
 
-def audit_scope(identity: Identity) -> str | None:
-    """The agency whose events the caller reads, None for the whole trail; Forbidden for non-auditors."""
-    if identity.kind is IdentityKind.OPERATOR or identity.role is Role.NODE_AUDITOR:
-        return None
-    if identity.role is Role.AUDITOR and identity.agency is not None:
-        return identity.agency
-    raise Forbidden("only auditors may read the audit trail")
+def require_auditor(identity: Identity) -> None:
+    """Refuse unless the caller reads the audit trail: every auditor reads their own agency's
+    people's events at least, so whoever may not read those is no auditor."""
+    decision = may(identity, Action.READ, AuditEventFacts(identity.agency))
+    if not decision:
+        raise Forbidden(decision.reason)

@@ -21,7 +21,8 @@ Notices are read by their agency, by every member once published (a diffusion by
 it names), and while submitted by the secretariat's reviewers, who publish or refuse them.
 A message thread is read by the users of the agencies taking part in it, except a RED thread,
 which only its creator and the users it names read; a message by the readers of its thread, and
-a RED one among them only by its sender and the users it names.
+a RED one among them only by its sender and the users it names. An agency's auditor reads the
+audit events of its people, a node auditor (and the operator) the whole trail.
 
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
@@ -50,6 +51,7 @@ __all__ = [
     "Action",
     "AgencyFacts",
     "AlertFacts",
+    "AuditEventFacts",
     "DatasetFacts",
     "Decision",
     "HeldFacts",
@@ -118,6 +120,7 @@ class Kind(StrEnum):
     AGENCY = "agency"
     THREAD = "thread"
     MESSAGE = "message"
+    AUDIT_EVENT = "audit event"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
@@ -277,6 +280,14 @@ class MessageFacts:
         )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEventFacts:
+    """What the rule reads of an audit event: the agency of the person who acted (None: the operator)."""
+
+    agency: str | None
+    kind = Kind.AUDIT_EVENT
+
+
 Resource = (
     RecordFacts
     | OperationFacts
@@ -291,6 +302,7 @@ Resource = (
     | AgencyFacts
     | ThreadFacts
     | MessageFacts
+    | AuditEventFacts
 )
 
 
@@ -383,6 +395,10 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return _administration_refusal(identity, resource)
     if isinstance(resource, ThreadFacts | MessageFacts) and action is Action.READ:
         return _thread_refusal(identity, resource)
+    if isinstance(resource, AuditEventFacts) and action is Action.READ:
+        if identity.role is Role.AUDITOR and identity.agency is not None:
+            return f"an auditor of {identity.agency} reads only the events of its people"
+        return "only auditors may read the audit trail"
     if isinstance(resource, DatasetFacts) and action is Action.WRITE:
         if identity.kind is IdentityKind.PUBLIC:
             return "sign in to write records"
@@ -610,6 +626,16 @@ def _member_reading(identity: Identity, action: Action) -> tuple[str, str] | Non
     return identity.agency, identity.user
 
 
+def _audit_events(identity: Identity, action: Action) -> Rule:
+    if identity.kind is not IdentityKind.MEMBER or action is not Action.READ:
+        return ()
+    if identity.role is Role.NODE_AUDITOR:
+        return (Grant("a node auditor reads the whole trail", ALWAYS),)
+    if identity.role is Role.AUDITOR and identity.agency is not None:
+        return (Grant(f"done by {identity.agency}'s people", Equals("agency", identity.agency)),)
+    return ()
+
+
 def grant_entry(handling: Handling, user: str, agency: str) -> str:
     """The releasability entry a granted access request adds, so the requester can read the record.
 
@@ -631,6 +657,7 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.AGENCY: _agencies,
     Kind.THREAD: _threads,
     Kind.MESSAGE: _messages,
+    Kind.AUDIT_EVENT: _audit_events,
     **dict.fromkeys(HELD, _held),
     **dict.fromkeys(OWNED, _owned),
 }

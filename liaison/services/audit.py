@@ -3,8 +3,9 @@
 Events are appended in the same transaction as the change they record, so a change without its
 event (or an event without its change) cannot be committed. Nothing in Liaison updates or
 deletes an event. An agency's auditors read and export its people's events, node auditors and
-the operator the whole trail (`access.administration.audit_scope`); any auditor verifies it and
-takes signed checkpoints of it, which a later verification holds it against.
+the operator the whole trail (the one access decision, kind AUDIT_EVENT, which the store applies);
+any auditor verifies it and takes signed checkpoints of it, which a later verification holds it
+against.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access import checkpoints
-from liaison.access.administration import audit_scope
+from liaison.access.administration import require_auditor
 from liaison.access.audit import AuditEvent, BrokenLink, ChainedEvent, ChainKey, verify_chain
 from liaison.access.checkpoints import Checkpoint
 from liaison.access.sealing import key_file, read_key
@@ -86,7 +87,7 @@ def verify(
 ) -> Verification:
     """Walk the whole chain against its head and the checkpoints given (any auditor: it shows
     counts, not events); recorded after."""
-    audit_scope(identity)
+    require_auditor(identity)
     with Session(engine) as session:
         key = store.chain_key(session, create=False)
         if against and key is None:
@@ -120,7 +121,7 @@ def checkpoint(engine: Engine, identity: Identity, *, now: dt.datetime, node: st
     The checkpoint is recorded first, so the checkpoint covers its own event. Conflict when the
     chain is broken: a checkpoint must never vouch for a rewritten chain.
     """
-    audit_scope(identity)
+    require_auditor(identity)
     with Session(engine) as session, session.begin():
         key = store.chain_key(session, create=True)
         if key is None:
@@ -153,9 +154,9 @@ class _Counted:
 
 def recent(engine: Engine, identity: Identity, limit: int = 100, *, now: dt.datetime) -> list[ChainedEvent]:
     """The newest events the auditor reads, newest first; the reading itself is recorded after it."""
-    agency = audit_scope(identity)
+    require_auditor(identity)
     with Session(engine) as session:
-        newest = store.latest_events(session, max(limit, 0), agency=agency)
+        newest = store.latest_events(session, identity, max(limit, 0))
     with Session(engine) as session, session.begin():
         record(session, identity, "audit.read", "audit", now=now, detail={"events": len(newest)})
     return newest
@@ -171,10 +172,10 @@ def export(
     until: dt.datetime | None = None,
 ) -> int:
     """Write the events of a period that the auditor reads as JSON lines, chain fields included."""
-    agency = audit_scope(identity)
+    require_auditor(identity)
     count = 0
     with Session(engine) as session:
-        for chained in store.iter_events(session, since, until, agency=agency):
+        for chained in store.events_for(session, identity, since, until):
             handle.write(orjson.dumps(_exported(chained)) + b"\n")
             count += 1
     with Session(engine) as session, session.begin():

@@ -20,6 +20,7 @@ from liaison.model import Identity
 from liaison.store.tables import (
     AccessRequestRow,
     AlertRow,
+    AuditEventRow,
     EntityRow,
     ManifestRow,
     MessageRow,
@@ -111,6 +112,7 @@ _FIELDS: dict[Kind, Mapping[str, _Field]] = {
         "sender": _Field(MessageRow.sender),
         "to_users": _Field(MessageRow.to_users, _barred(MessageRow.to_users)),
     },
+    Kind.AUDIT_EVENT: {"agency": _Field(AuditEventRow.agency)},
 }
 
 

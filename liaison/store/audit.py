@@ -1,5 +1,8 @@
 """The audit trail's rows: appending under the head's lock, and reading in chain order.
 
+An auditor's lists (`events_for`, `latest_events`) hold only the events the one access decision
+lets them read (kind AUDIT_EVENT); `iter_events` walks the whole chain, for its verification.
+
 The chain's key comes with the engine: the one its opener kept there (`keep_chain_key`, from
 the configured secret), else the key file beside an SQLite store's file (the configured default),
 else none, and the chain is plain SHA-256.
@@ -11,11 +14,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import ColumnElement, Engine, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from liaison.access.audit import GENESIS, AuditEvent, ChainedEvent, ChainKey, event_hash, head_seal
+from liaison.access.decision import Action, Kind
 from liaison.access.sealing import key_file
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.tables import AuditEventRow, AuditHeadRow
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "chain_key",
     "event_hash_at",
     "events_about",
+    "events_for",
     "iter_events",
     "keep_chain_key",
     "latest_events",
@@ -104,31 +111,47 @@ def event_hash_at(session: Session, seq: int) -> str | None:
 
 
 def iter_events(
+    session: Session, since: dt.datetime | None = None, until: dt.datetime | None = None, batch: int = 1_000
+) -> Iterator[ChainedEvent]:
+    """The whole chain in order, whoever asks (a verification walks every event, showing counts):
+    the events at or after `since` and before `until`."""
+    return _events(session, true(), since, until, batch)
+
+
+def events_for(
     session: Session,
+    identity: Identity,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     batch: int = 1_000,
-    *,
-    agency: str | None = None,
 ) -> Iterator[ChainedEvent]:
-    """Events in chain order: those at or after `since`, before `until`, of `agency`'s people if given."""
-    query = select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=batch)
+    """The events the caller may read, in chain order: those at or after `since`, before `until`."""
+    return _events(session, where(identity, Action.READ, Kind.AUDIT_EVENT), since, until, batch)
+
+
+def _events(
+    session: Session,
+    readable: ColumnElement[bool],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    batch: int,
+) -> Iterator[ChainedEvent]:
+    query = (
+        select(AuditEventRow).where(readable).order_by(AuditEventRow.seq).execution_options(yield_per=batch)
+    )
     if since is not None:
         query = query.where(AuditEventRow.at >= since)
     if until is not None:
         query = query.where(AuditEventRow.at < until)
-    if agency is not None:
-        query = query.where(AuditEventRow.agency == agency)
     for row in session.scalars(query):
         event = AuditEvent(row.at, row.actor, row.agency, row.action, row.subject, row.purpose, row.detail)
         yield ChainedEvent(row.seq, event, row.prev_hash, row.hash)
 
 
-def latest_events(session: Session, limit: int = 100, *, agency: str | None = None) -> list[ChainedEvent]:
-    """The newest events, newest first, read from the end of the chain; of `agency`'s people if given."""
-    query = select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(limit)
-    if agency is not None:
-        query = query.where(AuditEventRow.agency == agency)
+def latest_events(session: Session, identity: Identity, limit: int = 100) -> list[ChainedEvent]:
+    """The newest events the caller may read, newest first, read from the end of the chain."""
+    readable = where(identity, Action.READ, Kind.AUDIT_EVENT)
+    query = select(AuditEventRow).where(readable).order_by(AuditEventRow.seq.desc()).limit(limit)
     return _chained(session.scalars(query))
 
 

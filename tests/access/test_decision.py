@@ -3,8 +3,9 @@ lists and reads is exactly what `may` allows.
 
 Strategy: a table of cases per kind; then hypothesis draws small worlds of that kind, stores
 them on each backend, and checks for every member, the public and the operator that the list
-and each read by id return exactly the resources `may` allows (for threads, their counts too).
-Records have their own property in tests/access/test_policy.py.
+and each read by id return exactly the resources `may` allows (for threads, their counts too;
+for audit events, auditors of each reach). Records have their own property in
+tests/access/test_policy.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.administration import require_auditor
+from liaison.access.audit import AuditEvent
 from liaison.access.decision import (
     HELD,
     OPERATOR_APPOINTS,
@@ -26,6 +29,7 @@ from liaison.access.decision import (
     Action,
     AgencyFacts,
     AlertFacts,
+    AuditEventFacts,
     DatasetFacts,
     HeldFacts,
     Kind,
@@ -39,6 +43,7 @@ from liaison.access.decision import (
     UserFacts,
     may,
 )
+from liaison.errors import Forbidden
 from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
 from liaison.model.operation import CrimeArea, OperationPlan
 from liaison.store import alerts as alert_store
@@ -528,3 +533,70 @@ def test_threads_and_messages_listed_counted_and_read_are_exactly_what_may_allow
             for post, (key, _) in posts.items():
                 found = message_store.message_in(session, key, post, caller)
                 assert (found is not None) is (post in readable), (caller.actor, post)
+
+
+AUDITORS = [
+    Identity.public(),
+    Identity.operator(),
+    Identity.member("aud-a1", "A1", "aa", Role.AUDITOR),
+    Identity.member("aud-b1", "B1", "aa", Role.AUDITOR),
+    Identity.member("node", "A2", "aa", Role.NODE_AUDITOR),
+    Identity.member("adm-a1", "A1", "aa", Role.ADMIN),
+]
+
+
+@pytest.mark.parametrize(
+    ("agency", "readers"),
+    [
+        ("A1", {"operator", "aud-a1", "node"}),
+        ("B1", {"operator", "aud-b1", "node"}),
+        (None, {"operator", "node"}),
+    ],
+)
+def test_an_audit_event_is_read_by_its_agency_s_auditors_node_auditors_and_the_operator(
+    agency: str | None, readers: set[str]
+) -> None:
+    for caller in AUDITORS:
+        assert bool(may(caller, Action.READ, AuditEventFacts(agency))) is (caller.actor in readers), (
+            caller.actor
+        )
+
+
+def test_an_audit_refusal_says_who_reads_the_trail() -> None:
+    assert may(AUDITORS[2], Action.READ, AuditEventFacts("A1")).reason == "done by A1's people"
+    assert (
+        may(AUDITORS[4], Action.READ, AuditEventFacts("B1")).reason == "a node auditor reads the whole trail"
+    )
+    assert may(AUDITORS[2], Action.READ, AuditEventFacts("B1")).reason == (
+        "an auditor of A1 reads only the events of its people"
+    )
+    for caller in (AUDITORS[0], AUDITORS[5], CALLERS[2]):
+        assert may(caller, Action.READ, AuditEventFacts(caller.agency)).reason == (
+            "only auditors may read the audit trail"
+        )
+    with pytest.raises(Forbidden, match="only auditors may read the audit trail"):
+        require_auditor(AUDITORS[5])
+    require_auditor(AUDITORS[3])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=st.lists(st.sampled_from([*AGENCIES, None]), min_size=1, max_size=8))
+def test_audit_events_listed_and_exported_are_exactly_what_may_allows(
+    engine: Engine, drawn: list[str | None]
+) -> None:
+    # The trail is never cut: each example holds only its own events to the rule.
+    with Session(engine) as session, session.begin():
+        first = store.audit_head(session)[0] + 1
+        facts = {
+            store.append_event(session, AuditEvent(NOW, "someone", agency, "read", "entity:e")).seq: (
+                AuditEventFacts(agency)
+            )
+            for agency in drawn
+        }
+    with Session(engine) as session:
+        for caller in AUDITORS:
+            allowed = [seq for seq, fact in facts.items() if may(caller, Action.READ, fact)]
+            exported = [chained.seq for chained in store.events_for(session, caller) if chained.seq >= first]
+            assert exported == allowed, caller.actor
+            latest = [chained.seq for chained in store.latest_events(session, caller, 10_000)]
+            assert [seq for seq in latest if seq >= first] == allowed[::-1], caller.actor
