@@ -22,7 +22,9 @@ it names), and while submitted by the secretariat's reviewers, who publish or re
 A message thread is read by the users of the agencies taking part in it, except a RED thread,
 which only its creator and the users it names read; a message by the readers of its thread, and
 a RED one among them only by its sender and the users it names. An agency's auditor reads the
-audit events of its people, a node auditor (and the operator) the whole trail.
+audit events of its people, a node auditor (and the operator) the whole trail. A border
+agency's users whose role screens (`SCREENING`) screen for it, and its officers (`ENTRY_DECIDING`)
+decide on the referrals it holds.
 
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
@@ -43,10 +45,12 @@ from liaison.model import Handling, Identity, IdentityKind, NoticeKind, NoticeSt
 __all__ = [
     "ADMITTING",
     "DECIDING",
+    "ENTRY_DECIDING",
     "FILING",
     "HELD",
     "OPERATOR_APPOINTS",
     "OWNED",
+    "SCREENING",
     "AccessRequestFacts",
     "Action",
     "AgencyFacts",
@@ -93,10 +97,13 @@ class Action(StrEnum):
     WRITE = "write into"
     """Of a dataset: import or write records into it, or post STIX objects to its collection."""
     DECIDE = "decide on"
-    """Of a record: grant an access request for it, keep it longer or delete it at review."""
+    """Of a record: grant an access request for it, keep it longer or delete it at review; of a
+    referral: deny, refer or clear its hits, and confirm a deny."""
     ADMINISTER = "administer"
     """Of a user: appoint them to a role, set their password, issue or revoke their tokens, disable
     them; of an agency: list and administer its users."""
+    SCREEN = "screen for"
+    """Of an agency: screen travellers, subjects and manifests, and report travel documents, for it."""
 
 
 class Kind(StrEnum):
@@ -343,6 +350,11 @@ DECIDING = frozenset({Role.ANALYST, Role.OFFICER, Role.COORDINATOR, Role.REVIEWE
 """Roles that decide for their agency: draft and move its notices, grant access to its records,
 keep or delete them. Not auditors (who read the trail) or first responders (who act on what they
 are given)."""
+SCREENING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORDINATOR, Role.ADMIN})
+"""Roles that screen travellers and subjects for their agency; reviewers and auditors read what was
+screened."""
+ENTRY_DECIDING = frozenset({Role.OFFICER, Role.COORDINATOR, Role.ADMIN})
+"""Roles that decide on entry and freezes: officers, and the coordinators and admins who stand in."""
 _PUBLISHED = frozenset({NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
 _NOTICES = frozenset(NoticeKind) - {NoticeKind.DIFFUSION}
 _OWN_MOVES = frozenset({Action.DRAFT, Action.SUBMIT, Action.SEND, Action.REVISE, Action.WITHDRAW})
@@ -391,8 +403,16 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"{identity.agency} does not take part in this operation"
     if isinstance(resource, NoticeFacts):
         return _notice_refusal(action, resource)
+    if isinstance(resource, AgencyFacts) and action is Action.SCREEN:
+        if identity.agency == resource.agency:
+            return f"the {identity.role} role reads screenings but does not screen"
+        return f"only {resource.agency}'s users screen for it"
     if isinstance(resource, UserFacts | AgencyFacts):
         return _administration_refusal(identity, resource)
+    if isinstance(resource, HeldFacts) and resource.kind is Kind.REFERRAL and action is Action.DECIDE:
+        if identity.agency == resource.agency:
+            return f"a {identity.role} does not decide on entry; officers do"
+        return f"only {resource.agency}'s officers decide on its referrals"
     if isinstance(resource, ThreadFacts | MessageFacts) and action is Action.READ:
         return _thread_refusal(identity, resource)
     if isinstance(resource, AuditEventFacts) and action is Action.READ:
@@ -548,6 +568,12 @@ def _administration(identity: Identity, action: Action) -> Rule:
 
 
 def _agencies(identity: Identity, action: Action) -> Rule:
+    if action is Action.SCREEN:
+        if identity.agency is None or identity.role not in SCREENING:
+            return ()
+        return (
+            Grant(f"{identity.agency}'s {identity.role}s screen for it", Equals("agency", identity.agency)),
+        )
     if action is not Action.ADMINISTER or identity.role is not Role.ADMIN or "admin" not in identity.scopes:
         return ()
     return (Grant(f"an admin of {identity.agency} administers it", Equals("agency", identity.agency)),)
@@ -557,6 +583,19 @@ def _held(identity: Identity, action: Action) -> Rule:
     if identity.kind is IdentityKind.PUBLIC or identity.agency is None or action is not Action.READ:
         return ()
     return (Grant(f"{identity.agency} holds it", Equals("agency", identity.agency)),)
+
+
+def _referrals(identity: Identity, action: Action) -> Rule:
+    if action is not Action.DECIDE:
+        return _held(identity, action)
+    if identity.agency is None or identity.role not in ENTRY_DECIDING:
+        return ()
+    return (
+        Grant(
+            f"{identity.agency} holds it, and its {identity.role}s decide on entry",
+            Equals("agency", identity.agency),
+        ),
+    )
 
 
 def _results(identity: Identity, action: Action) -> Rule:
@@ -659,5 +698,6 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.MESSAGE: _messages,
     Kind.AUDIT_EVENT: _audit_events,
     **dict.fromkeys(HELD, _held),
+    Kind.REFERRAL: _referrals,
     **dict.fromkeys(OWNED, _owned),
 }

@@ -18,8 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, HeldFacts, Kind, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity, IdentityKind
 from liaison.model.fingerprints import data_hash
 from liaison.services import audit
 from liaison.services.matching_service import MatchingService, Scope
@@ -31,7 +32,6 @@ from liaison.store.border import StoredReferral
 from liaison.store.entry_decisions import CONFIRMED, FINAL, PENDING, Decision
 
 __all__ = [
-    "DECIDING",
     "DECISIONS",
     "EXPORT_COLUMNS",
     "confirm",
@@ -45,8 +45,6 @@ __all__ = [
 ]
 
 DECISIONS = ("deny", "refer", "clear")
-DECIDING = frozenset({Role.OFFICER, Role.COORDINATOR, Role.ADMIN})
-"""Who decides on entry and freezes: officers, and the coordinators and admins who stand in."""
 MAX_REASON = 2_000
 MAX_PAGE = 500
 RECHECKED = 10_000
@@ -55,8 +53,9 @@ RECHECKED = 10_000
 
 def _decider(identity: Identity) -> str:
     agency = member_agency(identity)
-    if identity.role not in DECIDING:
-        raise Forbidden(f"a {identity.role} does not decide on entry; officers do")
+    decision = may(identity, Action.DECIDE, HeldFacts(Kind.REFERRAL, agency))
+    if not decision:
+        raise Forbidden(decision.reason)
     return agency
 
 

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, AgencyFacts, may
 from liaison.errors import BadInput, Forbidden
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity
 from liaison.model.fingerprints import data_hash, subject_key
 from liaison.services.matching_service import Matches, MatchingService, Scope, Scored, Scoring, settle
 from liaison.store import border as border_store
@@ -30,7 +31,6 @@ __all__ = [
     "DOCUMENT_HIT",
     "MAX_SUBJECTS",
     "POSSIBLE_MATCH",
-    "SCREENING",
     "Outcome",
     "Subject",
     "document_listing",
@@ -42,8 +42,6 @@ __all__ = [
 ]
 
 CLEAR, POSSIBLE_MATCH, DOCUMENT_HIT = "clear", "possible_match", "document_hit"
-SCREENING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORDINATOR, Role.ADMIN})
-"""Roles that screen travellers and subjects; reviewers and auditors read what was screened."""
 HITS_KEPT = 5
 """Hits kept per subject: an officer weighs the best few, not a long tail."""
 MAX_SUBJECTS = 1_000
@@ -100,13 +98,14 @@ class Outcome:
 
 
 def member_agency(identity: Identity) -> str:
-    """The agency a screening belongs to; only a member of an agency, in a screening role, screens."""
-    if identity.kind is not IdentityKind.MEMBER or identity.agency is None:
+    """The agency a screening belongs to: the caller's, if `may` lets them screen for it."""
+    if identity.agency is None:
         raise Forbidden(
             "screening is done for an agency: sign in (or run with --as USER) as one of its officers"
         )
-    if identity.role not in SCREENING:
-        raise Forbidden(f"the {identity.role} role reads screenings but does not screen")
+    decision = may(identity, Action.SCREEN, AgencyFacts(identity.agency))
+    if not decision:
+        raise Forbidden(decision.reason)
     return identity.agency
 
 

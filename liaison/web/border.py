@@ -1,8 +1,8 @@
 """Border screening in the browser: passenger manifests, the officers' referral queue, decisions
 with four eyes, and the register of lost and stolen travel documents.
 
-The services decide who may screen, decide and confirm; these pages offer a form only to the
-roles that could use it. A refused form comes back on its own page with the reason, under the
+The services decide who may screen, decide and confirm, by the one access decision; these pages
+ask its rules which forms to offer. A refused form comes back on its own page with the reason, under the
 status the error table gives it (422 bad input, 403 forbidden, 404 not found, 409 conflict).
 """
 
@@ -19,15 +19,15 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from liaison.access.decision import Action, Kind, rule
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.http.problems import MAX_ID, MAX_OFFSET
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.model.manifest import Manifest
 from liaison.model.operation import OperationStatus
 from liaison.services import entry_decisions, manifests, operations, travel_documents
-from liaison.services.subject_screening import SCREENING
 from liaison.store.entry_decisions import PENDING, Decision
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
@@ -56,13 +56,13 @@ def _now() -> dt.datetime:
 
 
 def _screens(identity: Identity) -> bool:
-    """Whether to offer screening and reporting forms: a display hint, the services decide."""
-    return identity.kind is IdentityKind.MEMBER and identity.role in SCREENING
+    """Whether to offer screening and reporting forms: whether the user screens for an agency at all."""
+    return bool(rule(identity, Action.SCREEN, Kind.AGENCY))
 
 
 def _decides(identity: Identity) -> bool:
-    """Whether to offer decide and confirm forms: a display hint, `entry_decisions` decides."""
-    return identity.kind is IdentityKind.MEMBER and identity.role in entry_decisions.DECIDING
+    """Whether to offer decide and confirm forms: whether the user decides on any referral."""
+    return bool(rule(identity, Action.DECIDE, Kind.REFERRAL))
 
 
 # Manifests.

@@ -23,8 +23,10 @@ from liaison import store
 from liaison.access.administration import require_auditor
 from liaison.access.audit import AuditEvent
 from liaison.access.decision import (
+    ENTRY_DECIDING,
     HELD,
     OPERATOR_APPOINTS,
+    SCREENING,
     AccessRequestFacts,
     Action,
     AgencyFacts,
@@ -296,6 +298,39 @@ def test_what_a_border_agency_holds_is_read_by_that_agency_alone(kind: Kind) -> 
         False,
     ]
     assert may(CALLERS[2], Action.READ, facts).reason == "A1 holds it"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_border_agency_s_screening_roles_screen_for_it_and_its_officers_decide_on_its_referrals(
+    role: Role,
+) -> None:
+    caller = Identity.member("m", "A1", "aa", role)
+    screens, decides = (
+        may(caller, Action.SCREEN, AgencyFacts("A1")),
+        may(caller, Action.DECIDE, HeldFacts(Kind.REFERRAL, "A1")),
+    )
+    assert bool(screens) is (role in SCREENING) and bool(decides) is (role in ENTRY_DECIDING)
+    assert not may(caller, Action.SCREEN, AgencyFacts("B1"))
+    assert not may(caller, Action.DECIDE, HeldFacts(Kind.REFERRAL, "B1"))
+    assert not may(caller, Action.DECIDE, HeldFacts(Kind.MANIFEST, "A1"))
+    if not screens:
+        assert screens.reason == f"the {role} role reads screenings but does not screen"
+    if not decides:
+        assert decides.reason == f"a {role} does not decide on entry; officers do"
+
+
+@pytest.mark.parametrize(
+    ("caller", "screens", "decides"),
+    [
+        (Identity.public(), False, False),
+        (Identity.operator(), True, True),
+        (Identity.member("off", "B1", "aa", Role.OFFICER), False, False),
+    ],
+)
+def test_no_one_screens_or_decides_for_another_agency(caller: Identity, screens: bool, decides: bool) -> None:
+    assert bool(may(caller, Action.SCREEN, AgencyFacts("A1"))) is screens
+    assert bool(may(caller, Action.DECIDE, HeldFacts(Kind.REFERRAL, "A1"))) is decides
+    assert bool(may(caller, Action.READ, HeldFacts(Kind.REFERRAL, "A1"))) is screens
 
 
 drawn_requests = st.lists(
