@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from liaison.access.secrets import split_token
 from liaison.http.auth import SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
+from liaison.http.stated import USER_NAME
 from liaison.model import Agency, AgencyKind, Role
 from liaison.services import access, agencies, audit, catalog, passwords
 from liaison.services.throttle import LoginLimits
@@ -48,7 +49,7 @@ class AgencyOut(BaseModel):
 class UserIn(BaseModel):
     """A new user of an agency; a password (12+ characters) opens web login."""
 
-    name: str = Field(max_length=64, examples=["alice"])
+    name: str = Field(max_length=64, examples=["alice"], json_schema_extra=USER_NAME)
     agency: str = Field(max_length=32)
     role: Literal[
         "analyst", "officer", "first_responder", "coordinator", "reviewer", "admin", "auditor", "node_auditor"
@@ -202,13 +203,18 @@ def list_users(
     return [_user(user) for user in access.list_users(request.app.state.engine, identity, agency)]
 
 
-@router.post("/users/{name}/{state}", response_model=UserOut)
-def set_user_state(
-    name: str, state: Literal["disable", "enable"], request: Request, identity: WriterDep
-) -> UserOut:
-    """Disable a user (their tokens stop working at once) or enable them again."""
-    engine = request.app.state.engine
-    return _user(access.disable_user(engine, identity, name, _now(), disabled=state == "disable"))
+# Two paths rather than one with a {state}: the users' paths then take no method they do not
+# declare (a POST to `.../password` is 405, not a 422 for a state named "password").
+@router.post("/users/{name}/disable", response_model=UserOut)
+def disable_user(name: str, request: Request, identity: WriterDep) -> UserOut:
+    """Disable a user: their tokens and web sessions stop working at once."""
+    return _user(access.disable_user(request.app.state.engine, identity, name, _now(), disabled=True))
+
+
+@router.post("/users/{name}/enable", response_model=UserOut)
+def enable_user(name: str, request: Request, identity: WriterDep) -> UserOut:
+    """Enable a disabled user again; the tokens and sessions they had stay revoked."""
+    return _user(access.disable_user(request.app.state.engine, identity, name, _now(), disabled=False))
 
 
 @router.put("/users/{name}/password", response_model=PasswordOut)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.problems import MAX_ID
+from liaison.http.stated import MATCHABLE_SCHEMA
 from liaison.model import Identity
 from liaison.services import alerts, watches, webhooks
 from liaison.store.watches import Watch
@@ -32,7 +33,9 @@ class WatchIn(BaseModel):
     """A watch: what to look for, as an FtM query example, and from which score to alert."""
 
     label: str = Field(min_length=1, max_length=300, examples=["Ivan Sokolov, case 118"])
-    schema_: str = Field(alias="schema", max_length=64, examples=["Person"])
+    schema_: str = Field(
+        alias="schema", max_length=64, examples=["Person"], json_schema_extra=MATCHABLE_SCHEMA
+    )
     properties: dict[str, list[str] | str] = Field(
         examples=[{"name": ["Ivan Sokolov"], "birthDate": ["1975"]}]
     )
@@ -60,7 +63,13 @@ class WatchOut(BaseModel):
 class WebhookIn(BaseModel):
     """Where to post your alerts."""
 
-    url: str = Field(max_length=2_000, examples=["https://soc.example.org/liaison-alerts"])
+    url: str = Field(
+        max_length=2_000,
+        examples=["https://soc.example.org/liaison-alerts"],
+        json_schema_extra={
+            "pattern": r"^https?://([^\s/?#@:\[\]]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#]\S*)?$"
+        },
+    )
 
 
 class WebhookOut(BaseModel):

@@ -36,7 +36,7 @@ from liaison.api.taxii import create_taxii
 from liaison.errors import Unavailable
 from liaison.http import auth, session
 from liaison.http.deps import EngineDep
-from liaison.http.limits import BodyLimit, NoNul, TokenBuckets
+from liaison.http.limits import BodyLimit, NoNul, TokenBuckets, state_no_nul
 from liaison.http.problems import PROBLEM_RESPONSES, install
 from liaison.model import Identity
 from liaison.services import audit, catalog, webhooks
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install(app)
     app.add_middleware(NoNul)
+    state_no_nul(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_exception_handler(auth.ApiKeyRequired, auth.unauthorized)
     app.state.engine = engine

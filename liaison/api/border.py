@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.problems import MAX_ID
+from liaison.http.stated import MATCHABLE_SCHEMA, SAYS_SOMETHING
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity
@@ -78,13 +79,15 @@ class DecisionIn(BaseModel):
         min_length=1, max_length=320, description="The hit's listing, document or reference."
     )
     decision: Literal["deny", "refer", "clear"]
-    reason: str = Field(max_length=2_000, description="Why: required.")
+    reason: str = Field(max_length=2_000, description="Why: required.", json_schema_extra=SAYS_SOMETHING)
 
 
 class SubjectIn(BaseModel):
     """A subject to screen, as an FtM schema and properties."""
 
-    schema_: str = Field(alias="schema", max_length=64, examples=["Company"])
+    schema_: str = Field(
+        alias="schema", max_length=64, examples=["Company"], json_schema_extra=MATCHABLE_SCHEMA
+    )
     properties: dict[str, list[str] | str] = Field(examples=[{"name": ["Ocean Star Shipping"]}])
 
 

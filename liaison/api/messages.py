@@ -30,7 +30,9 @@ class MessageIn(BaseModel):
         description="For RED: the users it is for (required). Opening a thread, they alone (and you) "
         "will see the thread, subject included; in a RED thread, none names all its readers.",
     )
-    entity_refs: list[str] = Field(default_factory=list, max_length=messages.MAX_REFS)
+    entity_refs: list[Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": 255})]] = Field(
+        default_factory=list, max_length=messages.MAX_REFS
+    )
     reply_to: str | None = Field(default=None, max_length=32)
 
 

@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.problems import MAX_ID
+from liaison.http.stated import COUNTRY, one_of
 from liaison.model import Identity
-from liaison.model.operation import Checkpoint, OperationPlan, Seizure
+from liaison.model.operation import Checkpoint, OperationPlan, ResultKind, Seizure
 from liaison.services import operation_report, operations
 from liaison.store.operations import Operation
 
@@ -27,6 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["operations"])
 POLL_SECONDS = 0.5
 """How often a tally stream looks for new results: a glance at the latest id, a sum only on change."""
 HEARTBEAT_SECONDS = 15.0
+RESULT_KIND = one_of(kind.value for kind in ResultKind)
 
 
 class CheckpointIn(BaseModel):
@@ -47,7 +49,9 @@ class OperationIn(BaseModel):
     starts: dt.date
     ends: dt.date
     agencies: list[str] = Field(min_length=1, max_length=500, examples=[["NCB-ES", "BP-MD"]])
-    countries: list[str] = Field(min_length=1, max_length=300, examples=[["es", "md"]])
+    countries: list[Annotated[str, Field(json_schema_extra=COUNTRY)]] = Field(
+        min_length=1, max_length=300, examples=[["es", "md"]]
+    )
     objectives: str = Field(default="", max_length=20_000)
     watchlists: list[str] = Field(default_factory=list, max_length=500)
     checkpoints: list[CheckpointIn] = Field(default_factory=list, max_length=500)
@@ -214,7 +218,9 @@ def list_results(
     identity: CallerDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=operations.MAX_RESULTS_PAGE)] = 200,
-    kind: Annotated[list[str] | None, Query(max_length=10)] = None,
+    kind: Annotated[
+        list[Annotated[str, Field(json_schema_extra=RESULT_KIND)]] | None, Query(max_length=10)
+    ] = None,
 ) -> list[ResultOut]:
     """The field results after a result id, oldest first; page on with the last id seen."""
     _found, filed = operations.results(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.problems import MAX_ID, MAX_OFFSET
+from liaison.http.stated import SAYS_SOMETHING
 from liaison.services import alerts, hits
 
 __all__ = ["router"]
@@ -21,7 +22,11 @@ class AccessRequestIn(BaseModel):
     """A request for the record behind a hit/no-hit reference."""
 
     reference: str = Field(max_length=32, examples=["8504800a0e7edcfb"])
-    reason: str = Field(max_length=hits.MAX_REASON, examples=["same passport number as our suspect"])
+    reason: str = Field(
+        max_length=hits.MAX_REASON,
+        examples=["same passport number as our suspect"],
+        json_schema_extra=SAYS_SOMETHING,
+    )
 
 
 class DecisionIn(BaseModel):

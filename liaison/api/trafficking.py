@@ -22,11 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import DatasetName
+from liaison.http.stated import one_of
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
 from liaison.services import indicator_screening, trafficking_cases
 from liaison.services.imports import envelope_for
 from liaison.services.indicator_screening import Screening
+from liaison.store.trafficking import CASE_DIMENSIONS, VICTIM_DIMENSIONS
 
 __all__ = ["router"]
 
@@ -43,7 +45,7 @@ class ScreeningIn(BaseModel):
     """What a first responder saw: where, and which indicators (ids from GET /indicators)."""
 
     form_token: str = Field(min_length=16, max_length=64, description="One-time token of this form.")
-    setting: str = Field(max_length=40, examples=["worksite"])
+    setting: str = Field(max_length=40, examples=["worksite"], json_schema_extra=one_of(SETTINGS))
     country: str = Field(min_length=2, max_length=3, examples=["es"])
     observed: list[Annotated[str, Field(max_length=40)]] = Field(max_length=40, examples=[["debt_bondage"]])
     language: Language = "en"
@@ -138,7 +140,10 @@ async def statistics(
     identity: CallerDep,
     purpose: Purpose,
     counted: Literal["cases", "victims"] = "cases",
-    by: Annotated[list[str] | None, Query(max_length=5)] = None,
+    by: Annotated[
+        list[Annotated[str, Field(json_schema_extra=one_of([*CASE_DIMENSIONS, *VICTIM_DIMENSIONS]))]] | None,
+        Query(max_length=5, json_schema_extra={"maxItems": 3, "uniqueItems": True}),
+    ] = None,
     measure: Literal["cases", "victims", "minors", "defendants"] = "victims",
     format: Literal["json", "csv"] = "json",
 ) -> Response | dict[str, Any]:

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from liaison.errors import BadInput
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import DatasetName
+from liaison.http.stated import one_of
 from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_mappings import BUILT_IN
 from liaison.services import cites_trade, seizures
@@ -183,7 +184,10 @@ async def import_seizures(
     identity: WriterDep,
     settings: SettingsDep,
     dataset: DatasetName,
-    mapping: Annotated[str, Query(description=f"A built-in mapping: {', '.join(BUILT_IN)}.")],
+    mapping: Annotated[
+        str,
+        Query(description=f"A built-in mapping: {', '.join(BUILT_IN)}.", json_schema_extra=one_of(BUILT_IN)),
+    ],
     file_format: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
     handling: str = "GREEN",
 ) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from liaison.api.yente_models import (
 from liaison.errors import BadInput
 from liaison.http.auth import CallerDep, SettingsDep
 from liaison.http.problems import problem
+from liaison.http.stated import FTM_SCHEMA
 from liaison.matching.model import FEATURES
 from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
 
@@ -148,7 +149,7 @@ def search(
     settings: SettingsDep,
     dataset: str,
     q: str = "",
-    schema: str = "Thing",
+    schema: Annotated[str, Query(json_schema_extra=FTM_SCHEMA)] = "Thing",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
     include_dataset: Annotated[list[str] | None, Query()] = None,

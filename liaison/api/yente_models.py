@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from liaison.http.stated import one_of
+from liaison.matching.model import FEATURES
+
 __all__ = [
     "CatalogOut",
     "DatasetOut",
@@ -34,8 +37,14 @@ class MatchRequest(BaseModel):
     """A batch of named queries, with optional weight overrides per feature."""
 
     queries: dict[str, QueryExample] = Field(min_length=1, max_length=100)
-    weights: dict[str, float] = Field(default_factory=dict)
-    config: dict[str, Any] = Field(default_factory=dict)
+    weights: dict[str, float] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": one_of(FEATURES)}
+    )
+    config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Not supported: must be empty.",
+        json_schema_extra={"maxProperties": 0},
+    )
 
 
 class EntityOut(BaseModel):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import orjson
+from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liaison.errors import Throttled
 
-__all__ = ["BodyLimit", "NoNul", "RateLimited", "TokenBuckets", "send_problem"]
+__all__ = ["NO_NUL", "BodyLimit", "NoNul", "RateLimited", "TokenBuckets", "send_problem", "state_no_nul"]
 
 
 class RateLimited(Throttled):
@@ -138,6 +140,34 @@ class NoNul:
 
 
 _NUL_DETAIL = "NUL characters are not accepted in any field"
+NO_NUL = "^[^\\x00]*$"
+"""The pattern the API's schema gives every free string: what `NoNul` enforces, stated."""
+
+
+def state_no_nul(app: FastAPI) -> None:
+    """Make the OpenAPI schema say what `NoNul` holds, so that a client (or a fuzzer) that
+    follows the schema never sends a request that the server refuses for a NUL."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _mark(build())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _mark(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & node.keys():
+            node["pattern"] = NO_NUL
+        for value in node.values():
+            _mark(value)
+    elif isinstance(node, list):
+        for value in node:
+            _mark(value)
+
+
 _BINARY = frozenset(
     {b"application/octet-stream", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 )

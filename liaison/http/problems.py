@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from liaison.errors import (
     BadInput,
@@ -103,7 +104,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     response = _html(request, status, title, str(detail), exc) or problem(status, title, str(detail))
     if isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)
+    if status == HTTPStatus.METHOD_NOT_ALLOWED and (allowed := _documented_methods(request)):
+        response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+
+
+def _documented_methods(request: Request) -> list[str]:
+    """Every method the API's schema gives this path: Starlette's 405 names those of the first
+    route that matched the path only, though several routes may share it."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(request.url.path):
+            methods |= {method.upper() for method in operations if method in _METHODS}
+    return sorted(methods)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> Response:

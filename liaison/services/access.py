@@ -34,6 +34,7 @@ __all__ = [
     "SCOPES",
     "add_group",
     "add_user",
+    "check_user_name",
     "create_token",
     "disable_user",
     "identify_token",
@@ -53,6 +54,12 @@ MAX_TOKEN_DAYS = 366
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
+def check_user_name(name: str) -> None:
+    """BadInput unless the name is 1 to 64 lower-case letters, digits, '.', '_' or '-'."""
+    if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
+        raise BadInput(f"user name {name!r}: use 1 to 64 lower-case letters, digits, '.', '_' or '-'")
+
+
 def add_user(
     engine: Engine,
     actor: Identity,
@@ -63,8 +70,7 @@ def add_user(
     password: str | None = None,
 ) -> User:
     """Add a user to an agency; a password, if given, opens web login to them."""
-    if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
-        raise BadInput(f"user name {name!r}: use 1 to 64 lower-case letters, digits, '.', '_' or '-'")
+    check_user_name(name)
     if password is not None:
         passwords.check_rule(password)
     require_administers(actor, agency, role)

@@ -80,7 +80,10 @@ def kind_refused(address: Address) -> str | None:
 
 def parse(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, request target) of an http(s) URL."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # a bracketed host that is no IPv6 address: "http://[0]/"
+        raise BadInput(f"{url[:100]!r} is not an http(s) URL: {exc}") from exc
     try:
         port = parts.port
     except ValueError as exc:

@@ -199,6 +199,17 @@ def test_webhooks_may_not_be_aimed_inside_the_network(
 
 
 @pytest.mark.parametrize(
+    "url", ["http://[0]/", "http://[not-an-address]/x", "http://host:99999/", "ftp://example.org/", "//x"]
+)
+def test_what_is_no_http_url_is_refused_as_bad_input(
+    lone_bob: tuple[Engine, Identity, Path], url: str
+) -> None:
+    engine, bob, folder = lone_bob
+    with pytest.raises(BadInput, match="field 'url'"):
+        webhooks.add(engine, bob, url, NOW, setup(str(engine.url), folder))
+
+
+@pytest.mark.parametrize(
     ("addresses", "says"),
     [
         (["93.184.215.14", "10.0.0.7"], "hooks.example.org (10.0.0.7) is a private address"),

@@ -1,0 +1,97 @@
+"""What the API's schema states must be what the server does: its `Allow` headers name every
+method of a path, every free string says it takes no NUL, and each rule stated for a field
+accepts all that the service accepts (a client following the schema is never refused, and
+never told that valid data is invalid)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import pytest
+from fastapi.testclient import TestClient
+from followthemoney import model
+from hypothesis import given
+from hypothesis import strategies as st
+
+from liaison.api.app import create_app
+from liaison.errors import BadInput
+from liaison.http.limits import NO_NUL
+from liaison.http.stated import COUNTRY, FTM_SCHEMA, SAYS_SOMETHING, USER_NAME
+from liaison.model.operation import country_code
+from liaison.services import access
+from liaison.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder: Path = tmp_path_factory.mktemp("stated")
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'empty.db'}"))) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/api/v1/agencies", {"GET", "PUT"}),
+        ("DELETE", "/api/v1/users", {"GET", "POST"}),
+        ("POST", "/api/v1/users/alice/password", {"PUT"}),
+    ],
+)
+def test_a_method_not_allowed_names_every_method_the_path_takes(
+    client: TestClient, method: str, path: str, allowed: set[str]
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == 405
+    assert set(answer.headers["Allow"].split(", ")) - {"HEAD"} == allowed
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_every_free_string_of_the_schema_says_it_takes_no_nul(client: TestClient) -> None:
+    strings: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "string":
+                strings.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(client.get("/openapi.json").json())
+    free = [node for node in strings if not {"pattern", "enum", "const", "format"} & node.keys()]
+    assert strings and not free
+    assert sum(node.get("pattern") == NO_NUL for node in strings) > 100
+
+
+def test_every_country_stated_is_read_and_every_code_read_is_stated() -> None:
+    for code in COUNTRY["enum"]:
+        assert country_code(code, "country") in {country.alpha_2.lower() for country in pycountry.countries}
+    for country in pycountry.countries:
+        assert {country.alpha_2, country.alpha_3, country.alpha_3.lower()} <= set(COUNTRY["enum"])
+
+
+def test_every_schema_stated_is_an_ftm_schema() -> None:
+    assert set(FTM_SCHEMA["enum"]) == set(model.schemata)
+
+
+@given(st.text(alphabet=st.sampled_from("abcxyz019._-Aé /"), min_size=0, max_size=70))
+def test_a_user_name_matches_the_stated_pattern_exactly_when_the_service_takes_it(name: str) -> None:
+    stated = re.fullmatch(USER_NAME["pattern"], name) is not None
+    try:
+        access.check_user_name(name)
+    except BadInput:
+        taken = False
+    else:
+        taken = True
+    assert stated == taken
+
+
+@given(st.text(max_size=20))
+def test_text_that_says_something_is_what_the_stated_pattern_allows(text: str) -> None:
+    stated = re.search(SAYS_SOMETHING["pattern"], text) is not None
+    assert stated == (bool(text.strip()) and "\x00" not in text)
