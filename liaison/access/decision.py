@@ -24,7 +24,8 @@ which only its creator and the users it names read; a message by the readers of 
 a RED one among them only by its sender and the users it names. An agency's auditor reads the
 audit events of its people, a node auditor (and the operator) the whole trail. A border
 agency's users whose role screens (`SCREENING`) screen for it, and its officers (`ENTRY_DECIDING`)
-decide on the referrals it holds.
+decide on the referrals it holds. Reference data is read by anyone and replaced by the operator
+or an admin.
 
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
@@ -65,6 +66,7 @@ __all__ = [
     "OperationFacts",
     "OwnedFacts",
     "RecordFacts",
+    "ReferenceFacts",
     "Resource",
     "ResultFacts",
     "ThreadFacts",
@@ -95,7 +97,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     EXPIRE = "expire"
     WRITE = "write into"
-    """Of a dataset: import or write records into it, or post STIX objects to its collection."""
+    """Of a dataset: import or write records into it, or post STIX objects to its collection; of
+    reference data: replace it."""
     DECIDE = "decide on"
     """Of a record: grant an access request for it, keep it longer or delete it at review; of a
     referral: deny, refer or clear its hits, and confirm a deny."""
@@ -128,6 +131,7 @@ class Kind(StrEnum):
     THREAD = "thread"
     MESSAGE = "message"
     AUDIT_EVENT = "audit event"
+    REFERENCE = "reference data"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
@@ -295,6 +299,14 @@ class AuditEventFacts:
     kind = Kind.AUDIT_EVENT
 
 
+@dataclass(frozen=True, slots=True)
+class ReferenceFacts:
+    """What the rule reads of the node's public reference data (the CITES species index and trade
+    records): nothing, for it is one for the whole node."""
+
+    kind = Kind.REFERENCE
+
+
 Resource = (
     RecordFacts
     | OperationFacts
@@ -310,6 +322,7 @@ Resource = (
     | ThreadFacts
     | MessageFacts
     | AuditEventFacts
+    | ReferenceFacts
 )
 
 
@@ -675,6 +688,14 @@ def _audit_events(identity: Identity, action: Action) -> Rule:
     return ()
 
 
+def _reference(identity: Identity, action: Action) -> Rule:
+    if action is Action.READ:
+        return (Grant("reference data is public", ALWAYS),)
+    if action is Action.WRITE and identity.role is Role.ADMIN:
+        return (Grant("an admin replaces the node's reference data", ALWAYS),)
+    return ()
+
+
 def grant_entry(handling: Handling, user: str, agency: str) -> str:
     """The releasability entry a granted access request adds, so the requester can read the record.
 
@@ -697,6 +718,7 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.THREAD: _threads,
     Kind.MESSAGE: _messages,
     Kind.AUDIT_EVENT: _audit_events,
+    Kind.REFERENCE: _reference,
     **dict.fromkeys(HELD, _held),
     Kind.REFERRAL: _referrals,
     **dict.fromkeys(OWNED, _owned),

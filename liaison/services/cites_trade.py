@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, ReferenceFacts, may
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest.cites_trade import read_cites_trade
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity
 from liaison.services import audit
 from liaison.services.seizures import resolve
 from liaison.store.cites_trade import TradeYear, discrepancies, replace_trade, trade_per_year
@@ -45,7 +46,7 @@ def _taxon_name(text: str) -> str:
 
 def import_trade(engine: Engine, identity: Identity, path: Path, now: dt.datetime) -> tuple[int, int]:
     """Replace the trade records with a comparative tabulation; (records, records of unknown taxa)."""
-    if identity.kind is not IdentityKind.OPERATOR and identity.role is not Role.ADMIN:
+    if not may(identity, Action.WRITE, ReferenceFacts()):
         raise Forbidden("CITES trade records are reference data: the operator or an admin replaces them")
     records = list(read_cites_trade(path))
     if not records:

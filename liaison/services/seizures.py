@@ -19,12 +19,13 @@ from followthemoney.proxy import EntityProxy
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, ReferenceFacts, may
 from liaison.domains.wildlife.duplicates import Reported, duplicates
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest.base import Record
 from liaison.ingest.cites_species import name_key, read_cites_species
 from liaison.ingest.seizure_sheet import ReadSeizure, load_mapping, read_seizures
-from liaison.model import Envelope, Identity, IdentityKind, Role
+from liaison.model import Envelope, Identity
 from liaison.model.seizure import SeizureReport
 from liaison.services import audit
 from liaison.services.imports import ImportResult, write_records
@@ -69,7 +70,7 @@ class SeizureImport:
 
 def import_species(engine: Engine, identity: Identity, path: Path, now: dt.datetime) -> tuple[int, int]:
     """Replace the species index with a CITES species index file; (taxa, names). Operator and admins."""
-    if identity.kind is not IdentityKind.OPERATOR and identity.role is not Role.ADMIN:
+    if not may(identity, Action.WRITE, ReferenceFacts()):
         raise Forbidden("the species index is reference data: the operator or an admin replaces it")
     with Session(engine) as session, session.begin():
         counts = replace_species(session, read_cites_species(path))

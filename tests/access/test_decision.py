@@ -40,6 +40,7 @@ from liaison.access.decision import (
     OperationFacts,
     OwnedFacts,
     RecordFacts,
+    ReferenceFacts,
     ResultFacts,
     ThreadFacts,
     UserFacts,
@@ -381,6 +382,16 @@ def test_a_dataset_is_written_by_its_agency_but_not_by_its_auditors() -> None:
     assert not may(Identity.public(), Action.WRITE, dataset) and may(
         Identity.operator(), Action.WRITE, dataset
     )
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [Identity.public(), Identity.operator(), *(Identity.member("m", "A1", "aa", role) for role in Role)],
+)
+def test_reference_data_is_read_by_anyone_and_replaced_by_the_operator_or_an_admin(caller: Identity) -> None:
+    assert may(caller, Action.READ, ReferenceFacts())
+    replaces = caller.user == "operator" or caller.role is Role.ADMIN
+    assert bool(may(caller, Action.WRITE, ReferenceFacts())) is replaces, caller.role
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
