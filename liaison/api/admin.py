@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from liaison.access.secrets import split_token
 from liaison.http.auth import SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
+from liaison.http.deps import EngineDep
 from liaison.http.stated import USER_NAME
 from liaison.model import Agency, AgencyKind, Role
 from liaison.services import access, agencies, audit, catalog, passwords
@@ -170,56 +171,60 @@ def _token(stored: StoredToken, text: str | None = None) -> TokenOut:
 
 
 @router.get("/agencies", response_model=list[AgencyOut])
-def list_agencies(request: Request, _identity: CallerDep) -> list[AgencyOut]:
+def list_agencies(engine: EngineDep, _identity: CallerDep) -> list[AgencyOut]:
     """Every member agency."""
     return [
         AgencyOut(code=agency.code, name=agency.name, country=agency.country, kind=agency.kind.value)
-        for agency in catalog.agencies(request.app.state.engine)
+        for agency in catalog.agencies(engine)
     ]
 
 
 @router.put("/agencies", response_model=AgencyOut)
-def save_agency(body: AgencyIn, request: Request, identity: WriterDep) -> AgencyOut:
+def save_agency(body: AgencyIn, engine: EngineDep, identity: WriterDep) -> AgencyOut:
     """Register or update an agency (the operator)."""
     saved = agencies.register(
-        request.app.state.engine, Agency(body.code, body.name, body.country, AgencyKind(body.kind)), identity
+        engine, Agency(body.code, body.name, body.country, AgencyKind(body.kind)), identity
     )
     return AgencyOut(code=saved.code, name=saved.name, country=saved.country, kind=saved.kind.value)
 
 
 @router.post("/users", status_code=201, response_model=UserOut)
-def add_user(body: UserIn, request: Request, identity: WriterDep) -> UserOut:
+def add_user(body: UserIn, engine: EngineDep, identity: WriterDep) -> UserOut:
     """Add a user (the operator, or an admin of the user's agency)."""
-    engine = request.app.state.engine
     user = access.add_user(engine, identity, body.name, body.agency, Role(body.role), _now(), body.password)
     return _user(user)
 
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(
-    request: Request, identity: CallerDep, agency: Annotated[str | None, Query(max_length=32)] = None
+    engine: EngineDep, identity: CallerDep, agency: Annotated[str | None, Query(max_length=32)] = None
 ) -> list[UserOut]:
     """Users you administer: all for the operator, your agency's for an admin."""
-    return [_user(user) for user in access.list_users(request.app.state.engine, identity, agency)]
+    return [_user(user) for user in access.list_users(engine, identity, agency)]
 
 
 # Two paths rather than one with a {state}: the users' paths then take no method they do not
 # declare (a POST to `.../password` is 405, not a 422 for a state named "password").
 @router.post("/users/{name}/disable", response_model=UserOut)
-def disable_user(name: str, request: Request, identity: WriterDep) -> UserOut:
+def disable_user(name: str, engine: EngineDep, identity: WriterDep) -> UserOut:
     """Disable a user: their tokens and web sessions stop working at once."""
-    return _user(access.disable_user(request.app.state.engine, identity, name, _now(), disabled=True))
+    return _user(access.disable_user(engine, identity, name, _now(), disabled=True))
 
 
 @router.post("/users/{name}/enable", response_model=UserOut)
-def enable_user(name: str, request: Request, identity: WriterDep) -> UserOut:
+def enable_user(name: str, engine: EngineDep, identity: WriterDep) -> UserOut:
     """Enable a disabled user again; the tokens and sessions they had stay revoked."""
-    return _user(access.disable_user(request.app.state.engine, identity, name, _now(), disabled=False))
+    return _user(access.disable_user(engine, identity, name, _now(), disabled=False))
 
 
 @router.put("/users/{name}/password", response_model=PasswordOut)
 def set_password(
-    name: str, body: PasswordIn, request: Request, identity: WriterDep, settings: SettingsDep
+    name: str,
+    body: PasswordIn,
+    request: Request,
+    engine: EngineDep,
+    identity: WriterDep,
+    settings: SettingsDep,
 ) -> PasswordOut:
     """Set a user's password: your own with `current_password`, or, for the operator or an admin, one
     of your agency's users'. Their other web sessions end; API tokens stay.
@@ -232,7 +237,7 @@ def set_password(
         None if "authorization" in request.headers else split_token(request.cookies.get(SESSION_COOKIE, ""))
     )
     ended = passwords.change_password(
-        request.app.state.engine,
+        engine,
         identity,
         name,
         body.password,
@@ -246,11 +251,11 @@ def set_password(
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut)
-def create_token(body: TokenIn, request: Request, identity: WriterDep) -> TokenOut:
+def create_token(body: TokenIn, engine: EngineDep, identity: WriterDep) -> TokenOut:
     """Create a token for a user; its text is in this answer only and stored as a hash."""
     now = _now()
     made, stored = access.create_token(
-        request.app.state.engine,
+        engine,
         identity,
         body.user,
         now,
@@ -262,50 +267,50 @@ def create_token(body: TokenIn, request: Request, identity: WriterDep) -> TokenO
 
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(
-    request: Request, identity: CallerDep, user: Annotated[str | None, Query(max_length=64)] = None
+    engine: EngineDep, identity: CallerDep, user: Annotated[str | None, Query(max_length=64)] = None
 ) -> list[TokenOut]:
     """Tokens you administer: ids, scopes and dates, never secrets."""
-    return [_token(stored) for stored in access.list_tokens(request.app.state.engine, identity, user)]
+    return [_token(stored) for stored in access.list_tokens(engine, identity, user)]
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: str, request: Request, identity: WriterDep) -> TokenOut:
+def revoke_token(token_id: str, engine: EngineDep, identity: WriterDep) -> TokenOut:
     """Revoke a token: it identifies no one from now on."""
-    return _token(access.revoke_token(request.app.state.engine, identity, token_id, _now()))
+    return _token(access.revoke_token(engine, identity, token_id, _now()))
 
 
 @router.get("/groups", response_model=list[GroupOut])
-def list_groups(request: Request, _identity: CallerDep) -> list[GroupOut]:
+def list_groups(engine: EngineDep, _identity: CallerDep) -> list[GroupOut]:
     """Sharing groups and their member agencies."""
-    found = access.list_groups(request.app.state.engine)
+    found = access.list_groups(engine)
     return [
         GroupOut(name=name, description=text, agencies=members) for name, (text, members) in found.items()
     ]
 
 
 @router.post("/groups", status_code=201, response_model=GroupOut)
-def add_group(body: GroupIn, request: Request, identity: WriterDep) -> GroupOut:
+def add_group(body: GroupIn, engine: EngineDep, identity: WriterDep) -> GroupOut:
     """Create a sharing group (the operator)."""
-    access.add_group(request.app.state.engine, identity, body.name, body.description, _now())
+    access.add_group(engine, identity, body.name, body.description, _now())
     return GroupOut(name=body.name, description=body.description, agencies=[])
 
 
 @router.post("/groups/{group}/members", status_code=204)
-def join_group(group: str, body: MemberIn, request: Request, identity: WriterDep) -> None:
+def join_group(group: str, body: MemberIn, engine: EngineDep, identity: WriterDep) -> None:
     """Put an agency in a sharing group (the operator)."""
-    access.join_group(request.app.state.engine, identity, group, body.agency, _now())
+    access.join_group(engine, identity, group, body.agency, _now())
 
 
 @router.delete("/groups/{group}/members/{agency}", status_code=204)
-def leave_group(group: str, agency: str, request: Request, identity: WriterDep) -> None:
+def leave_group(group: str, agency: str, engine: EngineDep, identity: WriterDep) -> None:
     """Take an agency out of a sharing group (the operator)."""
-    access.leave_group(request.app.state.engine, identity, group, agency, _now())
+    access.leave_group(engine, identity, group, agency, _now())
 
 
 @router.get("/audit/verify", response_model=VerificationOut)
-def verify_audit(request: Request, identity: CallerDep) -> VerificationOut:
+def verify_audit(engine: EngineDep, identity: CallerDep) -> VerificationOut:
     """Walk the hash chain (auditors and the operator); the first broken link if a row was changed."""
-    found = audit.verify(request.app.state.engine, identity, _now())
+    found = audit.verify(engine, identity, _now())
     broken = found.broken
     return VerificationOut(
         events=found.events,
@@ -319,12 +324,12 @@ def verify_audit(request: Request, identity: CallerDep) -> VerificationOut:
     "/audit/events", response_class=Response, responses={200: {"content": {"application/x-ndjson": {}}}}
 )
 def export_audit(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> Response:
     """The events of a period as JSON lines, chain fields included (auditors and the operator)."""
     buffer = io.BytesIO()
-    audit.export(request.app.state.engine, identity, buffer, now=_now(), since=since, until=until)
+    audit.export(engine, identity, buffer, now=_now(), since=since, until=until)
     return Response(buffer.getvalue(), media_type="application/x-ndjson")

@@ -13,7 +13,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.auth import CallerDep, SettingsDep, WriterDep
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.http.stated import MATCHABLE_SCHEMA
 from liaison.model import Identity
@@ -96,56 +97,55 @@ def _now() -> dt.datetime:
 
 
 @router.post("/watches", status_code=201, response_model=WatchOut)
-def add_watch(body: WatchIn, request: Request, identity: WriterDep) -> WatchOut:
+def add_watch(body: WatchIn, engine: EngineDep, identity: WriterDep) -> WatchOut:
     """Be alerted when new or changed data matches this query, within what you may read.
 
     Hits on records you may not read come as hit/no-hit references.
     """
     query = {"schema": body.schema_, "properties": body.properties}
-    return _watch(watches.add(request.app.state.engine, identity, body.label, query, body.threshold, _now()))
+    return _watch(watches.add(engine, identity, body.label, query, body.threshold, _now()))
 
 
 @router.post("/watches/entity", status_code=201, response_model=WatchOut)
-def watch_entity(body: EntityWatchIn, request: Request, identity: WriterDep) -> WatchOut:
+def watch_entity(body: EntityWatchIn, engine: EngineDep, identity: WriterDep) -> WatchOut:
     """Watch for other records of an entity you may read."""
-    engine = request.app.state.engine
     return _watch(
         watches.watch_entity(engine, identity, body.dataset, body.entity_id, body.threshold, _now())
     )
 
 
 @router.get("/watches", response_model=list[WatchOut])
-def list_watches(request: Request, identity: CallerDep) -> list[WatchOut]:
+def list_watches(engine: EngineDep, identity: CallerDep) -> list[WatchOut]:
     """Your watches."""
-    return [_watch(watch) for watch in watches.list_watches(request.app.state.engine, identity)]
+    return [_watch(watch) for watch in watches.list_watches(engine, identity)]
 
 
 @router.delete("/watches/{watch_id}", status_code=204)
-def remove_watch(watch_id: str, request: Request, identity: WriterDep) -> None:
+def remove_watch(watch_id: str, engine: EngineDep, identity: WriterDep) -> None:
     """Stop a watch."""
-    watches.remove(request.app.state.engine, identity, watch_id, _now())
+    watches.remove(engine, identity, watch_id, _now())
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookOut)
-def add_webhook(body: WebhookIn, request: Request, identity: WriterDep) -> WebhookOut:
+def add_webhook(body: WebhookIn, engine: EngineDep, settings: SettingsDep, identity: WriterDep) -> WebhookOut:
     """Post your alerts (and your agency's) to a URL as well, signed with HMAC-SHA256; retried until taken."""
-    setup = webhooks.config(request.app.state.settings)
-    added = webhooks.add(request.app.state.engine, identity, body.url, _now(), setup)
+    setup = webhooks.config(settings)
+    added = webhooks.add(engine, identity, body.url, _now(), setup)
     hook = added.webhook
     return WebhookOut(id=hook.webhook_id, url=hook.url, created_at=hook.created_at, secret=added.secret)
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])
-def list_webhooks(request: Request, identity: CallerDep) -> list[WebhookOut]:
+def list_webhooks(engine: EngineDep, identity: CallerDep) -> list[WebhookOut]:
     """Your webhooks (without their secrets)."""
-    found = webhooks.list_webhooks(request.app.state.engine, identity)
+    found = webhooks.list_webhooks(engine, identity)
     return [WebhookOut(id=hook.webhook_id, url=hook.url, created_at=hook.created_at) for hook in found]
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-def remove_webhook(webhook_id: str, request: Request, identity: WriterDep) -> None:
+def remove_webhook(webhook_id: str, engine: EngineDep, identity: WriterDep) -> None:
     """Remove a webhook."""
-    webhooks.remove(request.app.state.engine, identity, webhook_id, _now())
+    webhooks.remove(engine, identity, webhook_id, _now())
 
 
 @router.get(
@@ -155,6 +155,7 @@ def remove_webhook(webhook_id: str, request: Request, identity: WriterDep) -> No
 )
 async def stream_alerts(
     request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="Start after this alert id.")] = 0,
     max_events: Annotated[int | None, Query(ge=1, le=10_000, description="Close after this many.")] = None,
@@ -168,7 +169,6 @@ async def stream_alerts(
     Each event has the alert's id, its kind as the event name (none with `unnamed`), and the
     alert as JSON data.
     """
-    engine = request.app.state.engine
     alerts.list_alerts(engine, identity, 0, 1)  # refuse the public before the stream opens
     start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
     return StreamingResponse(

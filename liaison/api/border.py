@@ -17,7 +17,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.auth import CallerDep, SettingsDep, WriterDep
+from liaison.http.deps import EngineDep, MatchingDep
 from liaison.http.problems import MAX_ID
 from liaison.http.stated import MATCHABLE_SCHEMA, SAYS_SOMETHING
 from liaison.ingest.base import read_as_file
@@ -183,15 +184,15 @@ def _screen_manifest(
 
 
 @router.get("/manifests", response_model=list[ManifestOut])
-def list_manifests(request: Request, identity: CallerDep) -> list[ManifestOut]:
+def list_manifests(engine: EngineDep, identity: CallerDep) -> list[ManifestOut]:
     """Your agency's screened manifests, latest first (without their passengers)."""
-    return [_manifest(found, []) for found in manifests.list_manifests(request.app.state.engine, identity)]
+    return [_manifest(found, []) for found in manifests.list_manifests(engine, identity)]
 
 
 @router.get("/manifests/{manifest_id}", response_model=ManifestOut)
-def read_manifest_result(manifest_id: str, request: Request, identity: CallerDep) -> ManifestOut:
+def read_manifest_result(manifest_id: str, engine: EngineDep, identity: CallerDep) -> ManifestOut:
     """One screened manifest of your agency with every passenger's outcome."""
-    stored, passengers = manifests.get(request.app.state.engine, identity, manifest_id, _now())
+    stored, passengers = manifests.get(engine, identity, manifest_id, _now())
     return _manifest(
         stored,
         [
@@ -207,10 +208,10 @@ def read_manifest_result(manifest_id: str, request: Request, identity: CallerDep
 
 
 @router.post("/documents", status_code=201, response_model=DocumentOut)
-def report_document(body: DocumentIn, request: Request, identity: WriterDep) -> DocumentOut:
+def report_document(body: DocumentIn, engine: EngineDep, identity: WriterDep) -> DocumentOut:
     """Report a travel document lost, stolen or revoked; 409 if it was reported before."""
     made = travel_documents.report(
-        request.app.state.engine,
+        engine,
         identity,
         country=body.country,
         number=body.number,
@@ -224,31 +225,31 @@ def report_document(body: DocumentIn, request: Request, identity: WriterDep) -> 
 
 @router.get("/documents", response_model=list[DocumentOut])
 def list_documents(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     every: Annotated[bool, Query(description="Every agency's.")] = False,
 ) -> list[DocumentOut]:
     """The latest reports in the register: your agency's, or every agency's."""
-    found = travel_documents.list_reports(request.app.state.engine, identity, mine=not every)
+    found = travel_documents.list_reports(engine, identity, mine=not every)
     return [DocumentOut.model_validate(report, from_attributes=True) for report in found]
 
 
 @router.get("/referrals", response_model=list[dict[str, Any]])
 def list_referrals(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     status: Annotated[Literal["open", "settled"], Query()] = "open",
 ) -> list[dict[str, Any]]:
     """Your agency's referral queue: hits waiting for an officer's decision, first in first."""
-    found, _total = entry_decisions.list_referrals(request.app.state.engine, identity, status)
+    found, _total = entry_decisions.list_referrals(engine, identity, status)
     return [entry_decisions.referral_view(referral) for referral in found]
 
 
 @router.post("/referrals/{referral_id}/decisions", status_code=201, response_model=dict[str, Any])
-def decide(referral_id: int, body: DecisionIn, request: Request, identity: WriterDep) -> dict[str, Any]:
+def decide(referral_id: int, body: DecisionIn, engine: EngineDep, identity: WriterDep) -> dict[str, Any]:
     """Decide on one hit of a referral: deny (waits for a second officer), refer or clear, with a reason."""
     made = entry_decisions.decide(
-        request.app.state.engine,
+        engine,
         identity,
         min(referral_id, MAX_ID),
         body.listing,
@@ -260,16 +261,14 @@ def decide(referral_id: int, body: DecisionIn, request: Request, identity: Write
 
 
 @router.post("/decisions/{decision_id}/confirm", response_model=dict[str, Any])
-def confirm(decision_id: str, request: Request, identity: WriterDep) -> dict[str, Any]:
+def confirm(decision_id: str, engine: EngineDep, identity: WriterDep) -> dict[str, Any]:
     """Confirm another officer's deny (four eyes): 403 for the officer who made it."""
-    return entry_decisions.view(
-        entry_decisions.confirm(request.app.state.engine, identity, decision_id, _now())
-    )
+    return entry_decisions.view(entry_decisions.confirm(engine, identity, decision_id, _now()))
 
 
 @router.get("/decisions", response_model=None, responses={200: {"content": {"text/csv": {}}}})
 def list_decisions(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     decision: Annotated[Literal["deny", "refer", "clear"] | None, Query()] = None,
     status: Annotated[Literal["pending", "confirmed", "final"] | None, Query()] = None,
@@ -281,7 +280,7 @@ def list_decisions(
 ) -> Response:
     """Your agency's decisions, newest first, as JSON or a CSV export."""
     found, total = entry_decisions.list_decisions(
-        request.app.state.engine,
+        engine,
         identity,
         decision=decision,
         status=status,
@@ -304,20 +303,24 @@ def list_decisions(
 
 
 @router.post("/decisions/recheck", response_model=dict[str, int])
-def recheck(request: Request, identity: WriterDep) -> dict[str, int]:
+def recheck(
+    engine: EngineDep, matching: MatchingDep, settings: SettingsDep, identity: WriterDep
+) -> dict[str, int]:
     """Screen your agency's cleared subjects again; new or changed listings refer them for review."""
     referred = entry_decisions.recheck(
-        request.app.state.engine,
-        request.app.state.matching,
+        engine,
+        matching,
         identity,
-        threshold=request.app.state.settings.match_threshold,
+        threshold=settings.match_threshold,
         now=_now(),
     )
     return {"referred": referred}
 
 
 @router.post("/screenings", response_model=list[dict[str, Any]])
-def screen_subjects(body: ScreeningIn, request: Request, identity: WriterDep) -> list[dict[str, Any]]:
+def screen_subjects(
+    body: ScreeningIn, engine: EngineDep, matching: MatchingDep, settings: SettingsDep, identity: WriterDep
+) -> list[dict[str, Any]]:
     """Screen organisations, companies, vessels or people for an asset freeze (or entry).
 
     Each subject comes back clear or a possible match, with its hits, references and the
@@ -325,11 +328,11 @@ def screen_subjects(body: ScreeningIn, request: Request, identity: WriterDep) ->
     """
     subjects = [subject.model_dump(by_alias=True) for subject in body.subjects]
     outcomes, referrals = asset_screening.screen(
-        request.app.state.engine,
-        request.app.state.matching,
+        engine,
+        matching,
         identity,
         subjects,
-        threshold=request.app.state.settings.match_threshold,
+        threshold=settings.match_threshold,
         purpose=body.purpose,
         now=_now(),
     )

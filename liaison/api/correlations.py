@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from liaison.http.auth import CallerDep
+from liaison.http.deps import EngineDep
 from liaison.model.observables import MAX_OBSERVABLE_CHARS
 from liaison.services import correlation
 from liaison.services.correlation import Correlated
@@ -61,7 +62,7 @@ def _out(found: Correlated) -> dict[str, Any]:
 
 
 @router.post("/correlations", response_model=list[dict[str, Any]])
-def correlate(body: CorrelationIn, request: Request, identity: CallerDep) -> list[dict[str, Any]]:
+def correlate(body: CorrelationIn, engine: EngineDep, identity: CallerDep) -> list[dict[str, Any]]:
     """Every record holding each value: IPs also find the networks around them and the addresses
     inside a network.
 
@@ -69,9 +70,7 @@ def correlate(body: CorrelationIn, request: Request, identity: CallerDep) -> lis
     "purpose": "case 2026/77"}
     """
     observables = correlation.read_values([(item.kind, item.value) for item in body.observables])
-    found = correlation.correlate(
-        request.app.state.engine, identity, observables, purpose=body.purpose, now=_now()
-    )
+    found = correlation.correlate(engine, identity, observables, purpose=body.purpose, now=_now())
     return [_out(item) for item in found]
 
 
@@ -80,11 +79,11 @@ def correlate_entity(
     dataset: Annotated[str, PathParam(max_length=64)],
     entity_id: Annotated[str, PathParam(max_length=255)],
     purpose: Annotated[str, Query(min_length=3, max_length=500, description="Why; it is audited.")],
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
 ) -> list[dict[str, Any]]:
     """Each observable of a record you may read, with every other record holding it."""
     _stored, found = correlation.correlate_entity(
-        request.app.state.engine, identity, dataset, entity_id, purpose=purpose, now=_now()
+        engine, identity, dataset, entity_id, purpose=purpose, now=_now()
     )
     return [_out(item) for item in found]

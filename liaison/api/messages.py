@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_OFFSET
 from liaison.services import messages
 from liaison.store.messages import Message, Thread
@@ -125,7 +126,7 @@ def _now() -> dt.datetime:
 
 
 @router.post("/threads", status_code=201, response_model=ThreadOut)
-def open_thread(body: ThreadIn, request: Request, identity: WriterDep) -> ThreadOut:
+def open_thread(body: ThreadIn, engine: EngineDep, identity: WriterDep) -> ThreadOut:
     """Start a thread with other agencies; urgent and flash messages alert them at once.
 
     Example body: `{"subject": "Vessel Aurora", "to": ["NCB-ES"], "body": "Arriving 04:00",
@@ -133,46 +134,43 @@ def open_thread(body: ThreadIn, request: Request, identity: WriterDep) -> Thread
     `"handling": "RED", "to_users": ["carmen"]` only carmen (and you) will see the thread at all;
     a RED thread that names no one is refused (422).
     """
-    thread, message = messages.open_thread(
-        request.app.state.engine, identity, body.subject, body.to, _draft(body), _now()
-    )
+    thread, message = messages.open_thread(engine, identity, body.subject, body.to, _draft(body), _now())
     return _thread(thread, [message])
 
 
 @router.get("/threads", response_model=ThreadPage)
 def list_threads(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     limit: Annotated[int, Query(ge=1, le=messages.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ThreadPage:
     """Your agency's threads (a RED one only if it names you), latest activity first, with how many
     messages you have not read."""
-    threads, total = messages.list_threads(request.app.state.engine, identity, limit=limit, offset=offset)
+    threads, total = messages.list_threads(engine, identity, limit=limit, offset=offset)
     return ThreadPage(
         results=[_thread(thread) for thread in threads], total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadOut)
-def read_thread(thread_id: str, request: Request, identity: CallerDep) -> ThreadOut:
+def read_thread(thread_id: str, engine: EngineDep, identity: CallerDep) -> ThreadOut:
     """A thread with the messages you may read; reading marks them read (receipts). A thread you may
     not read, a RED one that does not name you, is absent (404)."""
-    thread, shown = messages.read_thread(request.app.state.engine, identity, thread_id, _now())
+    thread, shown = messages.read_thread(engine, identity, thread_id, _now())
     return _thread(thread, shown)
 
 
 @router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageOut)
-def post_message(thread_id: str, body: MessageIn, request: Request, identity: WriterDep) -> MessageOut:
+def post_message(thread_id: str, body: MessageIn, engine: EngineDep, identity: WriterDep) -> MessageOut:
     """Write in a thread of your agency, answering `reply_to` if given."""
-    engine = request.app.state.engine
     return _message(messages.reply(engine, identity, thread_id, _draft(body), _now(), body.reply_to))
 
 
 @router.get("/threads/{thread_id}/messages/{message_id}/receipts", response_model=list[ReceiptOut])
 def message_receipts(
-    thread_id: str, message_id: str, request: Request, identity: CallerDep
+    thread_id: str, message_id: str, engine: EngineDep, identity: CallerDep
 ) -> list[ReceiptOut]:
     """Who read a message, and when."""
-    found = messages.receipts(request.app.state.engine, identity, thread_id, message_id)
+    found = messages.receipts(engine, identity, thread_id, message_id)
     return [ReceiptOut(user=user, read_at=at) for user, at in found]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.deps import EngineDep, MatchingDep
 from liaison.http.problems import MAX_OFFSET
 from liaison.services import notices
-from liaison.services.matching_service import MatchingService
 
 __all__ = ["router"]
 
@@ -77,7 +77,7 @@ def _now() -> dt.datetime:
 
 
 @router.post("/notices", status_code=201, response_model=NoticeOut)
-def create_notice(body: NoticeIn, request: Request, identity: WriterDep) -> NoticeOut:
+def create_notice(body: NoticeIn, engine: EngineDep, identity: WriterDep) -> NoticeOut:
     """Draft a notice (reviewed by the secretariat before publication) or a diffusion.
 
     Example body: `{"kind": "red", "title": "Wanted for trafficking", "subject": {"schema":
@@ -85,7 +85,7 @@ def create_notice(body: NoticeIn, request: Request, identity: WriterDep) -> Noti
     """
     subject = body.subject.model_dump(by_alias=True) if body.subject else None
     notice = notices.create(
-        request.app.state.engine,
+        engine,
         identity,
         body.kind,
         body.title,
@@ -100,7 +100,7 @@ def create_notice(body: NoticeIn, request: Request, identity: WriterDep) -> Noti
 
 @router.get("/notices", response_model=NoticePage)
 def list_notices(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     status: Annotated[
         str | None, Query(pattern="^(draft|submitted|published|refused|withdrawn|expired)$")
@@ -109,19 +109,15 @@ def list_notices(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> NoticePage:
     """Notices you may see: published ones, your agency's, and (secretariat reviewers) those submitted."""
-    found, total = notices.list_notices(
-        request.app.state.engine, identity, status, limit=limit, offset=offset
-    )
+    found, total = notices.list_notices(engine, identity, status, limit=limit, offset=offset)
     results = [NoticeOut.model_validate(notices.view(notice)) for notice in found]
     return NoticePage(results=results, total=total, limit=limit, offset=offset)
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeOut)
-def read_notice(notice_id: str, request: Request, identity: CallerDep) -> NoticeOut:
+def read_notice(notice_id: str, engine: EngineDep, identity: CallerDep) -> NoticeOut:
     """One notice."""
-    return NoticeOut.model_validate(
-        notices.view(notices.get(request.app.state.engine, identity, notice_id, _now()))
-    )
+    return NoticeOut.model_validate(notices.view(notices.get(engine, identity, notice_id, _now())))
 
 
 @router.post("/notices/{notice_id}/{action}", response_model=NoticeOut)
@@ -129,15 +125,15 @@ def move_notice(
     notice_id: str,
     action: Literal["submit", "publish", "refuse", "revise", "send", "withdraw"],
     body: MoveIn,
-    request: Request,
+    engine: EngineDep,
+    matching: MatchingDep,
     identity: WriterDep,
 ) -> NoticeOut:
     """Move a notice: submit, publish or refuse (secretariat), revise, send (diffusions), withdraw.
 
     409 for a move its lifecycle does not allow from where it is; 403 for a mover without the role.
     """
-    moved = notices.move(request.app.state.engine, identity, notice_id, action, note=body.note, now=_now())
+    moved = notices.move(engine, identity, notice_id, action, note=body.note, now=_now())
     if action in ("publish", "send", "withdraw"):
-        matching: MatchingService = request.app.state.matching
         matching.refresh_soon()
     return NoticeOut.model_validate(notices.view(moved))

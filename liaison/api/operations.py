@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.http.stated import COUNTRY, one_of
 from liaison.model import Identity
@@ -148,7 +149,7 @@ def _out(operation: Operation) -> OperationOut:
 
 
 @router.post("/operations", status_code=201, response_model=OperationOut)
-def create_operation(body: OperationIn, request: Request, identity: WriterDep) -> OperationOut:
+def create_operation(body: OperationIn, engine: EngineDep, identity: WriterDep) -> OperationOut:
     """Create an operation (coordinators): participating agencies and countries, period, checkpoints."""
     checkpoints = [
         Checkpoint.parse(point.code, point.name, point.kind, point.country, point.monitored)
@@ -165,36 +166,36 @@ def create_operation(body: OperationIn, request: Request, identity: WriterDep) -
         watchlists=body.watchlists,
         checkpoints=checkpoints,
     )
-    return _out(operations.create(request.app.state.engine, identity, plan, _now()))
+    return _out(operations.create(engine, identity, plan, _now()))
 
 
 @router.get("/operations", response_model=list[OperationOut])
-def list_operations(request: Request, identity: CallerDep) -> list[OperationOut]:
+def list_operations(engine: EngineDep, identity: CallerDep) -> list[OperationOut]:
     """The operations your agency coordinates or takes part in."""
-    return [_out(found) for found in operations.list_operations(request.app.state.engine, identity)]
+    return [_out(found) for found in operations.list_operations(engine, identity)]
 
 
 @router.get("/operations/{key}", response_model=OperationOut)
-def read_operation(key: str, request: Request, identity: CallerDep) -> OperationOut:
+def read_operation(key: str, engine: EngineDep, identity: CallerDep) -> OperationOut:
     """One operation, by id or name."""
-    return _out(operations.get(request.app.state.engine, identity, key, _now()))
+    return _out(operations.get(engine, identity, key, _now()))
 
 
 @router.post("/operations/{key}/close", response_model=OperationOut)
-def close_operation(key: str, request: Request, identity: WriterDep) -> OperationOut:
+def close_operation(key: str, engine: EngineDep, identity: WriterDep) -> OperationOut:
     """Close an operation: it takes no more results (its coordinating agency's coordinators)."""
-    return _out(operations.close(request.app.state.engine, identity, key, _now()))
+    return _out(operations.close(engine, identity, key, _now()))
 
 
 @router.post("/operations/{key}/results", status_code=201, response_model=ResultOut)
-def file_result(key: str, body: ResultIn, request: Request, identity: WriterDep) -> ResultOut:
+def file_result(key: str, body: ResultIn, engine: EngineDep, identity: WriterDep) -> ResultOut:
     """File a field result for your agency: 422 for a negative count, a country not in the operation or
     a day outside it; 409 once the operation is closed.
     """
     now = _now()
     seizure = Seizure(**body.seizure.model_dump()) if body.seizure else None
     filed = operations.file_result(
-        request.app.state.engine,
+        engine,
         identity,
         key,
         kind=body.kind,
@@ -214,7 +215,7 @@ def file_result(key: str, body: ResultIn, request: Request, identity: WriterDep)
 @router.get("/operations/{key}/results", response_model=list[ResultOut])
 def list_results(
     key: str,
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=operations.MAX_RESULTS_PAGE)] = 200,
@@ -224,15 +225,15 @@ def list_results(
 ) -> list[ResultOut]:
     """The field results after a result id, oldest first; page on with the last id seen."""
     _found, filed = operations.results(
-        request.app.state.engine, identity, key, _now(), after=after, limit=limit, kinds=kind or ()
+        engine, identity, key, _now(), after=after, limit=limit, kinds=kind or ()
     )
     return [ResultOut.model_validate(operations.view_result(result, identity)) for result in filed]
 
 
 @router.get("/operations/{key}/tally", response_model=TallyOut)
-def read_tally(key: str, request: Request, identity: CallerDep) -> TallyOut:
+def read_tally(key: str, engine: EngineDep, identity: CallerDep) -> TallyOut:
     """The tally now: sums by kind, country and day, up to `last_result`."""
-    _found, tally = operations.tally(request.app.state.engine, identity, key)
+    _found, tally = operations.tally(engine, identity, key)
     return TallyOut.model_validate(tally.to_dict())
 
 
@@ -244,11 +245,12 @@ def read_tally(key: str, request: Request, identity: CallerDep) -> TallyOut:
 async def stream_tally(
     key: str,
     request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     max_events: Annotated[int | None, Query(ge=1, le=10_000, description="Close after this many.")] = None,
 ) -> StreamingResponse:
     """The tally as server-sent events: one `tally` event now and one each time results arrive."""
-    found, _tally = await run_in_threadpool(operations.tally, request.app.state.engine, identity, key)
+    found, _tally = await run_in_threadpool(operations.tally, engine, identity, key)
     return StreamingResponse(
         _tallies(request, identity, found.operation_id, max_events),
         media_type="text/event-stream",
@@ -287,12 +289,12 @@ async def _tallies(request: Request, identity: Identity, key: str, limit: int | 
 )
 def read_report(
     key: str,
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf.")] = "html",
 ) -> Response:
     """The after-action report: totals, a table per country, charts, top hits and agencies."""
-    report = operation_report.build(request.app.state.engine, identity, key, _now())
+    report = operation_report.build(engine, identity, key, _now())
     if format == "pdf":
         filename = f"after-action-{report.operation.operation_id}.pdf"
         return Response(

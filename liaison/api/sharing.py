@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID, MAX_OFFSET
 from liaison.http.stated import SAYS_SOMETHING
 from liaison.services import alerts, hits
@@ -85,26 +86,28 @@ def _now() -> dt.datetime:
 
 
 @router.post("/access-requests", status_code=201, response_model=AccessRequestOut)
-def create_access_request(body: AccessRequestIn, request: Request, identity: WriterDep) -> AccessRequestOut:
+def create_access_request(
+    body: AccessRequestIn, request: Request, engine: EngineDep, identity: WriterDep
+) -> AccessRequestOut:
     """Ask the owner agency for a record your search, match or screening hit but you may not read.
 
     Example body: `{"reference": "8504800a0e7edcfb", "reason": "same passport as our suspect"}`.
     The owner agency is alerted; 404 if the reference is not yours, 409 if a request is pending.
     """
-    made = hits.request_access(request.app.state.engine, identity, body.reference, body.reason, _now())
+    made = hits.request_access(engine, identity, body.reference, body.reason, _now())
     return AccessRequestOut.model_validate(hits.request_view(made, identity))
 
 
 @router.get("/access-requests", response_model=AccessRequestPage)
 def list_access_requests(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     status: Annotated[str | None, Query(pattern="^(pending|granted|refused)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AccessRequestPage:
     """Requests you made and requests addressed to your agency, oldest first."""
-    found = hits.list_requests(request.app.state.engine, identity, status)
+    found = hits.list_requests(engine, identity, status)
     page = [
         AccessRequestOut.model_validate(hits.request_view(made, identity))
         for made in found[offset : offset + limit]
@@ -114,35 +117,31 @@ def list_access_requests(
 
 @router.post("/access-requests/{request_id}/grant", response_model=AccessRequestOut)
 def grant_access_request(
-    request_id: str, body: DecisionIn, request: Request, identity: WriterDep
+    request_id: str, body: DecisionIn, request: Request, engine: EngineDep, identity: WriterDep
 ) -> AccessRequestOut:
     """Grant a pending request to your agency: the record's releasability is extended to the requester."""
-    decided = hits.decide(
-        request.app.state.engine, identity, request_id, grant=True, note=body.note, now=_now()
-    )
+    decided = hits.decide(engine, identity, request_id, grant=True, note=body.note, now=_now())
     return AccessRequestOut.model_validate(hits.request_view(decided, identity))
 
 
 @router.post("/access-requests/{request_id}/refuse", response_model=AccessRequestOut)
 def refuse_access_request(
-    request_id: str, body: DecisionIn, request: Request, identity: WriterDep
+    request_id: str, body: DecisionIn, request: Request, engine: EngineDep, identity: WriterDep
 ) -> AccessRequestOut:
     """Refuse a pending request to your agency; the requester is alerted."""
-    decided = hits.decide(
-        request.app.state.engine, identity, request_id, grant=False, note=body.note, now=_now()
-    )
+    decided = hits.decide(engine, identity, request_id, grant=False, note=body.note, now=_now())
     return AccessRequestOut.model_validate(hits.request_view(decided, identity))
 
 
 @router.get("/alerts", response_model=AlertPage)
 def list_alerts(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="Only alerts with a higher id.")] = 0,
     limit: Annotated[int, Query(ge=1, le=alerts.MAX_PAGE)] = 100,
 ) -> AlertPage:
     """Your alerts and your agency's, oldest first, after a cursor."""
-    found = alerts.list_alerts(request.app.state.engine, identity, after, limit)
+    found = alerts.list_alerts(engine, identity, after, limit)
     results = [
         AlertOut(
             id=alert.alert_id,

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
-from liaison.http.deps import DatasetName
+from liaison.http.deps import DatasetName, EngineDep
 from liaison.ingest.stix import bundle_objects, parse_json, stix_records
 from liaison.services import stix_export
 from liaison.services.imports import envelope_for, import_records
@@ -40,7 +40,7 @@ class StixImported(BaseModel):
     "/datasets/{dataset}/stix", response_class=Response, responses={200: {"content": {STIX_TYPE: {}}}}
 )
 def export_bundle(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     dataset: DatasetName,
     purpose: Annotated[
@@ -49,15 +49,14 @@ def export_bundle(
 ) -> Response:
     """The dataset's records you may read as one STIX 2.1 bundle, each marked with its TLP level."""
     buffer = io.BytesIO()
-    stix_export.export_stix(
-        request.app.state.engine, dataset, buffer, identity, dt.datetime.now(dt.UTC), purpose
-    )
+    stix_export.export_stix(engine, dataset, buffer, identity, dt.datetime.now(dt.UTC), purpose)
     return Response(buffer.getvalue(), media_type=STIX_TYPE)
 
 
 @router.post("/datasets/{dataset}/stix", status_code=201)
 async def import_bundle(
     request: Request,
+    engine: EngineDep,
     identity: WriterDep,
     settings: SettingsDep,
     dataset: DatasetName,
@@ -79,7 +78,7 @@ async def import_bundle(
     objects = bundle_objects(parse_json(await request.body(), "the body"), "the body")
     result = await run_in_threadpool(
         lambda: import_records(
-            request.app.state.engine,
+            engine,
             stix_records(objects, "request"),
             envelope=envelope,
             title=title or dataset,

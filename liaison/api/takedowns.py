@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from liaison.http.auth import CallerDep, WriterDep
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.services import takedowns
 from liaison.store.takedowns import CountryShare, Takedown
@@ -77,12 +78,12 @@ def _today() -> dt.date:
 
 @router.post("/operations/{key}/takedowns", status_code=201)
 async def add_takedown(
-    request: Request, identity: WriterDep, key: OperationKey, body: TakedownIn
+    engine: EngineDep, identity: WriterDep, key: OperationKey, body: TakedownIn
 ) -> dict[str, Any]:
     """Add a malicious IP, domain or server identified during the operation."""
     made = await run_in_threadpool(
         lambda: takedowns.add(
-            request.app.state.engine,
+            engine,
             identity,
             key,
             kind=body.kind,
@@ -99,14 +100,14 @@ async def add_takedown(
 
 @router.get("/operations/{key}/takedowns")
 async def list_takedowns(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     key: OperationKey,
     stage: Annotated[Literal["identified", "notified", "taken_down", "seized"] | None, Query()] = None,
 ) -> dict[str, Any]:
     """The operation's targets, and per country the share taken down or seized."""
     operation, found, shares = await run_in_threadpool(
-        takedowns.listing, request.app.state.engine, identity, key, dt.datetime.now(dt.UTC), stage
+        takedowns.listing, engine, identity, key, dt.datetime.now(dt.UTC), stage
     )
     ended = sum(share.taken_down + share.seized for share in shares)
     total = sum(share.targets for share in shares)
@@ -120,12 +121,12 @@ async def list_takedowns(
 
 @router.post("/takedowns/{takedown_id}/steps")
 async def advance_takedown(
-    request: Request, identity: WriterDep, takedown_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: StepIn
+    engine: EngineDep, identity: WriterDep, takedown_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: StepIn
 ) -> dict[str, Any]:
     """Move a takedown on: notified, then taken down or seized (which files the operation's result)."""
     moved = await run_in_threadpool(
         lambda: takedowns.advance(
-            request.app.state.engine,
+            engine,
             identity,
             takedown_id,
             stage=body.stage,

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
-from liaison.http.deps import DatasetName
+from liaison.http.deps import DatasetName, EngineDep
 from liaison.http.stated import one_of
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
@@ -99,11 +99,11 @@ def indicators(_identity: CallerDep, lang: Language = "en") -> dict[str, Any]:
 
 
 @router.post("/screenings", status_code=201)
-async def screen(request: Request, identity: WriterDep, sent: ScreeningIn) -> dict[str, Any]:
+async def screen(engine: EngineDep, identity: WriterDep, sent: ScreeningIn) -> dict[str, Any]:
     """Record a screening and answer its advice; the same form_token twice is refused (409)."""
     found = await run_in_threadpool(
         lambda: indicator_screening.record(
-            request.app.state.engine,
+            engine,
             identity,
             token=sent.form_token,
             setting=sent.setting,
@@ -119,24 +119,24 @@ async def screen(request: Request, identity: WriterDep, sent: ScreeningIn) -> di
 
 @router.get("/screenings")
 def screenings(
-    request: Request, identity: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    engine: EngineDep, identity: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> dict[str, Any]:
     """Your agency's screenings, newest first: advice, setting and indicators, no one named."""
-    found = indicator_screening.listing(request.app.state.engine, identity, _now(), limit)
+    found = indicator_screening.listing(engine, identity, _now(), limit)
     return {"screenings": [_screening(item) for item in found]}
 
 
 @router.get("/screenings/{screening_id}")
 def screening(
-    request: Request, identity: CallerDep, screening_id: Annotated[str, PathParam(max_length=32)]
+    engine: EngineDep, identity: CallerDep, screening_id: Annotated[str, PathParam(max_length=32)]
 ) -> dict[str, Any]:
     """One of your agency's screenings."""
-    return _screening(indicator_screening.get(request.app.state.engine, identity, screening_id, _now()))
+    return _screening(indicator_screening.get(engine, identity, screening_id, _now()))
 
 
 @router.get("/statistics", response_model=None, responses={200: {"content": {"text/csv": {}}}})
 async def statistics(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     purpose: Purpose,
     counted: Literal["cases", "victims"] = "cases",
@@ -150,7 +150,7 @@ async def statistics(
     """Counts of cases or victim records you may read; cells of fewer than 11 people withheld (null)."""
     found = await run_in_threadpool(
         lambda: trafficking_cases.statistics(
-            request.app.state.engine,
+            engine,
             identity,
             counted,
             by or ["year"],
@@ -188,6 +188,7 @@ async def statistics(
 @router.post("/datasets/{dataset}/cases", status_code=201)
 async def import_cases(
     request: Request,
+    engine: EngineDep,
     identity: WriterDep,
     settings: SettingsDep,
     dataset: DatasetName,
@@ -210,7 +211,7 @@ async def import_cases(
 
     def run(path: FilePath) -> trafficking_cases.CaseImport:
         return trafficking_cases.import_cases(
-            request.app.state.engine, identity, path, envelope=envelope, source="request", now=now
+            engine, identity, path, envelope=envelope, source="request", now=now
         )
 
     done = await run_in_threadpool(read_as_file, body, "request", run)
@@ -226,6 +227,7 @@ async def import_cases(
 @router.post("/datasets/{dataset}/ctdc", status_code=201)
 async def import_ctdc(
     request: Request,
+    engine: EngineDep,
     identity: WriterDep,
     settings: SettingsDep,
     dataset: DatasetName,
@@ -243,9 +245,7 @@ async def import_ctdc(
     body = await request.body()
 
     def run(path: FilePath) -> tuple[Any, int]:
-        return trafficking_cases.import_ctdc(
-            request.app.state.engine, identity, path, envelope=envelope, now=now
-        )
+        return trafficking_cases.import_ctdc(engine, identity, path, envelope=envelope, now=now)
 
     result, victims = await run_in_threadpool(read_as_file, body, "request", run)
     return {"dataset": dataset, "run_id": result.run_id, "victims": victims}

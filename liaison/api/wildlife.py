@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.errors import BadInput
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
-from liaison.http.deps import DatasetName
+from liaison.http.deps import DatasetName, EngineDep
 from liaison.http.stated import one_of
 from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_mappings import BUILT_IN
@@ -45,10 +45,10 @@ def _now() -> dt.datetime:
 
 @router.get("/species/{name}")
 def species(
-    request: Request, _identity: CallerDep, name: Annotated[str, PathParam(max_length=200)]
+    engine: EngineDep, _identity: CallerDep, name: Annotated[str, PathParam(max_length=200)]
 ) -> dict[str, Any]:
     """The taxon a scientific, synonym or common name stands for, with its CITES appendix."""
-    found = seizures.lookup(request.app.state.engine, name)
+    found = seizures.lookup(engine, name)
     return {
         "taxon_id": found.taxon_id,
         "name": found.name,
@@ -60,7 +60,7 @@ def species(
 
 @router.get("/seizures/trends", response_model=None, responses={200: {"content": {"text/csv": {}}}})
 async def seizure_trends(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     purpose: Purpose,
     by: Literal["species", "country", "commodity"] = "species",
@@ -74,7 +74,7 @@ async def seizure_trends(
     wanted = SeizureFilter(countries=tuple(code.lower() for code in country or ()), since=since, until=until)
     rows = await run_in_threadpool(
         lambda: seizures.trend(
-            request.app.state.engine,
+            engine,
             identity,
             by,
             species=species,
@@ -114,13 +114,11 @@ async def seizure_trends(
 
 @router.get("/seizures/routes")
 async def seizure_routes(
-    request: Request, identity: CallerDep, purpose: Purpose, species: Species = None
+    engine: EngineDep, identity: CallerDep, purpose: Purpose, species: Species = None
 ) -> dict[str, Any]:
     """The legs seizures you may read travelled between countries, most travelled first."""
     legs = await run_in_threadpool(
-        lambda: seizures.routes(
-            request.app.state.engine, identity, species=species, purpose=purpose, now=_now()
-        )
+        lambda: seizures.routes(engine, identity, species=species, purpose=purpose, now=_now())
     )
     return {
         "species": species,
@@ -130,7 +128,7 @@ async def seizure_routes(
 
 @router.get("/seizures/duplicates")
 async def seizure_duplicates(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     purpose: Purpose,
     dataset: Annotated[str, Query(min_length=1, max_length=64)],
@@ -138,29 +136,25 @@ async def seizure_duplicates(
 ) -> dict[str, Any]:
     """Seizures of `dataset` that `against` may report too (likely first), each with its reasons."""
     pairs = await run_in_threadpool(
-        lambda: seizures.reported_twice(
-            request.app.state.engine, identity, dataset, against, purpose=purpose, now=_now()
-        )
+        lambda: seizures.reported_twice(engine, identity, dataset, against, purpose=purpose, now=_now())
     )
     return {"dataset": dataset, "against": against, "pairs": [asdict(pair) for pair in pairs]}
 
 
 @router.get("/trade/compare")
 async def trade_compare(
-    request: Request, identity: CallerDep, purpose: Purpose, species: Species = None
+    engine: EngineDep, identity: CallerDep, purpose: Purpose, species: Species = None
 ) -> dict[str, Any]:
     """Per year, legal trade in CITES records beside the seizures you may read (a taxon and its own)."""
     years = await run_in_threadpool(
-        lambda: cites_trade.beside_seizures(
-            request.app.state.engine, identity, species, purpose=purpose, now=_now()
-        )
+        lambda: cites_trade.beside_seizures(engine, identity, species, purpose=purpose, now=_now())
     )
     return {"species": species, "years": [asdict(row) for row in years]}
 
 
 @router.get("/trade/discrepancies")
 async def trade_discrepancies(
-    request: Request,
+    engine: EngineDep,
     identity: CallerDep,
     purpose: Purpose,
     species: Species = None,
@@ -170,7 +164,7 @@ async def trade_discrepancies(
     """CITES trade records whose importer and exporter figures differ by more than `ratio`, largest first."""
     found = await run_in_threadpool(
         lambda: cites_trade.disagreements(
-            request.app.state.engine, identity, species, ratio=ratio, limit=limit, purpose=purpose, now=_now()
+            engine, identity, species, ratio=ratio, limit=limit, purpose=purpose, now=_now()
         )
     )
     keys = ("year", "appendix", "taxon", "importer", "exporter", "origin", "importer_quantity",
@@ -181,6 +175,7 @@ async def trade_discrepancies(
 @router.post("/datasets/{dataset}/seizures", status_code=201)
 async def import_seizures(
     request: Request,
+    engine: EngineDep,
     identity: WriterDep,
     settings: SettingsDep,
     dataset: DatasetName,
@@ -203,7 +198,7 @@ async def import_seizures(
 
     def run(path: Path) -> seizures.SeizureImport:
         return seizures.import_seizures(
-            request.app.state.engine, identity, path, mapping, envelope=envelope, source="request", now=now
+            engine, identity, path, mapping, envelope=envelope, source="request", now=now
         )
 
     # The reader tells xlsx from CSV by the name's extension.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from liaison.api.yente_models import (
@@ -27,10 +27,11 @@ from liaison.api.yente_models import (
 )
 from liaison.errors import BadInput
 from liaison.http.auth import CallerDep, SettingsDep
+from liaison.http.deps import MatchingDep
 from liaison.http.problems import problem
 from liaison.http.stated import FTM_SCHEMA
 from liaison.matching.model import FEATURES
-from liaison.services.matching_service import DEFAULT_SCOPE, Found, MatchingService, Scope, Scored
+from liaison.services.matching_service import DEFAULT_SCOPE, Found, Scope, Scored
 
 __all__ = ["ALGORITHM", "probes", "router"]
 
@@ -38,16 +39,6 @@ ALGORITHM = "liaison-v1"
 """Our one scoring model under the name clients pass as `algorithm`; `best` means it too."""
 DEFAULT_CUTOFF = 0.5
 """yente's default cutoff: candidates scoring below it are not returned at all."""
-
-
-async def _service(request: Request) -> MatchingService:
-    service: MatchingService = request.app.state.matching
-    return service
-
-
-# Dependencies that only read application state are `async`: FastAPI runs a plain `def`
-# dependency in its thread pool, and each such hop costs more than the lookup itself.
-ServiceDep = Annotated[MatchingService, Depends(_service)]
 
 
 router = APIRouter(tags=["yente"])
@@ -91,7 +82,7 @@ def _bad_request(exc: BadInput) -> JSONResponse:
 @router.post("/match/{dataset}", response_model=MatchResponse)
 def match(
     body: MatchRequest,
-    service: ServiceDep,
+    service: MatchingDep,
     identity: CallerDep,
     settings: SettingsDep,
     dataset: str,
@@ -144,7 +135,7 @@ def match(
 
 @router.get("/search/{dataset}", response_model=SearchResponse)
 def search(
-    service: ServiceDep,
+    service: MatchingDep,
     identity: CallerDep,
     settings: SettingsDep,
     dataset: str,
@@ -186,7 +177,7 @@ def search(
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut)
-def fetch(entity_id: str, service: ServiceDep, identity: CallerDep) -> EntityOut:
+def fetch(entity_id: str, service: MatchingDep, identity: CallerDep) -> EntityOut:
     """One entity merged from every dataset holding it; adjacent entities are not nested.
 
     Example: `GET /entities/un-sc-6908048`. Only the copies the caller may read are merged;
@@ -196,7 +187,7 @@ def fetch(entity_id: str, service: ServiceDep, identity: CallerDep) -> EntityOut
 
 
 @router.get("/catalog", response_model=CatalogOut)
-def catalog(service: ServiceDep, identity: CallerDep) -> CatalogOut:
+def catalog(service: MatchingDep, identity: CallerDep) -> CatalogOut:
     """Every dataset with its entity count, and `default`, the collection of them all.
 
     A dataset whose `version` differs from its `index_version` was changed after the matching
@@ -234,7 +225,7 @@ def catalog(service: ServiceDep, identity: CallerDep) -> CatalogOut:
 
 
 @router.get("/algorithms")
-def algorithms(service: ServiceDep, _identity: CallerDep) -> dict[str, Any]:
+def algorithms(service: MatchingDep, _identity: CallerDep) -> dict[str, Any]:
     """The scoring algorithm `/match` uses, its features and their weights.
 
     Example response: `{"algorithms": [{"name": "liaison-v1", ...}], "default": "liaison-v1",
@@ -264,7 +255,7 @@ async def healthz() -> dict[str, str]:
 
 
 @probes.get("/readyz")
-def readyz(service: ServiceDep) -> dict[str, str]:
+def readyz(service: MatchingDep) -> dict[str, str]:
     """Whether the matching index is built (it is built now if need be); 503 while the store is not ready."""
     service.prepare()
     return {"status": "ok"}

@@ -7,6 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.http.deps import EngineDep
 from liaison.services import hits
 from liaison.web.render import confirmed, page
 from liaison.web.session import PostedDep, ViewerDep
@@ -17,9 +18,9 @@ router = APIRouter(prefix="/app", include_in_schema=False)
 
 
 @router.get("/access", response_class=HTMLResponse)
-def requests(request: Request, viewer: ViewerDep, reference: str = "") -> HTMLResponse:
+def requests(request: Request, engine: EngineDep, viewer: ViewerDep, reference: str = "") -> HTMLResponse:
     """My requests and those addressed to my agency, and the form to ask for a reference's record."""
-    found = hits.list_requests(request.app.state.engine, viewer.identity)
+    found = hits.list_requests(engine, viewer.identity)
     views = [(item, hits.request_view(item, viewer.identity)) for item in found]
     mine = [view for item, view in views if item.requester == viewer.identity.user]
     to_us = [view for item, view in views if item.copy.owner_agency == viewer.identity.agency]
@@ -27,10 +28,10 @@ def requests(request: Request, viewer: ViewerDep, reference: str = "") -> HTMLRe
 
 
 @router.post("/access")
-def ask(request: Request, sent: PostedDep) -> Response:
+def ask(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Ask for the record behind one of my references, saying why."""
     made = hits.request_access(
-        request.app.state.engine,
+        engine,
         sent.identity,
         sent.text("reference"),
         sent.text("reason")[: hits.MAX_REASON],
@@ -41,11 +42,11 @@ def ask(request: Request, sent: PostedDep) -> Response:
 
 
 @router.post("/access/{request_id}")
-def decide(request: Request, request_id: str, sent: PostedDep) -> Response:
+def decide(request: Request, engine: EngineDep, request_id: str, sent: PostedDep) -> Response:
     """Grant or refuse a request addressed to my agency."""
     granting = sent.text("decision") == "grant"
     decided = hits.decide(
-        request.app.state.engine,
+        engine,
         sent.identity,
         request_id,
         grant=granting,

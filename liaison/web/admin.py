@@ -19,6 +19,7 @@ from liaison.access.decision import Action, AgencyFacts, UserFacts, may
 from liaison.access.secrets import split_token
 from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.http.auth import SESSION_COOKIE, SettingsDep
+from liaison.http.deps import EngineDep
 from liaison.model import Identity, Role
 from liaison.services import access, audit, passwords
 from liaison.services.throttle import LoginLimits
@@ -127,7 +128,7 @@ def admin(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-def add_user(request: Request, sent: PostedDep) -> Response:
+def add_user(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Add a user to the admin's agency; a password opens web login to them."""
     _admin(sent.viewer)
     name, role, password = sent.text("name"), sent.text("role"), sent.form.get("password", "")
@@ -138,7 +139,7 @@ def add_user(request: Request, sent: PostedDep) -> Response:
     secret = password if isinstance(password, str) and password else None
     try:
         access.add_user(
-            request.app.state.engine,
+            engine,
             sent.identity,
             name,
             sent.identity.agency or "",
@@ -171,7 +172,7 @@ def _set_disabled(request: Request, name: str, sent: Posted, *, disabled: bool) 
 
 
 @router.post("/admin/password", response_class=HTMLResponse)
-def set_password(request: Request, sent: PostedDep, settings: SettingsDep) -> Response:
+def set_password(request: Request, engine: EngineDep, sent: PostedDep, settings: SettingsDep) -> Response:
     """Set a password for one of the admin's agency's users: all their web sessions end."""
     _admin(sent.viewer)
     user, password = sent.text("user"), sent.form.get("password", "")
@@ -179,7 +180,7 @@ def set_password(request: Request, sent: PostedDep, settings: SettingsDep) -> Re
     try:
         # Taken as typed, like a new user's; the admin's own is changed on the Password page.
         passwords.change_password(
-            request.app.state.engine,
+            engine,
             sent.identity,
             user,
             password if isinstance(password, str) else "",
@@ -194,7 +195,7 @@ def set_password(request: Request, sent: PostedDep, settings: SettingsDep) -> Re
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
-def create_token(request: Request, sent: PostedDep) -> Response:
+def create_token(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Create a token and show its text in this answer only: no later page may show it, so no redirect."""
     _admin(sent.viewer)
     user, days_text, scopes = sent.text("user"), sent.text("days", "90"), tuple(sent.texts("scope"))
@@ -205,7 +206,7 @@ def create_token(request: Request, sent: PostedDep) -> Response:
     now = _now()
     try:
         made, stored = access.create_token(
-            request.app.state.engine,
+            engine,
             sent.identity,
             user,
             now,
@@ -218,10 +219,10 @@ def create_token(request: Request, sent: PostedDep) -> Response:
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: str, sent: PostedDep) -> Response:
+def revoke_token(engine: EngineDep, token_id: str, sent: PostedDep) -> Response:
     """Revoke a token, or end a web session: it identifies no one from now on."""
     _admin(sent.viewer)
-    revoked = access.revoke_token(request.app.state.engine, sent.identity, token_id, _now())
+    revoked = access.revoke_token(engine, sent.identity, token_id, _now())
     done = "ended" if revoked.kind == WEB_SESSION else "revoked"
     return redirect(f"/app/admin?done={done}&name={quote(token_id)}")
 
@@ -242,10 +243,10 @@ def audit_trail(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)
-def verify(request: Request, sent: PostedDep) -> HTMLResponse:
+def verify(request: Request, engine: EngineDep, sent: PostedDep) -> HTMLResponse:
     """Walk the whole hash chain and show whether it holds, or its first broken link."""
     _auditor(sent.viewer)
-    found = audit.verify(request.app.state.engine, sent.identity, _now())
+    found = audit.verify(engine, sent.identity, _now())
     return _audit_page(request, sent.viewer, found)
 
 
@@ -260,14 +261,14 @@ def _day(text: str, field: str) -> dt.datetime | None:
 
 
 @router.get("/audit/export")
-def export(request: Request, viewer: ViewerDep, since: str = "", until: str = "") -> Response:
+def export(engine: EngineDep, viewer: ViewerDep, since: str = "", until: str = "") -> Response:
     """The events from `since` through `until` (UTC days, both kept) as a JSON-lines download."""
     _auditor(viewer)
     start, end = _day(since.strip(), "from"), _day(until.strip(), "until")
     # The form names the last day to keep; the service's bound excludes it, so take the next midnight.
     end = end + dt.timedelta(days=1) if end is not None else None
     buffer = io.BytesIO()
-    audit.export(request.app.state.engine, viewer.identity, buffer, now=_now(), since=start, until=end)
+    audit.export(engine, viewer.identity, buffer, now=_now(), since=start, until=end)
     first = start.date().isoformat() if start else "start"
     last = (end - dt.timedelta(days=1)).date().isoformat() if end else "now"
     headers = {

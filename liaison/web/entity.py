@@ -14,6 +14,7 @@ from rigour.text.scripts import text_scripts
 
 from liaison.analysis import network
 from liaison.errors import BadInput, Forbidden
+from liaison.http.deps import EngineDep
 from liaison.matching.record import MATCHABLE
 from liaison.model.observables import observables_of
 from liaison.model.provenance import Provenance
@@ -61,9 +62,11 @@ class Relation:
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
-def entity(request: Request, viewer: ViewerDep, entity_id: str, purpose: str = "") -> HTMLResponse:
+def entity(
+    request: Request, engine: EngineDep, viewer: ViewerDep, entity_id: str, purpose: str = ""
+) -> HTMLResponse:
     """Everything the user may read of one entity; NotFound alike for absent and unreadable."""
-    engine, identity = request.app.state.engine, viewer.identity
+    identity = viewer.identity
     now = dt.datetime.now(dt.UTC)
     copies = catalog.show(engine, entity_id[:200], identity, now, purpose[:500])
     merged = copies[0].proxy.clone()

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import Throttled, Unauthenticated
 from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE, SettingsDep
+from liaison.http.deps import EngineDep
 from liaison.http.limits import TokenBuckets
 from liaison.http.session import set_session_cookies
 from liaison.services import access
@@ -33,7 +34,7 @@ def login_form(request: Request, settings: SettingsDep, next: str = "/app") -> R
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, settings: SettingsDep) -> Response:
+async def login(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     """Log in: on success to the page asked for; a wrong name or password says so, and no more.
 
     After too many failures for the account or from the address, the page says how long to wait
@@ -51,7 +52,7 @@ async def login(request: Request, settings: SettingsDep) -> Response:
         return page(request, None, "login.html", 403, next=next_path, csrf=cookie, error=error, user=user)
     try:
         _identity, token = access.start_session(
-            request.app.state.engine,
+            engine,
             user[:64],
             password[:1_024],
             dt.datetime.now(dt.UTC),
@@ -73,10 +74,10 @@ async def login(request: Request, settings: SettingsDep) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request, sent: PostedDep) -> Response:
+def logout(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Log out: the session's token is revoked and the cookies cleared."""
     token_id = request.cookies.get(SESSION_COOKIE, "").split("_")[1]
-    access.revoke_token(request.app.state.engine, sent.identity, token_id, dt.datetime.now(dt.UTC))
+    access.revoke_token(engine, sent.identity, token_id, dt.datetime.now(dt.UTC))
     response = redirect("/app/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

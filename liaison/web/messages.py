@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import BadInput
+from liaison.http.deps import EngineDep
 from liaison.model import Handling
 from liaison.services import catalog, messages
 from liaison.web.render import page, redirect
@@ -24,9 +25,9 @@ PRIORITIES = ("routine", "urgent", "flash")
 
 
 @router.get("/messages", response_class=HTMLResponse)
-def threads(request: Request, viewer: ViewerDep) -> HTMLResponse:
+def threads(request: Request, engine: EngineDep, viewer: ViewerDep) -> HTMLResponse:
     """My agency's threads, latest first, with my unread counts."""
-    found, total = messages.list_threads(request.app.state.engine, viewer.identity, limit=100)
+    found, total = messages.list_threads(engine, viewer.identity, limit=100)
     return page(request, viewer, "messages.html", threads=found, total=total)
 
 
@@ -52,12 +53,12 @@ def _form(
 
 
 @router.post("/messages", response_model=None)
-def open_thread(request: Request, sent: PostedDep) -> Response:
+def open_thread(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Start a thread with its first message; a refused one (a RED thread naming no one) comes back
     as the form, filled in as sent, with the reason."""
     try:
         thread, _message = messages.open_thread(
-            request.app.state.engine,
+            engine,
             sent.identity,
             sent.text("subject"),
             sent.texts("to"),
@@ -73,9 +74,9 @@ def open_thread(request: Request, sent: PostedDep) -> Response:
 
 
 @router.get("/messages/{thread_id}", response_class=HTMLResponse)
-def thread(request: Request, viewer: ViewerDep, thread_id: str) -> HTMLResponse:
+def thread(request: Request, engine: EngineDep, viewer: ViewerDep, thread_id: str) -> HTMLResponse:
     """A thread's messages, which are then marked read, with who has read mine."""
-    engine, identity = request.app.state.engine, viewer.identity
+    identity = viewer.identity
     found, posts = messages.read_thread(engine, identity, thread_id[:64], dt.datetime.now(dt.UTC))
     # The sender's own reading is no news to them: receipts name the other readers.
     receipts = {
@@ -96,10 +97,10 @@ def thread(request: Request, viewer: ViewerDep, thread_id: str) -> HTMLResponse:
 
 
 @router.post("/messages/{thread_id}", response_model=None)
-def reply(request: Request, thread_id: str, sent: PostedDep) -> Response:
+def reply(engine: EngineDep, thread_id: str, sent: PostedDep) -> Response:
     """Answer in a thread."""
     messages.reply(
-        request.app.state.engine,
+        engine,
         sent.identity,
         thread_id[:64],
         _draft(sent),

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from liaison.analysis import network
+from liaison.http.deps import EngineDep
 from liaison.services import catalog, graph
 from liaison.services.graph import Neighbourhood
 from liaison.web.render import page
@@ -76,6 +77,7 @@ def _elements(found: Neighbourhood) -> dict[str, Any]:
 @router.get("/network", response_class=HTMLResponse)
 def network_page(
     request: Request,
+    engine: EngineDep,
     viewer: ViewerDep,
     entity: EntityId = "",
     hops: Hops = 1,
@@ -83,7 +85,7 @@ def network_page(
     purpose: Purpose = "",
 ) -> HTMLResponse:
     """The start form and, for an entity, its neighbourhood: a drawing, a legend and the same as tables."""
-    engine, identity = request.app.state.engine, viewer.identity
+    identity = viewer.identity
     context: dict[str, Any] = {
         "entity": entity.strip(),
         "hops": hops,
@@ -123,6 +125,7 @@ def network_json(
 @router.get("/network/export")
 def network_export(
     request: Request,
+    engine: EngineDep,
     viewer: ViewerDep,
     entity: EntityId,
     hops: Hops = 1,
@@ -134,7 +137,7 @@ def network_export(
     found = _neighbourhood(request, viewer, entity, hops, dataset, purpose, EXPORTED)
     body = io.BytesIO()
     graph.export(
-        request.app.state.engine,
+        engine,
         viewer.identity,
         dt.datetime.now(dt.UTC),
         found,

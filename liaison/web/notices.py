@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.access import Action, may
 from liaison.errors import BadInput
+from liaison.http.deps import EngineDep, MatchingDep
 from liaison.http.problems import MAX_OFFSET
 from liaison.model import Identity, NoticeKind, NoticeStatus, next_status
 from liaison.services import catalog, notices
-from liaison.services.matching_service import MatchingService
 from liaison.store.notices import Notice
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep
@@ -111,14 +111,13 @@ def _now() -> dt.datetime:
 @router.get("/notices", response_class=HTMLResponse)
 def notice_list(
     request: Request,
+    engine: EngineDep,
     viewer: ViewerDep,
     status: Annotated[str, Query(max_length=20)] = "",
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> HTMLResponse:
     """The notices the user may see, latest first, optionally in one status."""
-    found, total = notices.list_notices(
-        request.app.state.engine, viewer.identity, status or None, limit=SHOWN, offset=offset
-    )
+    found, total = notices.list_notices(engine, viewer.identity, status or None, limit=SHOWN, offset=offset)
     return page(
         request,
         viewer,
@@ -139,13 +138,13 @@ def new_notice(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 
 @router.post("/notices", response_class=HTMLResponse)
-def create_notice(request: Request, sent: PostedDep) -> Response:
+def create_notice(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Draft it, then show it; a refused form comes back with the reason and what was typed (422)."""
     draft = Draft.read(sent)
     now = _now()
     try:
         notice = notices.create(
-            request.app.state.engine,
+            engine,
             sent.identity,
             draft.kind,
             draft.title,
@@ -162,10 +161,10 @@ def create_notice(request: Request, sent: PostedDep) -> Response:
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
 def notice_page(
-    request: Request, viewer: ViewerDep, notice_id: Annotated[str, Path(max_length=64)]
+    request: Request, engine: EngineDep, viewer: ViewerDep, notice_id: Annotated[str, Path(max_length=64)]
 ) -> HTMLResponse:
     """One notice, its subject and review, and buttons for the moves open to the viewer."""
-    notice = notices.get(request.app.state.engine, viewer.identity, notice_id, _now())
+    notice = notices.get(engine, viewer.identity, notice_id, _now())
     moves = _moves(request, viewer.identity, notice)
     return page(
         request,
@@ -179,18 +178,16 @@ def notice_page(
 
 @router.post("/notices/{notice_id}/{action}")
 def move_notice(
-    request: Request,
+    engine: EngineDep,
+    matching: MatchingDep,
     sent: PostedDep,
     notice_id: Annotated[str, Path(max_length=64)],
     action: Literal["submit", "publish", "refuse", "revise", "send", "withdraw"],
 ) -> Response:
     """Move the notice, then show it again; Conflict or Forbidden from the service become error pages."""
-    moved = notices.move(
-        request.app.state.engine, sent.identity, notice_id, action, note=sent.text("note"), now=_now()
-    )
+    moved = notices.move(engine, sent.identity, notice_id, action, note=sent.text("note"), now=_now())
     if action in ("publish", "send", "withdraw"):
         # As over the API: screening finds (or stops finding) the subject once the index catches up.
-        matching: MatchingService = request.app.state.matching
         matching.refresh_soon()
     return redirect(f"/app/notices/{moved.notice_id}")
 

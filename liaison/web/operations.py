@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.access import Action, OperationFacts, may
 from liaison.errors import BadInput, Conflict
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.model import Identity
 from liaison.model.operation import VICTIM_KINDS, Checkpoint, CrimeArea, OperationPlan, ResultKind, Seizure
@@ -160,9 +161,9 @@ class ResultForm:
 
 
 @router.get("/operations", response_class=HTMLResponse)
-def operation_list(request: Request, viewer: ViewerDep) -> HTMLResponse:
+def operation_list(request: Request, engine: EngineDep, viewer: ViewerDep) -> HTMLResponse:
     """The operations the user's agency coordinates or takes part in."""
-    found = operations.list_operations(request.app.state.engine, viewer.identity)
+    found = operations.list_operations(engine, viewer.identity)
     today = _now().date()
     return page(
         request,
@@ -182,11 +183,11 @@ def new_operation(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 
 @router.post("/operations/new", response_class=HTMLResponse)
-def create_operation(request: Request, sent: PostedDep) -> Response:
+def create_operation(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Create the operation, then show it; a refused plan comes back with the reason and what was typed."""
     draft = PlanForm.read(sent)
     try:
-        created = operations.create(request.app.state.engine, sent.identity, draft.plan(), _now())
+        created = operations.create(engine, sent.identity, draft.plan(), _now())
     except BadInput as exc:
         return _plan_form(request, sent.viewer, draft, error=str(exc), status=422)
     except Conflict as exc:
@@ -206,13 +207,13 @@ def operation_page(
 
 
 @router.post("/operations/{key}/results", response_class=HTMLResponse)
-def file_result(request: Request, sent: PostedDep, key: Key) -> Response:
+def file_result(request: Request, engine: EngineDep, sent: PostedDep, key: Key) -> Response:
     """File a field result for the user's agency; a refused one comes back on the page with the reason."""
     form = ResultForm.read(sent)
     now = _now()
     try:
         result = operations.file_result(
-            request.app.state.engine,
+            engine,
             sent.identity,
             key,
             kind=form.kind,
@@ -232,23 +233,23 @@ def file_result(request: Request, sent: PostedDep, key: Key) -> Response:
 
 
 @router.post("/operations/{key}/close")
-def close_operation(request: Request, sent: PostedDep, key: Key) -> Response:
+def close_operation(engine: EngineDep, sent: PostedDep, key: Key) -> Response:
     """Close the operation: it takes no more results. Forbidden or Conflict become error pages."""
-    closed = operations.close(request.app.state.engine, sent.identity, key, _now())
+    closed = operations.close(engine, sent.identity, key, _now())
     return redirect(f"/app/operations/{closed.operation_id}")
 
 
 @router.get("/operations/{key}/report", response_class=HTMLResponse)
-def report_page(request: Request, viewer: ViewerDep, key: Key) -> HTMLResponse:
+def report_page(engine: EngineDep, viewer: ViewerDep, key: Key) -> HTMLResponse:
     """The after-action report as a page of its own, as it stands now."""
-    report = operation_report.build(request.app.state.engine, viewer.identity, key, _now())
+    report = operation_report.build(engine, viewer.identity, key, _now())
     return HTMLResponse(operation_report.render_html(report), headers=_REPORT_HEADERS)
 
 
 @router.get("/operations/{key}/report.pdf")
-def report_pdf(request: Request, viewer: ViewerDep, key: Key) -> Response:
+def report_pdf(engine: EngineDep, viewer: ViewerDep, key: Key) -> Response:
     """The after-action report as a PDF download."""
-    report = operation_report.build(request.app.state.engine, viewer.identity, key, _now())
+    report = operation_report.build(engine, viewer.identity, key, _now())
     filename = f"after-action-{report.operation.operation_id}.pdf"
     return Response(
         operation_report.render_pdf(report),

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from liaison.access.secrets import split_token
 from liaison.errors import BadInput, Forbidden, Throttled
 from liaison.http.auth import SESSION_COOKIE, SettingsDep
+from liaison.http.deps import EngineDep
 from liaison.services import passwords
 from liaison.services.throttle import LoginLimits
 from liaison.web.render import confirmed, page
@@ -37,7 +38,7 @@ def password_form(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 
 @router.post("/password", response_class=HTMLResponse)
-def change_password(request: Request, sent: PostedDep, settings: SettingsDep) -> Response:
+def change_password(request: Request, engine: EngineDep, sent: PostedDep, settings: SettingsDep) -> Response:
     """Change one's own password; a wrong current one, or a new one too short, says so on the form."""
     # Passwords are taken as typed: a leading or trailing space is part of the secret.
     current, new, repeated = (sent.form.get(name, "") for name in ("current", "new", "repeat"))
@@ -48,7 +49,7 @@ def change_password(request: Request, sent: PostedDep, settings: SettingsDep) ->
     in_use = split_token(request.cookies.get(SESSION_COOKIE, ""))
     try:
         ended = passwords.change_password(
-            request.app.state.engine,
+            engine,
             sent.identity,
             sent.identity.user or "",
             str(new),

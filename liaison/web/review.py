@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import NotFound
+from liaison.http.deps import EngineDep
 from liaison.services import catalog, xref
 from liaison.store import StoredEntity
 from liaison.web.render import confirmed, page
@@ -20,9 +21,9 @@ _QUEUE = 50
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review(request: Request, viewer: ViewerDep, skip: int = 0) -> HTMLResponse:
+def review(request: Request, engine: EngineDep, viewer: ViewerDep, skip: int = 0) -> HTMLResponse:
     """The best-scored pending pair the user may read both sides of, and the queue after it."""
-    engine, identity = request.app.state.engine, viewer.identity
+    identity = viewer.identity
     pending = xref.review(engine, limit=_QUEUE + 1 + max(0, min(skip, _QUEUE)), identity=identity)
     skip = max(0, min(skip, len(pending) - 1)) if pending else 0
     current = pending[skip] if pending else None
@@ -50,12 +51,12 @@ def _copy(
 
 
 @router.post("/review/{pair_id}", response_model=None)
-def decide(request: Request, pair_id: str, sent: PostedDep) -> Response:
+def decide(request: Request, engine: EngineDep, pair_id: str, sent: PostedDep) -> Response:
     """Confirm or dismiss a pair, then on to the next one."""
     confirming = sent.text("decision") == "confirm"
     decide_pair = xref.confirm if confirming else xref.dismiss
     identity, now = sent.identity, dt.datetime.now(dt.UTC)
-    pair = decide_pair(request.app.state.engine, pair_id[:64], identity.actor, now, identity)
+    pair = decide_pair(engine, pair_id[:64], identity.actor, now, identity)
     ends = f"{pair.left_caption or pair.left_id} and {pair.right_caption or pair.right_id}"
     verdict = "confirmed as one entity" if confirming else "dismissed: kept apart from now on"
     return confirmed(request, "/app/review", f"{ends}: {verdict}.")

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from liaison.analysis.routes import Centroid, Flows, centroids
+from liaison.http.deps import EngineDep
 from liaison.services import catalog, routes
 from liaison.web import outlines
 from liaison.web.render import page
@@ -152,12 +153,13 @@ def draw(found: Flows, noun: str = "trip") -> RouteMap:
 @router.get("/routes", response_class=HTMLResponse)
 def routes_page(
     request: Request,
+    engine: EngineDep,
     viewer: ViewerDep,
     dataset: Annotated[str, Query(max_length=64)] = "",
     purpose: Annotated[str, Query(max_length=500)] = "",
 ) -> HTMLResponse:
     """Flows between countries from the trips the user may read, hotspots by rank, and their map."""
-    engine, identity = request.app.state.engine, viewer.identity
+    identity = viewer.identity
     found = routes.flows(
         engine, identity, dt.datetime.now(dt.UTC), [dataset] if dataset else (), purpose.strip()
     )

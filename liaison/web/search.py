@@ -10,10 +10,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from liaison.http.auth import SettingsDep
+from liaison.http.deps import EngineDep, MatchingDep
 from liaison.matching.record import MATCHABLE
 from liaison.model import Handling
 from liaison.services import catalog
-from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
+from liaison.services.matching_service import DEFAULT_SCOPE, Scope
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
 
@@ -70,6 +72,9 @@ def _pager(base: dict[str, str], number: int, total: int, exact: bool) -> Pager:
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
+    engine: EngineDep,
+    matching: MatchingDep,
+    settings: SettingsDep,
     viewer: ViewerDep,
     q: str = "",
     purpose: str = "",
@@ -81,7 +86,7 @@ def search(
     page_number: Annotated[int, Query(alias="page", ge=1, le=PAGES)] = 1,
 ) -> HTMLResponse:
     """The search form and, once a name and a purpose are given, a page of results and references."""
-    engine, identity = request.app.state.engine, viewer.identity
+    identity = viewer.identity
     filters = Filters(schema if schema in SCHEMATA else ANY, dataset, country.strip()[:2], agency, handling)
     q, purpose = q.strip()[:500], purpose.strip()[:500]
     context: dict[str, Any] = {
@@ -104,7 +109,6 @@ def search(
             "Say why you search (at least 3 characters): every search is audited with its purpose."
         )
         return page(request, viewer, "search.html", 422, **context)
-    matching: MatchingService = request.app.state.matching
     found = matching.search(
         q,
         scope=Scope(filters.dataset or DEFAULT_SCOPE),
@@ -114,7 +118,7 @@ def search(
         identity=identity,
         now=dt.datetime.now(dt.UTC),
         purpose=purpose,
-        threshold=request.app.state.settings.match_threshold,
+        threshold=settings.match_threshold,
         country=filters.country,
         agency=filters.agency,
         handling=filters.handling,

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.access import Action, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
+from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.model.takedown import FINAL, Stage, Target
 from liaison.services import takedowns
@@ -86,7 +87,7 @@ def takedowns_page(request: Request, viewer: ViewerDep, key: Key) -> HTMLRespons
 
 
 @router.post("/operations/{key}/takedowns", response_model=None)
-def add_target(request: Request, sent: PostedDep, key: Key) -> Response:
+def add_target(request: Request, engine: EngineDep, sent: PostedDep, key: Key) -> Response:
     """Add a target; a refused one comes back on the page with the reason."""
     form = TargetForm(
         sent.text("kind")[:10],
@@ -97,7 +98,7 @@ def add_target(request: Request, sent: PostedDep, key: Key) -> Response:
     )
     try:
         made = takedowns.add(
-            request.app.state.engine,
+            engine,
             sent.identity,
             key,
             kind=form.kind,
@@ -114,13 +115,13 @@ def add_target(request: Request, sent: PostedDep, key: Key) -> Response:
 
 @router.post("/takedowns/{takedown_id}/steps", response_model=None)
 def advance_target(
-    request: Request, sent: PostedDep, takedown_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    request: Request, engine: EngineDep, sent: PostedDep, takedown_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Response:
     """Move a target on; taken down or seized files the operation's field result."""
     key = sent.text("operation")[:200]
     try:
         moved = takedowns.advance(
-            request.app.state.engine,
+            engine,
             sent.identity,
             takedown_id,
             stage=sent.text("stage")[:20],

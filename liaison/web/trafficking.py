@@ -18,6 +18,8 @@ from starlette.datastructures import UploadFile
 
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
+from liaison.http.auth import SettingsDep
+from liaison.http.deps import EngineDep
 from liaison.i18n import LANGUAGES, negotiate, translations
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
@@ -82,7 +84,7 @@ def indicator_form(request: Request, viewer: ViewerDep, lang: Lang = None) -> HT
 
 
 @router.post("/indicators", response_model=None)
-def send_indicators(request: Request, sent: PostedDep) -> Response:
+def send_indicators(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Record a screening and show its advice; a form sent twice is refused, changing nothing."""
     language = negotiate(sent.text("lang")[:8], None)
     form: dict[str, Any] = {
@@ -93,7 +95,7 @@ def send_indicators(request: Request, sent: PostedDep) -> Response:
     }
     try:
         done = indicator_screening.record(
-            request.app.state.engine,
+            engine,
             sent.identity,
             token=sent.text("form_token")[:80],
             setting=form["setting"],
@@ -111,11 +113,15 @@ def send_indicators(request: Request, sent: PostedDep) -> Response:
 
 @router.get("/indicators/{screening_id}", response_class=HTMLResponse)
 def screening_result(
-    request: Request, viewer: ViewerDep, screening_id: Annotated[str, Path(max_length=32)], lang: Lang = None
+    request: Request,
+    engine: EngineDep,
+    viewer: ViewerDep,
+    screening_id: Annotated[str, Path(max_length=32)],
+    lang: Lang = None,
 ) -> HTMLResponse:
     """A recorded screening: the advice, what to do, and the indicators seen."""
     language = _language(request, lang)
-    found = indicator_screening.get(request.app.state.engine, viewer.identity, screening_id, _now())
+    found = indicator_screening.get(engine, viewer.identity, screening_id, _now())
     questions = {indicator.id: indicator.question for indicator in INDICATORS}
     return page(
         request,
@@ -220,11 +226,11 @@ def _import(request: Request, sent: PostedDep, dataset: str, handling: str, name
 
 
 @router.post("/trafficking/import", response_model=None)
-async def import_upload(request: Request, sent: PostedDep) -> Response:
+async def import_upload(request: Request, settings: SettingsDep, sent: PostedDep) -> Response:
     """Import an uploaded HTCDS case file into a dataset of your agency; all or nothing."""
     dataset, handling = sent.text("dataset")[:64], sent.text("handling")[:20]
     upload = sent.form.get("file")
-    limit = min(MAX_BUNDLE_BYTES, int(request.app.state.settings.max_body_bytes))
+    limit = min(MAX_BUNDLE_BYTES, int(settings.max_body_bytes))
     try:
         if not dataset or not dataset.replace("_", "").replace("-", "").replace(".", "").isalnum():
             raise BadInput("field 'dataset': letters, digits, '_', '-' or '.'")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import BadInput
+from liaison.http.deps import EngineDep
 from liaison.services import watches
 from liaison.web.render import confirmed, page
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep
@@ -88,12 +89,12 @@ def watch_list(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 
 @router.post("/watches", response_class=HTMLResponse)
-def add_watch(request: Request, sent: PostedDep) -> Response:
+def add_watch(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Add a watch; a refused form comes back with the reason and what was typed (422)."""
     form = WatchForm.read(sent)
     try:
         watch = watches.add(
-            request.app.state.engine,
+            engine,
             sent.identity,
             form.label or form.name,
             form.query(),
@@ -106,11 +107,11 @@ def add_watch(request: Request, sent: PostedDep) -> Response:
 
 
 @router.post("/watches/entity")
-def watch_entity(request: Request, sent: PostedDep) -> Response:
+def watch_entity(request: Request, engine: EngineDep, sent: PostedDep) -> Response:
     """Watch for other records of an entity the user may read, then go back to its page."""
     entity_id = sent.text("entity_id")
     watch = watches.watch_entity(
-        request.app.state.engine,
+        engine,
         sent.identity,
         sent.text("dataset"),
         entity_id,
@@ -124,10 +125,10 @@ def watch_entity(request: Request, sent: PostedDep) -> Response:
 
 @router.post("/watches/{watch_id}/remove")
 def remove_watch(
-    request: Request, sent: PostedDep, watch_id: Annotated[str, Path(max_length=64)]
+    request: Request, engine: EngineDep, sent: PostedDep, watch_id: Annotated[str, Path(max_length=64)]
 ) -> Response:
     """Stop one of my watches."""
-    stopped = watches.remove(request.app.state.engine, sent.identity, watch_id, _now())
+    stopped = watches.remove(engine, sent.identity, watch_id, _now())
     return confirmed(request, "/app/watches", f"Stopped watching {stopped.label}: no more alerts from it.")
 
 

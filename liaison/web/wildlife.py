@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from liaison.analysis.charts import stacked_bars
 from liaison.analysis.routes import Flow, Flows, Hotspot, Leg
 from liaison.errors import BadInput
+from liaison.http.deps import EngineDep
 from liaison.services import cites_trade, seizures
 from liaison.store.seizures import TrendRow
 from liaison.web.render import page
@@ -64,6 +65,7 @@ def chart(rows: list[TrendRow], by: str) -> str:
 @router.get("/wildlife", response_class=HTMLResponse)
 def wildlife_page(
     request: Request,
+    engine: EngineDep,
     viewer: ViewerDep,
     by: Annotated[str, Query(max_length=20)] = "species",
     species: Annotated[str, Query(max_length=200)] = "",
@@ -79,7 +81,7 @@ def wildlife_page(
         try:
             if by not in BY:
                 raise BadInput(f"field 'by': use one of {', '.join(BY)}")
-            engine, identity = request.app.state.engine, viewer.identity
+            identity = viewer.identity
             chosen = species.strip() or None
             rows = seizures.trend(engine, identity, by, species=chosen, purpose=purpose, now=now)  # type: ignore[arg-type]
             legs = seizures.routes(engine, identity, species=chosen, purpose=purpose, now=now)[:SHOWN_LEGS]
@@ -113,6 +115,7 @@ def wildlife_page(
 @router.get("/wildlife/duplicates", response_class=HTMLResponse)
 def duplicates_page(
     request: Request,
+    engine: EngineDep,
     viewer: ViewerDep,
     dataset: Annotated[str, Query(max_length=64)] = "",
     against: Annotated[str, Query(max_length=64)] = "",
@@ -124,7 +127,7 @@ def duplicates_page(
     if purpose.strip():
         try:
             pairs = seizures.reported_twice(
-                request.app.state.engine,
+                engine,
                 viewer.identity,
                 dataset,
                 against,
