@@ -25,7 +25,7 @@ a RED one among them only by its sender and the users it names. An agency's audi
 audit events of its people, a node auditor (and the operator) the whole trail. A border
 agency's users whose role screens (`SCREENING`) screen for it, and its officers (`ENTRY_DECIDING`)
 decide on the referrals it holds. Reference data is read by anyone and replaced by the operator
-or an admin.
+or an admin. Only a record's owner agency sees who read it, and which record a request is for.
 
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
@@ -105,6 +105,9 @@ class Action(StrEnum):
     ADMINISTER = "administer"
     """Of a user: appoint them to a role, set their password, issue or revoke their tokens, disable
     them; of an agency: list and administer its users."""
+    TRACE = "trace"
+    """Of a record: see who read it; of an access request: see which record it is for. What its
+    owner agency knows of it, and a reader or requester does not."""
     SCREEN = "screen for"
     """Of an agency: screen travellers, subjects and manifests, and report travel documents, for it."""
 
@@ -438,6 +441,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         if identity.role is not None and identity.role.audits:
             return "auditors read the trail; they do not write records"
         return f"only {resource.owner_agency} may change its records"
+    if isinstance(resource, RecordFacts) and action is Action.TRACE:
+        return "only the agency that holds a record sees who read it"
     if isinstance(resource, OwnedFacts) and identity.kind is not IdentityKind.MEMBER:
         return f"{resource.kind}s belong to member agencies' users"
     if action is Action.DECIDE and identity.kind is IdentityKind.MEMBER:
@@ -504,6 +509,10 @@ ADMITTING: dict[Handling, tuple[str, ...]] = {
 
 
 def _records(identity: Identity, action: Action) -> Rule:
+    if action is Action.TRACE:
+        if identity.agency is None:
+            return ()
+        return (Grant(f"{identity.agency} owns it", Equals("owner_agency", identity.agency)),)
     if action is Action.DECIDE:
         if identity.kind is IdentityKind.PUBLIC or identity.role not in DECIDING:
             return ()
@@ -552,6 +561,8 @@ def _access_requests(identity: Identity, action: Action) -> Rule:
     if identity.kind is IdentityKind.PUBLIC:
         return ()
     owner = Grant(f"{identity.agency} owns the record", Equals("owner_agency", identity.agency))
+    if action is Action.TRACE:
+        return (owner,)
     if action is Action.DECIDE:
         return (owner,) if identity.role in DECIDING else ()
     if action is not Action.READ:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access.audit import AuditEvent
+from liaison.access.decision import Action, RecordFacts, may
 from liaison.errors import Forbidden, NotFound
-from liaison.model import Agency, Identity, IdentityKind
+from liaison.model import Agency, Envelope, Identity
 from liaison.services import audit
 from liaison.store import DatasetSummary, StoredEntity
 
@@ -95,16 +96,19 @@ def show(
 
 
 def readers(engine: Engine, identity: Identity, entity_id: str, limit: int = 50) -> list[AuditEvent]:
-    """Who read an entity, newest first; only its owner agencies (and the operator) may know."""
+    """Who read an entity, newest first; only those `may` lets trace one of its copies (its owner
+    agencies, and the operator) may know."""
     with Session(engine) as session:
-        owners = {
-            stored.envelope.owner_agency for stored in store.entities_by_id(session, entity_id, identity)
-        }
-        if identity.kind is not IdentityKind.OPERATOR and identity.agency not in owners:
+        copies = store.entities_by_id(session, entity_id, identity)
+        if not any(may(identity, Action.TRACE, _facts(stored.envelope)) for stored in copies):
             raise Forbidden("only the agency that holds a record sees who read it")
         return [
             chained.event for chained in store.events_about(session, f"entity:{entity_id}", "read", limit)
         ]
+
+
+def _facts(envelope: Envelope) -> RecordFacts:
+    return RecordFacts.of(envelope.owner_agency, envelope.handling, envelope.releasability)
 
 
 def require_dataset(session: Session, identity: Identity, dataset: str) -> None:

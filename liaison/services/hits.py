@@ -214,7 +214,7 @@ def request_view(request: AccessRequest, identity: Identity) -> dict[str, object
     """A request as its reader may see it: the record is named to its owner (and the operator)
     only; the requester knows it by reference until a grant opens it.
     """
-    owner = identity.kind is IdentityKind.OPERATOR or identity.agency == request.copy.owner_agency
+    owner = bool(may(identity, Action.TRACE, request.facts))
     granted = request.status == hit_store.GRANTED
     return {
         "request": request.request_id,

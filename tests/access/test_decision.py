@@ -375,6 +375,24 @@ def test_the_owner_s_deciding_roles_decide_on_a_record_and_its_access_requests()
     assert not may(CALLERS[5], Action.READ, request)
 
 
+@pytest.mark.parametrize("handling", list(Handling))
+def test_only_a_record_s_owner_agency_traces_who_read_it_and_which_record_a_request_is_for(
+    handling: Handling,
+) -> None:
+    record = RecordFacts.of("A1", handling, ("agency:B1", "user:u-b1"))
+    request = AccessRequestFacts("A1", "u-b1")
+    auditor = Identity.member("aud", "A1", "aa", Role.AUDITOR)
+    for caller in [*CALLERS, auditor]:
+        traces = caller.user == "operator" or caller.agency == "A1"
+        assert bool(may(caller, Action.TRACE, record)) is traces, caller.actor
+        assert bool(may(caller, Action.TRACE, request)) is traces, caller.actor
+    assert may(auditor, Action.TRACE, record).reason == "A1 owns it"
+    assert (
+        may(CALLERS[4], Action.TRACE, record).reason == "only the agency that holds a record sees who read it"
+    )
+    assert may(CALLERS[4], Action.READ, request) and not may(CALLERS[4], Action.TRACE, request)
+
+
 def test_a_dataset_is_written_by_its_agency_but_not_by_its_auditors() -> None:
     dataset = DatasetFacts("A1")
     assert may(CALLERS[2], Action.WRITE, dataset) and not may(CALLERS[3], Action.WRITE, dataset)
