@@ -87,14 +87,16 @@ def summarise(report: dict[str, object], output: str) -> None:
     seconds = float(report.get("running_time") or 0)  # type: ignore[arg-type]
     version, cases = report.get("schemathesis_version"), report.get("test_cases")
     print(f"schemathesis {version}, {seconds:.0f} s, cases: {cases}")
-    print("| check | finding | count | operations |")
-    print("|---|---|---:|---|")
+    print("| check | finding | count |")
+    print("|---|---|---:|")
     counted = {}
     for failure in failures:
-        code, count = failure["code"], failure["count"]
-        counted[code] = count
-        print(f"| {code} | {failure['title']} | {count} | {', '.join(failure['operations'][:4])}"
-              f"{', …' if len(failure['operations']) > 4 else ''} |")  # fmt: skip
+        counted[failure["code"]] = failure["count"]
+        print(f"| {failure['code']} | {failure['title']} | {failure['count']} |")
+    for failure in failures:
+        print(f"\n{failure['code']} {failure['title']}:")
+        for operation in failure["operations"]:
+            print(f"  {operation}")
     print(f"transport and other errors: {len(errors)}")
     for code, what in MUST_BE_ZERO.items():
         print(f"{what}: {counted.get(code, 0)}")

@@ -115,11 +115,13 @@ _METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"
 def _documented_methods(request: Request) -> list[str]:
     """Every method the API's schema gives this path: Starlette's 405 names those of the first
     route that matched the path only, though several routes may share it."""
-    methods: set[str] = set()
+    matched: dict[int, set[str]] = {}
     for template, operations in request.app.openapi().get("paths", {}).items():
         if compile_path(template)[0].match(request.url.path):
+            methods = matched.setdefault(template.count("{"), set())
             methods |= {method.upper() for method in operations if method in _METHODS}
-    return sorted(methods)
+    # The path most literally matched stands, as in OpenAPI: /watches/entity, not /watches/{id}.
+    return sorted(matched[min(matched)]) if matched else []
 
 
 async def _invalid_request(request: Request, exc: Exception) -> Response:

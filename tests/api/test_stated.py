@@ -38,6 +38,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ("OPTIONS", "/api/v1/agencies", {"GET", "PUT"}),
         ("DELETE", "/api/v1/users", {"GET", "POST"}),
         ("POST", "/api/v1/users/alice/password", {"PUT"}),
+        ("OPTIONS", "/api/v1/watches/entity", {"POST"}),  # not /watches/{watch_id}'s DELETE
     ],
 )
 def test_a_method_not_allowed_names_every_method_the_path_takes(
