@@ -16,7 +16,8 @@ Records (entities) follow the handling policy of TLP 2.0 and releasability:
 The owner agency always reads its own records (TLP restricts recipients, not the source), and
 the local operator reads everything. Operations are read by their coordinating agency and
 their participants, and results are filed in them by those agencies' users whose role files
-(`FILING`); a RED result's details (victims') are read only by the agency that filed it.
+(`FILING`); a takedown is moved on by the agency that added it or the coordinating one, and a
+RED result's details (victims') are read only by the agency that filed it.
 Notices are read by their agency, by every member once published (a diffusion by the agencies
 it names), and while submitted by the secretariat's reviewers, who publish or refuse them.
 A message thread is read by the users of the agencies taking part in it, except a RED thread,
@@ -69,6 +70,7 @@ __all__ = [
     "ReferenceFacts",
     "Resource",
     "ResultFacts",
+    "TakedownFacts",
     "ThreadFacts",
     "UserFacts",
     "grant_entry",
@@ -98,7 +100,7 @@ class Action(StrEnum):
     EXPIRE = "expire"
     WRITE = "write into"
     """Of a dataset: import or write records into it, or post STIX objects to its collection; of
-    reference data: replace it."""
+    reference data: replace it; of a takedown: move it on."""
     DECIDE = "decide on"
     """Of a record: grant an access request for it, keep it longer or delete it at review; of a
     referral: deny, refer or clear its hits, and confirm a deny."""
@@ -135,6 +137,7 @@ class Kind(StrEnum):
     MESSAGE = "message"
     AUDIT_EVENT = "audit event"
     REFERENCE = "reference data"
+    TAKEDOWN = "takedown"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
@@ -303,6 +306,16 @@ class AuditEventFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class TakedownFacts:
+    """What the rule reads of a takedown target: the agency that added it and the one coordinating
+    its operation."""
+
+    agency: str
+    coordinator: str
+    kind = Kind.TAKEDOWN
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceFacts:
     """What the rule reads of the node's public reference data (the CITES species index and trade
     records): nothing, for it is one for the whole node."""
@@ -326,6 +339,7 @@ Resource = (
     | MessageFacts
     | AuditEventFacts
     | ReferenceFacts
+    | TakedownFacts
 )
 
 
@@ -699,6 +713,15 @@ def _audit_events(identity: Identity, action: Action) -> Rule:
     return ()
 
 
+def _takedowns(identity: Identity, action: Action) -> Rule:
+    if action is not Action.WRITE or identity.agency is None or identity.role not in FILING:
+        return ()
+    return (
+        Grant(f"{identity.agency} added it", Equals("agency", identity.agency)),
+        Grant(f"{identity.agency} coordinates its operation", Equals("coordinator", identity.agency)),
+    )
+
+
 def _reference(identity: Identity, action: Action) -> Rule:
     if action is Action.READ:
         return (Grant("reference data is public", ALWAYS),)
@@ -730,6 +753,7 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.MESSAGE: _messages,
     Kind.AUDIT_EVENT: _audit_events,
     Kind.REFERENCE: _reference,
+    Kind.TAKEDOWN: _takedowns,
     **dict.fromkeys(HELD, _held),
     Kind.REFERRAL: _referrals,
     **dict.fromkeys(OWNED, _owned),

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison.access import Action, may
+from liaison.access.decision import TakedownFacts
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.model.operation import ResultKind, country_code
 from liaison.model.takedown import FINAL, Stage, Target, canonical_target, check_advance
 from liaison.services import audit
@@ -141,7 +142,7 @@ def advance(
             raise NotFound(f"no takedown #{takedown_id}")
         operation = find(session, identity, row.operation)
         _may_act(identity, operation)
-        if identity.kind is IdentityKind.MEMBER and identity.agency not in (row.agency, operation.agency):
+        if not may(identity, Action.WRITE, TakedownFacts(row.agency, operation.agency)):
             raise Forbidden(
                 f"takedown #{takedown_id} is {row.agency}'s, or the coordinators' ({operation.agency})"
             )

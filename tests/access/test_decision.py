@@ -42,6 +42,7 @@ from liaison.access.decision import (
     RecordFacts,
     ReferenceFacts,
     ResultFacts,
+    TakedownFacts,
     ThreadFacts,
     UserFacts,
     may,
@@ -176,6 +177,21 @@ def test_results_are_filed_by_participants_whose_role_files_and_operations_close
     assert [bool(may(caller, Action.CLOSE, facts)) for caller in coordinators] == [True, False]
     assert may(coordinators[1], Action.CLOSE, facts).reason == "only A1's coordinators close this operation"
     assert not may(Identity.public(), Action.READ, facts)
+
+
+@pytest.mark.parametrize(
+    ("added_by", "coordinator", "movers"),
+    [("A1", "A1", {"A1"}), ("B1", "A1", {"A1", "B1"}), ("B1", "B2", {"B1", "B2"})],
+)
+def test_a_takedown_is_moved_on_by_the_agency_that_added_it_or_the_coordinating_one(
+    added_by: str, coordinator: str, movers: set[str]
+) -> None:
+    facts = TakedownFacts(added_by, coordinator)
+    for caller in CALLERS:
+        expected = caller.user == "operator" or caller.agency in movers
+        assert bool(may(caller, Action.WRITE, facts)) is expected, caller.actor
+    assert not may(Identity.member("rev", added_by, "aa", Role.REVIEWER), Action.WRITE, facts)
+    assert not may(CALLERS[2], Action.READ, facts)
 
 
 SECRETARIAT_REVIEWER = Identity.member("rev", "B2", "bb", Role.REVIEWER, secretariat=True)
