@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from liaison.access.decision import Action, HeldFacts, Kind, may
 from liaison.domains.trafficking.indicators import Advice, Assessment, assess
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.i18n import LANGUAGES
@@ -25,9 +24,9 @@ from liaison.model.operation import country_code
 from liaison.services import audit
 from liaison.store.indicator_screenings import (
     add_screening,
-    agency_screenings,
     screening_by_token,
     screening_row,
+    screenings_for,
 )
 from liaison.store.tables import IndicatorScreeningRow
 
@@ -130,8 +129,8 @@ def record(
 def get(engine: Engine, identity: Identity, screening_id: str, now: dt.datetime) -> Screening:
     """One screening of the caller's agency; NotFound for any other."""
     with Session(engine) as session, session.begin():
-        row = screening_row(session, screening_id)
-        if row is None or not may(identity, Action.READ, HeldFacts(Kind.INDICATOR_SCREENING, row.agency)):
+        row = screening_row(session, screening_id, identity)
+        if row is None:
             raise NotFound(f"no screening {screening_id!r}")
         audit.record(session, identity, "trafficking.screening.read", f"screening:{row.id}", now=now)
         return _screening(row)
@@ -140,7 +139,6 @@ def get(engine: Engine, identity: Identity, screening_id: str, now: dt.datetime)
 def listing(engine: Engine, identity: Identity, now: dt.datetime, limit: int = 100) -> list[Screening]:
     """The caller's agency's screenings, newest first; audited."""
     with Session(engine) as session, session.begin():
-        everyone = identity.kind is IdentityKind.OPERATOR
-        rows = agency_screenings(session, None if everyone else identity.agency or "", limit)
+        rows = screenings_for(session, identity, limit)
         audit.record(session, identity, "trafficking.screening.list", "screenings", now=now)
         return [_screening(row) for row in rows]

@@ -22,6 +22,7 @@ from liaison.store.tables import (
     AlertRow,
     AuditEventRow,
     EntityRow,
+    IndicatorScreeningRow,
     ManifestRow,
     MessageRow,
     NoticeRow,
@@ -99,6 +100,7 @@ _FIELDS: dict[Kind, Mapping[str, _Field]] = {
     Kind.MANIFEST: {"agency": _Field(ManifestRow.agency)},
     Kind.REFERRAL: {"agency": _Field(ReferralRow.agency)},
     Kind.ENTRY_DECISION: {"agency": _Field(SubjectDecisionRow.agency)},
+    Kind.INDICATOR_SCREENING: {"agency": _Field(IndicatorScreeningRow.agency)},
     Kind.ACCESS_REQUEST: {
         "owner_agency": _Field(AccessRequestRow.owner_agency),
         "requester": _Field(AccessRequestRow.requester),

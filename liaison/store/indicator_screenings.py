@@ -1,13 +1,17 @@
-"""First responders' indicator screenings as stored: added once per form token, read by agency."""
+"""First responders' indicator screenings as stored: added once per form token, read as the access
+decision allows (by the agency that recorded them)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, Kind
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.tables import IndicatorScreeningRow
 
-__all__ = ["add_screening", "agency_screenings", "screening_by_token", "screening_row"]
+__all__ = ["add_screening", "screening_by_token", "screening_row", "screenings_for"]
 
 
 def screening_by_token(session: Session, token: str) -> str | None:
@@ -21,14 +25,20 @@ def add_screening(session: Session, row: IndicatorScreeningRow) -> None:
     session.flush()
 
 
-def screening_row(session: Session, screening_id: str) -> IndicatorScreeningRow | None:
-    """One screening by id."""
-    return session.get(IndicatorScreeningRow, screening_id)
+def screening_row(session: Session, screening_id: str, identity: Identity) -> IndicatorScreeningRow | None:
+    """One screening by id, if the caller may read it."""
+    query = select(IndicatorScreeningRow).where(
+        IndicatorScreeningRow.id == screening_id, where(identity, Action.READ, Kind.INDICATOR_SCREENING)
+    )
+    return session.scalar(query)
 
 
-def agency_screenings(session: Session, agency: str | None, limit: int) -> list[IndicatorScreeningRow]:
-    """An agency's screenings (every agency's with None), newest first."""
-    query = select(IndicatorScreeningRow).order_by(IndicatorScreeningRow.created.desc()).limit(limit)
-    if agency is not None:
-        query = query.where(IndicatorScreeningRow.agency == agency)
+def screenings_for(session: Session, identity: Identity, limit: int) -> list[IndicatorScreeningRow]:
+    """The screenings the caller may read, newest first."""
+    query = (
+        select(IndicatorScreeningRow)
+        .where(where(identity, Action.READ, Kind.INDICATOR_SCREENING))
+        .order_by(IndicatorScreeningRow.created.desc(), IndicatorScreeningRow.id)
+        .limit(limit)
+    )
     return list(session.scalars(query))

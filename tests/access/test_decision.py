@@ -52,6 +52,7 @@ from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, No
 from liaison.model.operation import CrimeArea, OperationPlan
 from liaison.store import alerts as alert_store
 from liaison.store import hits as hit_store
+from liaison.store import indicator_screenings as screening_store
 from liaison.store import messages as message_store
 from liaison.store import notices as notice_store
 from liaison.store import operations
@@ -60,6 +61,7 @@ from liaison.store.tables import (
     AccessRequestRow,
     AlertRow,
     HitReferenceRow,
+    IndicatorScreeningRow,
     MessageRow,
     NoticeRow,
     OperationRow,
@@ -348,6 +350,35 @@ def test_no_one_screens_or_decides_for_another_agency(caller: Identity, screens:
     assert bool(may(caller, Action.SCREEN, AgencyFacts("A1"))) is screens
     assert bool(may(caller, Action.DECIDE, HeldFacts(Kind.REFERRAL, "A1"))) is decides
     assert bool(may(caller, Action.READ, HeldFacts(Kind.REFERRAL, "A1"))) is screens
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(agencies=st.lists(st.sampled_from(AGENCIES), min_size=1, max_size=6))
+def test_indicator_screenings_listed_and_read_are_exactly_what_may_allows(
+    world: Engine, agencies: list[str]
+) -> None:
+    with Session(world) as session, session.begin():
+        session.execute(delete(IndicatorScreeningRow))
+        facts = {}
+        for number, agency in enumerate(agencies):
+            key = f"s{number}"
+            screening_store.add_screening(
+                session,
+                IndicatorScreeningRow(
+                    id=key, form_token=f"token-{number:012d}", agency=agency, actor="someone",
+                    setting="transport", country="aa", language="en", observed=[], advice="none",
+                    reasons=[], notes="", created=NOW + dt.timedelta(minutes=number),
+                ),
+            )  # fmt: skip
+            facts[key] = HeldFacts(Kind.INDICATOR_SCREENING, agency)
+    with Session(world) as session:
+        for caller in CALLERS:
+            allowed = [key for key, fact in facts.items() if may(caller, Action.READ, fact)]
+            listed = [row.id for row in screening_store.screenings_for(session, caller, 100)]
+            assert listed == allowed[::-1], caller.actor
+            for key in facts:
+                found = screening_store.screening_row(session, key, caller)
+                assert (found is not None) is (key in allowed), (caller.actor, key)
 
 
 drawn_requests = st.lists(
