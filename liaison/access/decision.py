@@ -77,6 +77,7 @@ __all__ = [
     "identity_keys",
     "may",
     "rule",
+    "unconditional",
 ]
 
 
@@ -370,6 +371,12 @@ def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
             return ()
         return (Grant("the operator acts on everything at its own node", ALWAYS),)
     return _RULES[kind](identity, action)
+
+
+def unconditional(identity: Identity, action: Action, kind: Kind) -> bool:
+    """Whether `identity` may take `action` on every resource of `kind`, whatever its facts: then
+    it reaches those no longer stored too, such as the deleted ends of a match pair."""
+    return any(grant.condition == ALWAYS for grant in rule(identity, action, kind))
 
 
 FILING = frozenset({Role.ANALYST, Role.OFFICER, Role.FIRST_RESPONDER, Role.COORDINATOR, Role.ADMIN})

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, Kind, unconditional
 from liaison.errors import BadInput, Conflict, NotFound
 from liaison.matching.clusters import Pair, Refusal, cluster_pairs
 from liaison.matching.fellegi_sunter import FellegiSunter
@@ -31,7 +32,7 @@ from liaison.matching.xref import (
     xref,
     xref_learned,
 )
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.services import audit
 from liaison.store import CONFIRMED, DISMISSED, MatchPair, SavedCounts
 
@@ -190,7 +191,7 @@ def review(
         raise BadInput(f"--status: unknown status {status!r}; use one of {', '.join(store.STATUSES)}")
     identity = identity or Identity.operator()
     with Session(engine) as session:
-        if identity.kind is IdentityKind.OPERATOR:
+        if unconditional(identity, Action.READ, Kind.RECORD):
             return store.list_pairs(session, status, dataset, limit=limit)
         pairs = store.list_pairs(session, status, dataset)
         shown = _readable_pairs(session, pairs, identity)
@@ -222,7 +223,7 @@ def _decide(
 ) -> MatchPair:
     with Session(engine) as session, session.begin():
         pair = store.get_pair(session, identity)
-        if actor.kind is not IdentityKind.OPERATOR and not _readable_pairs(session, [pair], actor):
+        if not unconditional(actor, Action.READ, Kind.RECORD) and not _readable_pairs(session, [pair], actor):
             raise NotFound(f"no match pair with id {identity!r} of records you may read")
         if pair.status == status:
             # Deciding again would move the pair in decision order, and so could move an anchor.
@@ -318,7 +319,7 @@ def clusters(
         [_keys(pair) for pair in accepted],
     )
     copies = {(member.dataset, member.entity_id) for member in members.values()}
-    if identity.kind is IdentityKind.OPERATOR:
+    if unconditional(identity, Action.READ, Kind.RECORD):
         open_to = copies  # deleted members included: the operator sees what the decisions name
     else:
         with Session(engine) as session:

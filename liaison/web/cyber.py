@@ -19,11 +19,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from liaison import ingest
+from liaison.access.decision import Action, Kind, rule
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.http.deps import DatasetName
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
-from liaison.model import Handling, IdentityKind
+from liaison.model import Handling
 from liaison.services import correlation, stix_export, taxii
 from liaison.services.correlation import Correlated
 from liaison.services.imports import ImportResult, envelope_for, import_records
@@ -52,8 +53,8 @@ def _now() -> dt.datetime:
 
 
 def _imports(viewer: Viewer) -> bool:
-    """Whether to offer the import form: a display hint, the import service decides."""
-    return viewer.identity.kind is IdentityKind.MEMBER and not viewer.is_auditor
+    """Whether to offer the import form: whether the user writes into any dataset (auditors do not)."""
+    return bool(rule(viewer.identity, Action.WRITE, Kind.DATASET))
 
 
 @router.get("/cyber", response_class=HTMLResponse)

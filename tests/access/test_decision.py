@@ -46,6 +46,7 @@ from liaison.access.decision import (
     ThreadFacts,
     UserFacts,
     may,
+    unconditional,
 )
 from liaison.errors import Forbidden
 from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
@@ -438,6 +439,22 @@ def test_only_a_record_s_owner_agency_traces_who_read_it_and_which_record_a_requ
         may(CALLERS[4], Action.TRACE, record).reason == "only the agency that holds a record sees who read it"
     )
     assert may(CALLERS[4], Action.READ, request) and not may(CALLERS[4], Action.TRACE, request)
+
+
+@pytest.mark.parametrize(
+    ("caller", "kind", "expected"),
+    [
+        (Identity.operator(), Kind.RECORD, True),
+        (Identity.public(), Kind.RECORD, False),
+        (Identity.member("adm", "A1", "aa", Role.ADMIN), Kind.RECORD, False),
+        (Identity.member("node", "A2", "aa", Role.NODE_AUDITOR), Kind.AUDIT_EVENT, True),
+        (Identity.member("aud", "A1", "aa", Role.AUDITOR), Kind.AUDIT_EVENT, False),
+    ],
+)
+def test_only_a_grant_without_condition_reaches_every_resource_of_a_kind(
+    caller: Identity, kind: Kind, expected: bool
+) -> None:
+    assert unconditional(caller, Action.READ, kind) is expected
 
 
 def test_a_dataset_is_written_by_its_agency_but_not_by_its_auditors() -> None:
