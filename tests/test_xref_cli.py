@@ -169,6 +169,10 @@ def test_the_review_queue_shows_a_reviewer_only_pairs_they_may_read(cli: Cli, tm
     assert listed("bob") == set()  # he may not read NCB-UA's AMBER records: no pair, no caption
     pair = everything[frozenset({"p1", "p2"})]["pair_id"]
     cli("--as", "bob", "review", "confirm", pair, code=4)
+    # Those who read but do not decide (an auditor, a first responder) neither confirm nor dismiss.
+    for user, role in (("ulla", "auditor"), ("fred", "first_responder")):
+        cli("user", "add", user, "--agency", "NCB-UA", "--role", role)
+        assert "does not confirm or dismiss" in cli("--as", user, "review", "dismiss", pair, code=5)
     cli("--as", "olena", "review", "confirm", pair)
     clusters = cli("--as", "bob", "clusters", "--dataset", "es_shared", "--json")
     assert "p1" not in clusters and "Олександр" not in clusters

@@ -66,6 +66,7 @@ __all__ = [
     "NoticeFacts",
     "OperationFacts",
     "OwnedFacts",
+    "PairFacts",
     "RecordFacts",
     "ReferenceFacts",
     "Resource",
@@ -139,6 +140,7 @@ class Kind(StrEnum):
     AUDIT_EVENT = "audit event"
     REFERENCE = "reference data"
     TAKEDOWN = "takedown"
+    MATCH_PAIR = "match pair"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
@@ -324,6 +326,14 @@ class ReferenceFacts:
     kind = Kind.REFERENCE
 
 
+@dataclass(frozen=True, slots=True)
+class PairFacts:
+    """What the rule reads of a match pair to decide on: nothing, for who may see a pair is
+    who may read both its records (`services.xref`); deciding on it is a role's."""
+
+    kind = Kind.MATCH_PAIR
+
+
 Resource = (
     RecordFacts
     | OperationFacts
@@ -340,6 +350,7 @@ Resource = (
     | MessageFacts
     | AuditEventFacts
     | ReferenceFacts
+    | PairFacts
     | TakedownFacts
 )
 
@@ -462,6 +473,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         if identity.role is not None and identity.role.audits:
             return "auditors read the trail; they do not write records"
         return f"only {resource.owner_agency} may change its records"
+    if isinstance(resource, PairFacts) and identity.role is not None:
+        return f"a {identity.role} reads match pairs but does not confirm or dismiss them"
     if isinstance(resource, RecordFacts) and action is Action.TRACE:
         return "only the agency that holds a record sees who read it"
     if isinstance(resource, OwnedFacts) and identity.kind is not IdentityKind.MEMBER:
@@ -737,6 +750,16 @@ def _reference(identity: Identity, action: Action) -> Rule:
     return ()
 
 
+def _pairs(identity: Identity, action: Action) -> Rule:
+    if (
+        action is not Action.DECIDE
+        or identity.kind is not IdentityKind.MEMBER
+        or identity.role not in DECIDING
+    ):
+        return ()
+    return (Grant(f"a {identity.role} confirms or dismisses the pairs it reads", ALWAYS),)
+
+
 def grant_entry(handling: Handling, user: str, agency: str) -> str:
     """The releasability entry a granted access request adds, so the requester can read the record.
 
@@ -761,6 +784,7 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.AUDIT_EVENT: _audit_events,
     Kind.REFERENCE: _reference,
     Kind.TAKEDOWN: _takedowns,
+    Kind.MATCH_PAIR: _pairs,
     **dict.fromkeys(HELD, _held),
     Kind.REFERRAL: _referrals,
     **dict.fromkeys(OWNED, _owned),

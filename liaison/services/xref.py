@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access.decision import Action, Kind, unconditional
-from liaison.errors import BadInput, Conflict, NotFound
+from liaison.access.decision import Action, Kind, PairFacts, may, unconditional
+from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.matching.clusters import Pair, Refusal, cluster_pairs
 from liaison.matching.fellegi_sunter import FellegiSunter
 from liaison.matching.index import CandidateIndex
@@ -221,6 +221,9 @@ def _refusals(confirmed: Sequence[MatchPair], dismissed: Sequence[MatchPair]) ->
 def _decide(
     engine: Engine, identity: str, status: str, by: str, now: dt.datetime, actor: Identity
 ) -> MatchPair:
+    decision = may(actor, Action.DECIDE, PairFacts())
+    if not decision:
+        raise Forbidden(decision.reason)
     with Session(engine) as session, session.begin():
         pair = store.get_pair(session, identity)
         if not unconditional(actor, Action.READ, Kind.RECORD) and not _readable_pairs(session, [pair], actor):

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from liaison.access import Action, Kind
 from liaison.access.decision import rule
 from liaison.http.problems import MAX_ID
-from liaison.model import Identity, Role
+from liaison.model import Identity
 from liaison.model.operation import OperationStatus
 from liaison.services import alerts, messages, notices, operations, watches, xref
 from liaison.store.operations import Operation
@@ -31,9 +31,9 @@ def dashboard(request: Request, viewer: ViewerDep) -> HTMLResponse:
     engine, identity = request.app.state.engine, viewer.identity
     recent = alerts.list_alerts(engine, identity, limit=_SHOWN, newest_first=True)
     threads, _total = messages.list_threads(engine, identity, limit=10)
-    pending = (
-        xref.review(engine, limit=100, identity=identity) if identity.role is not Role.FIRST_RESPONDER else []
-    )
+    # Pairs awaiting a decision, for those who decide on them.
+    decides = bool(rule(identity, Action.DECIDE, Kind.MATCH_PAIR))
+    pending = xref.review(engine, limit=100, identity=identity) if decides else []
     # Whether the viewer publishes anyone's notices: then the notices awaiting review are shown.
     reviews = bool(rule(identity, Action.PUBLISH, Kind.NOTICE))
     to_review = notices.list_notices(engine, identity, "submitted", limit=20)[0] if reviews else []

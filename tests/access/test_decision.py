@@ -23,6 +23,7 @@ from liaison import store
 from liaison.access.administration import require_auditor
 from liaison.access.audit import AuditEvent
 from liaison.access.decision import (
+    DECIDING,
     ENTRY_DECIDING,
     HELD,
     OPERATOR_APPOINTS,
@@ -39,6 +40,7 @@ from liaison.access.decision import (
     NoticeFacts,
     OperationFacts,
     OwnedFacts,
+    PairFacts,
     RecordFacts,
     ReferenceFacts,
     ResultFacts,
@@ -474,6 +476,20 @@ def test_reference_data_is_read_by_anyone_and_replaced_by_the_operator_or_an_adm
     assert may(caller, Action.READ, ReferenceFacts())
     replaces = caller.user == "operator" or caller.role is Role.ADMIN
     assert bool(may(caller, Action.WRITE, ReferenceFacts())) is replaces, caller.role
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [Identity.public(), Identity.operator(), *(Identity.member("m", "A1", "aa", role) for role in Role)],
+)
+def test_match_pairs_are_decided_by_the_roles_that_decide_not_by_auditors_or_first_responders(
+    caller: Identity,
+) -> None:
+    decides = caller.user == "operator" or caller.role in DECIDING
+    decision = may(caller, Action.DECIDE, PairFacts())
+    assert bool(decision) is decides, caller.role
+    if caller.role in (Role.AUDITOR, Role.FIRST_RESPONDER):
+        assert "does not confirm or dismiss" in decision.reason
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
