@@ -51,6 +51,7 @@ def test_due_records_are_confirmed_or_deleted_by_their_owner(
     assert due(cli, "alice") == ["old1", "old2"]  # oldest first, own agency only
     assert due(cli, "bob") == ["es1"]
     assert set(due(cli, "operator")) == {"old1", "old2", "es1"}
+    assert due(cli, "audrey") == []  # an auditor keeps and deletes nothing, so nothing is due to her
 
     # bob reads NCB-FR's GREEN records but decides nothing about them; an auditor decides nothing.
     cli("--as", "bob", "retention", "confirm", "ds-old1", "old1", code=5)

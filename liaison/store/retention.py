@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from liaison.model import Identity, IdentityKind
+from liaison.access.decision import Action, Kind
+from liaison.model import Identity
+from liaison.store.access import where
 from liaison.store.changes import log_removal
 from liaison.store.links import delete_links
 from liaison.store.observables import delete_observables
@@ -36,10 +38,9 @@ class DueRecord:
 def due_records(
     session: Session, identity: Identity, today: dt.date, limit: int, offset: int
 ) -> tuple[list[DueRecord], int]:
-    """Records reviewed before `today` that the caller's agency owns (all, for the operator)."""
-    condition = EntityRow.retention_review < today
-    if identity.kind is not IdentityKind.OPERATOR:
-        condition = condition & (EntityRow.owner_agency == identity.agency)
+    """Records reviewed before `today` that the caller decides to keep or delete: their agency's,
+    for the roles that decide for it (all, for the operator)."""
+    condition = (EntityRow.retention_review < today) & where(identity, Action.DECIDE, Kind.RECORD)
     total = session.scalar(select(func.count()).select_from(EntityRow).where(condition)) or 0
     query = (
         select(
