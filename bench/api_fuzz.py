@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -93,15 +94,26 @@ def summarise(report: dict[str, object], output: str) -> None:
     for failure in failures:
         counted[failure["code"]] = failure["count"]
         print(f"| {failure['code']} | {failure['title']} | {failure['count']} |")
+    said = _first_details(output)
     for failure in failures:
         print(f"\n{failure['code']} {failure['title']}:")
         for operation in failure["operations"]:
-            print(f"  {operation}")
+            print(f"  {operation}: {said.get(operation, '')[:160]}")
     print(f"transport and other errors: {len(errors)}")
     for code, what in MUST_BE_ZERO.items():
         print(f"{what}: {counted.get(code, 0)}")
     if errors or any(counted.get(code) for code in MUST_BE_ZERO):
         print(output[-4000:])
+
+
+def _first_details(output: str) -> dict[str, str]:
+    """Each failing operation's first answer, as schemathesis printed it: what the server said."""
+    sections = re.split(r"_{5,} (.+?) _{5,}", output)
+    found = {}
+    for name, text in zip(sections[1::2], sections[2::2], strict=False):
+        detail = re.search(r'"detail":"((?:[^"\\\\]|\\\\.)*)"', text)
+        found[name] = detail.group(1) if detail else ""
+    return found
 
 
 if __name__ == "__main__":

@@ -145,8 +145,8 @@ NO_NUL = "^[^\\x00]*$"
 
 
 def state_no_nul(app: FastAPI) -> None:
-    """Make the OpenAPI schema say what `NoNul` holds, so that a client (or a fuzzer) that
-    follows the schema never sends a request that the server refuses for a NUL."""
+    """Make the OpenAPI schema say what `NoNul` holds, of every string and every object's keys,
+    so that a client (or a fuzzer) that follows the schema is never refused for a NUL."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -161,6 +161,8 @@ def _mark(node: Any) -> None:
     if isinstance(node, dict):
         if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & node.keys():
             node["pattern"] = NO_NUL
+        if node.get("type") == "object" and "propertyNames" not in node:
+            node["propertyNames"] = {"pattern": NO_NUL}
         for value in node.values():
             _mark(value)
     elif isinstance(node, list):

@@ -50,13 +50,16 @@ def test_a_method_not_allowed_names_every_method_the_path_takes(
     assert answer.headers["content-type"] == "application/problem+json"
 
 
-def test_every_free_string_of_the_schema_says_it_takes_no_nul(client: TestClient) -> None:
+def test_every_free_string_and_key_of_the_schema_says_it_takes_no_nul(client: TestClient) -> None:
     strings: list[dict[str, Any]] = []
+    objects: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if node.get("type") == "string":
                 strings.append(node)
+            if node.get("type") == "object":
+                objects.append(node)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -66,6 +69,7 @@ def test_every_free_string_of_the_schema_says_it_takes_no_nul(client: TestClient
     walk(client.get("/openapi.json").json())
     free = [node for node in strings if not {"pattern", "enum", "const", "format"} & node.keys()]
     assert strings and not free
+    assert not [node for node in objects if "propertyNames" not in node]  # keys are strings too
     assert sum(node.get("pattern") == NO_NUL for node in strings) > 100
 
 
