@@ -138,7 +138,8 @@ def create_entity(
 
     Example body: `{"id": "es-118-p1", "schema": "Person", "properties": {"name": ["Ana Ruiz"]},
     "handling": "AMBER", "releasability": ["agency:NCB-FR"], "purpose": "case 118"}`.
-    409 if the id is taken in the dataset; 422 names the bad field.
+    A new dataset's name starts with your agency's prefix (`ncb_es_` for NCB-ES); 403 for any
+    other name not your agency's. 409 if the id is taken in the dataset; 422 names the bad field.
     """
     data = {"id": body.id, "schema": body.schema_, "properties": body.properties}
     stored = records.create(

@@ -1,6 +1,6 @@
 """Liaison's records beside FtM entities: agencies, handling codes and envelopes."""
 
-from liaison.model.agency import Agency, AgencyKind
+from liaison.model.agency import Agency, AgencyKind, dataset_prefix, namespace_of
 from liaison.model.handling import RELEASE_KINDS, Envelope, Handling, parse_release
 from liaison.model.identity import Identity, IdentityKind, Role
 from liaison.model.notice import NOTICE_KINDS, NoticeKind, NoticeStatus, next_status
@@ -17,6 +17,8 @@ __all__ = [
     "NoticeKind",
     "NoticeStatus",
     "Role",
+    "dataset_prefix",
+    "namespace_of",
     "next_status",
     "parse_release",
 ]

@@ -15,13 +15,20 @@ from liaison import store
 from liaison.access.decision import Action, DatasetFacts, may
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest import Record
-from liaison.model import Envelope, Handling, Identity, parse_release
+from liaison.model import Envelope, Handling, Identity, dataset_prefix, namespace_of, parse_release
 from liaison.names.controls import drop_format_controls
 from liaison.services import audit
 from liaison.services.landed import landed
 from liaison.store import hits as hit_store
 
-__all__ = ["ImportResult", "check_releasability", "envelope_for", "import_records", "write_records"]
+__all__ = [
+    "ImportResult",
+    "check_releasability",
+    "check_writable",
+    "envelope_for",
+    "import_records",
+    "write_records",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +122,18 @@ def write_records(
     action: str = "import",
     batch_size: int = 2_000,
     progress: Callable[[int], None] | None = None,
+    named_by_liaison: bool = False,
 ) -> ImportResult:
     """`import_records` inside the caller's transaction, audited as `action` on the dataset.
 
-    Names and name parts lose their invisible format controls (bidi overrides, isolates and
-    marks, zero-width spaces) on the way in; ZWNJ and ZWJ stay."""
+    The dataset is checked by `check_writable`, unless Liaison names it (`named_by_liaison`: a
+    notice lands in the published notices or its agency's diffusions). Names and name parts lose
+    their invisible format controls (bidi overrides, isolates and marks, zero-width spaces) on the
+    way in; ZWNJ and ZWJ stay."""
     if not may(identity, Action.WRITE, DatasetFacts(envelope.owner_agency)):
         raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {envelope.owner_agency}")
+    if not named_by_liaison:
+        check_writable(session, identity, envelope.dataset)
     schemata: dict[str, int] = {}
     store.get_agency(session, envelope.owner_agency)
     check_releasability(session, envelope.releasability)
@@ -154,6 +166,23 @@ def write_records(
         detail={"source": source, "kind": kind, "handling": envelope.handling.value, "records": schemata},
     )
     return ImportResult(run_id, envelope.dataset, schemata)
+
+
+def check_writable(session: Session, identity: Identity, dataset: str) -> None:
+    """Refuse a write into a dataset not the caller's, in words that do not say whether it exists.
+
+    A new dataset is, to the access decision, its namespace's agency's: a member creates only
+    names that start with their agency's prefix. Every other name, another agency's dataset
+    (hidden or not) or a free name outside the namespace, gets the one refusal, naming no owner.
+    """
+    owner = store.dataset_owner(session, dataset)
+    if owner is None:
+        owner = namespace_of(dataset, (agency.code for agency in store.list_agencies(session))) or ""
+    if not may(identity, Action.WRITE, DatasetFacts(owner)):
+        raise Forbidden(
+            f"dataset {dataset!r} is not one of {identity.agency}'s: write into one of its datasets, or "
+            f"start the name of a new one with {dataset_prefix(identity.agency or '')!r}"
+        )
 
 
 def _write_batch(

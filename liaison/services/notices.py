@@ -246,6 +246,7 @@ def _write_subject(session: Session, identity: Identity, notice: Notice, now: dt
         now=now,
         identity=identity,
         action="notice.index",
+        named_by_liaison=True,
     )
     return written.run_id
 

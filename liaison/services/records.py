@@ -23,7 +23,7 @@ from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
 from liaison.model import Envelope, Handling, Identity, IdentityKind, parse_release
 from liaison.services import audit
-from liaison.services.imports import write_records
+from liaison.services.imports import check_writable, write_records
 from liaison.services.landed import landed
 from liaison.store import StoredEntity
 
@@ -91,13 +91,16 @@ def create(
 ) -> StoredEntity:
     """Add a new entity to a dataset of the caller's agency (created if new); Conflict if the id is taken.
 
-    The operator writes for the agency named by `agency`, or the dataset's owner.
+    The dataset is checked before the id, so that a member learns nothing of another agency's
+    dataset (`imports.check_writable`). The operator writes for the agency named by `agency`, or
+    the dataset's owner.
     """
     _writer(identity)
     proxy = entity_from_dict(dict(data), _SOURCE, "entity")
     with Session(engine) as session, session.begin():
         owner = _owner(session, identity, dataset, agency)
         envelope = _envelope(dataset, owner, handled, None, retention_years, now)
+        check_writable(session, identity, dataset)
         if store.entity_in_dataset(session, dataset, str(proxy.id), Identity.operator()) is not None:
             raise Conflict(f"entity {proxy.id!r} already exists in dataset {dataset!r}; update it instead")
         run_id = _write(session, identity, proxy, envelope, "entity.create", now)

@@ -54,6 +54,7 @@ from liaison.store.observables import add_observables
 from liaison.store.registry import (
     DatasetSummary,
     claim_dataset,
+    dataset_owner,
     finish_import,
     get_agency,
     known_datasets,
@@ -111,6 +112,7 @@ __all__ = [
     "clear_login_attempts",
     "count_by_dataset_schema",
     "count_login_attempts",
+    "dataset_owner",
     "decisions",
     "entities_by_id",
     "entities_by_ids",

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from liaison.errors import Conflict, NotFound
-from liaison.model import Agency, AgencyKind, Identity, IdentityKind
+from liaison.errors import BadInput, Conflict, NotFound
+from liaison.model import Agency, AgencyKind, Identity, IdentityKind, dataset_prefix, namespace_of
 from liaison.store.access import readable
 from liaison.store.changes import log_run
 from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
@@ -18,6 +18,7 @@ from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
 __all__ = [
     "DatasetSummary",
     "claim_dataset",
+    "dataset_owner",
     "finish_import",
     "get_agency",
     "known_datasets",
@@ -75,10 +76,25 @@ def known_datasets(session: Session, identity: Identity, names: Iterable[str]) -
     return known
 
 
+def dataset_owner(session: Session, name: str) -> str | None:
+    """The agency owning a dataset, None if there is no such dataset."""
+    return session.scalar(select(DatasetRow.owner_agency).where(DatasetRow.name == name))
+
+
 def claim_dataset(session: Session, name: str, title: str, owner: str, now: dt.datetime) -> None:
-    """Create the dataset for its owner, or touch it; another agency's dataset is refused."""
+    """Create the dataset for its owner, or touch it; another agency's dataset is refused.
+
+    A new name in an agency's namespace (`model.namespace_of`) is created for that agency only,
+    so that no agency finds its own namespace taken.
+    """
     row = session.get(DatasetRow, name)
     if row is None:
+        holder = namespace_of(name, session.scalars(select(AgencyRow.code)))
+        if holder not in (None, owner):
+            raise BadInput(
+                f"dataset {name!r} is named in {holder}'s namespace; start the name of a dataset of "
+                f"{owner} with {dataset_prefix(owner)!r}"
+            )
         session.add(DatasetRow(name=name, title=title, owner_agency=owner, created_at=now, updated_at=now))
         session.flush()
         return

@@ -152,8 +152,16 @@ def test_who_may_write_and_how_much(client: TestClient, engine: Engine) -> None:
     alice = token(engine, "alice")
     assert client.post(path, json=new_person("p1", "X"), headers=alice).status_code == 201
     assert client.post(path, json=new_person("p1", "Y"), headers=alice).status_code == 409
-    # bob cannot write into NCB-FR's dataset.
-    assert client.post(path, json=new_person("p9", "Z"), headers=token(engine, "bob")).status_code == 409
+    # bob cannot write into NCB-FR's dataset, nor tell it from a free name outside NCB-ES's namespace.
+    bob = token(engine, "bob")
+    taken = client.post(path, json=new_person("p1", "Z"), headers=bob)
+    free = client.post("/api/v1/datasets/es_free/entities", json=new_person("p1", "Z"), headers=bob)
+    assert taken.status_code == free.status_code == 403
+    detail = taken.json()["detail"]
+    assert detail.replace("ncb_fr_cases", "?") == free.json()["detail"].replace("es_free", "?")
+    assert "NCB-FR" not in taken.text and "'ncb_es_'" in free.json()["detail"]
+    ours = client.post("/api/v1/datasets/ncb_es_cases/entities", json=new_person("p1", "Z"), headers=bob)
+    assert ours.status_code == 201 and ours.json()["owner_agency"] == "NCB-ES"
     huge = {**new_person("p2", "X"), "purpose": "x" * 3_000_000}
     too_large = client.post(path, json=huge, headers=alice)
     assert too_large.status_code == 413 and too_large.headers["content-type"] == "application/problem+json"

@@ -7,6 +7,8 @@ response (a wrong Content-Length) shows as it would to curl.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +134,54 @@ def test_a_hidden_dataset_answers_as_an_absent_one(world: World) -> None:
     own = httpx.post(f"{world.url}/match/ncb_ua_trafficking", json=MARIA, headers=dmitri, timeout=60)
     assert own.status_code == 200
     assert _refs(own.json()) == _refs(whole)
+
+
+def test_a_hidden_dataset_is_written_as_an_absent_one(world: World, tmp_path: Path) -> None:
+    # NCB-UA once learnt a hidden dataset's owner by writing into it ("belongs to agency 'NCB-ES'")
+    # and could tell it from a free name, which it was given.
+    hidden, absent = "ncb_es_trafficking_victims", "ncb_es_unused_list"  # RED, NCB-ES's own
+    dmitri = _token(world, "dmitri", "read", "write")
+    person = {"id": "probe-1", "schema": "Person", "properties": {"name": ["Probe"]}, "handling": "RED"}
+    bundle = {"type": "bundle", "id": "bundle--7c1a4f0e-2f4e-4b8e-9d51-0d3d1b9c8e11", "objects": []}
+    for route, body in (("entities", person), ("stix", bundle)):
+        answers = [
+            httpx.post(f"{world.url}/api/v1/datasets/{name}/{route}", json=body, headers=dmitri, timeout=30)
+            for name in (hidden, absent)
+        ]
+        assert [answer.status_code for answer in answers] == [403, 403], [answer.text for answer in answers]
+        assert _problem(answers[0], hidden) == _problem(answers[1], absent), route
+        assert "NCB-ES" not in answers[0].text, route
+        assert "'ncb_ua_'" in answers[0].json()["detail"], route
+
+    entities = tmp_path / "probe.ftm.json"
+    entities.write_bytes(orjson.dumps({k: v for k, v in person.items() if k != "handling"}) + b"\n")
+    liaison = str(Path(sys.executable).with_name("liaison"))
+    done = [
+        subprocess.run(
+            [
+                liaison,
+                "--as",
+                "dmitri",
+                "import",
+                "ftm",
+                str(entities),
+                "--dataset",
+                name,
+                "--agency",
+                "NCB-UA",
+            ],
+            env=world.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for name in (hidden, absent)
+    ]
+    assert [run.returncode for run in done] == [5, 5]
+    errors = [run.stderr.strip().splitlines()[-1] for run in done]  # after the progress bar's line
+    assert errors[0].replace(hidden, "<name>") == errors[1].replace(absent, "<name>")
+    assert errors[0].startswith("error: dataset") and "NCB-ES" not in done[0].stderr
+    assert absent not in world.cli("datasets")
 
 
 def _refs(answer: dict[str, Any]) -> list[tuple[str, float]]:

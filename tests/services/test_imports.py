@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from liaison import ingest
-from liaison.errors import BadInput, Conflict, NotFound
+from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest.ftm import read_ftm
 from liaison.model import Agency, Envelope, Handling, Identity
 from liaison.services import catalog
@@ -183,6 +183,51 @@ def test_another_agencys_dataset_is_refused(engine: Engine, agency: Agency, shar
             source=str(path),
             now=NOW,
         )
+
+
+def test_a_member_names_new_datasets_in_its_namespace_and_learns_nothing_of_others(
+    engine: Engine, agency: Agency, shared_data: Path
+) -> None:
+    from liaison.model import AgencyKind, Role
+    from liaison.services.agencies import register
+
+    register(engine, Agency("NCB-ES", "INTERPOL NCB Madrid", "ES", AgencyKind.NCB))
+    path = shared_data / "ftm" / "t1.entities.ftm.json.gz"
+    hidden = envelope("fr_red_cases", handling=Handling.RED)
+    import_records(engine, read_ftm(path), envelope=hidden, title="t", kind="ftm", source="t", now=NOW)
+    ines = Identity.member("ines", "NCB-ES", "es", Role.ANALYST)
+
+    def refusal(dataset: str) -> str:
+        with pytest.raises(Forbidden) as refused:
+            import_records(
+                engine,
+                read_ftm(path),
+                envelope=envelope(dataset, owner="NCB-ES"),
+                title=dataset,
+                kind="ftm",
+                source=str(path),
+                now=NOW,
+                identity=ines,
+            )
+        return str(refused.value).replace(dataset, "<name>")
+
+    # NCB-FR's RED dataset, a free name, a name in NCB-FR's namespace: one refusal, naming no owner.
+    answers = {refusal(name) for name in ("fr_red_cases", "es_free_name", "ncb_fr_free_name")}
+    assert answers == {
+        "dataset '<name>' is not one of NCB-ES's: write into one of its datasets, or start the name "
+        "of a new one with 'ncb_es_'"
+    }
+    assert {summary.name for summary in catalog.datasets(engine, OPERATOR)} == {"fr_red_cases"}
+    own = envelope("ncb_es_cases", owner="NCB-ES")
+    import_records(
+        engine, read_ftm(path), envelope=own, title="t", kind="ftm", source="t", now=NOW, identity=ines
+    )
+    import_records(
+        engine, read_ftm(path), envelope=own, title="t", kind="ftm", source="t", now=NOW, identity=ines
+    )
+    # The operator names datasets freely, but never one in an agency's namespace for another.
+    with pytest.raises(BadInput, match=r"'ncb_es_lists' is named in NCB-ES's namespace.*'ncb_fr_'"):
+        run_import(engine, path, "ncb_es_lists")
 
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"

@@ -54,10 +54,10 @@ def test_the_api_refuses_the_bomb_with_a_problem(engine: Engine, database_url: s
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         headers = {**token(engine, "bob"), "Content-Type": "application/octet-stream"}
         refused = client.post(
-            "/api/v1/trafficking/datasets/es_api/cases", content=bomb.read_bytes(), headers=headers
+            "/api/v1/trafficking/datasets/ncb_es_api/cases", content=bomb.read_bytes(), headers=headers
         )
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
     detail = refused.json()["detail"]
     assert detail.startswith("request: unpacks to more than") and "decompression bomb" in detail, detail
-    assert "es_api" not in _datasets(engine)
+    assert "ncb_es_api" not in _datasets(engine)

@@ -36,7 +36,12 @@ def _import(
 ) -> trafficking_cases.CaseImport:
     bob = access.identity_of(engine, "bob")
     return trafficking_cases.import_cases(
-        engine, bob, path, envelope=envelope("es_cases", handling, agency="NCB-ES"), source=path.name, now=NOW
+        engine,
+        bob,
+        path,
+        envelope=envelope("ncb_es_cases", handling, agency="NCB-ES"),
+        source=path.name,
+        now=NOW,
     )
 
 
@@ -69,7 +74,7 @@ def test_a_case_file_imports_with_red_minimised_victims(engine: Engine) -> None:
     assert case.properties["summary"] == ["Route: UA > MD > ES"]
     assert set(case.properties["involved"]) == {petrenko.id, rows["Ion Rusu"].id}
     with Session(engine) as session:
-        facts = session.get(TraffickingCaseRow, ("es_cases", case.id))
+        facts = session.get(TraffickingCaseRow, ("ncb_es_cases", case.id))
         assert facts is not None and (facts.year, facts.country, facts.victims, facts.minors) == (
             2026,
             "es",
@@ -194,26 +199,26 @@ def test_case_files_through_the_api_the_cli_and_the_page(
     with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as client:
         bob = token(engine, "bob")
         answer = client.post(
-            "/api/v1/trafficking/datasets/es_api/cases", content=FILE.read_bytes(), headers=bob
+            "/api/v1/trafficking/datasets/ncb_es_api/cases", content=FILE.read_bytes(), headers=bob
         )
         assert answer.status_code == 201, answer.text
         assert answer.json() | {"run_id": 0} == {
-            "dataset": "es_api", "run_id": 0, "cases": 2, "victims": 3, "victim_fields_not_kept": 3
+            "dataset": "ncb_es_api", "run_id": 0, "cases": 2, "victims": 3, "victim_fields_not_kept": 3
         }  # fmt: skip
         bad = client.post(
-            "/api/v1/trafficking/datasets/es_bad/cases", content=b'{"cases": [{"id": 1}]}', headers=bob
+            "/api/v1/trafficking/datasets/ncb_es_bad/cases", content=b'{"cases": [{"id": 1}]}', headers=bob
         )
         assert bad.status_code == 422 and "request: cases[0]: field 'id'" in bad.json()["detail"]
         csrf = logged_in(client, "bob")
         sent = client.post(
             "/app/trafficking/import",
-            data={"csrf": csrf, "dataset": "es_page", "handling": "AMBER"},
+            data={"csrf": csrf, "dataset": "ncb_es_page", "handling": "AMBER"},
             files={"file": ("cases.json", FILE.read_bytes(), "application/json")},
         )
-        assert "Imported 2 cases with 3 victims into es_page" in text_of(sent.text)
+        assert "Imported 2 cases with 3 victims into ncb_es_page" in text_of(sent.text)
         refused = client.post(
             "/app/trafficking/import",
-            data={"csrf": csrf, "dataset": "es_page2", "handling": "AMBER"},
+            data={"csrf": csrf, "dataset": "ncb_es_page2", "handling": "AMBER"},
             files={"file": ("mine.json", b"[1, 2]", "application/json")},
         )
         assert refused.status_code == 422 and "mine.json: not an HTCDS case file" in text_of(refused.text)
@@ -225,4 +230,4 @@ def test_case_files_through_the_api_the_cli_and_the_page(
     )
     with Session(engine) as session:
         datasets = set(session.scalars(select(EntityRow.dataset).distinct()))
-    assert datasets == {"es_api", "es_page", "es_cli"}
+    assert datasets == {"ncb_es_api", "ncb_es_page", "es_cli"}

@@ -78,7 +78,7 @@ def test_ctdc_records_import_red_and_count_within_access(engine: Engine, tmp_pat
     bob, dana = access.identity_of(engine, "bob"), access.identity_of(engine, "dana")
     path = _write(tmp_path / "ctdc.csv", _rows(90))
     _result, victims = trafficking_cases.import_ctdc(
-        engine, bob, path, envelope=envelope("ctdc", agency="NCB-ES"), now=NOW
+        engine, bob, path, envelope=envelope("ncb_es_ctdc", agency="NCB-ES"), now=NOW
     )
     assert victims == 90
     with Session(engine) as session:
@@ -115,7 +115,11 @@ def test_a_code_the_dictionary_does_not_allow_refuses_the_file(
     bob = access.identity_of(engine, "bob")
     with pytest.raises(BadInput, match=expected):
         trafficking_cases.import_ctdc(
-            engine, bob, _write(tmp_path / "ctdc.csv", rows), envelope=envelope("ctdc"), now=NOW
+            engine,
+            bob,
+            _write(tmp_path / "ctdc.csv", rows),
+            envelope=envelope("ncb_es_ctdc", agency="NCB-ES"),
+            now=NOW,
         )
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(EntityRow)) == 0
@@ -141,13 +145,12 @@ def test_ctdc_records_through_the_api(engine: Engine, database_url: str, tmp_pat
     body = _write(tmp_path / "v.csv", _rows(30)).read_bytes()
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         bob = token(engine, "bob")
-        answer = client.post("/api/v1/trafficking/datasets/ctdc_api/ctdc", content=body, headers=bob)
+        answer = client.post("/api/v1/trafficking/datasets/ncb_es_ctdc_api/ctdc", content=body, headers=bob)
         assert answer.status_code == 201 and answer.json()["victims"] == 30
         bad = client.post(
-            "/api/v1/trafficking/datasets/ctdc_bad/ctdc", content=b"gender,x\nMale,1\n", headers=bob
+            "/api/v1/trafficking/datasets/ncb_es_ctdc_bad/ctdc", content=b"gender,x\nMale,1\n", headers=bob
         )
         assert bad.status_code == 422 and "request:1: field 'x': not a variable" in bad.json()["detail"]
     with Session(engine) as session:
-        assert set(session.scalars(select(EntityRow.handling).where(EntityRow.dataset == "ctdc_api"))) == {
-            "RED"
-        }
+        handled = session.scalars(select(EntityRow.handling).where(EntityRow.dataset == "ncb_es_ctdc_api"))
+        assert set(handled) == {"RED"}

@@ -42,7 +42,7 @@ def imported(engine: Engine, cases: Path) -> Engine:
     two_agencies(engine)
     dana = access.identity_of(engine, "dana")
     result, count = trafficking_cases.import_prosecutions(
-        engine, dana, cases, envelope=envelope("htpd"), now=NOW
+        engine, dana, cases, envelope=envelope("ncb_us_htpd"), now=NOW
     )
     assert count == 674 and result.schemata["CourtCase"] == 674
     return engine
@@ -118,7 +118,7 @@ def test_counts_stay_within_access(engine: Engine, cases: Path) -> None:
     two_agencies(engine)
     dana = access.identity_of(engine, "dana")
     trafficking_cases.import_prosecutions(
-        engine, dana, cases, envelope=envelope("htpd", Handling.RED), now=NOW
+        engine, dana, cases, envelope=envelope("ncb_us_htpd", Handling.RED), now=NOW
     )
     bob = access.identity_of(engine, "bob")
     assert trafficking_cases.statistics(engine, bob, "cases", ["year"], purpose="report", now=NOW).cells == {}
@@ -156,7 +156,9 @@ def test_a_bad_file_is_refused_naming_line_and_field_and_nothing_is_written(
         writer.writerows(rows)
     dana = access.identity_of(engine, "dana")
     with pytest.raises(BadInput, match=expected):
-        trafficking_cases.import_prosecutions(engine, dana, tmp_path, envelope=envelope("htpd"), now=NOW)
+        trafficking_cases.import_prosecutions(
+            engine, dana, tmp_path, envelope=envelope("ncb_us_htpd"), now=NOW
+        )
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(EntityRow)) == 0
         assert session.scalar(select(func.count()).select_from(TraffickingCaseRow)) == 0

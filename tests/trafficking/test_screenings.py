@@ -128,7 +128,7 @@ def test_the_statistics_page_withholds_small_cells(
     assert page.status_code == 200 and "Nothing you may read" in text_of(page.text)
     dana = access.identity_of(engine, "dana")
     trafficking_cases.import_prosecutions(
-        engine, dana, shared_data / "trafficking_cases", envelope=envelope("htpd"), now=NOW
+        engine, dana, shared_data / "trafficking_cases", envelope=envelope("ncb_us_htpd"), now=NOW
     )
     logged_in(client, "dana")
     shown = html.unescape(

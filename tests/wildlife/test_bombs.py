@@ -37,11 +37,11 @@ def test_the_cli_refuses_the_bomb_naming_file_and_member(cli: Cli, bomb: Path) -
     with peak_memory() as peak:
         refused = cli(
             "--as", "wanjiru", "seizure", "import", str(bomb), "--mapping", "china-pangolin",
-            "--dataset", "cn", "--agency", "WL-KE", code=3,
+            "--dataset", "wl_ke_cn", "--agency", "WL-KE", code=3,
         )  # fmt: skip
     assert f"{bomb}: member 'xl/sharedStrings.xml' unpacks to 1,073,7" in refused
     assert peak[0] < 64 * MiB
-    assert "cn" not in cli.stats()
+    assert "wl_ke_cn" not in cli.stats()
 
 
 def test_the_api_refuses_the_bomb_with_a_problem(cli: Cli, database_url: str, bomb: Path) -> None:
@@ -50,7 +50,7 @@ def test_the_api_refuses_the_bomb_with_a_problem(cli: Cli, database_url: str, bo
         headers = {**token(engine, "wanjiru"), "Content-Type": "application/octet-stream"}
         with peak_memory() as peak:
             refused = client.post(
-                "/api/v1/datasets/cn/seizures",
+                "/api/v1/datasets/wl_ke_cn/seizures",
                 params={"mapping": "china-pangolin", "format": "xlsx"},
                 content=bomb.read_bytes(),
                 headers=headers,
@@ -61,4 +61,4 @@ def test_the_api_refuses_the_bomb_with_a_problem(cli: Cli, database_url: str, bo
     detail = refused.json()["detail"]
     assert detail.startswith("request.xlsx: member 'xl/sharedStrings.xml' unpacks to 1,073,7"), detail
     assert peak[0] < 64 * MiB
-    assert "cn" not in cli.stats()
+    assert "wl_ke_cn" not in cli.stats()

@@ -48,14 +48,14 @@ def test_the_window_finds_what_every_pair_finds(first: list[Reported], second: l
 
 
 def _both(engine: Engine, shared_data: Path) -> None:
-    _import(engine, shared_data / "wildlife" / EIA, "eia-pangolin", "eia")
-    _import(engine, shared_data / "wildlife" / CHINA, "china-pangolin", "china", Handling.RED)
+    _import(engine, shared_data / "wildlife" / EIA, "eia-pangolin", "wl_ke_eia")
+    _import(engine, shared_data / "wildlife" / CHINA, "china-pangolin", "wl_ke_china", Handling.RED)
 
 
 def test_seizures_both_tables_report_are_found(world: Engine, shared_data: Path) -> None:  # noqa: F811
     _both(world, shared_data)
     wanjiru = access.identity_of(world, "wanjiru")
-    pairs = seizures.reported_twice(world, wanjiru, "eia", "china", purpose="dedupe", now=NOW)
+    pairs = seizures.reported_twice(world, wanjiru, "wl_ke_eia", "wl_ke_china", purpose="dedupe", now=NOW)
     likely = {
         (pair.year, pair.place, pair.other_place, pair.quantity) for pair in pairs if pair.verdict == "likely"
     }
@@ -72,28 +72,28 @@ def test_seizures_both_tables_report_are_found(world: Engine, shared_data: Path)
         abs(pair.quantity - pair.other_quantity) <= 0.05 * max(pair.quantity, pair.other_quantity)
         for pair in pairs
     )
-    back = seizures.reported_twice(world, wanjiru, "china", "eia", purpose="dedupe", now=NOW)
+    back = seizures.reported_twice(world, wanjiru, "wl_ke_china", "wl_ke_eia", purpose="dedupe", now=NOW)
     assert {(pair.second, pair.first) for pair in back} == {(pair.first, pair.second) for pair in pairs}
     # The China table is RED: another agency finds nothing to compare it with.
     ana = access.identity_of(world, "ana")
-    assert seizures.reported_twice(world, ana, "eia", "china", purpose="dedupe", now=NOW) == []
+    assert seizures.reported_twice(world, ana, "wl_ke_eia", "wl_ke_china", purpose="dedupe", now=NOW) == []
 
 
 def test_duplicates_through_the_cli_and_the_api(world: Engine, shared_data: Path, database_url: str) -> None:  # noqa: F811
     _both(world, shared_data)
     cli = Cli(database_url)
-    listed = cli("--as", "wanjiru", "--purpose", "dedupe", "seizure", "duplicates", "--dataset", "eia",
-                 "--against", "china", "--csv").splitlines()  # fmt: skip
+    listed = cli("--as", "wanjiru", "--purpose", "dedupe", "seizure", "duplicates", "--dataset", "wl_ke_eia",
+                 "--against", "wl_ke_china", "--csv").splitlines()  # fmt: skip
     assert listed[0].startswith("verdict,first,second,year") and any(
         ",Wenzhou,Wenzhou,32.0," in line for line in listed
     )
     assert "compare two different datasets" in cli(
-        "--purpose", "x", "seizure", "duplicates", "--dataset", "eia", "--against", "eia", code=3
+        "--purpose", "x", "seizure", "duplicates", "--dataset", "wl_ke_eia", "--against", "wl_ke_eia", code=3
     )
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         answer = client.get(
             "/api/v1/seizures/duplicates",
-            params={"dataset": "eia", "against": "china", "purpose": "dedupe"},
+            params={"dataset": "wl_ke_eia", "against": "wl_ke_china", "purpose": "dedupe"},
             headers=token(world, "wanjiru"),
         )
         assert answer.status_code == 200
@@ -110,12 +110,14 @@ def test_the_page_lists_the_pairs_with_their_reasons(
     with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as client:
         logged_in(client, "kamau")
         page = client.get(
-            "/app/wildlife/duplicates", params={"dataset": "eia", "against": "china", "purpose": "merge"}
+            "/app/wildlife/duplicates",
+            params={"dataset": "wl_ke_eia", "against": "wl_ke_china", "purpose": "merge"},
         )
         words = text_of(page.text)
         assert page.status_code == 200 and "29 likely, 9 possible" in words
         assert "places agree: Wenzhou / Wenzhou" in words
         same = client.get(
-            "/app/wildlife/duplicates", params={"dataset": "eia", "against": "eia", "purpose": "merge"}
+            "/app/wildlife/duplicates",
+            params={"dataset": "wl_ke_eia", "against": "wl_ke_eia", "purpose": "merge"},
         )
         assert same.status_code == 422 and "compare two different datasets" in text_of(same.text)

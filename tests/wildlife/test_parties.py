@@ -34,12 +34,12 @@ def _files(tmp_path: Path, rows: str = ROWS) -> tuple[Path, Path]:
 
 def test_parties_become_records_the_seizures_involve(world: Engine, tmp_path: Path) -> None:  # noqa: F811
     data, mapping = _files(tmp_path)
-    done = _import(world, data, str(mapping), "sg_cases")
+    done = _import(world, data, str(mapping), "wl_ke_sg_cases")
     assert done.seizures == 3 and done.result.schemata == {"Event": 3, "Person": 2, "Company": 1, "Vessel": 1}
     with Session(world) as session:
         rows = {
             row.caption: row
-            for row in session.scalars(select(EntityRow).where(EntityRow.dataset == "sg_cases"))
+            for row in session.scalars(select(EntityRow).where(EntityRow.dataset == "wl_ke_sg_cases"))
         }
     vessel, bello = rows["KESTREL DAWN"], rows["Ahmed Bello"]
     seizures = [row for row in rows.values() if row.schema == "Event"]
@@ -56,16 +56,16 @@ def test_a_bad_party_mapping_or_name_is_refused(world: Engine, tmp_path: Path) -
     data, mapping = _files(tmp_path)
     mapping.write_text(MAPPING.replace("Vessel: Vessel", "Aircraft: Vessel"))
     with pytest.raises(BadInput, match=r"parties.Aircraft: use one of Person, Company, Organization, Vessel"):
-        _import(world, data, str(mapping), "sg_cases")
+        _import(world, data, str(mapping), "wl_ke_sg_cases")
     data, mapping = _files(tmp_path, ROWS.replace("Lin Wei", "x" * 300))
     with pytest.raises(BadInput, match=r"line 2: field 'Person': a name of 300 characters"):
-        _import(world, data, str(mapping), "sg_cases")
+        _import(world, data, str(mapping), "wl_ke_sg_cases")
 
 
 def test_a_watch_is_alerted_by_the_seizures_naming_him(world: Engine, tmp_path: Path) -> None:  # noqa: F811
     ana = access.identity_of(world, "ana")
     watches.add(world, ana, "Bello", {"schema": "Person", "properties": {"name": ["Ahmed Bello"]}}, 0.7, NOW)
     data, mapping = _files(tmp_path)
-    _import(world, data, str(mapping), "sg_cases")
+    _import(world, data, str(mapping), "wl_ke_sg_cases")
     found = [alert.detail for alert in alerts.list_alerts(world, ana) if alert.kind == "watch.hit"]
-    assert [(detail["caption"], detail["dataset"]) for detail in found] == [("Ahmed Bello", "sg_cases")]
+    assert [(detail["caption"], detail["dataset"]) for detail in found] == [("Ahmed Bello", "wl_ke_sg_cases")]

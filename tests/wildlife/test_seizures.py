@@ -88,7 +88,7 @@ def test_names_find_their_taxon_and_appendix(world: Engine) -> None:
 
 def test_the_eia_table_imports_and_its_trends_add_up_to_the_sheet(world: Engine, shared_data: Path) -> None:
     path = shared_data / "wildlife" / EIA
-    done = _import(world, path, "eia-pangolin", "eia")
+    done = _import(world, path, "eia-pangolin", "wl_ke_eia")
     rows = [
         row for row in _sheet(path, "INCIDENTS") if "seizure" in str(row["Type of Incident"] or "").lower()
     ]
@@ -118,12 +118,13 @@ def test_the_eia_table_imports_and_its_trends_add_up_to_the_sheet(world: Engine,
     # Each seizure is a record: an FtM Event, with its facts beside it.
     with Session(world) as session:
         assert session.scalar(select(func.count()).select_from(SeizureRow)) == done.seizures
-        assert set(session.scalars(select(EntityRow.schema).where(EntityRow.dataset == "eia"))) == {"Event"}
+        schemata = session.scalars(select(EntityRow.schema).where(EntityRow.dataset == "wl_ke_eia"))
+        assert set(schemata) == {"Event"}
 
 
 def test_the_china_table_gives_its_routes(world: Engine, shared_data: Path) -> None:
     path = shared_data / "wildlife" / CHINA
-    done = _import(world, path, "china-pangolin", "cn")
+    done = _import(world, path, "china-pangolin", "wl_ke_cn")
     rows = [row for row in _sheet(path, "Seizure in China") if row["year"] is not None]
     assert done.seizures == len(rows)
     # "Vietnam Myanmar" names two source countries in no known order: no leg is drawn for it.
@@ -134,7 +135,7 @@ def test_the_china_table_gives_its_routes(world: Engine, shared_data: Path) -> N
 
 
 def test_trends_count_only_what_the_caller_may_read(world: Engine, shared_data: Path) -> None:
-    _import(world, shared_data / "wildlife" / CHINA, "china-pangolin", "cn", Handling.AMBER)
+    _import(world, shared_data / "wildlife" / CHINA, "china-pangolin", "wl_ke_cn", Handling.AMBER)
     mine = seizures.trend(world, access.identity_of(world, "wanjiru"), "species", purpose="t", now=NOW)
     theirs = seizures.trend(world, access.identity_of(world, "ana"), "species", purpose="t", now=NOW)
     assert sum(row.seizures for row in mine) == 206 and theirs == []
@@ -220,9 +221,9 @@ def test_the_cli_and_the_api(database_url: str, shared_data: Path, tmp_path: Pat
     assert "Appendix I" in cli("species", "show", "Chinese pangolin")
     out = cli(
         "--as", "wanjiru", "seizure", "import", str(shared_data / "wildlife" / CHINA),
-        "--mapping", "china-pangolin", "--dataset", "cn", "--agency", "WL-KE",
+        "--mapping", "china-pangolin", "--dataset", "wl_ke_cn", "--agency", "WL-KE",
     )  # fmt: skip
-    assert "imported 206 seizures into cn (1 rows skipped by the mapping)" in out
+    assert "imported 206 seizures into wl_ke_cn (1 rows skipped by the mapping)" in out
     trend = cli("--as", "wanjiru", "--purpose", "trend", "seizure", "trends", "--by", "commodity", "--csv")
     assert trend.splitlines()[0] == "year,commodity,seizures,weight_kg,individuals"
     assert "VN" in cli("--as", "wanjiru", "--purpose", "routes", "seizure", "routes")
@@ -244,7 +245,7 @@ def test_the_cli_and_the_api(database_url: str, shared_data: Path, tmp_path: Pat
             client.get("/api/v1/species/Sunda pangolin", headers=headers).json()["name"] == "Manis javanica"
         )
         made = client.post(
-            "/api/v1/datasets/eia/seizures?mapping=eia-pangolin",
+            "/api/v1/datasets/wl_ke_eia/seizures?mapping=eia-pangolin",
             content=(shared_data / "wildlife" / EIA).read_bytes(),
             headers={**headers, "Content-Type": "application/octet-stream"},
         )
@@ -260,7 +261,7 @@ def test_the_cli_and_the_api(database_url: str, shared_data: Path, tmp_path: Pat
 def test_the_page_draws_the_trend_and_the_routes(world: Engine, database_url: str, shared_data: Path) -> None:
     from tests.web.pages import PASSWORD, logged_in, text_of
 
-    _import(world, shared_data / "wildlife" / CHINA, "china-pangolin", "cn")
+    _import(world, shared_data / "wildlife" / CHINA, "china-pangolin", "wl_ke_cn")
     access.add_user(world, Identity.operator(), "kamau", "WL-KE", Role.ANALYST, NOW, password=PASSWORD)
     with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as client:
         logged_in(client, "kamau")

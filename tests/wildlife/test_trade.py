@@ -57,7 +57,7 @@ def test_trade_per_year_is_the_sheets_own_sum_beside_readable_seizures(
             live[int(row["Year"])] += figure
         if row["Term"] == "scales" and row["Unit"] in ("kg", "g"):
             scales[int(row["Year"])] += figure * (0.001 if row["Unit"] == "g" else 1)
-    _import(traded, shared_data / "wildlife" / EIA, "eia-pangolin", "eia")
+    _import(traded, shared_data / "wildlife" / EIA, "eia-pangolin", "wl_ke_eia")
     wanjiru = access.identity_of(traded, "wanjiru")
     years = {
         row.year: row
@@ -70,7 +70,7 @@ def test_trade_per_year_is_the_sheets_own_sum_beside_readable_seizures(
         assert trade.quantities["scales_kg"] == pytest.approx(scales[year])
     assert years[2015].seizures > 100 and years[2019].trade is None
     # Seizures beside the trade are only those the caller may read: none of a RED dataset of others.
-    _import(traded, shared_data / "wildlife" / EIA, "eia-pangolin", "eia_red", Handling.RED)
+    _import(traded, shared_data / "wildlife" / EIA, "eia-pangolin", "wl_ke_eia_red", Handling.RED)
     ana = access.identity_of(traded, "ana")
     theirs = {
         row.year: row for row in cites_trade.beside_seizures(traded, ana, "Manis", purpose="review", now=NOW)
