@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from liaison.api.yente_models import ReferenceOut
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.problems import MAX_OFFSET
+from liaison.http.stated import FTM_SCHEMA
 from liaison.model.provenance import Provenance
 from liaison.services import records, retention
 from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
@@ -211,7 +212,9 @@ def search_entities(
     settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     purpose: Annotated[str, Query(min_length=3, max_length=500, description="Why you search; audited.")],
-    schema: Annotated[str, Query(max_length=64, description="Thing (any type) or a schema.")] = "Thing",
+    schema: Annotated[
+        str, Query(max_length=64, description="Thing (any type) or a schema.", json_schema_extra=FTM_SCHEMA)
+    ] = "Thing",
     dataset: Annotated[str, Query(max_length=64)] = DEFAULT_SCOPE,
     country: Annotated[str, Query(max_length=2, description="ISO 3166 code a record gives.")] = "",
     agency: Annotated[str, Query(max_length=32, description="Owner agency of the record.")] = "",

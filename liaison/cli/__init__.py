@@ -18,7 +18,18 @@ from typer.main import get_group
 from liaison import ingest
 from liaison.cli.cyber import correlate
 from liaison.cli.render import ScreenFormat, render_screening
-from liaison.cli.support import caller, counting, engine, err, out, purpose, reported, set_caller, settings
+from liaison.cli.support import (
+    DATASET_HELP,
+    caller,
+    counting,
+    engine,
+    err,
+    out,
+    purpose,
+    reported,
+    set_caller,
+    settings,
+)
 from liaison.cli.xref import clusters, xref
 from liaison.errors import BadInput
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, parse_release
@@ -123,7 +134,10 @@ def init() -> None:
 def import_(
     kind: Annotated[str, typer.Argument(help=f"Source format: {', '.join(ingest.KINDS)}.")],
     path: Annotated[Path, typer.Argument(help="File (or folder, for uk and ofac) to import.")],
-    dataset: Annotated[str, typer.Option(help="Dataset to import into; created if new.")],
+    dataset: Annotated[
+        str,
+        typer.Option(help=DATASET_HELP),
+    ],
     agency: Annotated[str, typer.Option(help="Code of the owner agency.")],
     handling: Annotated[
         str, typer.Option(help="TLP 2.0 code: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")
@@ -213,7 +227,7 @@ def export_stix(
 ) -> None:
     """Write a dataset as a STIX 2.1 bundle, each object marked with its record's TLP level.
 
-    Example: liaison --as joost --purpose "share with CERT" export stix --dataset apt1 -o apt1.json
+    Example: liaison --as joost --purpose "share with CERT" export stix --dataset gs_lyon_apt1 -o apt1.json
     """
     from liaison.services import stix_export
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from liaison.settings import Settings
 
 __all__ = [
+    "DATASET_HELP",
     "EXIT_CODES",
     "caller",
     "counting",
@@ -31,6 +32,10 @@ __all__ = [
     "set_caller",
     "settings",
 ]
+
+DATASET_HELP = (
+    "Dataset to import into, created if new; a member's begins with its prefix: ncb_fr_ for NCB-FR."
+)
 
 out = Console()
 err = Console(stderr=True)

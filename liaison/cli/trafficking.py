@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.support import caller, engine, out, purpose, reported, settings
+from liaison.cli.support import DATASET_HELP, caller, engine, out, purpose, reported, settings
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.errors import BadInput
 from liaison.i18n import LANGUAGES, translations
@@ -43,7 +43,10 @@ def _envelope(dataset: str, agency: str, handling: str, release: list[str] | Non
     )
 
 
-Dataset = Annotated[str, typer.Option(help="Dataset to import into; created if new.")]
+Dataset = Annotated[
+    str,
+    typer.Option(help=DATASET_HELP),
+]
 Agency = Annotated[str, typer.Option(help="Code of the owner agency.")]
 Release = Annotated[list[str] | None, typer.Option(help="Releasability entry, e.g. agency:NCB-ES.")]
 

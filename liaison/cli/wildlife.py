@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.support import caller, engine, out, purpose, reported, settings
+from liaison.cli.support import DATASET_HELP, caller, engine, out, purpose, reported, settings
 from liaison.errors import BadInput
 from liaison.ingest.seizure_mappings import BUILT_IN
 
@@ -60,7 +60,10 @@ def species_show(name: Annotated[str, typer.Argument(help="Scientific, synonym o
 @seizure_app.command("import")
 def seizure_import(
     path: Annotated[Path, typer.Argument(help="Spreadsheet (xlsx) or CSV of seizures.")],
-    dataset: Annotated[str, typer.Option(help="Dataset to import into; created if new.")],
+    dataset: Annotated[
+        str,
+        typer.Option(help=DATASET_HELP),
+    ],
     agency: Annotated[str, typer.Option(help="Code of the owner agency.")],
     mapping: Annotated[
         str, typer.Option(help=f"Built-in mapping ({', '.join(BUILT_IN)}) or a mapping YAML.")
