@@ -151,18 +151,41 @@ def state_no_nul(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _mark(build())
+            schema = build()
+            _mark(schema)
+            schema.setdefault("components", {}).setdefault("schemas", {})[_ANY_NAME] = _ANY_WITHOUT_NUL
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_ANY_NAME = "JsonWithoutNul"
+_ANY = {"$ref": f"#/components/schemas/{_ANY_NAME}"}
+_ANY_WITHOUT_NUL = {
+    "description": "Any JSON value, with no NUL in its strings or keys.",
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": _ANY},
+        {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _ANY},
+    ],
+}
+"""What a field or an extra key that takes anything takes: anything but a NUL."""
 
 
 def _mark(node: Any) -> None:
     if isinstance(node, dict):
         if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & node.keys():
             node["pattern"] = NO_NUL
-        if node.get("type") == "object" and "propertyNames" not in node:
-            node["propertyNames"] = {"pattern": NO_NUL}
+        if node.get("type") == "object":
+            node.setdefault("propertyNames", {"pattern": NO_NUL})
+            # Extra keys are ignored, not refused: they may hold anything, but no NUL.
+            if node.get("additionalProperties", True) in (True, {}):
+                node["additionalProperties"] = _ANY
+        if node.get("type") == "array" and node.get("items", {}) == {}:
+            node["items"] = _ANY
         for value in node.values():
             _mark(value)
     elif isinstance(node, list):
