@@ -59,7 +59,7 @@ def main() -> None:
             [liaison, "token", "create", "dmitri", "--scope", "read", "--scope", "write"],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
-        token = (issued.stdout + issued.stderr).strip().splitlines()[-1]
+        token = re.findall(r"lsn_\S+", issued.stdout + issued.stderr)[-1]
         lifted = {"LIAISON_RATE_PER_SECOND": "1000000", "LIAISON_RATE_BURST": "1000000"}
         server = Server(url, 1, folder / "server.log", lifted)
         try:

@@ -68,7 +68,7 @@ class WebhookIn(BaseModel):
         max_length=2_000,
         examples=["https://soc.example.org/liaison-alerts"],
         json_schema_extra={
-            "pattern": r"^https?://([^\s/?#@:\[\]]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#]\S*)?$"
+            "pattern": r"^https?://([^\s\x00/?#@:\[\]]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#][^\s\x00]*)?$"
         },
     )
 

@@ -17,7 +17,7 @@ from tests.e2e.conftest import Browsing
 
 
 def test_an_analyst_imports_correlates_and_shares_stix(browsing: Browsing, shared_data: Path) -> None:
-    dataset = f"es_apt1_{secrets.token_hex(3)}"
+    dataset = f"ncb_es_apt1_{secrets.token_hex(3)}"
     carmen = browsing.page("carmen")
     carmen.goto(f"{browsing.server}/app/cyber")
     carmen.get_by_label("Format").select_option("stix")
@@ -66,8 +66,8 @@ def test_a_bad_file_is_refused_by_name_and_nothing_imported(browsing: Browsing) 
     carmen.get_by_label("File").set_input_files(
         {"name": "odd-event.json", "mimeType": "application/json", "buffer": orjson.dumps(event)}
     )
-    carmen.get_by_label("Dataset").fill("es_odd")
+    carmen.get_by_label("Dataset").fill("ncb_es_odd")
     carmen.get_by_role("button", name="Import").click()
     expect(carmen.get_by_role("alert")).to_contain_text("odd-event.json: Attribute[0]")
     expect(carmen.get_by_role("alert")).to_contain_text("unknown MISP attribute type 'x-made-up'")
-    expect(carmen.get_by_role("row").filter(has_text="es_odd")).to_have_count(0)
+    expect(carmen.get_by_role("row").filter(has_text="ncb_es_odd")).to_have_count(0)
