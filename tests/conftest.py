@@ -43,17 +43,26 @@ def postgres() -> Iterator[Cluster]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """URL of a fresh, empty database on each backend."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh, empty database on each backend; on PostgreSQL it is dropped afterwards."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'liaison.db'}"
+        yield f"sqlite:///{tmp_path / 'liaison.db'}"
+        return
     cluster: Cluster = request.getfixturevalue("postgres")
     name = f"liaison_test_{next(_databases)}"
     admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield cluster.url(name)
+    # Commands run in process keep their engines' pooled connections until collected, and a
+    # whole suite of them would exhaust the cluster's connections: each test's end with it.
+    with admin.connect() as connection:
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+            {"name": name},
+        )
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     admin.dispose()
-    return cluster.url(name)
 
 
 @pytest.fixture

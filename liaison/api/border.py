@@ -12,7 +12,7 @@ import io
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -246,12 +246,17 @@ def list_referrals(
 
 
 @router.post("/referrals/{referral_id}/decisions", status_code=201, response_model=dict[str, Any])
-def decide(referral_id: int, body: DecisionIn, engine: EngineDep, identity: WriterDep) -> dict[str, Any]:
+def decide(
+    referral_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: DecisionIn,
+    engine: EngineDep,
+    identity: WriterDep,
+) -> dict[str, Any]:
     """Decide on one hit of a referral: deny (waits for a second officer), refer or clear, with a reason."""
     made = entry_decisions.decide(
         engine,
         identity,
-        min(referral_id, MAX_ID),
+        referral_id,
         body.listing,
         body.decision,
         body.reason,

@@ -127,6 +127,9 @@ def test_a_flight_is_screened_referred_and_decided_with_four_eyes(client: TestCl
     decide = f"/api/v1/referrals/{sokolov}/decisions"
     deny = {"listing": "sdn-1", "decision": "deny", "reason": "name, birth date and nationality agree"}
     assert client.post(decide, json={**deny, "reason": " "}, headers=felix).status_code == 422
+    for out_of_range in ("-100000000000000000000", "0"):  # the first was a 500 (found by the fuzzer)
+        far = f"/api/v1/referrals/{out_of_range}/decisions"
+        assert client.post(far, json=deny, headers=felix).status_code == 422
     assert client.post(decide, json=deny, headers=elena).status_code == 403
     assert client.post(decide, json={**deny, "listing": "sdn-2"}, headers=felix).status_code == 422
     made = client.post(decide, json=deny, headers=felix).json()
