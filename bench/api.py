@@ -90,8 +90,8 @@ def prepare(url: str, out: str, seed: int) -> dict[str, Any]:
     from liaison import ingest, store
     from liaison.matching.record import MATCHABLE
     from liaison.model import Agency, AgencyKind, Envelope, Handling
-    from liaison.services.agencies import register
-    from liaison.services.imports import import_records
+    from liaison.services.accounts.agencies import register
+    from liaison.services.sharing.imports import import_records
 
     engine = store.open_engine(url)
     store.migrate(engine)
@@ -183,7 +183,7 @@ def misspell(rng: random.Random, name: str) -> str:
 def _service(url: str) -> tuple[Any, dict[str, Any]]:
     from liaison import store
     from liaison.model import Identity
-    from liaison.services.matching_service import MatchingService, Scope
+    from liaison.services.screening.matching_service import MatchingService, Scope
     from liaison.settings import Settings
 
     settings = Settings(database_url=url)

@@ -97,8 +97,8 @@ def run_one(kind: str, path: str, url: str) -> dict[str, float]:
     """Import one source into a fresh store in this process; return records, seconds and peak RSS."""
     from liaison import ingest, store
     from liaison.model import Agency, AgencyKind, Envelope, Handling
-    from liaison.services.agencies import register
-    from liaison.services.imports import import_records
+    from liaison.services.accounts.agencies import register
+    from liaison.services.sharing.imports import import_records
 
     engine = store.open_engine(url)
     store.migrate(engine)

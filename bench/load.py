@@ -54,8 +54,10 @@ from sqlalchemy.orm import Session  # noqa: E402
 from liaison import store  # noqa: E402
 from liaison.ingest import Record  # noqa: E402
 from liaison.model import Envelope, Handling, Identity, Role  # noqa: E402
-from liaison.services import access, messages, watches  # noqa: E402
-from liaison.services.imports import import_records  # noqa: E402
+from liaison.services.accounts import access  # noqa: E402
+from liaison.services.messaging import messages  # noqa: E402
+from liaison.services.screening import watches  # noqa: E402
+from liaison.services.sharing.imports import import_records  # noqa: E402
 from tests.postgres import find_bindir, running_cluster  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

@@ -43,9 +43,9 @@ from taxii2client.v21 import Server, as_pages  # noqa: E402
 from liaison import store  # noqa: E402
 from liaison.ingest.stix import stix_records  # noqa: E402
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role  # noqa: E402
-from liaison.services import access, agencies  # noqa: E402
-from liaison.services.imports import import_records  # noqa: E402
-from liaison.services.taxii import collection_id  # noqa: E402
+from liaison.services.accounts import access, agencies  # noqa: E402
+from liaison.services.cyber.taxii import collection_id  # noqa: E402
+from liaison.services.sharing.imports import import_records  # noqa: E402
 
 READY_SECONDS = 120.0
 

@@ -33,8 +33,9 @@ from liaison import store  # noqa: E402
 from liaison.ingest.base import Record  # noqa: E402
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role  # noqa: E402
 from liaison.model.seizure import Commodity, SeizureReport  # noqa: E402
-from liaison.services import access, agencies, seizures  # noqa: E402
-from liaison.services.imports import write_records  # noqa: E402
+from liaison.services.accounts import access, agencies  # noqa: E402
+from liaison.services.sharing.imports import write_records  # noqa: E402
+from liaison.services.wildlife import seizures  # noqa: E402
 from liaison.store.seizures import write_seizures  # noqa: E402
 from liaison.store.species import species_named  # noqa: E402
 

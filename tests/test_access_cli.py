@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 
 from liaison.cli import app
 from liaison.errors import Unauthenticated
-from liaison.services import access
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access
+from liaison.services.accounts.throttle import LoginLimits
 from liaison.store import open_engine
 from tests.test_cli import Cli, runner
 

@@ -79,3 +79,12 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
         "core: liaison/matching/index.py imports liaison.web",
         "core: liaison/matching/index.py imports sqlalchemy",
     ]
+
+
+def test_services_are_grouped_by_topic() -> None:
+    # DESIGN.md: services by topic. A workflow module left at the root is one no topic owns.
+    services = ROOT / "services"
+    loose = sorted(path.name for path in services.glob("*.py") if path.name != "__init__.py")
+    topics = sorted(path.name for path in services.iterdir() if (path / "__init__.py").is_file())
+    assert loose == []
+    assert {"accounts", "sharing", "screening", "messaging", "operations"} <= set(topics)

@@ -16,7 +16,7 @@ from liaison import store
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.model.operation import Checkpoint, FieldReport, OperationPlan, ResultKind, Seizure
-from liaison.services import operation_report, operations
+from liaison.services.operations import operation_report, operations
 from tests.test_access_cli import two_agencies
 from tests.test_cli import Cli
 

@@ -10,7 +10,7 @@ import pytest
 from liaison.errors import BadInput, NotFound
 from liaison.ingest.base import member, open_text, read_limited, text_lines
 from liaison.ingest.ofac import read_ofac
-from liaison.services.reference_data import reference_file
+from liaison.services.sharing.reference_data import reference_file
 from liaison.settings import Settings
 
 _PACKED = (".gz", ".xlsx", ".ods")

@@ -27,9 +27,9 @@ from liaison.api.app import create_app
 from liaison.ingest import Record
 from liaison.ingest.manifest import read_manifest
 from liaison.model import Envelope, Handling, Identity, Role
-from liaison.services import access
-from liaison.services.imports import import_records
-from liaison.services.manifests import subject_of
+from liaison.services.accounts import access
+from liaison.services.screening.manifests import subject_of
+from liaison.services.sharing.imports import import_records
 from liaison.settings import Settings
 from tests.api.test_alerts_api import token
 from tests.test_cli import Cli
@@ -263,7 +263,7 @@ def test_a_manifest_that_cannot_be_saved_leaves_no_alert_reference_or_audit_of_i
 
     manifest = MANIFEST_HEADER + "Bout,Viktor,1967-01-13,RUS,M,P,X10001,MDA,UX1094,MAD,KIV\n"
     before = counts()
-    monkeypatch.setattr("liaison.services.manifests.border_store.add_manifest", failing)
+    monkeypatch.setattr("liaison.services.screening.manifests.border_store.add_manifest", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         post_manifest(client, felix, manifest)
     assert counts() == before

@@ -24,7 +24,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.services import access, webhooks
+from liaison.services.accounts import access
+from liaison.services.messaging import webhooks
 from liaison.settings import Settings
 from liaison.store import open_engine
 from liaison.store.tables import WebhookRow

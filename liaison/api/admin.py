@@ -20,8 +20,9 @@ from liaison.http.auth import SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import EngineDep
 from liaison.http.stated import USER_NAME
 from liaison.model import Agency, AgencyKind, Role
-from liaison.services import access, agencies, audit, catalog, passwords
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access, agencies, audit, passwords
+from liaison.services.accounts.throttle import LoginLimits
+from liaison.services.sharing import catalog
 from liaison.store import StoredToken, User
 
 __all__ = ["router"]

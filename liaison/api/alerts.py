@@ -18,7 +18,8 @@ from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.http.stated import MATCHABLE_SCHEMA
 from liaison.model import Identity
-from liaison.services import alerts, watches, webhooks
+from liaison.services.messaging import alerts, webhooks
+from liaison.services.screening import watches
 from liaison.store.watches import Watch
 
 __all__ = ["router"]

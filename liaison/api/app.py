@@ -39,8 +39,10 @@ from liaison.http.deps import EngineDep
 from liaison.http.limits import BodyLimit, NoNul, TokenBuckets, state_no_nul
 from liaison.http.problems import PROBLEM_RESPONSES, install
 from liaison.model import Identity
-from liaison.services import audit, catalog, webhooks
-from liaison.services.matching_service import MatchingService
+from liaison.services.accounts import audit
+from liaison.services.messaging import webhooks
+from liaison.services.screening.matching_service import MatchingService
+from liaison.services.sharing import catalog
 from liaison.settings import Settings
 
 __all__ = ["create_app"]

@@ -24,8 +24,8 @@ from liaison.http.stated import MATCHABLE_SCHEMA, SAYS_SOMETHING
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity
-from liaison.services import asset_screening, entry_decisions, manifests, travel_documents
-from liaison.services.matching_service import MatchingService
+from liaison.services.screening import asset_screening, entry_decisions, manifests, travel_documents
+from liaison.services.screening.matching_service import MatchingService
 from liaison.store.border import StoredManifest
 
 __all__ = ["router"]

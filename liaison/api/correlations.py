@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from liaison.http.auth import CallerDep
 from liaison.http.deps import EngineDep
 from liaison.model.observables import MAX_OBSERVABLE_CHARS
-from liaison.services import correlation
-from liaison.services.correlation import Correlated
+from liaison.services.cyber import correlation
+from liaison.services.cyber.correlation import Correlated
 
 __all__ = ["router"]
 

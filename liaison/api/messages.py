@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_OFFSET
-from liaison.services import messages
+from liaison.services.messaging import messages
 from liaison.store.messages import Message, Thread
 
 __all__ = ["router"]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.deps import EngineDep, MatchingDep
 from liaison.http.problems import MAX_OFFSET
-from liaison.services import notices
+from liaison.services.messaging import notices
 
 __all__ = ["router"]
 

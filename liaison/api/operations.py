@@ -19,7 +19,7 @@ from liaison.http.problems import MAX_ID
 from liaison.http.stated import COUNTRY, one_of
 from liaison.model import Identity
 from liaison.model.operation import Checkpoint, OperationPlan, ResultKind, Seizure
-from liaison.services import operation_report, operations
+from liaison.services.operations import operation_report, operations
 from liaison.store.operations import Operation
 
 __all__ = ["router"]

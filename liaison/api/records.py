@@ -20,8 +20,8 @@ from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.problems import MAX_OFFSET
 from liaison.http.stated import FTM_SCHEMA
 from liaison.model.provenance import Provenance
-from liaison.services import records, retention
-from liaison.services.matching_service import DEFAULT_SCOPE, MatchingService, Scope
+from liaison.services.screening.matching_service import DEFAULT_SCOPE, MatchingService, Scope
+from liaison.services.sharing import records, retention
 from liaison.store import StoredEntity
 
 __all__ = ["router"]

@@ -12,7 +12,8 @@ from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID, MAX_OFFSET
 from liaison.http.stated import SAYS_SOMETHING
-from liaison.services import alerts, hits
+from liaison.services.messaging import alerts
+from liaison.services.sharing import hits
 
 __all__ = ["router"]
 

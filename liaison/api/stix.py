@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import DatasetName, EngineDep
 from liaison.ingest.stix import bundle_objects, parse_json, stix_records
-from liaison.services import stix_export
-from liaison.services.imports import envelope_for, import_records
+from liaison.services.cyber import stix_export
+from liaison.services.sharing.imports import envelope_for, import_records
 
 __all__ = ["router"]
 

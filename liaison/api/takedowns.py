@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
-from liaison.services import takedowns
+from liaison.services.operations import takedowns
 from liaison.store.takedowns import CountryShare, Takedown
 
 __all__ = ["router"]

@@ -24,7 +24,7 @@ from liaison.errors import BadInput, LiaisonError
 from liaison.http.auth import ApiKeyRequired, CallerDep, WriterDep
 from liaison.http.problems import STATUSES
 from liaison.model import Identity
-from liaison.services import taxii
+from liaison.services.cyber import taxii
 from liaison.settings import Settings
 from liaison.store.stix import StixFilter, StoredStix
 

@@ -25,9 +25,9 @@ from liaison.http.deps import DatasetName, EngineDep
 from liaison.http.stated import one_of
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
-from liaison.services import indicator_screening, trafficking_cases
-from liaison.services.imports import envelope_for
-from liaison.services.indicator_screening import Screening
+from liaison.services.sharing.imports import envelope_for
+from liaison.services.trafficking import indicator_screening, trafficking_cases
+from liaison.services.trafficking.indicator_screening import Screening
 from liaison.store.trafficking import CASE_DIMENSIONS, VICTIM_DIMENSIONS
 
 __all__ = ["router"]

@@ -25,8 +25,8 @@ from liaison.http.deps import DatasetName, EngineDep
 from liaison.http.stated import one_of
 from liaison.ingest.base import read_as_file
 from liaison.ingest.seizure_mappings import BUILT_IN
-from liaison.services import cites_trade, seizures
-from liaison.services.imports import envelope_for
+from liaison.services.sharing.imports import envelope_for
+from liaison.services.wildlife import cites_trade, seizures
 from liaison.store.seizures import SeizureFilter
 
 __all__ = ["router"]

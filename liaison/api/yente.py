@@ -31,7 +31,7 @@ from liaison.http.deps import MatchingDep
 from liaison.http.problems import problem
 from liaison.http.stated import FTM_SCHEMA
 from liaison.matching.model import FEATURES
-from liaison.services.matching_service import DEFAULT_SCOPE, Found, Scope, Scored
+from liaison.services.screening.matching_service import DEFAULT_SCOPE, Found, Scope, Scored
 
 __all__ = ["ALGORITHM", "probes", "router"]
 

@@ -119,7 +119,7 @@ def init() -> None:
 
     Example: LIAISON_DATABASE_URL=sqlite:///liaison.db liaison init
     """
-    from liaison.services import webhooks
+    from liaison.services.messaging import webhooks
 
     with reported():
         opened = engine(migrate=True)
@@ -154,7 +154,7 @@ def import_(
 
     Example: liaison import un-xml un_consolidated.xml --dataset un_sc --agency NCB-FR --handling CLEAR
     """
-    from liaison.services.imports import import_records
+    from liaison.services.sharing.imports import import_records
 
     with reported():
         config = settings()
@@ -213,7 +213,7 @@ def export_ftm(
 
     Example: liaison export ftm --dataset un_sc -o un_sc.ftm.json
     """
-    from liaison.services import catalog
+    from liaison.services.sharing import catalog
 
     with reported():
         count = _export(dataset, output, catalog.export_ftm)
@@ -229,7 +229,7 @@ def export_stix(
 
     Example: liaison --as joost --purpose "share with CERT" export stix --dataset gs_lyon_apt1 -o apt1.json
     """
-    from liaison.services import stix_export
+    from liaison.services.cyber import stix_export
 
     with reported():
         count = _export(dataset, output, stix_export.export_stix)
@@ -242,7 +242,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
     Example: liaison stats --json
     """
-    from liaison.services import catalog
+    from liaison.services.sharing import catalog
 
     with reported():
         counts = catalog.stats(engine(), caller())
@@ -267,7 +267,7 @@ def datasets() -> None:
 
     Example: liaison datasets
     """
-    from liaison.services import catalog
+    from liaison.services.sharing import catalog
 
     with reported():
         table = Table("dataset", "title", "owner", "entities", "updated")
@@ -292,7 +292,7 @@ def show(
     Example: liaison show un-sc-6908048
     """
     from liaison.model.provenance import Provenance
-    from liaison.services import catalog
+    from liaison.services.sharing import catalog
 
     with reported():
         found = catalog.show(engine(), entity_id, caller(), dt.datetime.now(dt.UTC), purpose())
@@ -329,7 +329,7 @@ def agency_add(
 
     Example: liaison agency add NCB-FR --name "INTERPOL NCB Paris" --country FR --kind ncb
     """
-    from liaison.services import agencies
+    from liaison.services.accounts import agencies
 
     with reported():
         agencies.register(engine(), Agency(code=code, name=name, country=country, kind=kind), caller())
@@ -342,7 +342,7 @@ def agency_list() -> None:
 
     Example: liaison agency list
     """
-    from liaison.services import catalog
+    from liaison.services.sharing import catalog
 
     with reported():
         table = Table("code", "name", "country", "kind")
@@ -417,7 +417,7 @@ def screen(
 
     from liaison.cli.render import ScreenedRow
     from liaison.ingest.screening_csv import read_screening_csv
-    from liaison.services.matching_service import Matches, MatchingService, Scope, settle
+    from liaison.services.screening.matching_service import Matches, MatchingService, Scope, settle
 
     with reported():
         config = settings()
@@ -478,7 +478,8 @@ def serve(
     """
     from liaison import demo
     from liaison.api.serving import serve as run
-    from liaison.services import catalog, webhooks
+    from liaison.services.messaging import webhooks
+    from liaison.services.sharing import catalog
 
     with reported():
         config = settings()

@@ -16,7 +16,7 @@ from liaison.model import Role
 from liaison.model.identity import SCOPES
 
 if TYPE_CHECKING:
-    from liaison.services.audit import Verification
+    from liaison.services.accounts.audit import Verification
 
 __all__ = ["audit_app", "group_app", "token_app", "user_app"]
 
@@ -58,7 +58,7 @@ def user_add(
 
     Example: liaison user add alice --agency NCB-FR --role analyst
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         password = sys.stdin.readline().rstrip("\n") if password_stdin else None
@@ -72,7 +72,7 @@ def user_list(agency: Annotated[str | None, typer.Option(help="Only this agency'
 
     Example: liaison user list --agency NCB-FR
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         table = Table("user", "agency", "role", "state", "web login", "created")
@@ -91,7 +91,7 @@ def user_disable(name: Annotated[str, typer.Argument(help="User to disable.")]) 
 
     Example: liaison user disable alice
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         access.disable_user(engine(), caller(), name, _now())
@@ -104,7 +104,7 @@ def user_enable(name: Annotated[str, typer.Argument(help="User to enable again."
 
     Example: liaison user enable alice
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         access.disable_user(engine(), caller(), name, _now(), disabled=False)
@@ -128,8 +128,8 @@ def user_password(
 
     Example: liaison user password alice
     """
-    from liaison.services import passwords
-    from liaison.services.throttle import LoginLimits
+    from liaison.services.accounts import passwords
+    from liaison.services.accounts.throttle import LoginLimits
 
     with reported():
         if password_stdin:
@@ -156,7 +156,7 @@ def token_create(
 
     Example: liaison token create alice --expires 30d --scope read --scope write
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         token, stored = access.create_token(
@@ -175,7 +175,7 @@ def token_list(user: Annotated[str | None, typer.Option(help="Only this user's t
 
     Example: liaison token list --user alice
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         now = _now()
@@ -198,7 +198,7 @@ def token_revoke(
 
     Example: liaison token revoke 3f2a9c0d1e4b5a6f
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         access.revoke_token(engine(), caller(), token_id, _now())
@@ -214,7 +214,7 @@ def group_add(
 
     Example: liaison group add balkans --description "Balkan route task force"
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         access.add_group(engine(), caller(), name, description, _now())
@@ -230,7 +230,7 @@ def group_join(
 
     Example: liaison group join balkans NCB-RS
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         access.join_group(engine(), caller(), name, agency, _now())
@@ -246,7 +246,7 @@ def group_leave(
 
     Example: liaison group leave balkans NCB-RS
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         access.leave_group(engine(), caller(), name, agency, _now())
@@ -259,7 +259,7 @@ def group_list() -> None:
 
     Example: liaison group list
     """
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     with reported():
         table = Table("group", "description", "agencies")
@@ -284,7 +284,7 @@ def audit_verify(
     Example: liaison audit verify --checkpoints checkpoints.jsonl
     """
     from liaison.access import checkpoints
-    from liaison.services import audit
+    from liaison.services.accounts import audit
 
     with reported():
         held = checkpoints.parse(_read_text(against), str(against)) if against else []
@@ -347,7 +347,7 @@ def audit_checkpoint(
     import socket
 
     from liaison.access import checkpoints
-    from liaison.services import audit
+    from liaison.services.accounts import audit
 
     with reported():
         taken = audit.checkpoint(engine(), caller(), now=_now(), node=socket.gethostname())
@@ -369,7 +369,7 @@ def audit_export(
 
     Example: liaison audit export --since 2026-12-01 --until 2026-12-02 -o audit.jsonl
     """
-    from liaison.services import audit
+    from liaison.services.accounts import audit
 
     with reported():
         start = _when(since, "--since") if since else None

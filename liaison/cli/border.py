@@ -21,7 +21,7 @@ from liaison.cli.support import caller, engine, err, out, purpose, reported, set
 from liaison.model.manifest import REPORTED_KINDS, REPORTED_STATUSES
 
 if TYPE_CHECKING:
-    from liaison.services.matching_service import MatchingService
+    from liaison.services.screening.matching_service import MatchingService
 
 __all__ = ["decision_app", "document_app", "manifest_app"]
 
@@ -41,7 +41,7 @@ def _now() -> dt.datetime:
 
 
 def _matching() -> MatchingService:
-    from liaison.services.matching_service import MatchingService
+    from liaison.services.screening.matching_service import MatchingService
 
     config = settings()
     workers = config.match_workers or os.cpu_count() or 1
@@ -67,7 +67,7 @@ def manifest_screen(
     Example: liaison --as felix --purpose "API check UX1094" manifest screen ux1094.edi
     """
     from liaison.ingest.manifest import read_manifest
-    from liaison.services import manifests
+    from liaison.services.screening import manifests
 
     with reported():
         now = _now()
@@ -154,7 +154,7 @@ def document_report(
     note: Annotated[str, typer.Option(help="Where and when, the police report's reference.")] = "",
 ) -> None:
     """Report a travel document lost, stolen or revoked: any manifest carrying it becomes a document hit."""
-    from liaison.services import travel_documents
+    from liaison.services.screening import travel_documents
 
     with reported():
         made = travel_documents.report(
@@ -175,7 +175,7 @@ def document_list(
     every: Annotated[bool, typer.Option("--all", help="Every agency's reports, not only yours.")] = False,
 ) -> None:
     """The latest reports in the register."""
-    from liaison.services import travel_documents
+    from liaison.services.screening import travel_documents
 
     with reported():
         found = travel_documents.list_reports(engine(), caller(), mine=not every)
@@ -202,7 +202,7 @@ def decision_queue(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
 ) -> None:
     """Your agency's referral queue: each hit waiting for an officer's decision."""
-    from liaison.services import entry_decisions
+    from liaison.services.screening import entry_decisions
 
     with reported():
         found, total = entry_decisions.list_referrals(engine(), caller(), "settled" if settled else "open")
@@ -243,7 +243,7 @@ def decision_make(
     reason: Annotated[str, typer.Option(help="Why: required.")],
 ) -> None:
     """Decide on one hit of a referral; a deny waits for a second officer's confirmation."""
-    from liaison.services import entry_decisions
+    from liaison.services.screening import entry_decisions
 
     with reported():
         made = entry_decisions.decide(engine(), caller(), referral, listing, decision, reason, _now())
@@ -257,7 +257,7 @@ def decision_make(
 @decision_app.command("confirm")
 def decision_confirm(decision: Annotated[str, typer.Argument(help="The pending deny.")]) -> None:
     """Confirm another officer's deny (four eyes)."""
-    from liaison.services import entry_decisions
+    from liaison.services.screening import entry_decisions
 
     with reported():
         made = entry_decisions.confirm(engine(), caller(), decision, _now())
@@ -272,7 +272,7 @@ def decision_list(
     ] = False,
 ) -> None:
     """Your agency's decisions, newest first."""
-    from liaison.services import entry_decisions
+    from liaison.services.screening import entry_decisions
 
     with reported():
         found, total = entry_decisions.list_decisions(
@@ -292,7 +292,7 @@ def decision_list(
 @decision_app.command("recheck")
 def decision_recheck() -> None:
     """Screen your agency's cleared subjects again: a new or changed listing refers them for review."""
-    from liaison.services import entry_decisions
+    from liaison.services.screening import entry_decisions
 
     with reported():
         referred = entry_decisions.recheck(

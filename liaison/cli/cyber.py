@@ -11,7 +11,7 @@ from liaison.cli.support import caller, engine, out, purpose, reported
 from liaison.errors import BadInput
 
 if TYPE_CHECKING:
-    from liaison.services.correlation import Correlated
+    from liaison.services.cyber.correlation import Correlated
 
 __all__ = ["correlate"]
 
@@ -33,7 +33,7 @@ def correlate(
     Records you may not read are shown as hit/no-hit references. Example:
     liaison --as ana --purpose "case 2026/77" correlate 185.220.101.4 evil.example
     """
-    from liaison.services import correlation
+    from liaison.services.cyber import correlation
 
     with reported():
         now = dt.datetime.now(dt.UTC)

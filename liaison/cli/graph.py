@@ -38,7 +38,7 @@ class GraphFormat(StrEnum):
 
 
 def _load(datasets: str | None) -> Network:
-    from liaison.services import graph
+    from liaison.services.analysis import graph
 
     names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
     return graph.load(engine(), caller(), dt.datetime.now(dt.UTC), names, purpose())
@@ -77,7 +77,7 @@ def graph_expand(
 
     Example: liaison --as alice --purpose "case 118" graph expand p1 --hops 2 --format gexf -o p1.gexf
     """
-    from liaison.services import graph
+    from liaison.services.analysis import graph
 
     with reported():
         names = [name.strip() for name in (datasets or "").split(",") if name.strip()]
@@ -174,7 +174,7 @@ def graph_routes(datasets: Datasets = None) -> None:
 
     Example: liaison --as carmen --purpose "case 118" graph routes
     """
-    from liaison.services import routes
+    from liaison.services.analysis import routes
 
     with reported():
         names = [name.strip() for name in (datasets or "").split(",") if name.strip()]

@@ -13,7 +13,7 @@ from rich.table import Table
 from liaison.cli.support import caller, engine, out, reported
 
 if TYPE_CHECKING:
-    from liaison.services import messages
+    from liaison.services.messaging import messages
     from liaison.store.messages import Message
 
 __all__ = ["message_app"]
@@ -39,7 +39,7 @@ def _now() -> dt.datetime:
 def _draft(
     body: str, priority: str, handling: str, to_user: list[str] | None, ref: list[str] | None
 ) -> messages.Draft:
-    from liaison.services import messages
+    from liaison.services.messaging import messages
 
     return messages.Draft(body, priority, handling, tuple(to_user or ()), tuple(ref or ()))
 
@@ -60,7 +60,7 @@ def message_send(
     named. Example: liaison --as alice message send --to NCB-ES --subject "Vessel Aurora"
     --priority urgent --body "Arriving Algeciras 04:00" --ref imo-9123456
     """
-    from liaison.services import messages
+    from liaison.services.messaging import messages
 
     with reported():
         thread, message = messages.open_thread(
@@ -85,7 +85,7 @@ def message_reply(
 
     Example: liaison --as bob message reply 3f2a9c0d1e4b5a6f --body "Boarding team ready"
     """
-    from liaison.services import messages
+    from liaison.services.messaging import messages
 
     with reported():
         message = messages.reply(
@@ -103,7 +103,7 @@ def message_list(
 
     Example: liaison --as bob message list
     """
-    from liaison.services import messages
+    from liaison.services.messaging import messages
 
     with reported():
         threads, total = messages.list_threads(engine(), caller(), limit=limit, offset=offset)
@@ -140,7 +140,7 @@ def message_read(
 
     Example: liaison --as bob message read 3f2a9c0d1e4b5a6f
     """
-    from liaison.services import messages
+    from liaison.services.messaging import messages
 
     with reported():
         found, shown = messages.read_thread(engine(), caller(), thread, _now())
@@ -171,7 +171,7 @@ def message_receipts(
 
     Example: liaison --as alice message receipts 3f2a9c0d1e4b5a6f 9b1c2d3e4f5a6b7c
     """
-    from liaison.services import messages
+    from liaison.services.messaging import messages
 
     with reported():
         for user, at in messages.receipts(engine(), caller(), thread, message):

@@ -48,7 +48,7 @@ def notice_create(
     Example: liaison --as alice notice create --kind red --title "Wanted for trafficking"
     --name "Ivan Petrov" --birth-date 1975-03-02 --nationality ru
     """
-    from liaison.services import notices
+    from liaison.services.messaging import notices
 
     with reported():
         properties: dict[str, list[str]] = {"name": list(name or [])}
@@ -81,7 +81,7 @@ def _mover(action: str) -> None:
         notice_id: Annotated[str, typer.Argument(help="The notice.")],
         note: Annotated[str, typer.Option(help="A note kept with the move (reviewers: why).")] = "",
     ) -> None:
-        from liaison.services import notices
+        from liaison.services.messaging import notices
 
         with reported():
             moved = notices.move(engine(), caller(), notice_id, action, note=note, now=_now())
@@ -111,7 +111,7 @@ def notice_list(
 
     Example: liaison --as rita notice list --status submitted
     """
-    from liaison.services import notices
+    from liaison.services.messaging import notices
 
     with reported():
         found, total = notices.list_notices(engine(), caller(), status, limit=notices.MAX_PAGE)
@@ -132,7 +132,7 @@ def notice_show(notice_id: Annotated[str, typer.Argument(help="The notice.")]) -
 
     Example: liaison --as bob notice show 3f2a9c0d1e4b5a6f
     """
-    from liaison.services import notices
+    from liaison.services.messaging import notices
 
     with reported():
         notice = notices.get(engine(), caller(), notice_id, _now())
@@ -145,7 +145,7 @@ def notice_expire() -> None:
 
     Example: liaison notice expire
     """
-    from liaison.services import notices
+    from liaison.services.messaging import notices
 
     with reported():
         expired = notices.expire_due(engine(), _now())

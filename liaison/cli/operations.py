@@ -58,7 +58,7 @@ def operation_create(
     --starts 2026-12-01 --ends 2026-12-07 --agency NCB-ES --agency BP-MD --country es --country md
     --checkpoint MAD:airport:es:Madrid Barajas:UX1094,IB3170
     """
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         plan = OperationPlan.parse(
@@ -79,7 +79,7 @@ def operation_create(
 @operation_app.command("list")
 def operation_list(as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False) -> None:
     """The operations your agency coordinates or takes part in."""
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         found = operations.list_operations(engine(), caller())
@@ -110,7 +110,7 @@ def operation_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """An operation's plan: agencies, countries, objectives, watchlists and checkpoints."""
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         now = _now()
@@ -135,7 +135,7 @@ def operation_show(
 @operation_app.command("close")
 def operation_close(operation: Annotated[str, typer.Argument(help="The operation's id or name.")]) -> None:
     """Close an operation: it takes no more results (its coordinating agency's coordinators)."""
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         closed = operations.close(engine(), caller(), operation, _now())
@@ -162,7 +162,7 @@ def operation_result(
     Example: liaison --as carmen operation result "Liberterra III" --kind arrest --count 2 --country es
     --checkpoint MAD
     """
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         seizure = None
@@ -196,7 +196,7 @@ def operation_results(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV on standard output.")] = False,
 ) -> None:
     """Every field result filed, oldest first (victims' details only to their agency)."""
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         identity, rows = caller(), list[dict[str, object]]()
@@ -235,7 +235,7 @@ def operation_tally(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """The live tally: totals by kind and by country."""
-    from liaison.services import operations
+    from liaison.services.operations import operations
 
     with reported():
         found, tally = operations.tally(engine(), caller(), operation)
@@ -256,7 +256,7 @@ def operation_report_command(
     output: Annotated[Path, typer.Option("--out", help="The report file: .html or .pdf.")],
 ) -> None:
     """Write the after-action report: totals, a table per country, charts, top hits, agencies."""
-    from liaison.services import operation_report
+    from liaison.services.operations import operation_report
 
     with reported():
         suffix = output.suffix.lower()

@@ -15,8 +15,8 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from liaison.ingest.screening_csv import ScreeningRow
-    from liaison.services.hits import Reference
-    from liaison.services.matching_service import Matches, Scored
+    from liaison.services.screening.matching_service import Matches, Scored
+    from liaison.services.sharing.hits import Reference
 
 __all__ = ["ScreenFormat", "ScreenedRow", "render_screening", "screened_json"]
 

@@ -34,7 +34,7 @@ def retention_due(
 
     Example: liaison --as alice retention due
     """
-    from liaison.services import retention
+    from liaison.services.sharing import retention
 
     with reported():
         found, total = retention.due(engine(), caller(), _now().date(), limit=limit, offset=offset)
@@ -66,7 +66,7 @@ def retention_confirm(
 
     Example: liaison --as alice retention confirm fr_cases p1 --until 2027-12-01
     """
-    from liaison.services import retention
+    from liaison.services.sharing import retention
 
     with reported():
         now = _now()
@@ -87,7 +87,7 @@ def retention_delete(
 
     Example: liaison --as alice retention delete fr_cases p1
     """
-    from liaison.services import retention
+    from liaison.services.sharing import retention
 
     with reported():
         retention.delete(engine(), caller(), dataset, entity_id, _now())

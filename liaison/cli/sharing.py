@@ -33,7 +33,7 @@ def access_request(
 
     Example: liaison --as bob access request 3f2a9c0d1e4b5a6f --reason "same passport as our suspect"
     """
-    from liaison.services import hits
+    from liaison.services.sharing import hits
 
     with reported():
         request = hits.request_access(engine(), caller(), reference, reason, _now())
@@ -49,7 +49,7 @@ def access_list(
 
     Example: liaison --as alice access list --status pending
     """
-    from liaison.services import hits
+    from liaison.services.sharing import hits
 
     with reported():
         identity = caller()
@@ -82,7 +82,7 @@ def access_grant(
 
     Example: liaison --as alice access grant 9b1c2d3e4f5a6b7c --note "handle as AMBER"
     """
-    from liaison.services import hits
+    from liaison.services.sharing import hits
 
     with reported():
         decided = hits.decide(engine(), caller(), request_id, grant=True, note=note, now=_now())
@@ -98,7 +98,7 @@ def access_refuse(
 
     Example: liaison --as alice access refuse 9b1c2d3e4f5a6b7c --note "ongoing operation"
     """
-    from liaison.services import hits
+    from liaison.services.sharing import hits
 
     with reported():
         decided = hits.decide(engine(), caller(), request_id, grant=False, note=note, now=_now())
@@ -115,7 +115,7 @@ def alerts_list(
 
     Example: liaison --as alice alerts list --after 120
     """
-    from liaison.services import alerts
+    from liaison.services.messaging import alerts
 
     with reported():
         found = alerts.list_alerts(engine(), caller(), after, limit)

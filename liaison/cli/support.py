@@ -86,7 +86,7 @@ def settings() -> Settings:
 def engine(migrate: bool = False) -> Engine:
     """Open the configured store; `migrate` creates or upgrades it first."""
     from liaison import store
-    from liaison.services import audit
+    from liaison.services.accounts import audit
 
     config = settings()
     opened = store.open_engine(config.database_url)
@@ -124,7 +124,7 @@ def set_caller(user: str | None, purpose_given: str) -> None:
 
 def caller() -> Identity:
     """The identity this invocation acts as: the named user, or the local operator."""
-    from liaison.services import access
+    from liaison.services.accounts import access
 
     user = _invocation["as"]
     return access.identity_of(engine(), user) if user else Identity.operator()

@@ -57,7 +57,7 @@ def takedown_add(
     Example: liaison --as hugo takedown add "Synergia III" --kind ip --value 203.0.113.7
     --country nl --provider "Host BV"
     """
-    from liaison.services import takedowns
+    from liaison.services.operations import takedowns
 
     with reported():
         made = takedowns.add(
@@ -89,7 +89,7 @@ def takedown_advance(
 
     Example: liaison --as hugo takedown advance 3 --stage notified --notified-to "Host BV abuse desk"
     """
-    from liaison.services import takedowns
+    from liaison.services.operations import takedowns
 
     with reported():
         moved = takedowns.advance(
@@ -112,7 +112,7 @@ def takedown_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The operation's targets and, per country, the share taken down or seized."""
-    from liaison.services import takedowns
+    from liaison.services.operations import takedowns
 
     with reported():
         found, targets, shares = takedowns.listing(engine(), caller(), operation, _now(), stage)

@@ -30,7 +30,7 @@ def _now() -> dt.datetime:
 
 
 def _envelope(dataset: str, agency: str, handling: str, release: list[str] | None) -> Envelope:
-    from liaison.services.imports import envelope_for
+    from liaison.services.sharing.imports import envelope_for
 
     return envelope_for(
         agency,
@@ -65,7 +65,7 @@ def import_prosecutions(
 
     Example: liaison trafficking import-prosecutions trafficking_cases/ --dataset htpd --agency NCB-FR
     """
-    from liaison.services import trafficking_cases
+    from liaison.services.trafficking import trafficking_cases
 
     with reported():
         envelope = _envelope(dataset, agency, handling, release)
@@ -90,7 +90,7 @@ def import_cases(
 
     Example: liaison trafficking import-cases cases.json --dataset es_cases --agency NCB-ES
     """
-    from liaison.services import trafficking_cases
+    from liaison.services.trafficking import trafficking_cases
 
     with reported():
         envelope = _envelope(dataset, agency, handling, release)
@@ -114,7 +114,7 @@ def import_ctdc(
 
     Example: liaison trafficking import-ctdc ctdc_victims.csv --dataset ctdc --agency NCB-ES
     """
-    from liaison.services import trafficking_cases
+    from liaison.services.trafficking import trafficking_cases
 
     with reported():
         envelope = _envelope(dataset, agency, "RED", release)
@@ -140,7 +140,7 @@ def stats(
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
 ) -> None:
     """Counts you may read, with cells of fewer than 11 people withheld (shown as <11)."""
-    from liaison.services import trafficking_cases
+    from liaison.services.trafficking import trafficking_cases
 
     with reported():
         if counted not in ("cases", "victims"):
@@ -200,7 +200,7 @@ def screen(
     Example: liaison --as ines trafficking screen --setting worksite --country es
     --observed documents_withheld --observed debt_bondage
     """
-    from liaison.services import indicator_screening
+    from liaison.services.trafficking import indicator_screening
 
     with reported():
         if lang not in LANGUAGES:

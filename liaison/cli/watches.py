@@ -41,7 +41,7 @@ def watch_add(
 
     Example: liaison --as bob watch add --name "Ivan Sokolov" --birth-date 1975
     """
-    from liaison.services import watches
+    from liaison.services.screening import watches
 
     with reported():
         properties: dict[str, list[str]] = {"name": name}
@@ -63,7 +63,7 @@ def watch_entity(
 
     Example: liaison --as bob watch entity es_cases p17
     """
-    from liaison.services import watches
+    from liaison.services.screening import watches
 
     with reported():
         watch = watches.watch_entity(engine(), caller(), dataset, entity_id, threshold, _now())
@@ -76,7 +76,7 @@ def watch_list() -> None:
 
     Example: liaison --as bob watch list
     """
-    from liaison.services import watches
+    from liaison.services.screening import watches
 
     with reported():
         table = Table("watch", "label", "query", "threshold", "since")
@@ -94,7 +94,7 @@ def watch_remove(watch_id: Annotated[str, typer.Argument(help="The watch.")]) ->
 
     Example: liaison --as bob watch remove 3f2a9c0d1e4b5a6f
     """
-    from liaison.services import watches
+    from liaison.services.screening import watches
 
     with reported():
         watches.remove(engine(), caller(), watch_id, _now())
@@ -107,7 +107,7 @@ def webhook_add(url: Annotated[str, typer.Argument(help="An http(s) URL to post 
 
     Example: liaison --as bob webhook add https://soc.example.org/liaison
     """
-    from liaison.services import webhooks
+    from liaison.services.messaging import webhooks
 
     with reported():
         added = webhooks.add(engine(), caller(), url, _now(), webhooks.config(settings()))
@@ -120,7 +120,7 @@ def webhook_list() -> None:
 
     Example: liaison --as bob webhook list
     """
-    from liaison.services import webhooks
+    from liaison.services.messaging import webhooks
 
     with reported():
         table = Table("webhook", "url", "since")
@@ -135,7 +135,7 @@ def webhook_remove(webhook_id: Annotated[str, typer.Argument(help="The webhook."
 
     Example: liaison --as bob webhook remove 3f2a9c0d1e4b5a6f
     """
-    from liaison.services import webhooks
+    from liaison.services.messaging import webhooks
 
     with reported():
         webhooks.remove(engine(), caller(), webhook_id, _now())
@@ -148,7 +148,7 @@ def webhook_deliver() -> None:
 
     Example: liaison webhook deliver
     """
-    from liaison.services import webhooks
+    from liaison.services.messaging import webhooks
 
     with reported():
         delivered, failed = webhooks.deliver_due(engine(), _now(), webhooks.config(settings()))

@@ -37,7 +37,7 @@ def species_import(
 
     Example: liaison species import cites_species_index_2017-04-21.csv.gz
     """
-    from liaison.services import seizures
+    from liaison.services.wildlife import seizures
 
     with reported():
         taxa, names = seizures.import_species(engine(), caller(), path, _now())
@@ -47,7 +47,7 @@ def species_import(
 @species_app.command("show")
 def species_show(name: Annotated[str, typer.Argument(help="Scientific, synonym or common name.")]) -> None:
     """The taxon a name stands for, with its CITES appendix."""
-    from liaison.services import seizures
+    from liaison.services.wildlife import seizures
 
     with reported():
         found = seizures.lookup(engine(), name)
@@ -78,8 +78,8 @@ def seizure_import(
     Example: liaison seizure import eia_pangolin_seizures.xlsx --mapping eia-pangolin
     --dataset eia --agency WL-KE
     """
-    from liaison.services import seizures
-    from liaison.services.imports import envelope_for
+    from liaison.services.sharing.imports import envelope_for
+    from liaison.services.wildlife import seizures
 
     with reported():
         now = _now()
@@ -108,7 +108,7 @@ def seizure_trends(
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
 ) -> None:
     """Seizures you may read, per year and species, country or commodity: count, kilograms, individuals."""
-    from liaison.services import seizures
+    from liaison.services.wildlife import seizures
     from liaison.store.seizures import Dimension, SeizureFilter
 
     with reported():
@@ -146,7 +146,7 @@ def seizure_routes(
     species: Annotated[str | None, typer.Option(help="Only this species, genus or family.")] = None,
 ) -> None:
     """The legs seizures travelled between countries, most travelled first."""
-    from liaison.services import seizures
+    from liaison.services.wildlife import seizures
 
     with reported():
         legs = seizures.routes(engine(), caller(), species=species, purpose=purpose(), now=_now())
@@ -163,7 +163,7 @@ def seizure_duplicates(
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
 ) -> None:
     """Seizures reported in both datasets (same country, year, quantity; place and date agreeing)."""
-    from liaison.services import seizures
+    from liaison.services.wildlife import seizures
 
     with reported():
         pairs = seizures.reported_twice(engine(), caller(), dataset, against, purpose=purpose(), now=_now())
@@ -191,7 +191,7 @@ def trade_import(
 
     Example: liaison trade import comptab_2019-05-31.csv
     """
-    from liaison.services import cites_trade
+    from liaison.services.wildlife import cites_trade
 
     with reported():
         records, unknown = cites_trade.import_trade(engine(), caller(), path, _now())
@@ -205,7 +205,7 @@ def trade_compare(
     ] = None,
 ) -> None:
     """Per year, legal trade (CITES records: live animals, scales, skins) beside the seizures you may read."""
-    from liaison.services import cites_trade
+    from liaison.services.wildlife import cites_trade
 
     with reported():
         years = cites_trade.beside_seizures(engine(), caller(), species, purpose=purpose(), now=_now())
@@ -231,7 +231,7 @@ def trade_discrepancies(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Records shown at most.")] = 20,
 ) -> None:
     """Trade records whose importer and exporter figures disagree, largest difference first."""
-    from liaison.services import cites_trade
+    from liaison.services.wildlife import cites_trade
 
     with reported():
         found = cites_trade.disagreements(

@@ -68,7 +68,7 @@ def xref(
 
     Example: liaison xref un_sc uk --threshold 0.8
     """
-    from liaison.services import xref as xref_service
+    from liaison.services.screening import xref as xref_service
 
     with reported():
         config = settings()
@@ -164,7 +164,7 @@ def review_list(
 
     Example: liaison review list --status pending --dataset un_sc
     """
-    from liaison.services import xref as xref_service
+    from liaison.services.screening import xref as xref_service
 
     with reported():
         pairs = xref_service.review(engine(), status.value, dataset, limit, caller())
@@ -206,7 +206,7 @@ def review_confirm(pair_id: PairArgument, by: ByOption = None) -> None:
 
     Example: liaison review confirm xp-0f3c9a1b2d4e5f607182
     """
-    from liaison.services import xref as xref_service
+    from liaison.services.screening import xref as xref_service
 
     with reported():
         actor = caller()
@@ -220,7 +220,7 @@ def review_dismiss(pair_id: PairArgument, by: ByOption = None) -> None:
 
     Example: liaison review dismiss xp-0f3c9a1b2d4e5f607182
     """
-    from liaison.services import xref as xref_service
+    from liaison.services.screening import xref as xref_service
 
     with reported():
         actor = caller()
@@ -242,7 +242,7 @@ def clusters(
 
     Example: liaison clusters --dataset un_sc --json
     """
-    from liaison.services import xref as xref_service
+    from liaison.services.screening import xref as xref_service
 
     with reported():
         found = xref_service.clusters(engine(), dataset, accept_above, caller())

@@ -15,9 +15,9 @@ from liaison.access.secrets import hash_password
 from liaison.demo import story as demo_story
 from liaison.demo.world import DEMO_PASSWORD, GROUPS, USERS, demo_agencies, demo_datasets
 from liaison.model import AgencyKind, Envelope, Handling
-from liaison.services import agencies
-from liaison.services.imports import import_records
-from liaison.services.reference_data import reference_file
+from liaison.services.accounts import agencies
+from liaison.services.sharing.imports import import_records
+from liaison.services.sharing.reference_data import reference_file
 from liaison.settings import Settings
 
 __all__ = ["DEMO_PASSWORD", "PUBLIC_LISTS", "DemoLoaded", "DemoState", "load", "state"]

@@ -30,7 +30,7 @@ from liaison.demo.story_cyber import import_intelligence
 from liaison.demo.story_operations import plan_operations
 from liaison.demo.story_scene import Scene
 from liaison.demo.story_wildlife import import_wildlife
-from liaison.services import xref
+from liaison.services.screening import xref
 from liaison.settings import Settings
 
 __all__ = ["REVIEWED", "StoryTold", "tell"]

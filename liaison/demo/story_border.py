@@ -20,8 +20,9 @@ from liaison.demo.story_scene import Scene
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import read_manifest, write_paxlst
 from liaison.model.manifest import Flight, Manifest, Passenger, TravelDocument
-from liaison.services import entry_decisions, indicator_screening, manifests, travel_documents
-from liaison.services.matching_service import MatchingService
+from liaison.services.screening import entry_decisions, manifests, travel_documents
+from liaison.services.screening.matching_service import MatchingService
+from liaison.services.trafficking import indicator_screening
 
 __all__ = ["FLIGHT", "MANIFEST_FILE", "screen_flight", "stolen_passport"]
 

@@ -16,8 +16,8 @@ import orjson
 
 from liaison.demo.story_scene import Scene
 from liaison.ingest.base import read_as_file
-from liaison.services import trafficking_cases
-from liaison.services.imports import envelope_for
+from liaison.services.sharing.imports import envelope_for
+from liaison.services.trafficking import trafficking_cases
 
 __all__ = ["CASES_DATASET", "case_file", "import_cases"]
 

@@ -11,8 +11,11 @@ from typing import Any
 
 from liaison.demo.story_cyber import SHARED_VALUES
 from liaison.demo.story_scene import Scene
-from liaison.services import alerts, correlation, hits, messages, notices, watches
-from liaison.services.messages import Draft
+from liaison.services.cyber import correlation
+from liaison.services.messaging import alerts, messages, notices
+from liaison.services.messaging.messages import Draft
+from liaison.services.screening import watches
+from liaison.services.sharing import hits
 
 __all__ = [
     "ACTION_DAY_THREAD",

@@ -13,8 +13,8 @@ from liaison import ingest
 from liaison.demo.build import DemoBuilder
 from liaison.demo.story_scene import Scene
 from liaison.model import Envelope, Handling
-from liaison.services.imports import envelope_for, import_records
-from liaison.services.reference_data import reference_file
+from liaison.services.sharing.imports import envelope_for, import_records
+from liaison.services.sharing.reference_data import reference_file
 
 __all__ = ["FORENSICS", "SHARED_VALUES", "import_intelligence"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from liaison.demo.story_scene import Scene
 from liaison.model.operation import Checkpoint, OperationPlan, Seizure
-from liaison.services import operations, takedowns
+from liaison.services.operations import operations, takedowns
 
 __all__ = ["LIBERTERRA", "SYNERGIA", "WATCHLISTS", "plan_operations"]
 

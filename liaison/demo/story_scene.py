@@ -18,7 +18,8 @@ from sqlalchemy import Engine
 from liaison.demo.build import demo_id
 from liaison.demo.world import demo_datasets
 from liaison.model import Identity
-from liaison.services import access, catalog
+from liaison.services.accounts import access
+from liaison.services.sharing import catalog
 from liaison.settings import Settings
 
 __all__ = ["Scene"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from liaison.demo.story_scene import Scene
 from liaison.model import Identity
-from liaison.services import cites_trade, seizures
-from liaison.services.imports import envelope_for
-from liaison.services.reference_data import reference_file
+from liaison.services.sharing.imports import envelope_for
+from liaison.services.sharing.reference_data import reference_file
+from liaison.services.wildlife import cites_trade, seizures
 
 __all__ = ["SEIZURE_SETS", "import_wildlife"]
 

@@ -21,7 +21,7 @@ from liaison.errors import Forbidden, Unauthenticated
 from liaison.http.limits import TokenBuckets
 from liaison.http.problems import problem
 from liaison.model import Identity
-from liaison.services import access
+from liaison.services.accounts import access
 from liaison.settings import Settings
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 
-from liaison.services.matching_service import MatchingService
+from liaison.services.screening.matching_service import MatchingService
 
 __all__ = ["DatasetName", "EngineDep", "MatchingDep"]
 

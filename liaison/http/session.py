@@ -20,8 +20,8 @@ from liaison.errors import Forbidden
 from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE, CallerDep, SettingsDep, WriterDep
 from liaison.http.limits import TokenBuckets
 from liaison.model import IdentityKind
-from liaison.services import access
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access
+from liaison.services.accounts.throttle import LoginLimits
 
 __all__ = ["router", "set_session_cookies"]
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.http.deps import EngineDep
-from liaison.services import hits
+from liaison.services.sharing import hits
 from liaison.web.render import confirmed, page
 from liaison.web.session import PostedDep, ViewerDep
 

@@ -21,8 +21,8 @@ from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.http.auth import SESSION_COOKIE, SettingsDep
 from liaison.http.deps import EngineDep
 from liaison.model import Identity, Role
-from liaison.services import access, audit, passwords
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access, audit, passwords
+from liaison.services.accounts.throttle import LoginLimits
 from liaison.store import WEB_SESSION, StoredToken
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep

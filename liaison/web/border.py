@@ -27,7 +27,8 @@ from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity
 from liaison.model.manifest import Manifest
 from liaison.model.operation import OperationStatus
-from liaison.services import entry_decisions, manifests, operations, travel_documents
+from liaison.services.operations import operations
+from liaison.services.screening import entry_decisions, manifests, travel_documents
 from liaison.store.entry_decisions import PENDING, Decision
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep

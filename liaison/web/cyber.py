@@ -25,9 +25,9 @@ from liaison.http.deps import DatasetName
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
 from liaison.model import Handling
-from liaison.services import correlation, stix_export, taxii
-from liaison.services.correlation import Correlated
-from liaison.services.imports import ImportResult, envelope_for, import_records
+from liaison.services.cyber import correlation, stix_export, taxii
+from liaison.services.cyber.correlation import Correlated
+from liaison.services.sharing.imports import ImportResult, envelope_for, import_records
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 from liaison.web.uploads import upload_name

@@ -13,7 +13,9 @@ from liaison.access.decision import rule
 from liaison.http.problems import MAX_ID
 from liaison.model import Identity
 from liaison.model.operation import OperationStatus
-from liaison.services import alerts, messages, notices, operations, watches, xref
+from liaison.services.messaging import alerts, messages, notices
+from liaison.services.operations import operations
+from liaison.services.screening import watches, xref
 from liaison.store.operations import Operation
 from liaison.web.operations import headline
 from liaison.web.render import page

@@ -18,10 +18,12 @@ from liaison.http.deps import EngineDep
 from liaison.matching.record import MATCHABLE
 from liaison.model.observables import observables_of
 from liaison.model.provenance import Provenance
-from liaison.services import catalog, correlation, graph
-from liaison.services.correlation import Correlated
-from liaison.services.hits import Reference
-from liaison.services.matching_service import MatchingService, Scope, Scored
+from liaison.services.analysis import graph
+from liaison.services.cyber import correlation
+from liaison.services.cyber.correlation import Correlated
+from liaison.services.screening.matching_service import MatchingService, Scope, Scored
+from liaison.services.sharing import catalog
+from liaison.services.sharing.hits import Reference
 from liaison.store import StoredEntity
 from liaison.web.render import page
 from liaison.web.session import ViewerDep

@@ -14,8 +14,8 @@ from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE, SettingsDep
 from liaison.http.deps import EngineDep
 from liaison.http.limits import TokenBuckets
 from liaison.http.session import set_session_cookies
-from liaison.services import access
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access
+from liaison.services.accounts.throttle import LoginLimits
 from liaison.web.render import page, redirect
 from liaison.web.session import PostedDep, safe_next
 

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from liaison.errors import BadInput
 from liaison.http.deps import EngineDep
 from liaison.model import Handling
-from liaison.services import catalog, messages
+from liaison.services.messaging import messages
+from liaison.services.sharing import catalog
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, ViewerDep
 

@@ -17,8 +17,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from liaison.analysis import network
 from liaison.http.deps import EngineDep
-from liaison.services import catalog, graph
-from liaison.services.graph import Neighbourhood
+from liaison.services.analysis import graph
+from liaison.services.analysis.graph import Neighbourhood
+from liaison.services.sharing import catalog
 from liaison.web.render import page
 from liaison.web.session import Viewer, ViewerDep
 

@@ -18,7 +18,8 @@ from liaison.errors import BadInput
 from liaison.http.deps import EngineDep, MatchingDep
 from liaison.http.problems import MAX_OFFSET
 from liaison.model import Identity, NoticeKind, NoticeStatus, next_status
-from liaison.services import catalog, notices
+from liaison.services.messaging import notices
+from liaison.services.sharing import catalog
 from liaison.store.notices import Notice
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep

@@ -22,7 +22,8 @@ from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.model import Identity
 from liaison.model.operation import VICTIM_KINDS, Checkpoint, CrimeArea, OperationPlan, ResultKind, Seizure
-from liaison.services import catalog, operation_report, operations
+from liaison.services.operations import operation_report, operations
+from liaison.services.sharing import catalog
 from liaison.store.operations import Operation
 from liaison.web.render import page, redirect
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep

@@ -17,8 +17,8 @@ from liaison.access.secrets import split_token
 from liaison.errors import BadInput, Forbidden, Throttled
 from liaison.http.auth import SESSION_COOKIE, SettingsDep
 from liaison.http.deps import EngineDep
-from liaison.services import passwords
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import passwords
+from liaison.services.accounts.throttle import LoginLimits
 from liaison.web.render import confirmed, page
 from liaison.web.session import Posted, PostedDep, ViewerDep
 

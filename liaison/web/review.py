@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import NotFound
 from liaison.http.deps import EngineDep
-from liaison.services import catalog, xref
+from liaison.services.screening import xref
+from liaison.services.sharing import catalog
 from liaison.store import StoredEntity
 from liaison.web.render import confirmed, page
 from liaison.web.session import PostedDep, ViewerDep

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse
 
 from liaison.analysis.routes import Centroid, Flows, centroids
 from liaison.http.deps import EngineDep
-from liaison.services import catalog, routes
+from liaison.services.analysis import routes
+from liaison.services.sharing import catalog
 from liaison.web import outlines
 from liaison.web.render import page
 from liaison.web.session import ViewerDep

@@ -16,7 +16,7 @@ from liaison.errors import BadInput
 from liaison.ingest.base import read_as_file
 from liaison.ingest.screening_csv import ScreeningRow, read_screening_csv
 from liaison.model import Identity
-from liaison.services.matching_service import MAX_BATCH, Matches, MatchingService, Scope
+from liaison.services.screening.matching_service import MAX_BATCH, Matches, MatchingService, Scope
 from liaison.web.render import page
 from liaison.web.session import PostedDep, ViewerDep
 from liaison.web.uploads import upload_name

@@ -14,8 +14,8 @@ from liaison.http.auth import SettingsDep
 from liaison.http.deps import EngineDep, MatchingDep
 from liaison.matching.record import MATCHABLE
 from liaison.model import Handling
-from liaison.services import catalog
-from liaison.services.matching_service import DEFAULT_SCOPE, Scope
+from liaison.services.screening.matching_service import DEFAULT_SCOPE, Scope
+from liaison.services.sharing import catalog
 from liaison.web.render import page
 from liaison.web.session import ViewerDep
 

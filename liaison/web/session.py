@@ -19,7 +19,7 @@ from liaison.errors import Forbidden, Unauthenticated
 from liaison.http.auth import CSRF_COOKIE, SESSION_COOKIE
 from liaison.http.limits import TokenBuckets
 from liaison.model import Identity, Role
-from liaison.services import access
+from liaison.services.accounts import access
 
 __all__ = ["LoginRequired", "Posted", "PostedDep", "Viewer", "ViewerDep", "safe_next"]
 

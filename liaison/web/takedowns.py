@@ -17,7 +17,7 @@ from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
 from liaison.model.takedown import FINAL, Stage, Target
-from liaison.services import takedowns
+from liaison.services.operations import takedowns
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep
 

@@ -23,9 +23,9 @@ from liaison.http.deps import EngineDep
 from liaison.i18n import LANGUAGES, negotiate, translations
 from liaison.ingest.base import read_as_file
 from liaison.ingest.stix import MAX_BUNDLE_BYTES
-from liaison.services import indicator_screening, trafficking_cases
-from liaison.services.imports import envelope_for
-from liaison.services.trafficking_cases import Statistics
+from liaison.services.sharing.imports import envelope_for
+from liaison.services.trafficking import indicator_screening, trafficking_cases
+from liaison.services.trafficking.trafficking_cases import Statistics
 from liaison.store.trafficking import CASE_DIMENSIONS, CASE_MEASURES, VICTIM_DIMENSIONS
 from liaison.web.render import page, redirect, refusal_status
 from liaison.web.session import PostedDep, Viewer, ViewerDep

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from liaison.errors import BadInput
 from liaison.http.deps import EngineDep
-from liaison.services import watches
+from liaison.services.screening import watches
 from liaison.web.render import confirmed, page
 from liaison.web.session import Posted, PostedDep, Viewer, ViewerDep
 

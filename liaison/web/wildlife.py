@@ -16,7 +16,7 @@ from liaison.analysis.charts import stacked_bars
 from liaison.analysis.routes import Flow, Flows, Hotspot, Leg
 from liaison.errors import BadInput
 from liaison.http.deps import EngineDep
-from liaison.services import cites_trade, seizures
+from liaison.services.wildlife import cites_trade, seizures
 from liaison.store.seizures import TrendRow
 from liaison.web.render import page
 from liaison.web.routes import RouteMap, draw

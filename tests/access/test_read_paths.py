@@ -22,8 +22,9 @@ from liaison import store
 from liaison.errors import NotFound
 from liaison.model import Handling, Identity, IdentityKind, Role
 from liaison.model.observables import Kind, Observable
-from liaison.services import correlation, records
-from liaison.services.matching_service import MatchingService, Scope
+from liaison.services.cyber import correlation
+from liaison.services.screening.matching_service import MatchingService, Scope
+from liaison.services.sharing import records
 from liaison.store import hits as hit_store
 from liaison.store.tables import (
     AlertRow,

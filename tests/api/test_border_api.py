@@ -18,8 +18,8 @@ from liaison.api.app import create_app
 from liaison.ingest import Record
 from liaison.ingest.manifest import read_manifest, write_paxlst
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
-from liaison.services import access, agencies
-from liaison.services.imports import import_records
+from liaison.services.accounts import access, agencies
+from liaison.services.sharing.imports import import_records
 from liaison.settings import Settings
 from tests.api.test_alerts_api import token
 

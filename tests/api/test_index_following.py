@@ -28,8 +28,8 @@ from liaison import store
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity
-from liaison.services import agencies
-from liaison.services.imports import import_records
+from liaison.services.accounts import agencies
+from liaison.services.sharing.imports import import_records
 
 KEY = "index-following-test-key"
 DEADLINE = 30.0

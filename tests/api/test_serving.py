@@ -15,7 +15,7 @@ import httpx
 from liaison import store
 from liaison.api.serving import _tcp_socket
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 
 
 def test_the_shared_socket_says_tcp_so_connections_get_nodelay() -> None:

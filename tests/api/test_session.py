@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.api.app import create_app
 from liaison.model import Agency, Identity, Role
-from liaison.services import access
+from liaison.services.accounts import access
 from liaison.settings import Settings
 
 NOW = dt.datetime.now(dt.UTC)

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from liaison import ingest
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
-from liaison.services import access, agencies
-from liaison.services.imports import import_records
+from liaison.services.accounts import access, agencies
+from liaison.services.sharing.imports import import_records
 from liaison.settings import Settings
 
 NOW = dt.datetime.now(dt.UTC)

@@ -21,7 +21,7 @@ from liaison.errors import BadInput
 from liaison.http.limits import NO_NUL
 from liaison.http.stated import COUNTRY, FTM_SCHEMA, SAYS_SOMETHING, USER_NAME
 from liaison.model.operation import country_code
-from liaison.services import access
+from liaison.services.accounts import access
 from liaison.settings import Settings
 
 

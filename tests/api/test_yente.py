@@ -31,8 +31,8 @@ from liaison import ingest, store
 from liaison.api.app import create_app
 from liaison.matching.model import FEATURES
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
-from liaison.services import access
-from liaison.services.imports import import_records
+from liaison.services.accounts import access
+from liaison.services.sharing.imports import import_records
 from liaison.settings import Settings
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)

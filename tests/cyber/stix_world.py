@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from liaison.ingest.stix import read_stix
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
-from liaison.services import access, agencies
-from liaison.services.imports import ImportResult, import_records
+from liaison.services.accounts import access, agencies
+from liaison.services.sharing.imports import ImportResult, import_records
 from tests.web.pages import PASSWORD
 
 NOW = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)

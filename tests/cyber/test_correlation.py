@@ -18,8 +18,9 @@ from liaison.api.app import create_app
 from liaison.ingest.base import Record
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
 from liaison.model.observables import Kind, Observable
-from liaison.services import access, agencies, correlation
-from liaison.services.imports import import_records
+from liaison.services.accounts import access, agencies
+from liaison.services.cyber import correlation
+from liaison.services.sharing.imports import import_records
 from liaison.settings import Settings
 from liaison.store import db
 from liaison.store.observables import holdings

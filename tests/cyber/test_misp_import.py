@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from liaison.errors import BadInput
 from liaison.ingest.misp import read_misp
 from liaison.model import Envelope, Handling
-from liaison.services import access, correlation
-from liaison.services.imports import import_records
+from liaison.services.accounts import access
+from liaison.services.cyber import correlation
+from liaison.services.sharing.imports import import_records
 from liaison.store.tables import EntityRow, StixObjectRow
 from tests.cyber.stix_world import NOW, two_agencies
 

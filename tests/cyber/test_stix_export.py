@@ -21,9 +21,9 @@ from liaison.errors import NotFound
 from liaison.ingest.base import Record
 from liaison.model import Envelope, Handling
 from liaison.model.markings import MARKING_OF
-from liaison.services import access
-from liaison.services.imports import import_records
-from liaison.services.stix_export import export_stix
+from liaison.services.accounts import access
+from liaison.services.cyber.stix_export import export_stix
+from liaison.services.sharing.imports import import_records
 from liaison.settings import Settings
 from tests.api.test_alerts_api import token
 from tests.cyber.stix_world import NOW, TLP_RED, import_stix, indicator, two_agencies, write_bundle

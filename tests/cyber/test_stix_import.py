@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput
 from liaison.model import Handling
-from liaison.services import access, correlation
+from liaison.services.accounts import access
+from liaison.services.cyber import correlation
 from liaison.store.retention import delete_record
 from liaison.store.tables import DatasetRow, EntityRow, ObservableRow, StixObjectRow
 from tests.cyber.stix_world import (

@@ -21,7 +21,8 @@ from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import Agency, AgencyKind, Identity, Role
 from liaison.model.operation import OperationPlan
 from liaison.model.takedown import Stage, check_advance
-from liaison.services import access, operations, takedowns
+from liaison.services.accounts import access
+from liaison.services.operations import operations, takedowns
 from liaison.settings import Settings
 from tests.api.test_alerts_api import token
 from tests.test_cli import Cli

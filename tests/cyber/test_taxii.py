@@ -22,8 +22,8 @@ from taxii2client.v21 import ApiRoot, Collection, Server, Status, as_pages
 
 from liaison.api.app import create_app
 from liaison.model import Identity
-from liaison.services import access
-from liaison.services.taxii import collection_id
+from liaison.services.accounts import access
+from liaison.services.cyber.taxii import collection_id
 from liaison.settings import Settings
 from liaison.store.tables import AuditEventRow, StixObjectRow
 from tests.cyber.stix_world import NOW, TLP_RED, import_stix, indicator, two_agencies, write_bundle

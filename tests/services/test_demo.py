@@ -14,7 +14,7 @@ from liaison.api.app import create_app
 from liaison.demo.world import demo_agencies, demo_datasets
 from liaison.errors import NotFound
 from liaison.model import Identity
-from liaison.services import catalog
+from liaison.services.sharing import catalog
 from liaison.settings import Settings
 from tests.test_cli import Cli
 

@@ -32,22 +32,14 @@ from liaison.demo.world import DEMO_PASSWORD
 from liaison.model import Identity
 from liaison.model.observables import guess_observable
 from liaison.model.operation import OperationStatus
-from liaison.services import (
-    access,
-    alerts,
-    correlation,
-    entry_decisions,
-    hits,
-    manifests,
-    messages,
-    notices,
-    operations,
-    seizures,
-    takedowns,
-    trafficking_cases,
-    watches,
-    xref,
-)
+from liaison.services.accounts import access
+from liaison.services.cyber import correlation
+from liaison.services.messaging import alerts, messages, notices
+from liaison.services.operations import operations, takedowns
+from liaison.services.screening import entry_decisions, manifests, watches, xref
+from liaison.services.sharing import hits
+from liaison.services.trafficking import trafficking_cases
+from liaison.services.wildlife import seizures
 from liaison.settings import Settings
 from tests.web.pages import logged_in, text_of
 

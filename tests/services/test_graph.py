@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.errors import BadInput, NotFound
-from liaison.services import access, graph
+from liaison.services.accounts import access
+from liaison.services.analysis import graph
 from liaison.store import open_engine
 from tests.test_access_cli import two_agencies
 from tests.test_cli import Cli

@@ -15,8 +15,8 @@ from liaison import ingest
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest.ftm import read_ftm
 from liaison.model import Agency, Envelope, Handling, Identity
-from liaison.services import catalog
-from liaison.services.imports import import_records
+from liaison.services.sharing import catalog
+from liaison.services.sharing.imports import import_records
 
 OPERATOR = Identity.operator()
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -170,7 +170,7 @@ def test_another_agencys_dataset_is_refused(engine: Engine, agency: Agency, shar
     path = shared_data / "ftm" / "t1.entities.ftm.json.gz"
     run_import(engine, path, "t1")
     from liaison.model import AgencyKind
-    from liaison.services.agencies import register
+    from liaison.services.accounts.agencies import register
 
     register(engine, Agency("NCB-ES", "INTERPOL NCB Madrid", "ES", AgencyKind.NCB))
     with pytest.raises(Conflict, match="belongs to agency 'NCB-FR'"):
@@ -189,7 +189,7 @@ def test_a_member_names_new_datasets_in_its_namespace_and_learns_nothing_of_othe
     engine: Engine, agency: Agency, shared_data: Path
 ) -> None:
     from liaison.model import AgencyKind, Role
-    from liaison.services.agencies import register
+    from liaison.services.accounts.agencies import register
 
     register(engine, Agency("NCB-ES", "INTERPOL NCB Madrid", "ES", AgencyKind.NCB))
     path = shared_data / "ftm" / "t1.entities.ftm.json.gz"

@@ -24,10 +24,11 @@ from liaison.ingest.ftm import entity_from_dict
 from liaison.matching.index import CandidateIndex
 from liaison.matching.record import MatchRecord
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
-from liaison.services import notices, retention
-from liaison.services.imports import import_records
-from liaison.services.live_index import LiveIndex, ReadWriteLock, Removal, Step
-from liaison.services.matching_service import MatchingService, Scope
+from liaison.services.messaging import notices
+from liaison.services.screening.live_index import LiveIndex, ReadWriteLock, Removal, Step
+from liaison.services.screening.matching_service import MatchingService, Scope
+from liaison.services.sharing import retention
+from liaison.services.sharing.imports import import_records
 from tests.matching.test_index import answers, queries, worlds
 
 OPERATOR = Identity.operator()

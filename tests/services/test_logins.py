@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.errors import Throttled, Unauthenticated
 from liaison.model import Agency, Identity, Role
-from liaison.services import access
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access
+from liaison.services.accounts.throttle import LoginLimits
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery"

@@ -11,8 +11,8 @@ from liaison.errors import NotFound
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
 from liaison.model import Agency, Envelope, Handling, Identity
-from liaison.services.imports import import_records
-from liaison.services.matching_service import MatchingService, Scope
+from liaison.services.screening.matching_service import MatchingService, Scope
+from liaison.services.sharing.imports import import_records
 
 OPERATOR = Identity.operator()
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)

@@ -18,8 +18,8 @@ from liaison import store
 from liaison.access.secrets import NewToken
 from liaison.errors import BadInput, Forbidden, NotFound, Throttled, Unauthenticated
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies, passwords
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access, agencies, passwords
+from liaison.services.accounts.throttle import LoginLimits
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 OLD, NEW = "correct horse battery", "a new and longer passphrase"

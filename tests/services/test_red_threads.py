@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput, NotFound
 from liaison.model import Agency, AgencyKind, Handling, Identity, Role
-from liaison.services import access, agencies, alerts, messages
-from liaison.services.messages import Draft
+from liaison.services.accounts import access, agencies
+from liaison.services.messaging import alerts, messages
+from liaison.services.messaging.messages import Draft
 from liaison.store.tables import AlertRow, MessageRow, ReceiptRow, ThreadParticipantRow, ThreadRow
 
 NOW = dt.datetime(2026, 12, 9, 9, tzinfo=dt.UTC)

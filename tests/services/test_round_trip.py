@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from liaison.ingest import read
 from liaison.ingest.ftm import read_ftm
 from liaison.model import Agency, Envelope, Handling, Identity
-from liaison.services import catalog
-from liaison.services.imports import import_records
+from liaison.services.sharing import catalog
+from liaison.services.sharing.imports import import_records
 
 OPERATOR = Identity.operator()
 NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)

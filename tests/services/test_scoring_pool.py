@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from liaison.ingest import Record
 from liaison.model import Envelope, Handling, Identity
-from liaison.services.imports import import_records
-from liaison.services.matching_service import POOL_FROM, MatchingService, Scope
+from liaison.services.screening.matching_service import POOL_FROM, MatchingService, Scope
+from liaison.services.sharing.imports import import_records
 
 NOW = dt.datetime.now(dt.UTC)
 GIVEN = ("Ivan", "Olena", "Maria", "Petro", "Ana", "Mihai", "Viktor", "Natalia", "Oleg", "Irina")

@@ -36,7 +36,8 @@ from liaison import store
 from liaison.access.sealing import new_key
 from liaison.errors import BadInput
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, webhook_targets, webhooks
+from liaison.services.accounts import access
+from liaison.services.messaging import webhook_targets, webhooks
 from liaison.settings import Settings
 from liaison.store import watches as watch_store
 from liaison.store.alerts import add_alert

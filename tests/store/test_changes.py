@@ -19,7 +19,7 @@ from liaison.errors import BadInput
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
 from liaison.model import Agency, Envelope, Handling
-from liaison.services.imports import import_records
+from liaison.services.sharing.imports import import_records
 from liaison.store import changes
 from liaison.store.db import reading
 from liaison.store.retention import delete_record

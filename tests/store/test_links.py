@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.ingest.base import Record
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity
-from liaison.services import agencies
-from liaison.services.imports import import_records
+from liaison.services.accounts import agencies
+from liaison.services.sharing.imports import import_records
 from liaison.store.retention import delete_record
 from liaison.store.tables import EntityLinkRow
 

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 import liaison.store
 from liaison import store
 from liaison.model import Agency, Identity, Role
-from liaison.services import access
-from liaison.services.throttle import LoginLimits
+from liaison.services.accounts import access
+from liaison.services.accounts.throttle import LoginLimits
 from liaison.store.tables import Base
 
 NOW = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 import liaison.store
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies, messages
+from liaison.services.accounts import access, agencies
+from liaison.services.messaging import messages
 from liaison.store.tables import MessageRow, ThreadParticipantRow, UtcDateTime
 
 NOW = dt.datetime(2026, 12, 9, 9, tzinfo=dt.UTC)

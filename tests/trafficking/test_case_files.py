@@ -19,7 +19,8 @@ from liaison.api.app import create_app
 from liaison.errors import BadInput
 from liaison.model import Handling
 from liaison.model.htcds import fields
-from liaison.services import access, trafficking_cases
+from liaison.services.accounts import access
+from liaison.services.trafficking import trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import EntityRow, TraffickingCaseRow, TraffickingVictimRow
 from tests.api.test_alerts_api import token

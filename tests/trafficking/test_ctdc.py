@@ -17,7 +17,8 @@ from liaison.api.app import create_app
 from liaison.errors import BadInput
 from liaison.ingest.ctdc import mapping
 from liaison.model.htcds import fields
-from liaison.services import access, trafficking_cases
+from liaison.services.accounts import access
+from liaison.services.trafficking import trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import EntityRow
 from tests.api.test_alerts_api import token

@@ -18,7 +18,9 @@ from liaison.api.app import create_app
 from liaison.domains.trafficking.disclosure import K
 from liaison.errors import BadInput
 from liaison.model import Handling
-from liaison.services import access, graph, trafficking_cases
+from liaison.services.accounts import access
+from liaison.services.analysis import graph
+from liaison.services.trafficking import trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import AuditEventRow, EntityRow, TraffickingCaseRow
 from tests.api.test_alerts_api import token

@@ -15,7 +15,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
-from liaison.services import access, trafficking_cases
+from liaison.services.accounts import access
+from liaison.services.trafficking import trafficking_cases
 from liaison.settings import Settings
 from liaison.store.tables import AuditEventRow, IndicatorScreeningRow
 from tests.api.test_alerts_api import token

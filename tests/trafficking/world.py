@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 from tests.web.pages import PASSWORD
 
 NOW = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 from liaison.settings import Settings
 from tests.web.pages import PASSWORD, csrf_of, log_in
 

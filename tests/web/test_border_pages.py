@@ -27,7 +27,7 @@ from sqlalchemy import Engine, text
 from liaison.api.app import create_app
 from liaison.ingest.manifest import MAX_FILE_BYTES
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 from liaison.settings import Settings
 from tests.test_cli import Cli
 from tests.web.pages import PASSWORD, logged_in, text_of

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
 from liaison.model import Identity, Role
-from liaison.services import access
+from liaison.services.accounts import access
 from liaison.settings import Settings
 from liaison.store.tables import AuditEventRow, StixObjectRow
 from tests.cyber.stix_world import NOW, indicator, two_agencies

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from liaison.api.app import create_app
 from liaison.model import Agency, Identity, Role
-from liaison.services import access
+from liaison.services.accounts import access
 from liaison.settings import Settings
 from tests.web.pages import PASSWORD, csrf_of, log_in, text_of
 

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from liaison.api.app import create_app
 from liaison.i18n import LOCALE_DIR
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 from liaison.settings import Settings
 from liaison.web.navigation import GROUPS, PAGES
 from tests.web.pages import log_in

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from liaison import store
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access
+from liaison.services.accounts import access
 from liaison.settings import Settings
 from tests.test_cli import Cli
 from tests.test_graph_cli import RING, SECRET, import_fr

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 from liaison.settings import Settings
 from tests.web.pages import PASSWORD, logged_in
 

@@ -20,7 +20,8 @@ from sqlalchemy import Engine
 
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies, operations
+from liaison.services.accounts import access, agencies
+from liaison.services.operations import operations
 from liaison.settings import Settings
 from tests.api.test_alerts_api import events
 from tests.web.pages import PASSWORD, logged_in, text_of

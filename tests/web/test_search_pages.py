@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies
+from liaison.services.accounts import access, agencies
 from liaison.settings import Settings
 from tests.test_cli import Cli
 from tests.web.pages import PASSWORD, log_in, text_of

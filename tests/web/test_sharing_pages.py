@@ -21,7 +21,8 @@ from sqlalchemy import Engine, create_engine, text
 
 from liaison.api.app import create_app
 from liaison.model import Agency, AgencyKind, Identity, Role
-from liaison.services import access, agencies, xref
+from liaison.services.accounts import access, agencies
+from liaison.services.screening import xref
 from liaison.settings import Settings
 from liaison.web.session import safe_next
 from tests.test_cli import Cli

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from liaison.api.app import create_app
 from liaison.domains.wildlife.duplicates import Reported, _compare, duplicates
 from liaison.model import Handling, Identity, Role
-from liaison.services import access, seizures
+from liaison.services.accounts import access
+from liaison.services.wildlife import seizures
 from liaison.settings import Settings
 from tests.api.test_alerts_api import token
 from tests.test_cli import Cli

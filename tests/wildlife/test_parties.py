@@ -11,7 +11,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison.errors import BadInput
-from liaison.services import access, alerts, graph, watches
+from liaison.services.accounts import access
+from liaison.services.analysis import graph
+from liaison.services.messaging import alerts
+from liaison.services.screening import watches
 from liaison.store.tables import EntityRow
 from tests.wildlife.test_seizures import NOW, _import, world  # noqa: F401 (fixture)
 

@@ -20,7 +20,8 @@ from liaison.api.app import create_app
 from liaison.errors import BadInput, Forbidden
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role
 from liaison.model.places import countries_in, country_of
-from liaison.services import access, agencies, seizures
+from liaison.services.accounts import access, agencies
+from liaison.services.wildlife import seizures
 from liaison.settings import Settings
 from liaison.store.seizures import SeizureFilter
 from liaison.store.tables import EntityRow, SeizureRow

@@ -19,7 +19,8 @@ from liaison.api.app import create_app
 from liaison.errors import BadInput, Forbidden
 from liaison.ingest.cites_trade import COLUMNS
 from liaison.model import Handling, Identity, Role
-from liaison.services import access, cites_trade
+from liaison.services.accounts import access
+from liaison.services.wildlife import cites_trade
 from liaison.settings import Settings
 from liaison.store.tables import CitesTradeRow
 from tests.api.test_alerts_api import token

@@ -1,0 +1,1 @@
+"""Networks, routes and hotspots of what a caller may read."""

@@ -1,0 +1,1 @@
+"""Cyber intelligence: correlation of observables, STIX export and TAXII collections."""

@@ -1,0 +1,1 @@
+"""What agencies tell each other: notices, messages, alerts and webhooks."""

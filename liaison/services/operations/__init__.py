@@ -1,0 +1,1 @@
+"""Coordinated operations: plans, field results, takedowns and after-action reports."""

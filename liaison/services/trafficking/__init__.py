@@ -1,0 +1,1 @@
+"""Human trafficking: case files, published statistics and first responders' indicator screenings."""

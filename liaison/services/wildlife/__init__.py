@@ -1,0 +1,1 @@
+"""Wildlife crime: seizures, the CITES species index and CITES trade records."""
