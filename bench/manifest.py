@@ -2,10 +2,11 @@
 
 Run with `python bench/manifest.py` (options `--repeat 10`, `--flights 1000`, `--database URL`).
 It loads the demo world (the UN and OFAC lists, the demo agencies' records and published
-notices) into a fresh SQLite store, adds the UK sanctions list and 2,000 reported lost or
-stolen documents, and generates 300-passenger flights: travellers with made-up names, plus
-planted ones taken from the three lists (names re-cased and stripped of accents, split into
-surname and given names as a carrier would) and planted holders of reported documents. Every
+notices) into a fresh SQLite store, adds the UK sanctions list, 2,000 reported lost or stolen
+documents and a hub's border police (BP-RO, in no running operation, whose officer screens), and
+generates 300-passenger flights: travellers with made-up names, plus planted ones taken from
+the three lists (names re-cased and stripped of accents, split into surname and given names as a
+carrier would) and planted holders of reported documents. Every
 passenger is screened against everything in the store: the lists, notices and agencies' records.
 
 Each manifest is posted to `POST /api/v1/manifests` as CSV and as a UN/EDIFACT PAXLST message
@@ -40,6 +41,8 @@ PLANTED_LISTED = 10
 PLANTED_DOCUMENTS = 5
 REPORTED = 2_000
 LISTS = ("un_sc", "us_ofac_sdn", "uk_hmt")
+AGENCY, OFFICER = "BP-RO", "radu"
+"""The hub's border police and its officer, who screens the manifests."""
 GIVEN = (
     "Anna",
     "Maria",
@@ -150,7 +153,24 @@ def _prepare(database: str | None) -> str:
         "--title",
         "UK sanctions list",
     ]
-    for command in (["init"], ["demo"], uk):
+    # The demo's border police (BP-MD) take part in Liberterra II, which screens its flights
+    # against the operation's watchlists only; the bench's border agency takes part in none, so
+    # every passenger is screened against everything in the store.
+    hub = [
+        [
+            "agency",
+            "add",
+            AGENCY,
+            "--name",
+            "Border Police, Bucharest Henri Coanda",
+            "--country",
+            "RO",
+            "--kind",
+            "border",
+        ],
+        ["user", "add", OFFICER, "--agency", AGENCY, "--role", "officer"],
+    ]
+    for command in (["init"], ["demo"], uk, *hub):
         subprocess.run([liaison, *command], env=env, check=True, capture_output=True)
     return url
 
@@ -190,7 +210,8 @@ def _listed(url: str, rng: random.Random) -> list[Planted]:
 def _report_documents(url: str, rng: random.Random) -> list[tuple[str, str]]:
     """Report documents stolen as BP-MD's officer felix; the register the manifests meet."""
     from liaison import store
-    from liaison.services import access, travel_documents
+    from liaison.services.accounts import access
+    from liaison.services.screening import travel_documents
 
     engine = store.open_engine(url)
     officer = access.identity_of(engine, "felix")
@@ -246,7 +267,7 @@ def _flight(rng: random.Random, number: int, listed: list[Planted], reported: li
         for index, (surname, given, birth, nationality, gender, document, _tag) in enumerate(tagged, start=1)
     ]
     planted_by_name = {passenger.name: row[-1] for passenger, row in zip(people, tagged, strict=True)}
-    flight = Flight(f"UX{number:04d}", "MAD", "KIV", dt.datetime.now(dt.UTC).replace(microsecond=0), None)
+    flight = Flight(f"RO{number:04d}", "OTP", "MAD", dt.datetime.now(dt.UTC).replace(microsecond=0), None)
     return Manifest("bench", "csv", flight, tuple(people), ()), planted_by_name
 
 
@@ -312,14 +333,14 @@ def main() -> None:
     from liaison.api.app import create_app
     from liaison.ingest.manifest import write_paxlst
     from liaison.model import Identity
-    from liaison.services import access
+    from liaison.services.accounts import access
     from liaison.settings import Settings
 
     settings = Settings(database_url=url, rate_per_second=100_000, rate_burst=100_000)
     app = create_app(settings)
     engine = app.state.engine
     made, _ = access.create_token(
-        engine, Identity.operator(), "felix", dt.datetime.now(dt.UTC), scopes=("read", "write")
+        engine, Identity.operator(), OFFICER, dt.datetime.now(dt.UTC), scopes=("read", "write")
     )
     headers = {"Authorization": f"ApiKey {made.text}"}
     with TestClient(app) as client:
@@ -335,7 +356,12 @@ def main() -> None:
             elapsed = time.perf_counter() - began
             if answer.status_code != 201:
                 raise SystemExit(f"{name}: {answer.status_code} {answer.text[:300]}")
-            return elapsed, answer.json()
+            body = answer.json()
+            if body["operation"] is not None:
+                raise SystemExit(
+                    f"{name}: filed into operation {body['operation']!r}, screened against its lists only"
+                )
+            return elapsed, body
 
         print(
             f"\none flight of {PASSENGERS} passengers ({PLANTED_LISTED} listed, {PLANTED_DOCUMENTS} on "
