@@ -25,6 +25,7 @@ __all__ = [
     "ImportResult",
     "check_releasability",
     "check_writable",
+    "check_writes_for",
     "envelope_for",
     "import_records",
     "write_records",
@@ -130,8 +131,7 @@ def write_records(
     notice lands in the published notices or its agency's diffusions). Names and name parts lose
     their invisible format controls (bidi overrides, isolates and marks, zero-width spaces) on the
     way in; ZWNJ and ZWJ stay."""
-    if not may(identity, Action.WRITE, DatasetFacts(envelope.owner_agency)):
-        raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {envelope.owner_agency}")
+    check_writes_for(identity, envelope.owner_agency, action)
     if not named_by_liaison:
         check_writable(session, identity, envelope.dataset)
     schemata: dict[str, int] = {}
@@ -166,6 +166,13 @@ def write_records(
         detail={"source": source, "kind": kind, "handling": envelope.handling.value, "records": schemata},
     )
     return ImportResult(run_id, envelope.dataset, schemata)
+
+
+def check_writes_for(identity: Identity, agency: str, action: str = "write") -> None:
+    """Refuse unless the caller may write records owned by `agency`: its own agency's, or (the
+    operator) any. The access decision's rule for datasets, on the agency a write is made for."""
+    if not may(identity, Action.WRITE, DatasetFacts(agency)):
+        raise Forbidden(f"{identity.actor} of {identity.agency} cannot {action} for {agency}")
 
 
 def check_writable(session: Session, identity: Identity, dataset: str) -> None:

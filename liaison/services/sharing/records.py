@@ -21,9 +21,9 @@ from liaison.access.decision import Action, DatasetFacts, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.ingest import Record
 from liaison.ingest.ftm import entity_from_dict
-from liaison.model import Envelope, Handling, Identity, IdentityKind, parse_release
+from liaison.model import Envelope, Handling, Identity, parse_release
 from liaison.services.accounts import audit
-from liaison.services.sharing.imports import check_writable, write_records
+from liaison.services.sharing.imports import check_writable, check_writes_for, write_records
 from liaison.services.sharing.landed import landed
 from liaison.store import StoredEntity
 
@@ -139,16 +139,13 @@ def update(
 
 
 def _owner(session: Session, identity: Identity, dataset: str, agency: str | None) -> str:
-    existing = {summary.name: summary for summary in store.list_datasets(session, Identity.operator())}
-    if identity.kind is IdentityKind.MEMBER:
-        if agency not in (None, identity.agency):
-            raise Forbidden(f"{identity.actor} of {identity.agency} cannot write for {agency}")
-        return str(identity.agency)
-    if agency is not None:
-        return agency
-    if dataset in existing:
-        return existing[dataset].owner_agency
-    raise BadInput("field 'agency': the operator names the agency a new dataset belongs to")
+    """The agency a new record is written for, if the caller may write for it: the one named,
+    else the caller's own, else (the operator, which has none) the dataset's owner."""
+    owner = agency if agency is not None else identity.agency or store.dataset_owner(session, dataset)
+    if owner is None:
+        raise BadInput("field 'agency': the operator names the agency a new dataset belongs to")
+    check_writes_for(identity, owner)
+    return owner
 
 
 def _write(
