@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import EngineDep, MatchingDep
 from liaison.http.problems import MAX_ID
-from liaison.http.stated import MATCHABLE_SCHEMA, SAYS_SOMETHING
+from liaison.http.stated import COUNTRY, MATCHABLE_SCHEMA, PURPOSE, SAYS_SOMETHING
 from liaison.ingest.base import read_as_file
 from liaison.ingest.manifest import MAX_FILE_BYTES, read_manifest
 from liaison.model import Identity
@@ -54,7 +54,7 @@ class DocumentIn(BaseModel):
     """A travel document reported lost, stolen, revoked or invalidated."""
 
     number: str = Field(min_length=1, max_length=64, examples=["FA123456"])
-    country: str = Field(min_length=2, max_length=3, examples=["ua"])
+    country: str = Field(min_length=2, max_length=3, examples=["ua"], json_schema_extra=COUNTRY)
     kind: Literal["passport", "identity_card", "visa", "other"] = "passport"
     status: Literal["lost", "stolen", "revoked", "invalidated"] = "stolen"
     note: str = Field(default="", max_length=2_000)
@@ -96,7 +96,7 @@ class ScreeningIn(BaseModel):
     """Subjects to screen for a freeze or entry: organisations, companies, vessels, accounts, people."""
 
     subjects: list[SubjectIn] = Field(min_length=1, max_length=asset_screening.MAX_SUBJECTS)
-    purpose: str = Field(min_length=3, max_length=500)
+    purpose: str = Field(min_length=3, max_length=500, json_schema_extra=PURPOSE)
 
 
 def _now() -> dt.datetime:
@@ -136,7 +136,9 @@ def _manifest(stored: StoredManifest, passengers: list[dict[str, Any]]) -> Manif
 async def screen_manifest(
     request: Request,
     identity: WriterDep,
-    purpose: Annotated[str, Query(min_length=3, max_length=500, description="Why; it is audited.")],
+    purpose: Annotated[
+        str, Query(min_length=3, max_length=500, description="Why; it is audited.", json_schema_extra=PURPOSE)
+    ],
     name: Annotated[str, Query(pattern=_NAME, description="The file's name, for messages.")] = "manifest",
     operation: Annotated[
         str | None, Query(max_length=200, description="The operation it counts for.")

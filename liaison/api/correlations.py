@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from liaison.http.auth import CallerDep
 from liaison.http.deps import EngineDep
+from liaison.http.stated import PURPOSE
 from liaison.model.observables import MAX_OBSERVABLE_CHARS
 from liaison.services.cyber import correlation
 from liaison.services.cyber.correlation import Correlated
@@ -35,7 +36,7 @@ class CorrelationIn(BaseModel):
     """Values to correlate and why."""
 
     observables: list[ObservableIn] = Field(min_length=1, max_length=correlation.MAX_VALUES)
-    purpose: str = Field(min_length=3, max_length=500)
+    purpose: str = Field(min_length=3, max_length=500, json_schema_extra=PURPOSE)
 
 
 def _now() -> dt.datetime:
@@ -78,7 +79,9 @@ def correlate(body: CorrelationIn, engine: EngineDep, identity: CallerDep) -> li
 def correlate_entity(
     dataset: Annotated[str, PathParam(max_length=64)],
     entity_id: Annotated[str, PathParam(max_length=255)],
-    purpose: Annotated[str, Query(min_length=3, max_length=500, description="Why; it is audited.")],
+    purpose: Annotated[
+        str, Query(min_length=3, max_length=500, description="Why; it is audited.", json_schema_extra=PURPOSE)
+    ],
     engine: EngineDep,
     identity: CallerDep,
 ) -> list[dict[str, Any]]:

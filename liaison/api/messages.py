@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_OFFSET
+from liaison.http.stated import HANDLING
 from liaison.services.messaging import messages
 from liaison.store.messages import Message, Thread
 
@@ -24,7 +25,7 @@ class MessageIn(BaseModel):
 
     body: str = Field(min_length=1, max_length=messages.MAX_BODY)
     priority: str = Field(default="routine", pattern="^(routine|urgent|flash)$")
-    handling: str = Field(default="AMBER", max_length=16, examples=["AMBER"])
+    handling: str = Field(default="AMBER", max_length=16, examples=["AMBER"], json_schema_extra=HANDLING)
     to_users: list[str] = Field(
         default_factory=list,
         max_length=100,

@@ -38,7 +38,7 @@ class CheckpointIn(BaseModel):
     code: str = Field(min_length=1, max_length=16, examples=["MAD"])
     name: str = Field(default="", max_length=200, examples=["Madrid Barajas"])
     kind: Literal["airport", "border_crossing", "port"]
-    country: str = Field(min_length=2, max_length=3, examples=["es"])
+    country: str = Field(min_length=2, max_length=3, examples=["es"], json_schema_extra=COUNTRY)
     monitored: list[str] = Field(default_factory=list, max_length=500, examples=[["UX1094", "IB3170"]])
 
 
@@ -83,7 +83,7 @@ class ResultIn(BaseModel):
         "server_seized",
     ]
     count: int = Field(ge=-(2**31), le=2**31, description="0 or more; a negative count is refused.")
-    country: str = Field(min_length=2, max_length=3, examples=["es"])
+    country: str = Field(min_length=2, max_length=3, examples=["es"], json_schema_extra=COUNTRY)
     day: dt.date | None = Field(default=None, description="Today when left out.")
     checkpoint: str | None = Field(default=None, max_length=16)
     entities: list[str] = Field(default_factory=list, max_length=500)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from liaison.api.yente_models import ReferenceOut
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.problems import MAX_OFFSET
-from liaison.http.stated import FTM_SCHEMA
+from liaison.http.stated import FTM_SCHEMA, HANDLING
 from liaison.model.provenance import Provenance
 from liaison.services.screening.matching_service import DEFAULT_SCOPE, MatchingService, Scope
 from liaison.services.sharing import records, retention
@@ -34,7 +34,7 @@ _DATASET = r"^[A-Za-z0-9_.-]{1,64}$"
 class HandlingIn(BaseModel):
     """How a record is handled: TLP 2.0 code, releasability, purpose and retention review date."""
 
-    handling: str | None = Field(default=None, max_length=16, examples=["AMBER"])
+    handling: str | None = Field(default=None, max_length=16, examples=["AMBER"], json_schema_extra=HANDLING)
     releasability: list[str] | None = Field(
         default=None, max_length=200, examples=[["agency:NCB-ES", "group:thb-taskforce"]]
     )
@@ -46,7 +46,7 @@ class EntityIn(HandlingIn):
     """A new entity: FtM id, schema and properties, with its handling (required)."""
 
     id: str = Field(min_length=1, max_length=255, examples=["es-case-118-p1"])
-    schema_: str = Field(alias="schema", max_length=64, examples=["Person"])
+    schema_: str = Field(alias="schema", max_length=64, examples=["Person"], json_schema_extra=FTM_SCHEMA)
     properties: dict[str, list[str] | str] = Field(default_factory=dict, examples=[{"name": ["Ana Ruiz"]}])
     agency: str | None = Field(default=None, max_length=32, description="Operator only: the owning agency.")
 
@@ -54,7 +54,7 @@ class EntityIn(HandlingIn):
 class EntityUpdate(HandlingIn):
     """An entity's new properties (they replace the old), and any part of its handling to change."""
 
-    schema_: str = Field(alias="schema", max_length=64, examples=["Person"])
+    schema_: str = Field(alias="schema", max_length=64, examples=["Person"], json_schema_extra=FTM_SCHEMA)
     properties: dict[str, list[str] | str] = Field(default_factory=dict)
 
 

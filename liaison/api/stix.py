@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import DatasetName, EngineDep
+from liaison.http.stated import HANDLING
 from liaison.ingest.stix import bundle_objects, parse_json, stix_records
 from liaison.services.cyber import stix_export
 from liaison.services.sharing.imports import envelope_for, import_records
@@ -60,7 +61,9 @@ async def import_bundle(
     identity: WriterDep,
     settings: SettingsDep,
     dataset: DatasetName,
-    handling: Annotated[str, Query(description="TLP 2.0 code of unmarked objects.")] = "AMBER",
+    handling: Annotated[
+        str, Query(description="TLP 2.0 code of unmarked objects.", json_schema_extra=HANDLING)
+    ] = "AMBER",
     release: Annotated[list[str] | None, Query(description="Releasability entries.")] = None,
     title: Annotated[str | None, Query(max_length=255)] = None,
 ) -> StixImported:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from liaison.http.auth import CallerDep, WriterDep
 from liaison.http.deps import EngineDep
 from liaison.http.problems import MAX_ID
+from liaison.http.stated import COUNTRY
 from liaison.services.operations import takedowns
 from liaison.store.takedowns import CountryShare, Takedown
 
@@ -27,7 +28,7 @@ class TakedownIn(BaseModel):
 
     kind: Literal["ip", "domain", "server"]
     value: str = Field(min_length=1, max_length=600, examples=["203.0.113.7"])
-    country: str = Field(min_length=2, max_length=3, examples=["nl"])
+    country: str = Field(min_length=2, max_length=3, examples=["nl"], json_schema_extra=COUNTRY)
     provider: str = Field(min_length=1, max_length=200, examples=["Example Hosting BV"])
     day: dt.date | None = Field(default=None, description="Day identified; today without it.")
     note: str = Field(default="", max_length=200)

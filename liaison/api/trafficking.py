@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from liaison.domains.trafficking.indicators import ADVICE, GROUPS, INDICATORS, SETTINGS
 from liaison.http.auth import CallerDep, SettingsDep, WriterDep
 from liaison.http.deps import DatasetName, EngineDep
-from liaison.http.stated import one_of
+from liaison.http.stated import COUNTRY, one_of
 from liaison.i18n import LANGUAGES, translations
 from liaison.ingest.base import read_as_file
 from liaison.services.sharing.imports import envelope_for
@@ -41,13 +41,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_INDICATOR = one_of(indicator.id for indicator in INDICATORS)
+
+
 class ScreeningIn(BaseModel):
     """What a first responder saw: where, and which indicators (ids from GET /indicators)."""
 
     form_token: str = Field(min_length=16, max_length=64, description="One-time token of this form.")
     setting: str = Field(max_length=40, examples=["worksite"], json_schema_extra=one_of(SETTINGS))
-    country: str = Field(min_length=2, max_length=3, examples=["es"])
-    observed: list[Annotated[str, Field(max_length=40)]] = Field(max_length=40, examples=[["debt_bondage"]])
+    country: str = Field(min_length=2, max_length=3, examples=["es"], json_schema_extra=COUNTRY)
+    observed: list[
+        Annotated[str, Field(max_length=40, json_schema_extra=one_of(item.id for item in INDICATORS))]
+    ] = Field(max_length=40, examples=[["debt_bondage"]])
     language: Language = "en"
     notes: str = Field(default="", max_length=indicator_screening.MAX_NOTES)
 

@@ -29,7 +29,7 @@ from liaison.errors import BadInput
 from liaison.http.auth import CallerDep, SettingsDep
 from liaison.http.deps import MatchingDep
 from liaison.http.problems import problem
-from liaison.http.stated import FTM_SCHEMA
+from liaison.http.stated import FTM_SCHEMA, one_of
 from liaison.matching.model import FEATURES
 from liaison.services.screening.matching_service import DEFAULT_SCOPE, Found, Scope, Scored
 
@@ -89,7 +89,7 @@ def match(
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
     threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
     cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_CUTOFF,
-    algorithm: str = ALGORITHM,
+    algorithm: Annotated[str, Query(json_schema_extra=one_of((ALGORITHM, "best")))] = ALGORITHM,
     include_dataset: Annotated[list[str] | None, Query()] = None,
     exclude_dataset: Annotated[list[str] | None, Query()] = None,
     exclude_schema: Annotated[list[str] | None, Query()] = None,

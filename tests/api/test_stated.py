@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from liaison.api.app import create_app
 from liaison.errors import BadInput
 from liaison.http.limits import NO_NUL
-from liaison.http.stated import COUNTRY, FTM_SCHEMA, SAYS_SOMETHING, USER_NAME
+from liaison.http.stated import COUNTRY, FTM_SCHEMA, HANDLING, PURPOSE, SAYS_SOMETHING, USER_NAME
+from liaison.model.handling import Handling
 from liaison.model.operation import country_code
 from liaison.services.accounts import access
 from liaison.settings import Settings
@@ -100,3 +101,59 @@ def test_a_user_name_matches_the_stated_pattern_exactly_when_the_service_takes_i
 def test_text_that_says_something_is_what_the_stated_pattern_allows(text: str) -> None:
     stated = re.search(SAYS_SOMETHING["pattern"], text) is not None
     assert stated == (bool(text.strip()) and "\x00" not in text)
+
+
+_CODES = st.sampled_from(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", "WHITE", "AMBER STRICT", "BLUE"])
+
+
+@given(
+    st.tuples(
+        st.sampled_from(["", " ", "\t"]),
+        st.sampled_from(["", "TLP:", "tlp:", "TLP: ", "TLP"]),
+        _CODES,
+        st.sampled_from(["", " ", "\n", "x"]),
+    ).map(lambda parts: "".join(parts))
+    | st.text(max_size=14),
+    st.booleans(),
+)
+def test_a_handling_code_matches_the_stated_pattern_exactly_when_it_is_read(text: str, lower: bool) -> None:
+    text = text.lower() if lower else text
+    stated = re.search(HANDLING["pattern"], text) is not None
+    try:
+        Handling.parse(text)
+    except ValueError:
+        read = False
+    else:
+        read = True
+    assert stated == read
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\u3000\x00"), max_size=8))
+def test_a_purpose_matches_the_stated_pattern_exactly_when_screening_takes_it(text: str) -> None:
+    stated = re.search(PURPOSE["pattern"], text) is not None
+    assert stated == (len(text.strip()) >= 3 and "\x00" not in text)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "where", "field", "rule"),
+    [
+        ("/api/v1/datasets/{dataset}/entities", "post", "body", "handling", HANDLING),
+        ("/api/v1/datasets/{dataset}/entities", "post", "body", "schema", FTM_SCHEMA),
+        ("/api/v1/documents", "post", "body", "country", COUNTRY),
+        ("/api/v1/screenings", "post", "body", "purpose", PURPOSE),
+        ("/api/v1/manifests", "post", "query", "purpose", PURPOSE),
+        ("/api/v1/match/{dataset}", "post", "query", "algorithm", {"enum": ["best", "liaison-v1"]}),
+    ],
+)
+def test_the_schema_states_the_rule_on_the_field(
+    client: TestClient, path: str, method: str, where: str, field: str, rule: dict[str, Any]
+) -> None:
+    schema = client.get("/openapi.json").json()
+    operation = schema["paths"][path][method]
+    if where == "query":
+        stated = next(item["schema"] for item in operation["parameters"] if item["name"] == field)
+    else:
+        reference = next(iter(operation["requestBody"]["content"].values()))["schema"]["$ref"]
+        body = schema["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+        stated = body["properties"][field]  # on an optional field, beside its anyOf: it holds for strings
+    assert {key: stated.get(key) for key in rule} == rule
