@@ -180,6 +180,29 @@ def test_a_flight_is_screened_referred_and_decided_with_four_eyes(client: TestCl
     } <= actions
 
 
+def test_an_operation_s_flights_are_screened_against_its_watchlists_and_hidden_hits_still_told(
+    client: TestClient, engine: Engine
+) -> None:
+    # The bench of 2026-12-06 found 2 of 100 listed travellers because its officer's agency was
+    # in such an operation: narrowing is what the coordinator asked for, and it must be exact.
+    load(engine, "SEC", "other", Handling.CLEAR, [entity("Person", "o-1", name=["Ana Popescu"],
+                                                         birthDate=["1990-02-03"])])  # fmt: skip
+    felix, hugo = token(engine, "felix"), token(engine, "hugo")
+    plan = {
+        "name": "Narrow", "area": "trafficking", "starts": TODAY.isoformat(), "ends": TODAY.isoformat(),
+        "agencies": ["BP-MD"], "countries": ["md"], "watchlists": ["sdn"],
+        "checkpoints": [{"code": "KIV", "kind": "airport", "country": "md"}],
+    }  # fmt: skip
+    assert client.post("/api/v1/operations", json=plan, headers=hugo).status_code == 201
+    body = post_manifest(client, felix, MANIFEST).json()
+    assert body["operation"] is not None
+    hits = {passenger["name"]: [hit.get("listing") or hit["type"] for hit in passenger["hits"]]
+            for passenger in body["passengers"]}  # fmt: skip
+    assert hits["Ivan Petrovich Sokolov"] == ["sdn-1"]
+    assert hits["Ana Popescu"] == []  # listed in `other`, which the operation does not screen
+    assert hits["Viktor Bout"] == ["reference"]  # NCB-FR's RED record, outside the watchlists
+
+
 def test_bad_manifests_are_refused_whole_and_save_nothing(client: TestClient, engine: Engine) -> None:
     felix = token(engine, "felix")
     refused = post_manifest(client, felix, "this is not a manifest\nat all\n", name="notes.txt")
