@@ -26,7 +26,9 @@ a RED one among them only by its sender and the users it names. An agency's audi
 audit events of its people, a node auditor (and the operator) the whole trail. A border
 agency's users whose role screens (`SCREENING`) screen for it, and its officers (`ENTRY_DECIDING`)
 decide on the referrals it holds. Reference data is read by anyone and replaced by the operator
-or an admin. Only a record's owner agency sees who read it, and which record a request is for.
+or an admin. A dataset is known to its agency's people, and to whoever reads one of its records;
+it is written by its agency's users, auditors excepted. Only a record's owner agency sees who
+read it, and which record a request is for.
 
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
@@ -86,6 +88,7 @@ class Action(StrEnum):
     """What a caller would do to a resource."""
 
     READ = "read"
+    """Of a dataset: know of it, its name, title and owner (its records have their own rule)."""
     FILE = "file results in"
     """Of an operation: file field results and takedowns in it."""
     PLAN = "plan"
@@ -584,7 +587,13 @@ def _alerts(identity: Identity, action: Action) -> Rule:
 
 
 def _datasets(identity: Identity, action: Action) -> Rule:
-    if action is not Action.WRITE or identity.kind is IdentityKind.PUBLIC:
+    if identity.kind is IdentityKind.PUBLIC or identity.agency is None:
+        return ()
+    if action is Action.READ:
+        # Knowing of a dataset (its name, title, owner): its agency's people, auditors too. Others
+        # know of it only through the records they read in it (`store.registry`).
+        return (Grant(f"{identity.agency} owns it", Equals("owner_agency", identity.agency)),)
+    if action is not Action.WRITE:
         return ()
     if identity.role is not None and identity.role.audits:
         return ()

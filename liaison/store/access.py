@@ -21,6 +21,7 @@ from liaison.store.tables import (
     AccessRequestRow,
     AlertRow,
     AuditEventRow,
+    DatasetRow,
     EntityRow,
     IndicatorScreeningRow,
     ManifestRow,
@@ -115,6 +116,7 @@ _FIELDS: dict[Kind, Mapping[str, _Field]] = {
         "to_users": _Field(MessageRow.to_users, _barred(MessageRow.to_users)),
     },
     Kind.AUDIT_EVENT: {"agency": _Field(AuditEventRow.agency)},
+    Kind.DATASET: {"owner_agency": _Field(DatasetRow.owner_agency)},
 }
 
 

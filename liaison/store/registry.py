@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, Kind
 from liaison.errors import BadInput, Conflict, NotFound
-from liaison.model import Agency, AgencyKind, Identity, IdentityKind, dataset_prefix, namespace_of
-from liaison.store.access import readable
+from liaison.model import Agency, AgencyKind, Identity, dataset_prefix, namespace_of
+from liaison.store.access import readable, where
 from liaison.store.changes import log_run
 from liaison.store.tables import AgencyRow, DatasetRow, EntityRow, ImportRow
 
@@ -65,12 +66,11 @@ def list_agencies(session: Session) -> list[Agency]:
 def known_datasets(session: Session, identity: Identity, names: Iterable[str]) -> set[str]:
     """Which of these datasets the caller may know of, by the rule of `list_datasets`; a dataset
     they may not know of is answered exactly as one that does not exist."""
-    query = select(DatasetRow.name, DatasetRow.owner_agency).where(DatasetRow.name.in_(set(names)))
-    rows = {name: owner for name, owner in session.execute(query)}
-    if identity.kind is IdentityKind.OPERATOR:
-        return set(rows)
-    known = {name for name, owner in rows.items() if owner == identity.agency}
-    for name in sorted(set(rows) - known):  # a request names one or two: one indexed probe each
+    query = select(DatasetRow.name, where(identity, Action.READ, Kind.DATASET))
+    rows = session.execute(query.where(DatasetRow.name.in_(set(names))))
+    found = {name: bool(owned) for name, owned in rows}
+    known = {name for name, owned in found.items() if owned}
+    for name in sorted(set(found) - known):  # a request names one or two: one indexed probe each
         if session.scalar(select(exists().where(EntityRow.dataset == name, readable(identity)))):
             known.add(name)
     return known
@@ -134,14 +134,17 @@ def updated_datasets(session: Session) -> dict[str, dt.datetime]:
 def list_datasets(session: Session, identity: Identity) -> list[DatasetSummary]:
     """The datasets the caller may know of, by name, counting the entities they may read.
 
-    A dataset none of whose records the caller may read is not listed, unless it is their
-    agency's own: its name and title say something too.
+    A dataset none of whose records the caller may read is listed only if the access decision
+    lets them know of it (`Action.READ` on `Kind.DATASET`: their agency's own, or the operator's
+    every one): its name and title say something too.
     """
     query = select(EntityRow.dataset, func.count()).where(readable(identity)).group_by(EntityRow.dataset)
     counts: dict[str, int] = {dataset: count for dataset, count in session.execute(query)}
-    rows = session.scalars(select(DatasetRow).order_by(DatasetRow.name))
+    rows = session.execute(
+        select(DatasetRow, where(identity, Action.READ, Kind.DATASET)).order_by(DatasetRow.name)
+    )
     return [
         DatasetSummary(row.name, row.title, row.owner_agency, counts.get(row.name, 0), row.updated_at)
-        for row in rows
-        if row.name in counts or identity.kind is IdentityKind.OPERATOR or row.owner_agency == identity.agency
+        for row, known in rows
+        if known or row.name in counts
     ]

@@ -472,6 +472,16 @@ def test_a_dataset_is_written_by_its_agency_but_not_by_its_auditors() -> None:
     "caller",
     [Identity.public(), Identity.operator(), *(Identity.member("m", "A1", "aa", role) for role in Role)],
 )
+def test_a_dataset_is_known_to_its_agency_s_people_auditors_too_and_the_operator(caller: Identity) -> None:
+    knows = caller.user == "operator" or caller.agency == "A1"
+    assert bool(may(caller, Action.READ, DatasetFacts("A1"))) is knows, caller.role
+    assert not may(caller, Action.READ, DatasetFacts("A2")) or caller.user == "operator"
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [Identity.public(), Identity.operator(), *(Identity.member("m", "A1", "aa", role) for role in Role)],
+)
 def test_reference_data_is_read_by_anyone_and_replaced_by_the_operator_or_an_admin(caller: Identity) -> None:
     assert may(caller, Action.READ, ReferenceFacts())
     replaces = caller.user == "operator" or caller.role is Role.ADMIN

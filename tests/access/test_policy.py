@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access import Action, RecordFacts, may
+from liaison.access.decision import DatasetFacts
 from liaison.model import Agency, AgencyKind, Envelope, Handling, Identity, Role, parse_release
 from liaison.store.tables import EntityRow, GroupMemberRow, ImportRow, SharingGroupRow
 
@@ -178,3 +179,31 @@ def test_the_filtered_queries_return_exactly_what_the_policy_allows(
             assert counted == sum(
                 may_read(caller, e.owner_agency, e.handling, e.releasability) for e in envelopes.values()
             )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=records)
+def test_datasets_listed_and_known_are_exactly_what_may_allows(
+    world: Engine, drawn: list[tuple[str, Handling, list[str]]]
+) -> None:
+    """A dataset is known to whom `may` lets know of it (its agency's people, the operator) and
+    to whoever reads one of its records; to anyone else it does not exist."""
+    _reset(world)
+    envelopes = store_drawn(world, drawn, [], [f"Person {number}" for number in range(len(drawn))])
+    datasets = {f"ds-{code.lower()}": code for code, _ in AGENCIES}
+    with Session(world) as session:
+        callers = [Identity.public(), Identity.operator()]
+        callers += [Identity.member(name, code, dict(AGENCIES)[code], Role.AUDITOR) for name, code in USERS]
+        for caller in callers:
+            expected = {
+                name for name, owner in datasets.items() if may(caller, Action.READ, DatasetFacts(owner))
+            }
+            expected |= {
+                envelope.dataset
+                for envelope in envelopes.values()
+                if may_read(caller, envelope.owner_agency, envelope.handling, envelope.releasability)
+            }
+            assert {summary.name for summary in store.list_datasets(session, caller)} == expected, (
+                caller.actor
+            )
+            assert store.known_datasets(session, caller, [*datasets, "ds-none"]) == expected, caller.actor
