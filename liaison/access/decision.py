@@ -20,8 +20,9 @@ their participants, and results are filed in them by those agencies' users whose
 RED result's details (victims') are read only by the agency that filed it.
 Notices are read by their agency, by every member once published (a diffusion by the agencies
 it names), and while submitted by the secretariat's reviewers, who publish or refuse them.
-A message thread is read by the users of the agencies taking part in it, except a RED thread,
-which only its creator and the users it names read; a message by the readers of its thread, and
+A message thread is read, and written in, by the users of the agencies taking part in it
+(never the operator's, which is no agency), except a RED thread, which only its creator and the
+users it names read; a message by the readers of its thread, and
 a RED one among them only by its sender and the users it names. An agency's auditor reads the
 audit events of its people, a node auditor (and the operator) the whole trail. A border
 agency's users whose role screens (`SCREENING`) screen for it, and its officers (`ENTRY_DECIDING`)
@@ -98,6 +99,7 @@ class Action(StrEnum):
     """Of a notice: write one for the caller's agency. The moves of its lifecycle follow."""
     SUBMIT = "submit"
     SEND = "send"
+    """Of a notice: send a diffusion; of a thread: write a message in it (the first included)."""
     REVISE = "revise"
     PUBLISH = "publish"
     REFUSE = "refuse"
@@ -380,8 +382,9 @@ def may(identity: Identity, action: Action, resource: Resource) -> Decision:
 def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
     """The grants `identity` holds for `action` on resources of `kind`; the store's SQL is built from it."""
     if identity.kind is IdentityKind.OPERATOR:
-        # A notice is drafted for an agency, which the operator is not; it has no alerts to watch for.
-        if action is Action.DRAFT or kind in OWNED:
+        # A notice is drafted, and a message sent, for an agency, which the operator is not; it
+        # has no alerts to watch for.
+        if action is Action.DRAFT or kind in OWNED or (action is Action.SEND and kind is Kind.THREAD):
             return ()
         return (Grant("the operator acts on everything at its own node", ALWAYS),)
     return _RULES[kind](identity, action)
@@ -464,7 +467,7 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         if identity.agency == resource.agency:
             return f"a {identity.role} does not decide on entry; officers do"
         return f"only {resource.agency}'s officers decide on its referrals"
-    if isinstance(resource, ThreadFacts | MessageFacts) and action is Action.READ:
+    if isinstance(resource, ThreadFacts | MessageFacts) and action in (Action.READ, Action.SEND):
         return _thread_refusal(identity, resource)
     if isinstance(resource, AuditEventFacts) and action is Action.READ:
         if identity.role is Role.AUDITOR and identity.agency is not None:
@@ -702,7 +705,10 @@ def _thread_grants(agency: str, user: str, prefix: str) -> tuple[Grant, ...]:
 
 def _threads(identity: Identity, action: Action) -> Rule:
     # TLP:RED is for the eyes of named recipients: a RED thread's other readers get nothing of it.
-    reader = _member_reading(identity, action)
+    # One writes in the threads one reads.
+    if action not in (Action.READ, Action.SEND):
+        return ()
+    reader = _member_reading(identity, Action.READ)
     return () if reader is None else _thread_grants(*reader, "")
 
 

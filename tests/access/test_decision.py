@@ -51,7 +51,7 @@ from liaison.access.decision import (
     unconditional,
 )
 from liaison.errors import Forbidden
-from liaison.model import Agency, AgencyKind, Handling, Identity, NoticeKind, NoticeStatus, Role
+from liaison.model import Agency, AgencyKind, Handling, Identity, IdentityKind, NoticeKind, NoticeStatus, Role
 from liaison.model.operation import CrimeArea, OperationPlan
 from liaison.store import alerts as alert_store
 from liaison.store import hits as hit_store
@@ -593,6 +593,20 @@ def test_a_message_is_read_in_its_thread_and_a_red_one_by_its_sender_and_named_u
     for caller in CALLERS:
         expected = caller.user == "operator" or caller.agency in readers or caller.user in readers
         assert bool(may(caller, Action.READ, facts)) is expected, caller.actor
+
+
+@pytest.mark.parametrize("thread", [AMBER_A1_B1, RED_FOR_B1])
+def test_a_thread_is_written_in_by_its_readers_and_never_by_the_operator_or_the_public(
+    thread: ThreadFacts,
+) -> None:
+    for caller in CALLERS:
+        expected = caller.kind is IdentityKind.MEMBER and bool(may(caller, Action.READ, thread))
+        assert bool(may(caller, Action.SEND, thread)) is expected, caller.actor
+    for outsider in (Identity.operator(), Identity.public()):
+        assert (
+            may(outsider, Action.SEND, thread).reason
+            == "messages are exchanged between member agencies' users"
+        )
 
 
 def test_a_thread_or_message_refusal_says_who_reads_it() -> None:

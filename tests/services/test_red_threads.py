@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
-from liaison.errors import BadInput, NotFound
+from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.model import Agency, AgencyKind, Handling, Identity, Role
 from liaison.services.accounts import access, agencies
 from liaison.services.messaging import alerts, messages
@@ -58,6 +58,20 @@ def subjects(engine: Engine, user: str) -> tuple[list[str], int, int]:
     """The subjects a user's list shows, its total and their unread messages."""
     threads, total = messages.list_threads(engine, who(engine, user))
     return [thread.subject for thread in threads], total, sum(thread.unread for thread in threads)
+
+
+@pytest.mark.parametrize("caller", [Identity.operator(), Identity.public()], ids=["operator", "public"])
+def test_messages_are_exchanged_by_member_agencies_users_alone(world: Engine, caller: Identity) -> None:
+    thread = red_thread(world, "carmen")
+    refused = "messages are exchanged between member agencies' users"
+    with pytest.raises(Forbidden, match=refused):
+        messages.open_thread(world, caller, "Hello", ["NCB-ES"], Draft("Hi."), NOW)
+    with pytest.raises(Forbidden, match=refused):
+        messages.reply(world, caller, thread, Draft("Hi."), NOW)
+    with pytest.raises(Forbidden, match=refused):
+        messages.list_threads(world, caller)
+    with pytest.raises(Forbidden, match=refused):
+        messages.read_thread(world, caller, thread, NOW)
 
 
 def test_a_red_thread_is_seen_by_its_named_users_alone(world: Engine) -> None:

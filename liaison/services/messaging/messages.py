@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, ThreadFacts, may
 from liaison.errors import BadInput, Forbidden, NotFound
-from liaison.model import Handling, Identity, IdentityKind
+from liaison.model import Handling, Identity
 from liaison.services.accounts import audit
 from liaison.store import alerts as alert_store
 from liaison.store import messages as message_store
@@ -48,8 +49,12 @@ class Draft:
 
 
 def _member(identity: Identity) -> None:
-    if identity.kind is not IdentityKind.MEMBER:
-        raise Forbidden("messages are exchanged between member agencies' users")
+    """Refuse a caller who may not exchange messages: one who may not write in a thread of their
+    own agency (`Action.SEND` on `Kind.THREAD`), which a member agency's user alone may."""
+    own = ThreadFacts(frozenset({identity.agency or ""}), Handling.GREEN, identity.actor, frozenset())
+    decision = may(identity, Action.SEND, own)
+    if not decision:
+        raise Forbidden(decision.reason)
 
 
 def _handling(draft: Draft) -> Handling:
