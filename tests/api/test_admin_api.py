@@ -178,3 +178,12 @@ def test_passwords_are_changed_with_the_current_one_or_set_by_an_admin(client: T
     )
     assert client.post("/api/v1/session", json={"user": "alice", "password": old}).status_code == 200
     assert client.post("/api/v1/session", json={"user": "bob", "password": new}).status_code == 200
+
+
+def test_an_agency_code_sharing_another_s_dataset_namespace_is_a_409_naming_it(client: TestClient) -> None:
+    agency = {"code": "NCB-FR", "name": "NCB Paris", "country": "FR", "kind": "ncb"}
+    assert client.put("/api/v1/agencies", json=agency, headers=OPERATOR).status_code == 200
+    clash = client.put("/api/v1/agencies", json={**agency, "code": "ncb_fr"}, headers=OPERATOR)
+    assert clash.status_code == 409 and clash.headers["content-type"] == "application/problem+json"
+    assert "'NCB-FR'" in clash.json()["detail"] and "'ncb_fr_'" in clash.json()["detail"]
+    assert [found["code"] for found in client.get("/api/v1/agencies", headers=OPERATOR).json()] == ["NCB-FR"]

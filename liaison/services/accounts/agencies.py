@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.errors import BadInput, Forbidden
-from liaison.model import Agency, Identity, IdentityKind
+from liaison.errors import BadInput, Conflict, Forbidden
+from liaison.model import Agency, Identity, IdentityKind, dataset_prefix
 from liaison.services.accounts import audit
 
 __all__ = ["register"]
@@ -19,7 +19,9 @@ __all__ = ["register"]
 def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> Agency:
     """Insert or update an agency after checking its code and ISO 3166 country (the operator's to do).
 
-    Audited as the actor; without one, the local operator registers.
+    A new code whose dataset namespace another agency's code already has (NCB_FR beside NCB-FR:
+    both `ncb_fr_`) is refused, Conflict naming that agency. Audited as the actor; without one,
+    the local operator registers.
     """
     actor = actor or Identity.operator()
     if actor.kind is not IdentityKind.OPERATOR:
@@ -34,9 +36,25 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
         raise BadInput(f"agency {code}: name must not be empty")
     saved = Agency(code=code, name=agency.name.strip(), country=country.alpha_2, kind=agency.kind)
     with Session(engine) as session, session.begin():
+        _check_namespace(session, code)
         store.save_agency(session, saved)
         detail = {"name": saved.name, "country": saved.country, "kind": saved.kind.value}
         audit.record(
             session, actor, "agency.save", f"agency:{code}", now=dt.datetime.now(dt.UTC), detail=detail
         )
     return saved
+
+
+def _check_namespace(session: Session, code: str) -> None:
+    """Refuse a new code that would share its agency's dataset namespace with another's.
+
+    Dataset names are claimed by the prefix of their agency's code (`model.dataset_prefix`), so
+    two codes that fold to one prefix would write into, and read as their own, each other's datasets.
+    """
+    prefix = dataset_prefix(code)
+    for other in store.list_agencies(session):
+        if other.code != code and dataset_prefix(other.code) == prefix:
+            raise Conflict(
+                f"agency code {code!r} clashes with agency {other.code!r} ({other.name}): both would "
+                f"name their datasets {prefix!r}; choose another code, or update {other.code}"
+            )
