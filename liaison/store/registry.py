@@ -20,6 +20,7 @@ __all__ = [
     "DatasetSummary",
     "claim_dataset",
     "dataset_owner",
+    "dataset_owners",
     "finish_import",
     "get_agency",
     "known_datasets",
@@ -79,6 +80,14 @@ def known_datasets(session: Session, identity: Identity, names: Iterable[str]) -
 def dataset_owner(session: Session, name: str) -> str | None:
     """The agency owning a dataset, None if there is no such dataset."""
     return session.scalar(select(DatasetRow.owner_agency).where(DatasetRow.name == name))
+
+
+def dataset_owners(session: Session, prefix: str) -> dict[str, str]:
+    """The datasets whose names start with `prefix`, by name, with their owners."""
+    query = select(DatasetRow.name, DatasetRow.owner_agency).where(
+        DatasetRow.name.startswith(prefix, autoescape=True)
+    )
+    return {name: owner for name, owner in session.execute(query.order_by(DatasetRow.name))}
 
 
 def claim_dataset(session: Session, name: str, title: str, owner: str, now: dt.datetime) -> None:

@@ -1,18 +1,25 @@
 """Registering agencies (`services.accounts.agencies`) on both backends: codes that fold to one
 dataset namespace are refused, naming the agency that has it.
 
-Strategy: NCB-FR is registered (the `agency` fixture); other codes are registered beside it.
+Strategy: NCB-FR is registered (the `agency` fixture), or a dataset is made in its namespace
+before it is; other codes are then registered beside it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from liaison import store
 from liaison.errors import Conflict
 from liaison.model import Agency, AgencyKind, dataset_prefix
 from liaison.services.accounts import agencies
 from liaison.services.sharing import catalog
+
+NOW = dt.datetime(2026, 12, 9, 9, tzinfo=dt.UTC)
 
 
 def codes(engine: Engine) -> list[str]:
@@ -35,3 +42,32 @@ def test_the_same_code_in_any_case_updates_the_agency(engine: Engine, agency: Ag
     assert catalog.agencies(engine)[0].name == "NCB Paris"
     agencies.register(engine, Agency("NCB-FRA", "another", "FR", AgencyKind.POLICE))
     assert codes(engine) == ["NCB-FR", "NCB-FRA"]
+
+
+def claim(engine: Engine, dataset: str, owner: str) -> None:
+    with Session(engine) as session, session.begin():
+        store.claim_dataset(session, dataset, dataset, owner, NOW)
+
+
+@pytest.mark.parametrize("owner", ["GS-LYON", "NCB"])
+def test_a_code_whose_namespace_would_take_in_another_agency_s_dataset_is_refused_naming_it(
+    engine: Engine, owner: str
+) -> None:
+    # Made by the operator before NCB-FR was registered: then no agency's namespace held the name.
+    agencies.register(engine, Agency(owner, owner, "FR", AgencyKind.POLICE))
+    claim(engine, "ncb_fr_x", owner)
+    with pytest.raises(Conflict, match=rf"'ncb_fr_'.*dataset 'ncb_fr_x' of {owner} already"):
+        agencies.register(engine, Agency("NCB-FR", "NCB Paris", "FR", AgencyKind.NCB))
+    assert codes(engine) == [owner]
+
+
+def test_a_code_whose_namespace_holds_only_its_own_or_longer_namespaces_datasets_is_registered(
+    engine: Engine, agency: Agency
+) -> None:
+    claim(engine, "ncb_fr_cases", "NCB-FR")
+    # `ncb_fr_cases` lies in NCB-FR's namespace, the longest prefix, not in NCB's `ncb_`.
+    agencies.register(engine, Agency("NCB", "NCB network", "FR", AgencyKind.NCB))
+    assert codes(engine) == ["NCB", "NCB-FR"]
+    with Session(engine) as session:
+        assert store.dataset_owners(session, "ncb_") == {"ncb_fr_cases": "NCB-FR"}
+        assert store.dataset_owners(session, "ncb%") == {}  # the prefix is matched as written

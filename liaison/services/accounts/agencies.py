@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.errors import BadInput, Conflict, Forbidden
-from liaison.model import Agency, Identity, IdentityKind, dataset_prefix
+from liaison.model import Agency, Identity, IdentityKind, dataset_prefix, namespace_of
 from liaison.services.accounts import audit
 
 __all__ = ["register"]
@@ -20,8 +20,9 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
     """Insert or update an agency after checking its code and ISO 3166 country (the operator's to do).
 
     A new code whose dataset namespace another agency's code already has (NCB_FR beside NCB-FR:
-    both `ncb_fr_`) is refused, Conflict naming that agency. Audited as the actor; without one,
-    the local operator registers.
+    both `ncb_fr_`), or which would take in another agency's dataset (`ncb_fr_x` of GS-LYON), is
+    refused, Conflict naming that agency or dataset. Audited as the actor; without one, the local
+    operator registers.
     """
     actor = actor or Identity.operator()
     if actor.kind is not IdentityKind.OPERATOR:
@@ -46,15 +47,34 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
 
 
 def _check_namespace(session: Session, code: str) -> None:
-    """Refuse a new code that would share its agency's dataset namespace with another's.
+    """Refuse a new code whose dataset namespace would not be its own alone.
 
     Dataset names are claimed by the prefix of their agency's code (`model.dataset_prefix`), so
-    two codes that fold to one prefix would write into, and read as their own, each other's datasets.
+    two codes that fold to one prefix would write into, and read as their own, each other's
+    datasets; and a dataset of another agency already named in the new prefix (made before the
+    code was registered) would leave the new agency's namespace taken. An agency already
+    registered is updated as it is.
     """
+    codes = [other.code for other in store.list_agencies(session)]
+    if code in codes:
+        return
     prefix = dataset_prefix(code)
     for other in store.list_agencies(session):
-        if other.code != code and dataset_prefix(other.code) == prefix:
+        if dataset_prefix(other.code) == prefix:
             raise Conflict(
                 f"agency code {code!r} clashes with agency {other.code!r} ({other.name}): both would "
                 f"name their datasets {prefix!r}; choose another code, or update {other.code}"
             )
+    taken = {
+        name: owner
+        for name, owner in store.dataset_owners(session, prefix).items()
+        if owner != code and namespace_of(name, [*codes, code]) == code
+    }
+    if taken:
+        named = ", ".join(f"{name!r} of {owner}" for name, owner in list(taken.items())[:5])
+        more = f" and {len(taken) - 5} more" if len(taken) > 5 else ""
+        datasets = "dataset" if len(taken) == 1 else "datasets"
+        raise Conflict(
+            f"agency code {code!r} would name its datasets {prefix!r}, but {datasets} {named}{more} "
+            f"already in that namespace belong to other agencies; choose another code"
+        )
