@@ -7,8 +7,10 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from liaison.access.decision import Action, Decision, PairFacts, may
 from liaison.errors import NotFound
 from liaison.http.deps import EngineDep
+from liaison.model import Identity
 from liaison.services.screening import xref
 from liaison.services.sharing import catalog
 from liaison.store import StoredEntity
@@ -37,7 +39,16 @@ def review(request: Request, engine: EngineDep, viewer: ViewerDep, skip: int = 0
         ):
             sides.append(_copy(request, viewer, dataset, entity_id, now))
     queue = pending[skip + 1 : skip + 1 + _QUEUE]
-    return page(request, viewer, "review.html", pair=current, sides=sides, queue=queue, skip=skip)
+    return page(
+        request, viewer, "review.html", pair=current, sides=sides, queue=queue, skip=skip,
+        deciding=_deciding(identity),
+    )  # fmt: skip
+
+
+def _deciding(identity: Identity) -> Decision:
+    """Whether to offer Confirm and Dismiss, and if not why: a display hint only, so that no one
+    sees a button that cannot work; `xref.confirm` and `xref.dismiss` decide."""
+    return may(identity, Action.DECIDE, PairFacts())
 
 
 def _copy(

@@ -220,6 +220,7 @@ def test_a_pair_is_reviewed_side_by_side_and_confirmed(client: TestClient) -> No
     assert log_in(client, "alice") == 303
     page = client.get("/app/review")
     assert 'aria-label="Left record"' in page.text and text_of(page.text).count("Natalia Petrenko") >= 2
+    assert 'value="confirm"' in page.text and 'value="dismiss"' in page.text
     pair_id = page.text.split('action="/app/review/')[1].split('"')[0]
     decided = client.post(f"/app/review/{pair_id}", data={"csrf": csrf_of(page.text), "decision": "confirm"})
     assert decided.status_code == 200 and "No pair awaits a decision" in decided.text
@@ -228,6 +229,26 @@ def test_a_pair_is_reviewed_side_by_side_and_confirmed(client: TestClient) -> No
         in decided.text
     )
     assert xref.review(engine, status="confirmed")[0].decided_by == "alice"
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.FIRST_RESPONDER])
+def test_the_review_page_offers_confirm_and_dismiss_only_to_those_who_may_decide(
+    client: TestClient, role: Role
+) -> None:
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    xref.run(engine, xref.prepare(engine, Identity.operator(), "fr_case", "es_case"), threshold=0.7, now=NOW)
+    access.add_user(engine, Identity.operator(), "reader", "NCB-FR", role, NOW, password=PASSWORD)
+    assert log_in(client, "reader") == 303
+    page = client.get("/app/review")
+    assert 'aria-label="Left record"' in page.text and text_of(page.text).count("Natalia Petrenko") >= 2
+    assert 'value="confirm"' not in page.text and 'value="dismiss"' not in page.text
+    assert f"a {role} reads match pairs but does not confirm or dismiss them" in text_of(page.text)
+    # The page only hides what the decision refuses: a decision posted anyway is still refused.
+    [pair] = xref.review(engine, identity=Identity.operator())
+    refused = client.post(
+        f"/app/review/{pair.pair_id}", data={"csrf": csrf_of(page.text), "decision": "confirm"}
+    )
+    assert refused.status_code == 403 and xref.review(engine, status="confirmed") == []
 
 
 @pytest.mark.parametrize(
