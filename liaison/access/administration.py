@@ -21,9 +21,12 @@ def require_admin(actor: Identity, agency: str) -> None:
         raise Forbidden(decision.reason)
 
 
-def require_administers(actor: Identity, agency: str, role: Role) -> None:
-    """Refuse unless the actor may appoint, or act on, a user of `agency` holding `role`."""
-    decision = may(actor, Action.ADMINISTER, UserFacts(agency, role))
+def require_administers(
+    actor: Identity, agency: str, role: Role, scopes: frozenset[str] = frozenset()
+) -> None:
+    """Refuse unless the actor may appoint, or act on, a user of `agency` holding `role` (and
+    make them a token of `scopes`, when given)."""
+    decision = may(actor, Action.ADMINISTER, UserFacts(agency, role, scopes))
     if not decision:
         raise Forbidden(decision.reason)
 

@@ -34,7 +34,7 @@ read it, and which record a request is for.
 The operator (the installation at its console, or its API key) administers everything. An
 agency's admin, with a credential that carries the `admin` scope, administers their own
 agency's users and tokens, but never its auditors: only the operator appoints, reaches or
-disables them.
+disables them; and no token it makes carries a scope its own credential lacks.
 """
 
 from __future__ import annotations
@@ -229,10 +229,12 @@ class OwnedFacts:
 
 @dataclass(frozen=True, slots=True)
 class UserFacts:
-    """What the rule reads of a user (or of one about to be appointed): their agency and role."""
+    """What the rule reads of a user (or of one about to be appointed): their agency and role,
+    and the scopes of a token being made for them (none when no token is)."""
 
     agency: str
     role: Role
+    scopes: frozenset[str] = frozenset()
     kind = Kind.USER
 
 
@@ -511,6 +513,9 @@ def _administration_refusal(identity: Identity, resource: UserFacts | AgencyFact
         return f"only the operator or an admin of {resource.agency} may do this"
     if "admin" not in identity.scopes:
         return "this token lacks the admin scope; administration needs a token made with it"
+    if isinstance(resource, UserFacts) and not resource.scopes <= identity.scopes:
+        lacking = ", ".join(sorted(resource.scopes - identity.scopes))
+        return f"a token gets no scope the credential making it lacks ({lacking})"
     role = resource.role.value if isinstance(resource, UserFacts) else "user"
     return f"only the operator appoints or administers the role {role}"
 
@@ -634,7 +639,18 @@ def _administration(identity: Identity, action: Action) -> Rule:
         return ()
     agency = Equals("agency", identity.agency)
     appointable = OneOf("role", frozenset(Role) - OPERATOR_APPOINTS)
-    return (Grant(f"an admin of {identity.agency} administers its users", All((agency, appointable))),)
+    # Nor a scope their own credential lacks: a token made with `write` and `admin` makes no
+    # `read` token, for its holder or anyone else.
+    held = sorted(identity.scopes)
+    within = OneOf(
+        "scopes",
+        frozenset(
+            frozenset(part) for size in range(len(held) + 1) for part in itertools.combinations(held, size)
+        ),
+    )
+    return (
+        Grant(f"an admin of {identity.agency} administers its users", All((agency, appointable, within))),
+    )
 
 
 def _agencies(identity: Identity, action: Action) -> Rule:

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from liaison.model import Identity
+from liaison.model import Handling, Identity
 from liaison.store.access import readable
 from liaison.store.tables import EntityRow, StixObjectRow, UtcDateTime
 
@@ -45,6 +45,8 @@ class StoredStix:
     type: str
     added_at: dt.datetime
     document: str
+    handling: Handling
+    """The handling of the object's record, which may be stricter than the producer's marking."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +151,12 @@ def stix_page(
             )
         )
     query = query.order_by(StixObjectRow.added_at, StixObjectRow.id, StixObjectRow.version).limit(limit)
-    return [StoredStix(*row) for row in session.execute(query)]
+    return [StoredStix(*row[:-1], Handling(row[-1])) for row in session.execute(query)]
 
 
 def _readable_objects(
     identity: Identity, dataset: str
-) -> Select[str, str, dt.datetime, str, dt.datetime, str]:
+) -> Select[str, str, dt.datetime, str, dt.datetime, str, str]:
     return (
         select(
             StixObjectRow.dataset,
@@ -163,6 +165,7 @@ def _readable_objects(
             StixObjectRow.type,
             StixObjectRow.added_at,
             StixObjectRow.document,
+            EntityRow.handling,
         )
         .join(EntityRow, (EntityRow.dataset == StixObjectRow.dataset) & (EntityRow.id == StixObjectRow.id))
         .where(StixObjectRow.dataset == dataset, readable(identity))

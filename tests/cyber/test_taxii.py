@@ -21,7 +21,8 @@ from taxii2client.exceptions import AccessError
 from taxii2client.v21 import ApiRoot, Collection, Server, Status, as_pages
 
 from liaison.api.app import create_app
-from liaison.model import Identity
+from liaison.model import Handling, Identity
+from liaison.model.markings import MARKING_OF
 from liaison.services.accounts import access
 from liaison.services.cyber.taxii import collection_id
 from liaison.settings import Settings
@@ -113,7 +114,8 @@ def test_the_owner_sees_its_red_object_and_writes_an_envelope(served: str, engin
     assert status.status == "complete" and status.success_count == 1 and status.failure_count == 0
     assert Status(f"{root.url}status/{status.id}/", conn=root._conn).success_count == 1
     (stored,) = apt1.get_objects(id=new["id"])["objects"]
-    assert stored == new
+    # Kept unmarked as AMBER (taxii.UNMARKED), it comes back marked with that handling.
+    assert stored == {**new, "object_marking_refs": [MARKING_OF[Handling.AMBER]]}
     # An unmarked object is AMBER: the other agency's reader cannot see it.
     reader = _collection(_root(served, engine, "ana"), "nl_apt1")
     assert reader.get_objects(id=new["id"]).get("objects", []) == []

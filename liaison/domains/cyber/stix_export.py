@@ -22,7 +22,7 @@ from liaison.model import Handling
 from liaison.model.markings import MARKING_OF, TLP_MARKINGS
 from liaison.model.observables import Kind, Observable, observables_of
 
-__all__ = ["AMBER_STRICT_DEFINITION", "exported_objects"]
+__all__ = ["AMBER_STRICT_DEFINITION", "exported_objects", "marked"]
 
 AMBER_STRICT_DEFINITION: dict[str, Any] = {
     "type": "marking-definition",
@@ -48,7 +48,8 @@ def _time(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _marked(document: Mapping[str, Any], handling: Handling) -> dict[str, Any]:
+def marked(document: Mapping[str, Any], handling: Handling) -> dict[str, Any]:
+    """The object with its TLP marking set to the record's handling (its other markings kept)."""
     refs = [ref for ref in document.get("object_marking_refs") or () if ref not in TLP_MARKINGS]
     return {**document, "object_marking_refs": [MARKING_OF[handling], *refs]}
 
@@ -83,7 +84,7 @@ def exported_objects(
 ) -> list[dict[str, Any]]:
     """The STIX objects one record goes out as, all marked with its handling."""
     if document is not None:
-        return [_marked(document, handling)]
+        return [marked(document, handling)]
     marking = [MARKING_OF[handling]]
     objects: list[dict[str, Any]] = []
     source: str | None = None

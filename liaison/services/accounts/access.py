@@ -128,7 +128,7 @@ def create_token(
     with Session(engine) as session, session.begin():
         # Locked as a disable locks it: the new token is either refused or revoked with the rest.
         owner = store.get_user(session, user, for_update=True)
-        require_administers(actor, owner.agency, owner.role)
+        require_administers(actor, owner.agency, owner.role, frozenset(scopes))
         if owner.disabled:
             raise BadInput(f"user {user!r} is disabled")
         store.save_token(

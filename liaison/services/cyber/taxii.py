@@ -3,7 +3,8 @@
 A collection is a dataset. Each caller sees the collections holding objects they may read
 (through the records' access filter: a collection shows each agency only what it may read)
 and their own agency's datasets, which they may write to. Pages are keyset-paginated by
-(date added, id, version), so the `next` token is a position, not an offset. Every read and
+(date added, id, version), so the `next` token is a position, not an offset. Objects go out
+marked with their record's handling, as the STIX export marks them. Every read and
 every write is audited. An envelope with any bad object adds nothing: its status lists why.
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison.access.decision import Action, DatasetFacts, HeldFacts, Kind, may
+from liaison.domains.cyber.stix_export import marked
 from liaison.errors import BadInput, Forbidden, NotFound
 from liaison.ingest.stix import stix_records
 from liaison.ingest.stix_validator import object_problem
@@ -155,8 +157,17 @@ def read_page(
             detail={"collection": found.id, "objects": min(len(rows), limit)},
         )
     more = len(rows) > limit
-    rows = rows[:limit]
+    # Each version goes out marked with its record's handling, as the STIX export marks it: the
+    # producer's marking (or none) may be weaker than the handling the record is shared under.
+    rows = [
+        replace(row, document=_dumps(marked(orjson.loads(row.document), row.handling)))
+        for row in rows[:limit]
+    ]
     return Page(rows, more, _cursor(rows[-1]) if more else None)
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    return orjson.dumps(document).decode()
 
 
 def add_objects(
