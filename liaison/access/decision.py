@@ -119,6 +119,8 @@ class Action(StrEnum):
     owner agency knows of it, and a reader or requester does not."""
     SCREEN = "screen for"
     """Of an agency: screen travellers, subjects and manifests, and report travel documents, for it."""
+    REGISTER = "register"
+    """Of an agency: register it at this node, or change its name, country or kind."""
 
 
 class Kind(StrEnum):
@@ -384,12 +386,17 @@ def may(identity: Identity, action: Action, resource: Resource) -> Decision:
 def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
     """The grants `identity` holds for `action` on resources of `kind`; the store's SQL is built from it."""
     if identity.kind is IdentityKind.OPERATOR:
-        # A notice is drafted, and a message sent, for an agency, which the operator is not; it
-        # has no alerts to watch for.
-        if action is Action.DRAFT or kind in OWNED or (action is Action.SEND and kind is Kind.THREAD):
+        # A notice is drafted, a message sent, a traveller screened and an entry decided for an
+        # agency, which the operator is not; it has no alerts to watch for.
+        if action is Action.DRAFT or kind in OWNED or (action, kind) in _FOR_AN_AGENCY:
             return ()
         return (Grant("the operator acts on everything at its own node", ALWAYS),)
     return _RULES[kind](identity, action)
+
+
+_FOR_AN_AGENCY = frozenset(
+    {(Action.SEND, Kind.THREAD), (Action.SCREEN, Kind.AGENCY), (Action.DECIDE, Kind.REFERRAL)}
+)
 
 
 def unconditional(identity: Identity, action: Action, kind: Kind) -> bool:
@@ -463,6 +470,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         if identity.agency == resource.agency:
             return f"the {identity.role} role reads screenings but does not screen"
         return f"only {resource.agency}'s users screen for it"
+    if isinstance(resource, AgencyFacts) and action is Action.REGISTER:
+        return "only the operator registers agencies"
     if isinstance(resource, UserFacts | AgencyFacts):
         return _administration_refusal(identity, resource)
     if isinstance(resource, HeldFacts) and resource.kind is Kind.REFERRAL and action is Action.DECIDE:

@@ -342,17 +342,29 @@ def test_a_border_agency_s_screening_roles_screen_for_it_and_its_officers_decide
 
 
 @pytest.mark.parametrize(
-    ("caller", "screens", "decides"),
+    ("caller", "reads"),
     [
-        (Identity.public(), False, False),
-        (Identity.operator(), True, True),
-        (Identity.member("off", "B1", "aa", Role.OFFICER), False, False),
+        (Identity.public(), False),
+        # The operator sees every queue at its node but screens and decides for no agency.
+        (Identity.operator(), True),
+        (Identity.member("off", "B1", "aa", Role.OFFICER), False),
     ],
 )
-def test_no_one_screens_or_decides_for_another_agency(caller: Identity, screens: bool, decides: bool) -> None:
-    assert bool(may(caller, Action.SCREEN, AgencyFacts("A1"))) is screens
-    assert bool(may(caller, Action.DECIDE, HeldFacts(Kind.REFERRAL, "A1"))) is decides
-    assert bool(may(caller, Action.READ, HeldFacts(Kind.REFERRAL, "A1"))) is screens
+def test_no_one_screens_or_decides_for_another_agency(caller: Identity, reads: bool) -> None:
+    screens = may(caller, Action.SCREEN, AgencyFacts("A1"))
+    decides = may(caller, Action.DECIDE, HeldFacts(Kind.REFERRAL, "A1"))
+    assert not screens and screens.reason == "only A1's users screen for it"
+    assert not decides and decides.reason == "only A1's officers decide on its referrals"
+    assert bool(may(caller, Action.READ, HeldFacts(Kind.REFERRAL, "A1"))) is reads
+
+
+@pytest.mark.parametrize(
+    "caller", [Identity.public(), *(Identity.member("m", "A1", "aa", role) for role in Role)]
+)
+def test_only_the_operator_registers_agencies_even_an_agency_s_own_admin_does_not(caller: Identity) -> None:
+    refused = may(caller, Action.REGISTER, AgencyFacts("A1"))
+    assert not refused and refused.reason == "only the operator registers agencies"
+    assert may(Identity.operator(), Action.REGISTER, AgencyFacts("A1"))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.errors import Conflict
-from liaison.model import Agency, AgencyKind, dataset_prefix
+from liaison.errors import Conflict, Forbidden
+from liaison.model import Agency, AgencyKind, Identity, Role, dataset_prefix
 from liaison.services.accounts import agencies
 from liaison.services.sharing import catalog
 
@@ -34,6 +34,16 @@ def test_a_code_sharing_another_agency_s_namespace_is_refused_naming_it(
     with pytest.raises(Conflict, match=r"clashes with agency 'NCB-FR' \(INTERPOL NCB Paris\).*'ncb_fr_'"):
         agencies.register(engine, Agency(code, "NCB Paris again", "FR", AgencyKind.NCB))
     assert codes(engine) == ["NCB-FR"]
+
+
+def test_an_agency_s_own_admin_neither_registers_an_agency_nor_renames_their_own(
+    engine: Engine, agency: Agency
+) -> None:
+    admin = Identity.member("bruno", agency.code, "fr", Role.ADMIN)
+    for code in ("NCB-IT", agency.code):
+        with pytest.raises(Forbidden, match=r"^only the operator registers agencies$"):
+            agencies.register(engine, Agency(code, "renamed", "IT", AgencyKind.NCB), admin)
+    assert [(found.code, found.name) for found in catalog.agencies(engine)] == [(agency.code, agency.name)]
 
 
 def test_the_same_code_in_any_case_updates_the_agency(engine: Engine, agency: Agency) -> None:

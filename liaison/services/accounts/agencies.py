@@ -9,8 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, AgencyFacts, may
 from liaison.errors import BadInput, Conflict, Forbidden
-from liaison.model import Agency, Identity, IdentityKind, dataset_prefix, namespace_of
+from liaison.model import Agency, Identity, dataset_prefix, namespace_of
 from liaison.services.accounts import audit
 
 __all__ = ["register"]
@@ -25,9 +26,10 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
     operator registers.
     """
     actor = actor or Identity.operator()
-    if actor.kind is not IdentityKind.OPERATOR:
-        raise Forbidden("only the operator registers agencies")
     code = agency.code.strip().upper()
+    decision = may(actor, Action.REGISTER, AgencyFacts(code))
+    if not decision:
+        raise Forbidden(decision.reason)
     if not code or len(code) > 32 or not all(ch.isalnum() or ch in "-_" for ch in code):
         raise BadInput(f"agency code {agency.code!r}: use up to 32 letters, digits, '-' or '_'")
     country = pycountry.countries.get(alpha_2=agency.country.strip().upper())
