@@ -63,6 +63,7 @@ __all__ = [
     "AuditEventFacts",
     "DatasetFacts",
     "Decision",
+    "GroupFacts",
     "HeldFacts",
     "Kind",
     "MessageFacts",
@@ -113,7 +114,8 @@ class Action(StrEnum):
     referral: deny, refer or clear its hits, and confirm a deny."""
     ADMINISTER = "administer"
     """Of a user: appoint them to a role, set their password, issue or revoke their tokens, disable
-    them; of an agency: list and administer its users."""
+    them; of an agency: list and administer its users; of a sharing group: create it, and put
+    agencies in it or take them out."""
     TRACE = "trace"
     """Of a record: see who read it; of an access request: see which record it is for. What its
     owner agency knows of it, and a reader or requester does not."""
@@ -148,10 +150,13 @@ class Kind(StrEnum):
     REFERENCE = "reference data"
     TAKEDOWN = "takedown"
     MATCH_PAIR = "match pair"
+    GROUP = "sharing group"
+    HIT_REFERENCE = "hit reference"
 
 
-OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK})
-"""Kinds one member user owns, to be alerted: watches and webhooks. The operator has none."""
+OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK, Kind.HIT_REFERENCE})
+"""Kinds one member user owns: watches and webhooks, to be alerted, and the hit/no-hit references
+their searches met. The operator has none."""
 HELD = frozenset(
     {Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION, Kind.TAXII_STATUS, Kind.INDICATOR_SCREENING}
 )
@@ -336,6 +341,14 @@ class ReferenceFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupFacts:
+    """What the rule reads of a sharing group to create or change: nothing, for the groups are
+    the node's, which its operator alone keeps."""
+
+    kind = Kind.GROUP
+
+
+@dataclass(frozen=True, slots=True)
 class PairFacts:
     """What the rule reads of a match pair to decide on: nothing, for who may see a pair is
     who may read both its records (`services.xref`); deciding on it is a role's."""
@@ -361,6 +374,7 @@ Resource = (
     | ReferenceFacts
     | PairFacts
     | TakedownFacts
+    | GroupFacts
 )
 
 
@@ -472,6 +486,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"only {resource.agency}'s users screen for it"
     if isinstance(resource, AgencyFacts) and action is Action.REGISTER:
         return "only the operator registers agencies"
+    if isinstance(resource, GroupFacts):
+        return "only the operator creates and changes sharing groups"
     if isinstance(resource, UserFacts | AgencyFacts):
         return _administration_refusal(identity, resource)
     if isinstance(resource, HeldFacts) and resource.kind is Kind.REFERRAL and action is Action.DECIDE:
@@ -825,6 +841,7 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.REFERENCE: _reference,
     Kind.TAKEDOWN: _takedowns,
     Kind.MATCH_PAIR: _pairs,
+    Kind.GROUP: lambda identity, action: (),
     **dict.fromkeys(HELD, _held),
     Kind.REFERRAL: _referrals,
     **dict.fromkeys(OWNED, _owned),

@@ -34,6 +34,7 @@ from liaison.access.decision import (
     AlertFacts,
     AuditEventFacts,
     DatasetFacts,
+    GroupFacts,
     HeldFacts,
     Kind,
     MessageFacts,
@@ -365,6 +366,18 @@ def test_only_the_operator_registers_agencies_even_an_agency_s_own_admin_does_no
     refused = may(caller, Action.REGISTER, AgencyFacts("A1"))
     assert not refused and refused.reason == "only the operator registers agencies"
     assert may(Identity.operator(), Action.REGISTER, AgencyFacts("A1"))
+    groups = may(caller, Action.ADMINISTER, GroupFacts())
+    assert not groups and groups.reason == "only the operator creates and changes sharing groups"
+    assert may(Identity.operator(), Action.ADMINISTER, GroupFacts())
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_a_hit_reference_is_its_seeker_s_alone_not_even_the_operator_s(action: Action) -> None:
+    seeker, colleague = (Identity.member(user, "A1", "aa", Role.ANALYST) for user in ("s", "c"))
+    reference = OwnedFacts(Kind.HIT_REFERENCE, "s")
+    assert bool(may(seeker, action, reference)) is (action in (Action.READ, Action.WRITE))
+    for other in (colleague, Identity.operator(), Identity.public()):
+        assert not may(other, action, reference), (other.actor, action)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

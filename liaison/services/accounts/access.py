@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access.administration import require_admin, require_administers
+from liaison.access.decision import Action, GroupFacts, Kind, may, unconditional
 from liaison.access.secrets import (
     NewToken,
     check_password,
@@ -24,7 +25,7 @@ from liaison.access.secrets import (
     split_token,
 )
 from liaison.errors import BadInput, Forbidden, NotFound, Unauthenticated
-from liaison.model import Identity, IdentityKind, Role
+from liaison.model import Identity, Role
 from liaison.model.identity import SCOPES
 from liaison.services.accounts import audit, passwords, throttle
 from liaison.services.accounts.throttle import LoginLimits
@@ -84,7 +85,7 @@ def add_user(
 
 def list_users(engine: Engine, actor: Identity, agency: str | None = None) -> list[User]:
     """Users the actor administers: all for the operator, their agency's for an admin."""
-    if actor.kind is not IdentityKind.OPERATOR:
+    if not unconditional(actor, Action.ADMINISTER, Kind.AGENCY):
         if actor.agency is None:
             raise Forbidden("only the operator or an agency's admin may list users")
         agency = agency or actor.agency
@@ -150,7 +151,7 @@ def create_token(
 def list_tokens(engine: Engine, actor: Identity, user: str | None = None) -> list[StoredToken]:
     """Tokens the actor administers (ids and dates only; secrets are never stored)."""
     with Session(engine) as session:
-        if actor.kind is IdentityKind.OPERATOR:
+        if unconditional(actor, Action.ADMINISTER, Kind.AGENCY):
             return store.list_tokens(session, user)
         if actor.agency is None:
             raise Forbidden("only the operator or an agency's admin may list tokens")
@@ -287,10 +288,15 @@ def start_session(
     return identity, token
 
 
+def _require_group_keeper(actor: Identity) -> None:
+    decision = may(actor, Action.ADMINISTER, GroupFacts())
+    if not decision:
+        raise Forbidden(decision.reason)
+
+
 def add_group(engine: Engine, actor: Identity, name: str, description: str, now: dt.datetime) -> None:
     """Create a sharing group (the operator's to do)."""
-    if actor.kind is not IdentityKind.OPERATOR:
-        raise Forbidden("only the operator creates sharing groups")
+    _require_group_keeper(actor)
     if not name or not set(name) <= _NAME_CHARS:
         raise BadInput(f"group name {name!r}: use lower-case letters, digits, '.', '_' or '-'")
     with Session(engine) as session, session.begin():
@@ -300,8 +306,7 @@ def add_group(engine: Engine, actor: Identity, name: str, description: str, now:
 
 def join_group(engine: Engine, actor: Identity, group: str, agency: str, now: dt.datetime) -> None:
     """Put an agency in a sharing group."""
-    if actor.kind is not IdentityKind.OPERATOR:
-        raise Forbidden("only the operator changes sharing groups")
+    _require_group_keeper(actor)
     with Session(engine) as session, session.begin():
         store.add_group_member(session, group, agency)
         audit.record(session, actor, "group.join", f"group:{group}", now=now, detail={"agency": agency})
@@ -309,8 +314,7 @@ def join_group(engine: Engine, actor: Identity, group: str, agency: str, now: dt
 
 def leave_group(engine: Engine, actor: Identity, group: str, agency: str, now: dt.datetime) -> None:
     """Take an agency out of a sharing group."""
-    if actor.kind is not IdentityKind.OPERATOR:
-        raise Forbidden("only the operator changes sharing groups")
+    _require_group_keeper(actor)
     with Session(engine) as session, session.begin():
         store.remove_group_member(session, group, agency)
         audit.record(session, actor, "group.leave", f"group:{group}", now=now, detail={"agency": agency})

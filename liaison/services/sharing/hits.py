@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.access.decision import Action, grant_entry, may
+from liaison.access.decision import Action, Kind, OwnedFacts, grant_entry, may
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import Identity, IdentityKind
 from liaison.services.accounts import audit
@@ -139,7 +139,7 @@ def _own_reference(session: Session, identity: Identity, ref: str) -> hit_store.
         reference = hit_store.get_reference(session, ref)
     except NotFound:
         reference = None
-    if reference is None or identity.kind is not IdentityKind.MEMBER or reference.seeker != identity.user:
+    if reference is None or not may(identity, Action.READ, OwnedFacts(Kind.HIT_REFERENCE, reference.seeker)):
         raise NotFound(f"no hit reference {ref!r} of yours")
     return reference
 
