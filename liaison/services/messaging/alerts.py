@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, Kind, rule
 from liaison.errors import BadInput, Forbidden
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.store import alerts as alert_store
 from liaison.store.alerts import Alert
 
@@ -21,7 +22,7 @@ def list_alerts(
     engine: Engine, identity: Identity, after: int = 0, limit: int = 100, newest_first: bool = False
 ) -> list[Alert]:
     """The caller's alerts with ids above `after`, oldest first unless asked; the operator sees all."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if not rule(identity, Action.READ, Kind.ALERT):
         raise Forbidden("sign in to see alerts")
     if after < 0 or not 1 <= limit <= MAX_PAGE:
         raise BadInput(f"'after' must be 0 or more and 'limit' 1 to {MAX_PAGE}")

@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access import Action, OperationFacts, ResultFacts, may
+from liaison.access import Action, Kind, OperationFacts, ResultFacts, may
+from liaison.access.decision import rule
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import Handling, Identity, IdentityKind
+from liaison.model import Handling, Identity
 from liaison.model.operation import (
     VICTIM_KINDS,
     FieldReport,
@@ -107,7 +108,7 @@ def get(engine: Engine, identity: Identity, key: str, now: dt.datetime) -> Opera
 
 def list_operations(engine: Engine, identity: Identity) -> list[Operation]:
     """The operations the caller's agency coordinates or takes part in."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if not rule(identity, Action.READ, Kind.OPERATION):
         raise Forbidden("sign in to see operations")
     with Session(engine) as session:
         return operation_store.list_operations(session, identity)

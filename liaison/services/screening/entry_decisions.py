@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
-from liaison.access.decision import Action, HeldFacts, Kind, may
+from liaison.access.decision import Action, HeldFacts, Kind, may, rule
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.model.fingerprints import data_hash
 from liaison.services.accounts import audit
 from liaison.services.screening.matching_service import MatchingService, Scope
@@ -63,7 +63,7 @@ def list_referrals(
     engine: Engine, identity: Identity, status: str | None = border_store.OPEN, limit: int = MAX_PAGE
 ) -> tuple[list[StoredReferral], int]:
     """The agency's border officers' queue: open referrals first in, and how many."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if not rule(identity, Action.READ, Kind.REFERRAL):
         raise Forbidden("sign in to see referrals")
     if status not in (None, border_store.OPEN, border_store.SETTLED):
         raise BadInput(f"field 'status': {status!r}; use open or settled")
@@ -237,7 +237,7 @@ def list_decisions(
     export: bool = False,
 ) -> tuple[list[Decision], int]:
     """The agency's decisions, newest first; an export is audited as one."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if not rule(identity, Action.READ, Kind.ENTRY_DECISION):
         raise Forbidden("sign in to see decisions")
     if decision is not None and decision not in DECISIONS:
         raise BadInput(f"field 'decision': {decision[:40]!r}; use deny, refer or clear")

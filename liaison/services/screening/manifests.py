@@ -18,8 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison import store
+from liaison.access.decision import Action, Kind, rule
 from liaison.errors import Conflict, NotFound
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.model.manifest import Manifest, Passenger
 from liaison.model.operation import OperationStatus
 from liaison.services.accounts import audit
@@ -306,7 +307,7 @@ def _count(
 
 def list_manifests(engine: Engine, identity: Identity) -> list[StoredManifest]:
     """The caller's agency's screened manifests, latest first."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if not rule(identity, Action.READ, Kind.MANIFEST):
         raise NotFound("no manifests")
     with Session(engine) as session:
         return border_store.list_manifests(session, identity, MAX_LISTED)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.access.decision import Action, Kind, OwnedFacts, grant_entry, may
+from liaison.access.decision import Action, Kind, OwnedFacts, grant_entry, may, rule
 from liaison.errors import BadInput, Conflict, Forbidden, NotFound
 from liaison.model import Identity, IdentityKind
 from liaison.services.accounts import audit
@@ -146,7 +146,7 @@ def _own_reference(session: Session, identity: Identity, ref: str) -> hit_store.
 
 def list_requests(engine: Engine, identity: Identity, status: str | None = None) -> list[AccessRequest]:
     """Requests the caller made, and those addressed to the caller's agency."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if not rule(identity, Action.READ, Kind.ACCESS_REQUEST):
         raise Forbidden("sign in to see access requests")
     if status is not None and status not in (hit_store.PENDING, hit_store.GRANTED, hit_store.REFUSED):
         raise BadInput(f"field 'status': {status!r}; use pending, granted or refused")
