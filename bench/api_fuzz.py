@@ -57,24 +57,24 @@ def main() -> None:
                 subprocess.run([liaison, *command], env=env, check=True, capture_output=True)
         issued = subprocess.run(
             [liaison, "token", "create", "dmitri", "--scope", "read", "--scope", "write"],
-            env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         token = re.findall(r"lsn_\S+", issued.stdout + issued.stderr)[-1]
         lifted = {"LIAISON_RATE_PER_SECOND": "1000000", "LIAISON_RATE_BURST": "1000000"}
         server = Server(url, 1, folder / "server.log", lifted)
         try:
             server.wait_ready()
             report = folder / "report.json"
-            run = subprocess.run(
-                [
-                    str(Path(sys.executable).parent / "schemathesis"), "run", f"{server.base}/openapi.json",
-                    "-H", f"Authorization: ApiKey {token}", "--checks", "all",
-                    "--max-examples", str(args.max_examples), "--max-time", str(args.max_time),
-                    "--seed", str(args.seed), "--no-color", "--exclude-path", "/api/v1/alerts/stream",
-                    "--report", "json", "--report-json-path", str(report),
-                ],
-                capture_output=True, text=True, timeout=args.max_time + 600,
-            )  # fmt: skip
+            schemathesis = str(Path(sys.executable).parent / "schemathesis")
+            argv = [schemathesis, "run", f"{server.base}/openapi.json"]
+            argv += ["-H", f"Authorization: ApiKey {token}", "--checks", "all"]
+            argv += ["--max-examples", str(args.max_examples), "--max-time", str(args.max_time)]
+            argv += ["--seed", str(args.seed), "--no-color", "--exclude-path", "/api/v1/alerts/stream"]
+            argv += ["--report", "json", "--report-json-path", str(report)]
+            run = subprocess.run(argv, capture_output=True, text=True, timeout=args.max_time + 600)
             summarise(json.loads(report.read_text()), run.stdout)
         finally:
             server.stop()

@@ -25,20 +25,24 @@ from liaison.matching.index import CandidateIndex  # noqa: E402
 from liaison.matching.record import MatchRecord  # noqa: E402
 from liaison.names import NameKind, analyze_name  # noqa: E402
 
-GIVEN = (
-    "ali", "mohammed", "fatima", "aisha", "omar", "hassan", "yusuf", "maryam", "oleksandr", "ivan",
-    "olga", "natalia", "sergei", "dmitri", "anastasia", "chen", "wei", "li", "ming", "xiaoling", "jun",
-    "maria", "carlos", "jose", "lucia", "alejandro", "sofia", "amina", "chinedu", "ngozi", "oluwaseun",
-    "kwame", "pierre", "jean", "claire", "hans", "greta", "jurgen", "priya", "rahul", "anil", "deepa",
-    "mehmet", "ayse", "emre", "nguyen", "thi", "anh", "kenji", "yuki", "haruto"
-)  # fmt: skip
-FAMILY = (
-    "hassan", "alrashid", "khan", "haddad", "petrenko", "ivanov", "shevchenko", "kovalenko", "smirnova",
-    "wang", "zhang", "liu", "huang", "garcia", "rodriguez", "martinez", "fernandez", "okafor",
-    "adeyemi", "mensah", "dubois", "lefebvre", "moreau", "muller", "schmidt", "schneider", "sharma",
-    "patel", "gupta", "singh", "yilmaz", "kaya", "demir", "nguyen", "tran", "pham", "tanaka", "suzuki",
-    "takahashi", "kowalski", "nowak", "horvat", "novak", "jensen", "nielsen"
-)  # fmt: skip
+
+def _words(text: str) -> tuple[str, ...]:
+    """A pool of words written as one space-separated string."""
+    return tuple(text.split())
+
+
+GIVEN = _words(
+    "ali mohammed fatima aisha omar hassan yusuf maryam oleksandr ivan olga natalia sergei dmitri "
+    "anastasia chen wei li ming xiaoling jun maria carlos jose lucia alejandro sofia amina "
+    "chinedu ngozi oluwaseun kwame pierre jean claire hans greta jurgen priya rahul anil deepa "
+    "mehmet ayse emre nguyen thi anh kenji yuki haruto"
+)
+FAMILY = _words(
+    "hassan alrashid khan haddad petrenko ivanov shevchenko kovalenko smirnova wang zhang liu "
+    "huang garcia rodriguez martinez fernandez okafor adeyemi mensah dubois lefebvre moreau "
+    "muller schmidt schneider sharma patel gupta singh yilmaz kaya demir nguyen tran pham tanaka "
+    "suzuki takahashi kowalski nowak horvat novak jensen nielsen"
+)
 
 
 def suffixed(rng: random.Random, word: str) -> str:

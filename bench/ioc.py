@@ -156,14 +156,16 @@ def main() -> None:
     parser.add_argument("--pair-cap", type=int, default=5_000_000)
     options = parser.parse_args()
     made = indicators(options.indicators, options.agencies, options.seed)
-    sizes = sorted({max(options.indicators // 8, 1), max(options.indicators // 4, 1), options.indicators // 2,
-                    options.indicators})  # fmt: skip
+    total = options.indicators
+    sizes = sorted({max(total // 8, 1), max(total // 4, 1), total // 2, total})
     print(
         f"{options.indicators:,} indicators, {options.agencies} agencies, {SHARED_SHARE:.0%} from a pool "
         f"of {SHARED_POOL:,} shared values; machine: {os.cpu_count()} cores"
     )
-    print(f"{'indicators':>10} {'liaison s':>10} {'rows':>10} {'MB':>6} {'lookup p50 ms':>14} {'p99 ms':>7} "
-          f"{'pairwise s':>11} {'pair rows':>11} {'MB':>6} {'rows ratio':>11}")  # fmt: skip
+    print(
+        f"{'indicators':>10} {'liaison s':>10} {'rows':>10} {'MB':>6} {'lookup p50 ms':>14} {'p99 ms':>7} "
+        f"{'pairwise s':>11} {'pair rows':>11} {'MB':>6} {'rows ratio':>11}"
+    )
     for size in sizes:
         prefix = made[:size]
         with tempfile.TemporaryDirectory(prefix="liaison-ioc-") as folder:

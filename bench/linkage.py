@@ -368,16 +368,22 @@ def run_splink(source: Source, threshold: float) -> dict[str, Any]:
     for cluster_id, member in members:
         groups[str(cluster_id)].append(str(member))
     counts = count_comparisons_from_blocking_rules(
-        table, blocking_rules=plan["blocking"], link_type="dedupe_only", unique_id_column_name=uid,
+        table,
+        blocking_rules=plan["blocking"],
+        link_type="dedupe_only",
+        unique_id_column_name=uid,
         record_sample_proportion=1.0,
-    )  # fmt: skip
+    )
     em_pairs = sum(
         count_comparisons_from_blocking_rules(
-            table, blocking_rules=rule, link_type="dedupe_only", unique_id_column_name=uid,
+            table,
+            blocking_rules=rule,
+            link_type="dedupe_only",
+            unique_id_column_name=uid,
             record_sample_proportion=1.0,
         )[0]["cumulative_comparison_count"]
         for rule in plan["em"]
-    )  # fmt: skip
+    )
     return {
         "pairs": pairs,
         "cluster_pairs": pairs_within(groups.values()),

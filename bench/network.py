@@ -169,8 +169,8 @@ def main() -> None:
         args.database = demo_world_store()
     results = {}
     for side in ("networkx", "liaison"):
-        command = [sys.executable, __file__, "--side", side, "--entities", str(args.entities),
-                   "--edges", str(args.edges), "--seed", str(args.seed)]  # fmt: skip
+        command = [sys.executable, __file__, "--side", side, "--entities", str(args.entities)]
+        command += ["--edges", str(args.edges), "--seed", str(args.seed)]
         if args.demo:
             command += ["--demo", "--database", args.database]
         done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=3_600)
@@ -184,8 +184,10 @@ def main() -> None:
         base, ours = results["networkx"][key], results["liaison"][key]
         unit = " MB" if key == "peak_rss_mb" else " s"
         print(f"{key:<24}{base:>10.2f}{unit}{ours:>10.2f}{unit}{ours / base:>8.2f}")
-    print(f"nodes {results['liaison']['nodes']:,} (networkx {results['networkx']['nodes']:,}), "
-          f"edges {results['liaison']['edges']:,} (networkx {results['networkx']['edges']:,})")  # fmt: skip
+    print(
+        f"nodes {results['liaison']['nodes']:,} (networkx {results['networkx']['nodes']:,}), "
+        f"edges {results['liaison']['edges']:,} (networkx {results['networkx']['edges']:,})"
+    )
 
 
 if __name__ == "__main__":

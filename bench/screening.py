@@ -295,11 +295,10 @@ NATIVE: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
 NATIVE_SHARE = 0.3
 FAMILY_FIRST = {"chinese": 0.5, "korean": 0.5, "vietnamese": 0.7}
 VIETNAMESE_MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Hữu", "Ngọc", "Quốc", "Thanh")
-COUNTRIES = (
-    "ae", "af", "ar", "br", "cd", "cn", "co", "de", "dz", "eg", "es", "et", "fr", "gb", "gh", "gr", "id",
-    "in", "iq", "ir", "it", "jo", "jp", "kp", "kr", "kz", "lb", "ly", "ma", "ml", "mx", "ng", "nl", "pk",
-    "ph", "pl", "pt", "ru", "sa", "sd", "sn", "so", "sy", "th", "tr", "ua", "us", "ve", "vn", "ye",
-)  # fmt: skip
+COUNTRIES = _words(
+    "ae af ar br cd cn co de dz eg es et fr gb gh gr id in iq ir it jo jp kp kr kz lb ly ma ml mx "
+    "ng nl pk ph pl pt ru sa sd sn so sy th tr ua us ve vn ye"
+)
 SCRIPTS = {"cyrillic": "Latin-Cyrillic", "greek": "Latin-Greek", "arabic": "Latin-Arabic"}
 CATEGORIES = ("typo", "translit", "reorder", "drop_middle", "initials")
 KINDS = ("person", "organization", "vessel")

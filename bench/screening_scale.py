@@ -41,9 +41,24 @@ THRESHOLD = 0.7
 CANDIDATES = 25
 COMPANY_SHARE = 0.2
 SECTORS = (
-    "Trading", "Logistics", "Shipping", "Holdings", "Energy", "Construction", "Textiles", "Foods",
-    "Pharma", "Mining", "Consulting", "Security", "Telecom", "Agro", "Metals", "Finance", "Travel",
-)  # fmt: skip
+    "Trading",
+    "Logistics",
+    "Shipping",
+    "Holdings",
+    "Energy",
+    "Construction",
+    "Textiles",
+    "Foods",
+    "Pharma",
+    "Mining",
+    "Consulting",
+    "Security",
+    "Telecom",
+    "Agro",
+    "Metals",
+    "Finance",
+    "Travel",
+)
 FORMS = ("LLC", "Ltd", "GmbH", "S.A.", "JSC", "Co.", "Inc.", "SARL", "OOO", "Sdn Bhd", "")
 
 

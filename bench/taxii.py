@@ -72,13 +72,19 @@ def indicators(count: int, seed: int) -> list[dict[str, Any]]:
         when = (start + dt.timedelta(seconds=rng.randrange(30_000_000))).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         made.append(
             {
-                "type": "indicator", "spec_version": "2.1",
+                "type": "indicator",
+                "spec_version": "2.1",
                 "id": f"indicator--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
-                "created": when, "modified": when, "name": f"indicator {number}", "description": "generated",
-                "indicator_types": ["malicious-activity"], "pattern": pattern, "pattern_type": "stix",
+                "created": when,
+                "modified": when,
+                "name": f"indicator {number}",
+                "description": "generated",
+                "indicator_types": ["malicious-activity"],
+                "pattern": pattern,
+                "pattern_type": "stix",
                 "valid_from": when,
             }
-        )  # fmt: skip
+        )
     return made
 
 
@@ -99,9 +105,15 @@ def load_liaison(url: str, collections: dict[str, list[dict[str, Any]]]) -> tupl
         )
         began = time.perf_counter()
         import_records(
-            engine, stix_records(objects, "bench"), envelope=envelope, title=dataset, kind="stix",
-            source="bench", now=now, batch_size=5_000,
-        )  # fmt: skip
+            engine,
+            stix_records(objects, "bench"),
+            envelope=envelope,
+            title=dataset,
+            kind="stix",
+            source="bench",
+            now=now,
+            batch_size=5_000,
+        )
         seconds[dataset] = time.perf_counter() - began
     engine.dispose()
     return seconds, token.text

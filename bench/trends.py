@@ -39,20 +39,48 @@ from liaison.services.wildlife import seizures  # noqa: E402
 from liaison.store.seizures import write_seizures  # noqa: E402
 from liaison.store.species import species_named  # noqa: E402
 
+
+def _words(text: str) -> tuple[str, ...]:
+    """A pool of words written as one space-separated string."""
+    return tuple(text.split())
+
+
 SPECIES = (
-    "Manis javanica", "Manis pentadactyla", "Manis gigantea", "Manis tricuspis", "Manis temminckii",
-    "Manis crassicaudata", "Loxodonta africana", "Elephas maximus", "Ceratotherium simum", "Diceros bicornis",
-    "Panthera tigris", "Panthera pardus", "Panthera onca", "Ursus thibetanus", "Pterocarpus santalinus",
-    "Dalbergia nigra", "Dalbergia cochinchinensis", "Aquilaria malaccensis", "Psittacus erithacus",
-    "Crocodylus niloticus", "Python bivittatus", "Chelonia mydas", "Eretmochelys imbricata",
-    "Hippocampus kuda", "Totoaba macdonaldi", "Acipenser baerii", "Saiga tatarica", "Moschus moschiferus",
-    "Cacatua sulphurea", "Geochelone elegans",
-)  # fmt: skip
-COUNTRIES = (
-    "cn", "vn", "th", "my", "id", "ph", "mm", "la", "kh", "in", "np", "pk", "bd", "lk", "hk", "tw", "sg",
-    "ng", "cm", "cg", "cd", "ga", "ug", "ke", "tz", "mz", "zw", "za", "na", "bw", "zm", "ao", "ci", "gh",
-    "tg", "bj", "ae", "tr", "be", "fr", "de", "nl", "us", "mx", "br",
-)  # fmt: skip
+    "Manis javanica",
+    "Manis pentadactyla",
+    "Manis gigantea",
+    "Manis tricuspis",
+    "Manis temminckii",
+    "Manis crassicaudata",
+    "Loxodonta africana",
+    "Elephas maximus",
+    "Ceratotherium simum",
+    "Diceros bicornis",
+    "Panthera tigris",
+    "Panthera pardus",
+    "Panthera onca",
+    "Ursus thibetanus",
+    "Pterocarpus santalinus",
+    "Dalbergia nigra",
+    "Dalbergia cochinchinensis",
+    "Aquilaria malaccensis",
+    "Psittacus erithacus",
+    "Crocodylus niloticus",
+    "Python bivittatus",
+    "Chelonia mydas",
+    "Eretmochelys imbricata",
+    "Hippocampus kuda",
+    "Totoaba macdonaldi",
+    "Acipenser baerii",
+    "Saiga tatarica",
+    "Moschus moschiferus",
+    "Cacatua sulphurea",
+    "Geochelone elegans",
+)
+COUNTRIES = _words(
+    "cn vn th my id ph mm la kh in np pk bd lk hk tw sg ng cm cg cd ga ug ke tz mz zw za na bw zm "
+    "ao ci gh tg bj ae tr be fr de nl us mx br"
+)
 COMMODITIES = ("live", "whole", "carcass", "scales", "ivory", "horn", "meat", "skin", "timber", "other")
 BATCH = 10_000
 RUNS = 5
@@ -69,13 +97,20 @@ def generate(count: int, seed: int) -> list[SeizureReport]:
         quantity = round(rng.uniform(0.5, 2_000), 1) if weighed else float(rng.randrange(1, 200))
         made.append(
             SeizureReport(
-                day=dt.date(year, rng.randrange(1, 13), rng.randrange(1, 29)), year=year, country=route[-1],
-                location="", species=rng.choice(SPECIES), commodity=Commodity(rng.choice(COMMODITIES)),
-                quantity=quantity, unit="kg" if weighed else "individuals",
-                weight_kg=quantity if weighed else None, individuals=None if weighed else quantity,
-                concealment="", route=route,
+                day=dt.date(year, rng.randrange(1, 13), rng.randrange(1, 29)),
+                year=year,
+                country=route[-1],
+                location="",
+                species=rng.choice(SPECIES),
+                commodity=Commodity(rng.choice(COMMODITIES)),
+                quantity=quantity,
+                unit="kg" if weighed else "individuals",
+                weight_kg=quantity if weighed else None,
+                individuals=None if weighed else quantity,
+                concealment="",
+                route=route,
             )
-        )  # fmt: skip
+        )
     return made
 
 
