@@ -4,22 +4,28 @@ Strategy: the worlds of test_policy (four agencies in two countries, sharing gro
 each, records under all five codes with random releasability), on both backends, each record
 made into what the path reads: STIX objects and FtM people for the STIX export and TAXII pages,
 people and the associations between them for networks, trips, events and places for routes and
-hotspots, seizures with their routes for wildlife trends. For every caller, each service must
-give what the same pure computation gives over only the records the policy lets them read
-(hidden ends as placeholders naming their owner, for members), and nothing else. Then users and
-tokens: for random actors, targets, roles and scopes, no one grants more than they hold.
+hotspots, seizures with their routes and taxa (a four-taxon species index) for wildlife trends.
+For every caller, each service must give what the same pure computation gives over only the
+records the policy lets them read (hidden ends as placeholders naming their owner, for members),
+and nothing else; network exports are read back from each format and searched for any id, name
+or value of a record the caller may not read. Then users and tokens: for random actors,
+targets, roles and scopes, no one grants more than they hold.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
+from xml.etree import ElementTree
 
+import networkx as nx
 import orjson
 import pytest
 from followthemoney import model
@@ -38,6 +44,7 @@ from liaison.analysis.network import Hidden
 from liaison.domains.cyber.stix_export import AMBER_STRICT_DEFINITION, exported_objects
 from liaison.domains.wildlife.duplicates import Reported, duplicates
 from liaison.errors import Forbidden, NotFound
+from liaison.ingest.cites_species import Taxon
 from liaison.ingest.stix_mirror import mirror_of
 from liaison.model import Envelope, Handling, Identity, IdentityKind, Role
 from liaison.model.identity import SCOPES
@@ -49,6 +56,7 @@ from liaison.services.analysis import routes as route_service
 from liaison.services.cyber import stix_export, taxii
 from liaison.services.wildlife import seizures
 from liaison.store.seizures import write_seizures
+from liaison.store.species import replace_species
 from liaison.store.stix import StixFilter
 from liaison.store.tables import (
     AlertRow,
@@ -107,9 +115,10 @@ def _store(
     proxies: Sequence[EntityProxy],
     stix: Sequence[tuple[dict[str, Any], ...]] = (),
     reports: Sequence[SeizureReport | None] = (),
+    taxa: Sequence[int] = (),
 ) -> dict[str, Held]:
     """Store the drawn envelopes, each over its entity (with its STIX versions and its seizure,
-    where given), and the group memberships; the records by entity id."""
+    filed under its taxon or taxon 1, where given), and the group memberships; the records by id."""
     _reset(engine)
     held: dict[str, Held] = {}
     with Session(engine) as session, session.begin():
@@ -123,7 +132,8 @@ def _store(
             store.write_stix(session.connection(), envelope.dataset, objects, run, NOW)
             report = reports[number] if number < len(reports) else None
             if report is not None:
-                write_seizures(session.connection(), envelope.dataset, [(str(proxy.id), report, 1)], run)
+                taxon = taxa[number] if number < len(taxa) else 1
+                write_seizures(session.connection(), envelope.dataset, [(str(proxy.id), report, taxon)], run)
             held[str(proxy.id)] = Held(envelope, proxy, objects)
     return held
 
@@ -297,8 +307,9 @@ def _network_world(
     groups: list[tuple[str, str]],
     drawn_pointers: list[tuple[int, int, str | None]],
 ) -> dict[str, Held]:
-    """People `e0`, `e1`, `e3`, … (some sharing an e-mail address) and, every third record, an
-    Associate between two of them: the associate and the people may sit in other agencies' files."""
+    """People `e0`, `e1`, `e3`, … (some sharing an e-mail address, each with notes of its own)
+    and, every third record, an Associate between two of them: the associate and the people may
+    sit in other agencies' files."""
     proxies = []
     for number, (first, second, email) in enumerate(drawn_pointers[: len(drawn)]):
         if number % 3 == 2:
@@ -312,6 +323,7 @@ def _network_world(
             person.id = f"e{number}"
             person.add("name", f"Person {number}")
             person.add("email", email)
+            person.add("notes", f"Notes on person {number}")  # a value no other record holds
             proxies.append(person)
     return _store(engine, drawn, groups, proxies)
 
@@ -370,6 +382,240 @@ def test_networks_show_nothing_of_a_record_the_caller_may_not_read(
             assert near.within == within, (caller.actor, start)
             assert _shape(near.graph) == _shape(expected.subgraph(within)), (caller.actor, start)
             assert {str(proxy.id) for proxy in near.entities} <= set(_readable(caller, held))
+
+
+def _placeholder(owner: str) -> dict[str, str]:
+    """A hidden end as every format writes it: whose it is, and nothing of it."""
+    return {
+        "kind": "hidden",
+        "schema": "",
+        "label": f"hidden record of {owner}",
+        "handling": "",
+        "owner_agency": owner,
+    }
+
+
+def _secrets(caller: Identity, held: dict[str, Held]) -> tuple[dict[str, str], set[str]]:
+    """The records the caller may not read (their owners by id), and the names and values that
+    only such records hold."""
+    readable = _readable(caller, held)
+
+    def values(records: Sequence[Held]) -> set[str]:
+        return {
+            value
+            for record in records
+            for prop, value in record.proxy.itervalues()
+            if prop.type != registry.entity
+        } | {record.proxy.caption for record in records}
+
+    unreadable = [record for entity_id, record in held.items() if entity_id not in readable]
+    owners = {str(record.proxy.id): record.envelope.owner_agency for record in unreadable}
+    return owners, values(unreadable) - values(list(readable.values()))
+
+
+def _atoms(text: str) -> set[str]:
+    """A written string and its parts: a shared value's node is `kind:value`, a link `node/end`."""
+    return {text, *re.split(r"[/:]", text)}
+
+
+def _written(engine: Engine, caller: Identity, near: graph.Neighbourhood, output_format: str) -> bytes:
+    handle = io.BytesIO()
+    count = graph.export(engine, caller, NOW, near, output_format, handle, purpose="test")
+    expected = len(near.entities) if output_format == "ftm" else near.graph.number_of_nodes()
+    assert count == expected, output_format
+    return handle.getvalue()
+
+
+def _read_back(data: bytes, output_format: str) -> network.Network:
+    """A GraphML file as networkx reads it; a GEXF file read with ElementTree, for networkx's
+    reader makes a file without parallel links a simple graph and drops the links' keys."""
+    if output_format == "graphml":
+        found: network.Network = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+        return found
+    root = ElementTree.fromstring(data)
+    space = {"g": root.tag.removesuffix("gexf").strip("{}")}
+    titles = {
+        (attributes.get("class"), attribute.get("id")): attribute.get("title")
+        for attributes in root.iterfind("g:graph/g:attributes", space)
+        for attribute in attributes.iterfind("g:attribute", space)
+    }
+
+    def values(element: ElementTree.Element, kind: str) -> dict[str, str]:
+        found = {
+            str(titles[(kind, value.get("for"))]): str(value.get("value"))
+            for value in element.iterfind("g:attvalues/g:attvalue", space)
+        }
+        return {**found, "label": str(element.get("label"))}
+
+    drawn: network.Network = nx.MultiGraph()
+    for node in root.iterfind("g:graph/g:nodes/g:node", space):
+        drawn.add_node(str(node.get("id")), **values(node, "node"))
+    for edge in root.iterfind("g:graph/g:edges/g:edge", space):
+        data = values(edge, "edge")
+        key = data.pop("networkx_key")
+        drawn.add_edge(str(edge.get("source")), str(edge.get("target")), key=key, **data)
+    return drawn
+
+
+def _as_text(drawn: network.Network) -> network.Network:
+    """The graph with every attribute as text, as the files hold them."""
+    copy: network.Network = nx.MultiGraph()
+    for node, data in drawn.nodes(data=True):
+        copy.add_node(node, **{name: str(value) for name, value in data.items()})
+    for first, second, key, data in drawn.edges(keys=True, data=True):
+        copy.add_edge(first, second, key=key, **{name: str(value) for name, value in data.items()})
+    return copy
+
+
+def _i2_rows(drawn: network.Network) -> list[list[str]]:
+    """The links of a graph as i2 rows: each end's id, type and label, and the link's label."""
+    rows = []
+    for first, second, key, data in drawn.edges(keys=True, data=True):
+        cells = []
+        for node in network.ends(drawn, first, second, key):
+            attributes = drawn.nodes[node]
+            cells.append([node, attributes["schema"] or attributes["kind"], attributes["label"]])
+        rows.append([*cells[0], data["label"], *cells[1]])
+    return sorted(rows)
+
+
+def _check_graph_file(
+    drawn: network.Network, owners: dict[str, str], secrets: set[str], caller: Identity
+) -> None:
+    """No node of a hidden record but its placeholder; no id, name or value of one elsewhere."""
+    forbidden = secrets | set(owners)
+    for node, data in drawn.nodes(data=True):
+        if node in owners:
+            assert caller.kind is IdentityKind.MEMBER, (caller.actor, node)
+            assert data == _placeholder(owners[node]), (caller.actor, node, data)
+        else:
+            assert not _atoms(node) & forbidden, (caller.actor, node)
+        for value in data.values():
+            assert not _atoms(value) & forbidden, (caller.actor, node, value)
+    for first, second, key, data in drawn.edges(keys=True, data=True):
+        assert {data["source"], data["target"]} == {first, second}, (caller.actor, key)
+        assert not _atoms(key) & forbidden, (caller.actor, key)
+        for name, value in data.items():
+            if name not in ("source", "target"):
+                assert not _atoms(value) & forbidden, (caller.actor, key, name, value)
+
+
+def _check_i2_file(
+    rows: list[list[str]], owners: dict[str, str], secrets: set[str], caller: Identity
+) -> None:
+    forbidden = secrets | set(owners)
+    for row in rows:
+        for node, kind, label in (row[0:3], row[4:7]):
+            if node in owners:
+                assert caller.kind is IdentityKind.MEMBER, (caller.actor, node)
+                assert (kind, label) == ("hidden", f"hidden record of {owners[node]}"), (caller.actor, row)
+            else:
+                assert not _atoms(node) & forbidden, (caller.actor, row)
+            assert not (_atoms(kind) | _atoms(label)) & forbidden, (caller.actor, row)
+        assert not _atoms(row[3]) & forbidden, (caller.actor, row)
+
+
+def _check_ftm_file(
+    lines: list[dict[str, Any]], owners: dict[str, str], secrets: set[str], caller: Identity
+) -> None:
+    """No hidden record; a readable one may name a hidden one only in a reference (its own value)."""
+    forbidden = secrets | set(owners)
+    for line in lines:
+        assert line["id"] not in owners, (caller.actor, line["id"])
+        schema = model.get(line["schema"])
+        assert schema is not None
+        for name, values in line["properties"].items():
+            prop = schema.get(name)
+            assert prop is not None, (line["id"], name)
+            for value in values:
+                if prop.type == registry.entity:
+                    assert caller.kind is IdentityKind.MEMBER or value not in owners, (caller.actor, value)
+                else:
+                    assert not _atoms(value) & forbidden, (caller.actor, line["id"], name, value)
+
+
+def _ftm_lines(proxies: Sequence[EntityProxy]) -> list[dict[str, Any]]:
+    return sorted(
+        (
+            {
+                "id": str(proxy.id),
+                "schema": proxy.schema.name,
+                "properties": {name: sorted(values) for name, values in proxy.properties.items()},
+            }
+            for proxy in proxies
+        ),
+        key=lambda line: line["id"],
+    )
+
+
+@FAST
+@given(drawn=drawn_records, groups=memberships, drawn_pointers=pointers)
+# Always tried: a CLEAR person e0 tied by a CLEAR link e2 to a RED person e1 of another agency.
+@example(
+    drawn=[
+        ("A1", Handling.CLEAR, []),
+        ("B1", Handling.RED, []),
+        ("A1", Handling.CLEAR, []),
+        ("A2", Handling.GREEN, []),
+    ],
+    groups=[("g1", "A1"), ("g2", "B1")],
+    drawn_pointers=[(0, 1, None)] * 12,
+)
+def test_network_exports_hold_nothing_of_a_record_the_caller_may_not_read(
+    world: Engine,  # noqa: F811 - the fixture imported above
+    drawn: Drawn,
+    groups: list[tuple[str, str]],
+    drawn_pointers: list[tuple[int, int, str | None]],
+) -> None:
+    """`graph.export` of a neighbourhood (from a readable start, and for members from a
+    placeholder), read back as GEXF, GraphML, i2 CSV and FtM JSON lines: exactly the drawing of
+    the readable records within reach, and no id, name or value of a hidden record but its
+    placeholder naming its owner (in FtM, a readable record's reference to it)."""
+    held = _network_world(world, drawn, groups, drawn_pointers)
+    for caller in _callers(world):
+        readable = _readable(caller, held)
+        expected = _expected_network(caller, held)
+        owners, secrets = _secrets(caller, held)
+        # From e0 and e1, from a readable person a readable link ties to a hidden one (where a
+        # leak would show), and for members from a placeholder, over all the datasets they know.
+        ends = [
+            {value for prop, value in record.proxy.itervalues() if prop.type == registry.entity}
+            for record in readable.values()
+        ]
+        bordering = sorted({end for named in ends if named - set(readable) for end in named & set(readable)})
+        placeholders = sorted(node for node, kind in expected.nodes(data="kind") if kind == "hidden")
+        starts: list[tuple[str, Sequence[str] | None]] = [
+            *((start, None) for start in dict.fromkeys(["e0", "e1", *bordering[:1]])),
+            *((node, ()) for node in placeholders[:1]),
+        ]
+        for start, datasets in starts:
+            try:
+                near = graph.neighbourhood(
+                    world, caller, NOW, start, hops=2, datasets=datasets, purpose="test"
+                )
+            except NotFound:
+                assert datasets is None and start not in readable, (caller.actor, start)
+                continue
+            drawing = _as_text(expected.subgraph(network.distances(expected, start, 2)))
+            for output_format in ("gexf", "graphml"):
+                found = _read_back(_written(world, caller, near, output_format), output_format)
+                _check_graph_file(found, owners, secrets, caller)
+                assert _shape(found) == _shape(drawing), (caller.actor, start, output_format)
+            text = _written(world, caller, near, "i2").decode()
+            header, *rows = list(csv.reader(io.StringIO(text)))
+            assert header[0] == "Entity1 Id"
+            _check_i2_file(rows, owners, secrets, caller)
+            assert sorted(rows) == _i2_rows(drawing), (caller.actor, start)
+            lines = [orjson.loads(line) for line in _written(world, caller, near, "ftm").splitlines()]
+            _check_ftm_file(lines, owners, secrets, caller)
+            # The records behind the drawing: its entity nodes and the relations drawn as links.
+            behind = {node for node, kind in drawing.nodes(data="kind") if kind == "entity"}
+            behind |= {key for _first, _second, key in drawing.edges(keys=True)}
+            records = [record.proxy for entity_id, record in readable.items() if entity_id in behind]
+            assert _ftm_lines([model.get_proxy(line) for line in lines]) == _ftm_lines(records), (
+                caller.actor,
+                start,
+            )
 
 
 # --- Routes and hotspots ----------------------------------------------------------------------
@@ -448,10 +694,17 @@ Seizure = tuple[int, str, str, int, list[str]]
 
 
 def _seizure_world(
-    engine: Engine, drawn: Drawn, groups: list[tuple[str, str]], drawn_seizures: list[Seizure]
+    engine: Engine,
+    drawn: Drawn,
+    groups: list[tuple[str, str]],
+    drawn_seizures: list[Seizure],
+    kinds: Sequence[tuple[Taxon, str]] = (),
 ) -> tuple[dict[str, Held], dict[str, SeizureReport]]:
+    """Seizures `s0`, `s1`, … of pangolin scales or ivory in kilograms, or, with `kinds`, each of
+    its taxon and in its unit (kilograms, or individuals counted)."""
     proxies, reports = [], []
     for number, (year, country, commodity, kilograms, route) in enumerate(drawn_seizures[: len(drawn)]):
+        taxon, unit = kinds[number] if number < len(kinds) else (None, "kg")
         proxy = model.make_entity("Event")
         proxy.id = f"s{number}"
         proxy.add("name", f"Seizure {number}")
@@ -462,15 +715,16 @@ def _seizure_world(
                 year=year,
                 country=country,
                 location="Mombasa",  # one place, so that pairs across datasets agree
-                species="Manis javanica",
+                species=taxon.name if taxon else "Manis javanica",
                 commodity=commodity,
                 quantity=float(kilograms),
-                unit="kg",
+                unit=unit,
                 route=tuple(route),
                 today=NOW.date(),
             )
         )
-    held = _store(engine, drawn, groups, proxies, reports=reports)
+    taxa = [taxon.taxon_id for taxon, _unit in kinds[: len(drawn)]]
+    held = _store(engine, drawn, groups, proxies, reports=reports, taxa=taxa)
     return held, {str(proxy.id): report for proxy, report in zip(proxies, reports, strict=True)}
 
 
@@ -518,6 +772,100 @@ def test_seizure_trends_routes_and_pairs_count_only_readable_seizures(
         assert sorted((pair.first, pair.second, pair.verdict) for pair in pairs) == expected_pairs, (
             caller.actor
         )
+
+
+# A species index of four taxa: a genus filed as itself ("Manis spp.") and with two species in
+# it, and one species outside it. Ids are not in name order: trends come in year then id order.
+TAXA = (
+    Taxon(3, "Manis", "GENUS", "Animalia", "Mammalia", "Manidae", "Manis", "II", (("accepted", "Manis"),)),
+    Taxon(
+        2,
+        "Manis javanica",
+        "SPECIES",
+        "Animalia",
+        "Mammalia",
+        "Manidae",
+        "Manis",
+        "I",
+        (("accepted", "Manis javanica"), ("en", "Sunda pangolin")),
+    ),
+    Taxon(
+        4,
+        "Manis pentadactyla",
+        "SPECIES",
+        "Animalia",
+        "Mammalia",
+        "Manidae",
+        "Manis",
+        "I",
+        (("accepted", "Manis pentadactyla"), ("en", "Chinese pangolin")),
+    ),
+    Taxon(
+        1,
+        "Loxodonta africana",
+        "SPECIES",
+        "Animalia",
+        "Mammalia",
+        "Elephantidae",
+        "Loxodonta",
+        "I",
+        (("accepted", "Loxodonta africana"), ("en", "African elephant")),
+    ),
+)
+# A species' history as asked for (a genus, a common name, a scientific name): the taxa it takes in.
+HISTORIES: dict[str | None, set[int] | None] = {
+    None: None,
+    "Manis": {2, 3, 4},
+    "Sunda pangolin": {2},
+    "Loxodonta africana": {1},
+}
+kinds_drawn = st.lists(
+    st.tuples(st.sampled_from(TAXA), st.sampled_from(["kg", "individuals"])), min_size=12, max_size=12
+)
+
+
+def _expected_trend(
+    mine: Sequence[tuple[SeizureReport, Taxon]], by: str, taxa: set[int] | None
+) -> list[tuple[int, str, int, float, float]]:
+    """Seizures, kilograms and individuals per year and species (in id order) or country."""
+    sums: dict[tuple[int, int | str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    names = {taxon.taxon_id: taxon.name for taxon in TAXA}
+    for report, taxon in mine:
+        if taxa is not None and taxon.taxon_id not in taxa:
+            continue
+        total = sums[(report.year, taxon.taxon_id if by == "species" else report.country)]
+        total[0] += 1
+        total[1] += report.weight_kg or 0.0
+        total[2] += report.individuals or 0.0
+    return [
+        (year, names[key] if isinstance(key, int) else key, int(n), kg, individuals)
+        for (year, key), (n, kg, individuals) in sorted(sums.items())
+    ]
+
+
+@FAST
+@given(drawn=drawn_records, groups=memberships, drawn_seizures=seizures_drawn, drawn_kinds=kinds_drawn)
+def test_seizure_trends_by_species_count_only_readable_seizures(
+    world: Engine,  # noqa: F811 - the fixture imported above
+    drawn: Drawn,
+    groups: list[tuple[str, str]],
+    drawn_seizures: list[Seizure],
+    drawn_kinds: list[tuple[Taxon, str]],
+) -> None:
+    """`seizures.trend` by species, and one species' history (a genus with its species, a common
+    name, a scientific name) by species and by country: the sums of the readable seizures alone."""
+    with Session(world) as session, session.begin():
+        replace_species(session, TAXA)
+    held, reports = _seizure_world(world, drawn, groups, drawn_seizures, drawn_kinds)
+    kinds = {f"s{number}": taxon for number, (taxon, _unit) in enumerate(drawn_kinds)}
+    for caller in _callers(world):
+        mine = [(reports[entity_id], kinds[entity_id]) for entity_id in _readable(caller, held)]
+        for species, taxa in HISTORIES.items():
+            for by in ("species", "country"):
+                found = seizures.trend(world, caller, by, species=species, purpose="test", now=NOW)
+                assert [
+                    (row.year, row.key, row.seizures, row.weight_kg, row.individuals) for row in found
+                ] == _expected_trend(mine, by, taxa), (caller.actor, species, by)
 
 
 # --- Users and tokens -------------------------------------------------------------------------
