@@ -109,11 +109,17 @@ def _message(message: Message) -> MessageOut:
 
 def _thread(thread: Thread, shown: list[Message] | None = None) -> ThreadOut:
     return ThreadOut(
-        id=thread.thread_id, subject=thread.subject, created_by=thread.created_by,
-        participants=list(thread.participants), handling=thread.handling, to_users=list(thread.to_users),
-        created_at=thread.created_at, updated_at=thread.updated_at,
-        unread=thread.unread, messages=[_message(message) for message in shown or []],
-    )  # fmt: skip
+        id=thread.thread_id,
+        subject=thread.subject,
+        created_by=thread.created_by,
+        participants=list(thread.participants),
+        handling=thread.handling,
+        to_users=list(thread.to_users),
+        created_at=thread.created_at,
+        updated_at=thread.updated_at,
+        unread=thread.unread,
+        messages=[_message(message) for message in shown or []],
+    )
 
 
 def _draft(body: MessageIn) -> messages.Draft:

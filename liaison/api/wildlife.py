@@ -167,8 +167,20 @@ async def trade_discrepancies(
             engine, identity, species, ratio=ratio, limit=limit, purpose=purpose, now=_now()
         )
     )
-    keys = ("year", "appendix", "taxon", "importer", "exporter", "origin", "importer_quantity",
-            "exporter_quantity", "term", "unit", "purpose", "source")  # fmt: skip
+    keys = (
+        "year",
+        "appendix",
+        "taxon",
+        "importer",
+        "exporter",
+        "origin",
+        "importer_quantity",
+        "exporter_quantity",
+        "term",
+        "unit",
+        "purpose",
+        "source",
+    )
     return {"species": species, "records": [{key: getattr(row, key) for key in keys} for row in found]}
 
 
@@ -191,9 +203,13 @@ async def import_seizures(
         raise BadInput(f"mapping: {mapping!r}; use one of {', '.join(BUILT_IN)}")
     now = _now()
     envelope = envelope_for(
-        identity.agency or "", dataset, handling, "wildlife crime", now=now,
+        identity.agency or "",
+        dataset,
+        handling,
+        "wildlife crime",
+        now=now,
         retention_years=settings.retention_years,
-    )  # fmt: skip
+    )
     body = await request.body()
 
     def run(path: Path) -> seizures.SeizureImport:

@@ -79,9 +79,13 @@ def user_list(agency: Annotated[str | None, typer.Option(help="Only this agency'
         for user in access.list_users(engine(), caller(), agency):
             state = "disabled" if user.disabled else "active"
             table.add_row(
-                user.name, user.agency, user.role.value, state, "yes" if user.has_password else "-",
+                user.name,
+                user.agency,
+                user.role.value,
+                state,
+                "yes" if user.has_password else "-",
                 f"{user.created_at:%Y-%m-%d}",
-            )  # fmt: skip
+            )
         out.print(table)
 
 
@@ -137,9 +141,15 @@ def user_password(
         else:
             password = typer.prompt("New password", hide_input=True, confirmation_prompt=True, err=True)
         ended = passwords.change_password(
-            engine(), caller(), name, password, _now(),
-            current=None, address="console", limits=LoginLimits.of(settings()),
-        )  # fmt: skip
+            engine(),
+            caller(),
+            name,
+            password,
+            _now(),
+            current=None,
+            address="console",
+            limits=LoginLimits.of(settings()),
+        )
         sessions = f"{len(ended)} web session{'s' if len(ended) != 1 else ''}"
         out.print(f"password of {name} set; {sessions} ended")
 
@@ -184,9 +194,13 @@ def token_list(user: Annotated[str | None, typer.Option(help="Only this user's t
             expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=dt.UTC)
             state = "revoked" if token.revoked_at else ("expired" if expires <= now else "active")
             table.add_row(
-                token.token_id, token.user, ", ".join(token.scopes), f"{token.created_at:%Y-%m-%d}",
-                f"{token.expires_at:%Y-%m-%d}", state,
-            )  # fmt: skip
+                token.token_id,
+                token.user,
+                ", ".join(token.scopes),
+                f"{token.created_at:%Y-%m-%d}",
+                f"{token.expires_at:%Y-%m-%d}",
+                state,
+            )
         out.print(table)
 
 

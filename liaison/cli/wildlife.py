@@ -84,9 +84,14 @@ def seizure_import(
     with reported():
         now = _now()
         envelope = envelope_for(
-            agency, dataset, handling, "wildlife crime", now=now, retention_years=settings().retention_years,
+            agency,
+            dataset,
+            handling,
+            "wildlife crime",
+            now=now,
+            retention_years=settings().retention_years,
             release=release or (),
-        )  # fmt: skip
+        )
         done = seizures.import_seizures(
             engine(), caller(), path, mapping, envelope=envelope, source=str(path), now=now
         )
@@ -175,9 +180,13 @@ def seizure_duplicates(
         table = Table("verdict", "year", "country", dataset, against, "quantity")
         for pair in pairs:
             table.add_row(
-                pair.verdict, str(pair.year), pair.country.upper(), pair.place, pair.other_place,
+                pair.verdict,
+                str(pair.year),
+                pair.country.upper(),
+                pair.place,
+                pair.other_place,
                 f"{pair.quantity:g} / {pair.other_quantity:g} {pair.unit}",
-            )  # fmt: skip
+            )
         out.print(table)
         likely = sum(pair.verdict == "likely" for pair in pairs)
         out.print(f"{likely} likely and {len(pairs) - likely} possible duplicates")

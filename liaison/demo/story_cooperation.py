@@ -72,9 +72,13 @@ def set_watches(scene: Scene) -> bool:
         watches.add(scene.engine, scene.who(user), label, query, WATCH_THRESHOLD, scene.ago(days=12))
     driver = scene.entity("bp_md_trafficking_crossings", "moroz")
     watches.watch_entity(
-        scene.engine, scene.who("carmen"), "bp_md_trafficking_crossings", str(driver.id), WATCH_THRESHOLD,
+        scene.engine,
+        scene.who("carmen"),
+        "bp_md_trafficking_crossings",
+        str(driver.id),
+        WATCH_THRESHOLD,
         scene.ago(days=11),
-    )  # fmt: skip
+    )
     return True
 
 
@@ -89,63 +93,92 @@ def publish_notices(scene: Scene) -> bool:
     dmitri, alice, carmen = scene.who("dmitri"), scene.who("alice"), scene.who("carmen")
     leader = scene.entity("ncb_ua_trafficking", "petrenko")
     red = notices.create(
-        engine, dmitri, "red", RED_NOTICE,
+        engine,
+        dmitri,
+        "red",
+        RED_NOTICE,
         summary="Arrest for extradition to Ukraine: recruitment of young women through Zirka Model "
         "Management, Odesa, for sexual exploitation in Spain. Warrant of the Prymorskyi District Court.",
-        subject=_person(leader, keep=("name", "alias", "birthDate", "birthPlace", "nationality", "gender",
-                                      "passportNumber")),
+        subject=_person(
+            leader,
+            keep=("name", "alias", "birthDate", "birthPlace", "nationality", "gender", "passportNumber"),
+        ),
         now=scene.ago(days=10),
-    )  # fmt: skip
+    )
     notices.move(engine, dmitri, red.notice_id, "submit", now=scene.ago(days=10, hours=-1))
     notices.move(
-        engine, grace, red.notice_id, "publish", note="Warrant and identity checked against NCB-UA's file.",
+        engine,
+        grace,
+        red.notice_id,
+        "publish",
+        note="Warrant and identity checked against NCB-UA's file.",
         now=scene.ago(days=9),
-    )  # fmt: skip
+    )
     purple = notices.create(
-        engine, alice, "purple", "Modus operandi: hostess jobs in Spain offered by fake modelling agencies",
+        engine,
+        alice,
+        "purple",
+        "Modus operandi: hostess jobs in Spain offered by fake modelling agencies",
         summary="Young women from Ukraine and Moldova answer casting adverts on Telegram and Instagram, "
         "are driven by minibus through Moldova and Romania, and have their passports taken on arrival "
         "to work off a travel debt in clubs on the Costa Blanca.",
         now=scene.ago(days=9, hours=3),
-    )  # fmt: skip
+    )
     notices.move(engine, alice, purple.notice_id, "submit", now=scene.ago(days=9, hours=2))
     notices.move(engine, grace, purple.notice_id, "publish", now=scene.ago(days=8))
     driver = scene.entity("bp_md_trafficking_crossings", "moroz")
     diffusion = notices.create(
-        engine, carmen, "diffusion", "Locate: Viktor MOROZ, driver of the network's minibus",
+        engine,
+        carmen,
+        "diffusion",
+        "Locate: Viktor MOROZ, driver of the network's minibus",
         summary="Drives the Mercedes-Benz Sprinter BH9670EM from Odesa to Alicante with recruited women "
         "aboard. Report any crossing; do not arrest before the operation's action day.",
-        subject=_person(driver, keep=("name", "alias", "birthDate", "nationality", "gender",
-                                      "passportNumber")),
-        recipients=("BP-MD", "NCB-FR", "NCB-UA", "GS-LYON"), now=scene.ago(days=7),
-    )  # fmt: skip
+        subject=_person(
+            driver, keep=("name", "alias", "birthDate", "nationality", "gender", "passportNumber")
+        ),
+        recipients=("BP-MD", "NCB-FR", "NCB-UA", "GS-LYON"),
+        now=scene.ago(days=7),
+    )
     notices.move(engine, carmen, diffusion.notice_id, "send", now=scene.ago(days=7, hours=-1))
     missing = scene.entity("ncb_es_trafficking_victims", "bondar")
     yellow = notices.create(
-        engine, dmitri, "yellow", "Missing: Olena BONDAR, last seen in Odesa",
+        engine,
+        dmitri,
+        "yellow",
+        "Missing: Olena BONDAR, last seen in Odesa",
         summary="Reported missing by her mother after leaving for a casting in Spain.",
         subject=_person(missing, keep=("name", "alias", "birthDate", "nationality", "gender")),
         now=scene.ago(days=2),
-    )  # fmt: skip
+    )
     notices.move(engine, dmitri, yellow.notice_id, "submit", now=scene.ago(days=2, hours=-1))
     blue = notices.create(
-        engine, carmen, "blue", "Identity wanted: 'Sasha', manager at Club Venus Levante",
+        engine,
+        carmen,
+        "blue",
+        "Identity wanted: 'Sasha', manager at Club Venus Levante",
         subject={"schema": "Person", "properties": {"name": ["Sasha"], "nationality": ["ua"]}},
         now=scene.ago(days=6),
-    )  # fmt: skip
+    )
     notices.move(engine, carmen, blue.notice_id, "submit", now=scene.ago(days=6, hours=-1))
     notices.move(
-        engine, grace, blue.notice_id, "refuse",
+        engine,
+        grace,
+        blue.notice_id,
+        "refuse",
         note="A nickname alone names no one: add a birth date, a document or a photograph and resubmit.",
         now=scene.ago(days=5),
-    )  # fmt: skip
+    )
     recruiter = scene.entity("ncb_fr_trafficking", "benali")
     notices.create(
-        engine, alice, "red", "Wanted: Karim BENALI, exploitation in Perpignan",
+        engine,
+        alice,
+        "red",
+        "Wanted: Karim BENALI, exploitation in Perpignan",
         summary="Draft: waiting for the investigating judge's warrant.",
         subject=_person(recruiter, keep=("name", "alias", "birthDate", "nationality", "gender")),
         now=scene.ago(days=1),
-    )  # fmt: skip
+    )
     return True
 
 
@@ -159,41 +192,70 @@ def open_thread(scene: Scene) -> bool:
     driver = str(scene.entity("bp_md_trafficking_crossings", "moroz").id)
     benali = str(scene.entity("ncb_fr_trafficking", "benali").id)
     thread, first = messages.open_thread(
-        scene.engine, carmen, MINIBUS_THREAD, ("NCB-FR", "NCB-UA", "BP-MD"),
-        Draft("A source says the Sprinter BH9670EM of Viktor MOROZ leaves Odesa tonight with four young "
-              "women recruited by Zirka Model Management. BP-MD: can you check it at Leușeni? NCB-UA: is "
-              "Ion RUSU with them?", priority="urgent", entity_refs=(minibus, driver)),
+        scene.engine,
+        carmen,
+        MINIBUS_THREAD,
+        ("NCB-FR", "NCB-UA", "BP-MD"),
+        Draft(
+            "A source says the Sprinter BH9670EM of Viktor MOROZ leaves Odesa tonight with four young "
+            "women recruited by Zirka Model Management. BP-MD: can you check it at Leușeni? NCB-UA: is "
+            "Ion RUSU with them?",
+            priority="urgent",
+            entity_refs=(minibus, driver),
+        ),
         scene.ago(hours=30),
-    )  # fmt: skip
+    )
     messages.reply(
-        scene.engine, scene.who("dmitri"), thread.thread_id,
-        Draft("Confirmed: the minibus left Odesa at 19:40 with the driver and four passengers. RUSU flies "
-              "separately, Madrid to Chisinau on UX1094.", priority="urgent"),
-        scene.ago(hours=28), reply_to=first.message_id,
-    )  # fmt: skip
+        scene.engine,
+        scene.who("dmitri"),
+        thread.thread_id,
+        Draft(
+            "Confirmed: the minibus left Odesa at 19:40 with the driver and four passengers. RUSU flies "
+            "separately, Madrid to Chisinau on UX1094.",
+            priority="urgent",
+        ),
+        scene.ago(hours=28),
+        reply_to=first.message_id,
+    )
     messages.reply(
-        scene.engine, scene.who("alice"), thread.thread_id,
-        Draft("Karim BENALI's Peugeot was seen in Perpignan yesterday; we keep his flats under watch.",
-              entity_refs=(benali,)),
+        scene.engine,
+        scene.who("alice"),
+        thread.thread_id,
+        Draft(
+            "Karim BENALI's Peugeot was seen in Perpignan yesterday; we keep his flats under watch.",
+            entity_refs=(benali,),
+        ),
         scene.ago(hours=20),
-    )  # fmt: skip
+    )
     messages.reply(
-        scene.engine, carmen, thread.thread_id,
-        Draft("The women's passports may be in the driver's hands. BP-MD: please check the flight's "
-              "manifest for the Moldovan passport reported stolen.", priority="urgent"),
+        scene.engine,
+        carmen,
+        thread.thread_id,
+        Draft(
+            "The women's passports may be in the driver's hands. BP-MD: please check the flight's "
+            "manifest for the Moldovan passport reported stolen.",
+            priority="urgent",
+        ),
         scene.ago(hours=3),
-    )  # fmt: skip
+    )
     briefing, _message = messages.open_thread(
-        scene.engine, scene.who("hugo"), ACTION_DAY_THREAD, ("NCB-ES", "NCB-FR", "NCB-UA", "BP-MD", "POL-ES"),
-        Draft("The action day starts at 06:00 CET. File every arrest, rescue and seizure in Liberterra II "
-              "as it happens; the tally is read out on the 18:00 call."),
+        scene.engine,
+        scene.who("hugo"),
+        ACTION_DAY_THREAD,
+        ("NCB-ES", "NCB-FR", "NCB-UA", "BP-MD", "POL-ES"),
+        Draft(
+            "The action day starts at 06:00 CET. File every arrest, rescue and seizure in Liberterra II "
+            "as it happens; the tally is read out on the 18:00 call."
+        ),
         scene.ago(hours=26),
-    )  # fmt: skip
+    )
     messages.reply(
-        scene.engine, carmen, briefing.thread_id,
+        scene.engine,
+        carmen,
+        briefing.thread_id,
         Draft("NCB-ES and POL-ES ready: three teams for Club Venus Levante and the flats in Benidorm."),
         scene.ago(hours=25),
-    )  # fmt: skip
+    )
     return True
 
 
@@ -206,49 +268,70 @@ def request_access(scene: Scene) -> bool:
         return False
     phone = scene.entity("bp_md_trafficking_crossings", "moroz").first("phone") or ""
     found = correlation.correlate(
-        scene.engine, alice, correlation.read_values([("phone", phone)]),
-        purpose="Perpignan case 2026/311: calls to Karim BENALI", now=scene.ago(hours=9),
-    )  # fmt: skip
+        scene.engine,
+        alice,
+        correlation.read_values([("phone", phone)]),
+        purpose="Perpignan case 2026/311: calls to Karim BENALI",
+        now=scene.ago(hours=9),
+    )
     for item in found:
         for reference in item.references:
             hits.request_access(
-                scene.engine, alice, reference.ref,
+                scene.engine,
+                alice,
+                reference.ref,
                 "This phone called Karim BENALI eleven times before each minibus reached Perpignan; we "
-                "need the crossings it belongs to for the French case.", scene.ago(hours=8),
-            )  # fmt: skip
+                "need the crossings it belongs to for the French case.",
+                scene.ago(hours=8),
+            )
     # Synergia III follows the ransom: FIU-NL holds the wallet in a file only CYB-NL may read.
     hugo = scene.who("hugo")
     wallet = scene.entity("cyb_nl_ransomware", "usdt-wallet").first("publicKey") or ""
-    for item in correlation.correlate(
-        scene.engine, hugo, correlation.read_values([("wallet", wallet)]),
-        purpose="Synergia III: ransom payments", now=scene.ago(days=2),
-    ):  # fmt: skip
+    ransom_found = correlation.correlate(
+        scene.engine,
+        hugo,
+        correlation.read_values([("wallet", wallet)]),
+        purpose="Synergia III: ransom payments",
+        now=scene.ago(days=2),
+    )
+    for item in ransom_found:
         for reference in item.references:
             hits.request_access(
-                scene.engine, hugo, reference.ref,
+                scene.engine,
+                hugo,
+                reference.ref,
                 "Synergia III: NightCrow's USDT wallet; we need the laundering chain for the action day.",
                 scene.ago(days=2, hours=-1),
-            )  # fmt: skip
+            )
     dmitri = scene.who("dmitri")
     for alert in alerts.list_alerts(scene.engine, dmitri, limit=alerts.MAX_PAGE):
         if alert.kind == "watch.reference" and "Olena BONDAR" in str(alert.detail.get("label")):
             hits.request_access(
-                scene.engine, dmitri, str(alert.detail["reference"]),
+                scene.engine,
+                dmitri,
+                str(alert.detail["reference"]),
                 "Our yellow notice: her mother reported her missing. Is she safe, and where?",
                 scene.ago(hours=2),
-            )  # fmt: skip
+            )
             break
     # NCB-ES met the FALLCHILL server in a Spanish port's logs; the secretariat holds the MISP event.
     carmen = scene.who("carmen")
-    for item in correlation.correlate(
-        scene.engine, carmen, correlation.read_values([(None, SHARED_VALUES["fallchill_ip"])]),
-        purpose="Valencia port intrusion 2026/904", now=scene.ago(hours=6),
-    ):  # fmt: skip
+    port_found = correlation.correlate(
+        scene.engine,
+        carmen,
+        correlation.read_values([(None, SHARED_VALUES["fallchill_ip"])]),
+        purpose="Valencia port intrusion 2026/904",
+        now=scene.ago(hours=6),
+    )
+    for item in port_found:
         for reference in item.references:
             if reference.owner_agency == "GS-LYON":
                 hits.request_access(
-                    scene.engine, carmen, reference.ref,
+                    scene.engine,
+                    carmen,
+                    reference.ref,
                     "The same server reached the Valencia port's network; we need the event's other "
-                    "indicators to check our logs.", scene.ago(hours=5),
-                )  # fmt: skip
+                    "indicators to check our logs.",
+                    scene.ago(hours=5),
+                )
     return True

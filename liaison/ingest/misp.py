@@ -38,12 +38,37 @@ _EMAILS = {"email", "email-src", "email-dst"}
 _RULES = {"yara": "yara", "snort": "snort", "sigma": "sigma"}
 _NOTED = frozenset(
     {
-        "comment", "text", "other", "ssdeep", "pdb", "attachment", "malware-sample", "email-attachment",
-        "imphash", "pehash", "port", "float", "size-in-bytes", "counter", "datetime", "AS",
-        "mutex", "regkey", "regkey|value", "user-agent", "named pipe", "uri", "whois-registrant-email",
-        "whois-registrar", "campaign-name", "threat-actor", "email-body", "target-org", "target-user",
+        "comment",
+        "text",
+        "other",
+        "ssdeep",
+        "pdb",
+        "attachment",
+        "malware-sample",
+        "email-attachment",
+        "imphash",
+        "pehash",
+        "port",
+        "float",
+        "size-in-bytes",
+        "counter",
+        "datetime",
+        "AS",
+        "mutex",
+        "regkey",
+        "regkey|value",
+        "user-agent",
+        "named pipe",
+        "uri",
+        "whois-registrant-email",
+        "whois-registrar",
+        "campaign-name",
+        "threat-actor",
+        "email-body",
+        "target-org",
+        "target-user",
     }
-)  # fmt: skip
+)
 _FAMILIES = {
     "rat",
     "malpedia",
@@ -174,18 +199,27 @@ def misp_objects(event: Mapping[str, Any], source: str) -> tuple[list[dict[str, 
     common = {"spec_version": "2.1", "created_by_ref": author}
     objects: list[dict[str, Any]] = [
         {
-            "type": "identity", "spec_version": "2.1", "id": author, "created": created, "modified": created,
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": author,
+            "created": created,
+            "modified": created,
             "name": str(organisation.get("name") or "unknown MISP organisation"),
             "identity_class": "organization",
         }
-    ]  # fmt: skip
+    ]
     named = [
         {
-            "type": kind, "id": f"{kind}--{uuid.uuid5(_NAMESPACE, f'{kind}/{name}')}", "created": created,
-            "modified": created, "name": name, **({"is_family": True} if kind == "malware" else {}), **common,
+            "type": kind,
+            "id": f"{kind}--{uuid.uuid5(_NAMESPACE, f'{kind}/{name}')}",
+            "created": created,
+            "modified": created,
+            "name": name,
+            **({"is_family": True} if kind == "malware" else {}),
+            **common,
         }
         for kind, name in _galaxies(event.get("Tag"))
-    ]  # fmt: skip
+    ]
     objects += named
     links: list[dict[str, str]] = []
     noted: list[str] = []
@@ -219,11 +253,16 @@ def misp_objects(event: Mapping[str, Any], source: str) -> tuple[list[dict[str, 
         elif pattern is not None:
             indicator_id = f"indicator--{identifier}"
             indicator = {
-                "type": "indicator", "id": indicator_id, "name": f"{kind}: {value}"[:250],
-                "pattern_type": pattern[0], "pattern": pattern[1], "valid_from": when,
+                "type": "indicator",
+                "id": indicator_id,
+                "name": f"{kind}: {value}"[:250],
+                "pattern_type": pattern[0],
+                "pattern": pattern[1],
+                "valid_from": when,
                 "indicator_types": [_INDICATOR_TYPES[bool(attribute.get("to_ids"))]],
-                **described, **base,
-            }  # fmt: skip
+                **described,
+                **base,
+            }
             places[indicator_id] = place
             objects.append(indicator)
             indicators.append(indicator_id)
@@ -235,26 +274,42 @@ def misp_objects(event: Mapping[str, Any], source: str) -> tuple[list[dict[str, 
             link_id = uuid.uuid5(_NAMESPACE, f"{source_ref}/indicates/{target['id']}")
             objects.append(
                 {
-                    "type": "relationship", "id": f"relationship--{link_id}", "created": created,
-                    "modified": created, "relationship_type": "indicates", "source_ref": source_ref,
-                    "target_ref": target["id"], **common,
+                    "type": "relationship",
+                    "id": f"relationship--{link_id}",
+                    "created": created,
+                    "modified": created,
+                    "relationship_type": "indicates",
+                    "source_ref": source_ref,
+                    "target_ref": target["id"],
+                    **common,
                 }
-            )  # fmt: skip
+            )
     if noted:
         objects.append(
             {
-                "type": "note", "id": f"note--{uuid.uuid5(_NAMESPACE, report_id)}", "created": created,
-                "modified": created, "abstract": "MISP attributes STIX has no object for",
-                "content": "\n".join(noted), "object_refs": [report_id], **common,
+                "type": "note",
+                "id": f"note--{uuid.uuid5(_NAMESPACE, report_id)}",
+                "created": created,
+                "modified": created,
+                "abstract": "MISP attributes STIX has no object for",
+                "content": "\n".join(noted),
+                "object_refs": [report_id],
+                **common,
             }
-        )  # fmt: skip
+        )
     report: dict[str, Any] = {
-        "type": "report", "id": report_id, "created": created, "modified": created,
-        "name": str(event.get("info") or event["uuid"]), "published": f"{event.get('date')}T00:00:00.000Z",
-        "report_types": ["threat-report"], "object_refs": [obj["id"] for obj in objects],
+        "type": "report",
+        "id": report_id,
+        "created": created,
+        "modified": created,
+        "name": str(event.get("info") or event["uuid"]),
+        "published": f"{event.get('date')}T00:00:00.000Z",
+        "report_types": ["threat-report"],
+        "object_refs": [obj["id"] for obj in objects],
         "labels": [str(tag.get("name")) for tag in event.get("Tag") or () if isinstance(tag, Mapping)],
-        **common, **_marking(event_level, None),
-    }  # fmt: skip
+        **common,
+        **_marking(event_level, None),
+    }
     if links:
         report["external_references"] = links
     return [*objects, report], places

@@ -327,11 +327,18 @@ def _seizure(
         day = None
     try:
         report = SeizureReport.parse(
-            day=day, year=int(year) if year is not None else None, country=country,
-            location=_text(raw.get("location")), species=_first_species(_text(raw.get("species"))),
-            commodity=commodity or "other", quantity=quantity, unit=unit or "kg",
-            concealment=_text(raw.get("concealment")), route=path if len(path) > 1 else (), today=today,
-        )  # fmt: skip
+            day=day,
+            year=int(year) if year is not None else None,
+            country=country,
+            location=_text(raw.get("location")),
+            species=_first_species(_text(raw.get("species"))),
+            commodity=commodity or "other",
+            quantity=quantity,
+            unit=unit or "kg",
+            concealment=_text(raw.get("concealment")),
+            route=path if len(path) > 1 else (),
+            today=today,
+        )
     except BadInput as exc:
         raise BadInput(f"{where}: {exc}") from None
     return ReadSeizure(where, report)

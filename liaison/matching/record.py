@@ -24,10 +24,27 @@ MATCHABLE = frozenset(
 # Identifiers strong enough that sharing one is evidence of identity. Codes that many
 # entities share (programme ids, sectors) are left out.
 IDENTIFIER_PROPS = (
-    "passportNumber", "idNumber", "socialSecurityNumber", "taxNumber", "registrationNumber",
-    "innCode", "ogrnCode", "leiCode", "swiftBic", "imoNumber", "mmsi", "vatCode", "dunsCode",
-    "publicKey", "cryptoAddress", "accountNumber", "iban", "email", "phone", "serialNumber",
-)  # fmt: skip
+    "passportNumber",
+    "idNumber",
+    "socialSecurityNumber",
+    "taxNumber",
+    "registrationNumber",
+    "innCode",
+    "ogrnCode",
+    "leiCode",
+    "swiftBic",
+    "imoNumber",
+    "mmsi",
+    "vatCode",
+    "dunsCode",
+    "publicKey",
+    "cryptoAddress",
+    "accountNumber",
+    "iban",
+    "email",
+    "phone",
+    "serialNumber",
+)
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias")
 # A person's name given in parts, in the order they are written: given names, patronymic, family.
 PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")

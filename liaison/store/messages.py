@@ -109,10 +109,15 @@ def add_thread(
     named = _named(to_users if handling == Handling.RED.value else ())
     session.add(
         ThreadRow(
-            id=thread_id, subject=subject, created_by=by, handling=handling, to_users=named,
-            created_at=now, updated_at=now,
+            id=thread_id,
+            subject=subject,
+            created_by=by,
+            handling=handling,
+            to_users=named,
+            created_at=now,
+            updated_at=now,
         )
-    )  # fmt: skip
+    )
     # Without relationships between the classes, the unit of work does not order the two inserts.
     session.flush()
     session.add_all(ThreadParticipantRow(thread=thread_id, agency=agency) for agency in sorted(set(agencies)))
@@ -158,10 +163,18 @@ def add_message(
 
 def _message(row: MessageRow) -> Message:
     return Message(
-        row.id, row.thread, row.sender, row.sender_agency, row.priority, row.handling,
-        _unnamed(row.to_users), row.body, tuple(row.entity_refs),
-        row.reply_to, row.created_at,
-    )  # fmt: skip
+        row.id,
+        row.thread,
+        row.sender,
+        row.sender_agency,
+        row.priority,
+        row.handling,
+        _unnamed(row.to_users),
+        row.body,
+        tuple(row.entity_refs),
+        row.reply_to,
+        row.created_at,
+    )
 
 
 def thread_of(session: Session, thread_id: str, identity: Identity) -> Thread | None:
@@ -180,9 +193,16 @@ def _thread(session: Session, row: ThreadRow, unread: int) -> Thread:
         .order_by(ThreadParticipantRow.agency)
     ).all()
     return Thread(
-        row.id, row.subject, row.created_by, tuple(participants), row.created_at, row.updated_at,
-        row.handling, _unnamed(row.to_users), unread,
-    )  # fmt: skip
+        row.id,
+        row.subject,
+        row.created_by,
+        tuple(participants),
+        row.created_at,
+        row.updated_at,
+        row.handling,
+        _unnamed(row.to_users),
+        unread,
+    )
 
 
 def threads_for(session: Session, identity: Identity, limit: int, offset: int) -> tuple[list[Thread], int]:
@@ -190,9 +210,12 @@ def threads_for(session: Session, identity: Identity, limit: int, offset: int) -
     readable = where(identity, Action.READ, Kind.THREAD)
     total = session.scalar(select(func.count()).select_from(ThreadRow).where(readable)) or 0
     rows = session.scalars(
-        select(ThreadRow).where(readable).order_by(ThreadRow.updated_at.desc(), ThreadRow.id)
-        .limit(limit).offset(offset)
-    ).all()  # fmt: skip
+        select(ThreadRow)
+        .where(readable)
+        .order_by(ThreadRow.updated_at.desc(), ThreadRow.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     unread = dict(
         session.execute(
             select(MessageRow.thread, func.count())

@@ -142,10 +142,13 @@ def _relations(
         source, _target = network.ends(near, one, other, key)
         found.append(
             Relation(
-                str(data.get("label", "")), other, str(node.get("label", other)), node["kind"],
+                str(data.get("label", "")),
+                other,
+                str(node.get("label", other)),
+                node["kind"],
                 outgoing=source == entity_id,
             )
-        )  # fmt: skip
+        )
     return sorted(found, key=lambda relation: (not relation.outgoing, relation.label, relation.caption))
 
 
@@ -158,9 +161,13 @@ def _correlations(
         return []
     record = (stored.envelope.dataset, str(stored.proxy.id))
     return correlation.correlate(
-        request.app.state.engine, viewer.identity, observables,
-        purpose=purpose or f"reading record {record[1]}", now=now, exclude=record,
-    )  # fmt: skip
+        request.app.state.engine,
+        viewer.identity,
+        observables,
+        purpose=purpose or f"reading record {record[1]}",
+        now=now,
+        exclude=record,
+    )
 
 
 def _matches(

@@ -48,9 +48,16 @@ def _form(
     ]
     handlings = [code.value for code in Handling]
     return page(
-        request, viewer, "message_new.html", status, agencies=others, priorities=PRIORITIES,
-        handlings=handlings, values=values, error=error,
-    )  # fmt: skip
+        request,
+        viewer,
+        "message_new.html",
+        status,
+        agencies=others,
+        priorities=PRIORITIES,
+        handlings=handlings,
+        values=values,
+        error=error,
+    )
 
 
 @router.post("/messages", response_model=None)
@@ -92,9 +99,15 @@ def thread(request: Request, engine: EngineDep, viewer: ViewerDep, thread_id: st
     # In a RED thread every message is RED: the reply form says so rather than offer other codes.
     handlings = [Handling.RED.value] if found.readers is not None else [code.value for code in Handling]
     return page(
-        request, viewer, "thread.html", thread=found, posts=posts, receipts=receipts, priorities=PRIORITIES,
+        request,
+        viewer,
+        "thread.html",
+        thread=found,
+        posts=posts,
+        receipts=receipts,
+        priorities=PRIORITIES,
         handlings=handlings,
-    )  # fmt: skip
+    )
 
 
 @router.post("/messages/{thread_id}", response_model=None)

@@ -40,9 +40,15 @@ def review(request: Request, engine: EngineDep, viewer: ViewerDep, skip: int = 0
             sides.append(_copy(request, viewer, dataset, entity_id, now))
     queue = pending[skip + 1 : skip + 1 + _QUEUE]
     return page(
-        request, viewer, "review.html", pair=current, sides=sides, queue=queue, skip=skip,
+        request,
+        viewer,
+        "review.html",
+        pair=current,
+        sides=sides,
+        queue=queue,
+        skip=skip,
         deciding=_deciding(identity),
-    )  # fmt: skip
+    )
 
 
 def _deciding(identity: Identity) -> Decision:

@@ -99,20 +99,37 @@ def _checked(
     return draft.priority, handling.value, to_users
 
 
-def _post(session: Session, identity: Identity, thread: Thread, draft: Draft, reply_to: str | None,
-          now: dt.datetime) -> Message:  # fmt: skip
+def _post(
+    session: Session, identity: Identity, thread: Thread, draft: Draft, reply_to: str | None, now: dt.datetime
+) -> Message:
     priority, handling, to_users = _checked(session, identity, draft, thread)
     message = message_store.add_message(
-        session, thread.thread_id, identity, priority=priority, handling=handling, to_users=to_users,
-        body=draft.body, entity_refs=draft.entity_refs, reply_to=reply_to, now=now,
-    )  # fmt: skip
+        session,
+        thread.thread_id,
+        identity,
+        priority=priority,
+        handling=handling,
+        to_users=to_users,
+        body=draft.body,
+        entity_refs=draft.entity_refs,
+        reply_to=reply_to,
+        now=now,
+    )
     if priority != "routine":
         _alert(session, identity, thread, message, now)
     audit.record(
-        session, identity, "message.send", f"thread:{thread.thread_id}", now=now,
-        detail={"message": message.message_id, "priority": priority, "handling": handling,
-                "entity_refs": list(draft.entity_refs)},
-    )  # fmt: skip
+        session,
+        identity,
+        "message.send",
+        f"thread:{thread.thread_id}",
+        now=now,
+        detail={
+            "message": message.message_id,
+            "priority": priority,
+            "handling": handling,
+            "entity_refs": list(draft.entity_refs),
+        },
+    )
     return message
 
 
@@ -172,9 +189,14 @@ def open_thread(
                 "(only they and you will see it, subject included)"
             )
         thread_id = message_store.add_thread(
-            session, subject, identity.actor, [*agencies, str(identity.agency)], now,
-            handling=handling.value, to_users=[name.strip() for name in draft.to_users if name.strip()],
-        )  # fmt: skip
+            session,
+            subject,
+            identity.actor,
+            [*agencies, str(identity.agency)],
+            now,
+            handling=handling.value,
+            to_users=[name.strip() for name in draft.to_users if name.strip()],
+        )
         thread = message_store.thread_of(session, thread_id, identity)
         assert thread is not None  # made just now, with the sender's agency in it
         return thread, _post(session, identity, thread, draft, None, now)
