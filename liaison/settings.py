@@ -124,6 +124,19 @@ class Settings(BaseSettings):
         "beside an SQLite store, made with mode 0600 when first needed. Other stores need one of the two.",
     )
 
+    # Federation: this node as its peers know it.
+    node_name: str = Field(
+        default="liaison",
+        pattern=r"^[a-z0-9][a-z0-9.-]{0,62}$",
+        description="This node's name among its peers: 1 to 63 lower-case letters, digits, '.' or '-' "
+        "(e.g. `ncb-paris`).",
+    )
+    node_url: str | None = Field(
+        default=None,
+        description="The base URL peers reach this node at (e.g. `https://liaison.ncb.example`); "
+        "by default `http://HOST:PORT` of the web server.",
+    )
+
     @field_validator("webhook_allow", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:

@@ -63,10 +63,10 @@ __all__ = [
     "AuditEventFacts",
     "DatasetFacts",
     "Decision",
-    "GroupFacts",
     "HeldFacts",
     "Kind",
     "MessageFacts",
+    "NodeFacts",
     "NoticeFacts",
     "OperationFacts",
     "OwnedFacts",
@@ -115,7 +115,7 @@ class Action(StrEnum):
     ADMINISTER = "administer"
     """Of a user: appoint them to a role, set their password, issue or revoke their tokens, disable
     them; of an agency: list and administer its users; of a sharing group: create it, and put
-    agencies in it or take them out."""
+    agencies in it or take them out; of a peer: accept it, see what it would receive, forget it."""
     TRACE = "trace"
     """Of a record: see who read it; of an access request: see which record it is for. What its
     owner agency knows of it, and a reader or requester does not."""
@@ -152,11 +152,14 @@ class Kind(StrEnum):
     MATCH_PAIR = "match pair"
     GROUP = "sharing group"
     HIT_REFERENCE = "hit reference"
+    PEER = "peer"
 
 
 OWNED = frozenset({Kind.WATCH, Kind.WEBHOOK, Kind.HIT_REFERENCE})
 """Kinds one member user owns: watches and webhooks, to be alerted, and the hit/no-hit references
 their searches met. The operator has none."""
+NODE_KEEPS = frozenset({Kind.GROUP, Kind.PEER})
+"""Kinds the node itself keeps, which its operator alone creates and changes."""
 HELD = frozenset(
     {Kind.MANIFEST, Kind.REFERRAL, Kind.ENTRY_DECISION, Kind.TAXII_STATUS, Kind.INDICATOR_SCREENING}
 )
@@ -341,11 +344,11 @@ class ReferenceFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class GroupFacts:
-    """What the rule reads of a sharing group to create or change: nothing, for the groups are
-    the node's, which its operator alone keeps."""
+class NodeFacts:
+    """What the rule reads of what the node itself keeps (its sharing groups, its peers): only
+    the kind, for the operator alone keeps them."""
 
-    kind = Kind.GROUP
+    kind: Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +377,7 @@ Resource = (
     | ReferenceFacts
     | PairFacts
     | TakedownFacts
-    | GroupFacts
+    | NodeFacts
 )
 
 
@@ -405,6 +408,9 @@ def rule(identity: Identity, action: Action, kind: Kind) -> Rule:
         if action is Action.DRAFT or kind in OWNED or (action, kind) in _FOR_AN_AGENCY:
             return ()
         return (Grant("the operator acts on everything at its own node", ALWAYS),)
+    if identity.kind is IdentityKind.PEER:
+        # A peer receives records, decided here at the source, and does nothing else here.
+        return _records(identity, action) if (action, kind) == (Action.READ, Kind.RECORD) else ()
     return _RULES[kind](identity, action)
 
 
@@ -486,8 +492,8 @@ def _refusal(identity: Identity, action: Action, resource: Resource) -> str:
         return f"only {resource.agency}'s users screen for it"
     if isinstance(resource, AgencyFacts) and action is Action.REGISTER:
         return "only the operator registers agencies"
-    if isinstance(resource, GroupFacts):
-        return "only the operator creates and changes sharing groups"
+    if isinstance(resource, NodeFacts):
+        return f"only the operator keeps this node's {resource.kind}s"
     if isinstance(resource, UserFacts | AgencyFacts):
         return _administration_refusal(identity, resource)
     if isinstance(resource, HeldFacts) and resource.kind is Kind.REFERRAL and action is Action.DECIDE:
@@ -559,14 +565,16 @@ def _notice_refusal(action: Action, notice: NoticeFacts) -> str:
 
 
 def identity_keys(identity: Identity) -> dict[str, tuple[str, ...]]:
-    """The releasability entries that name a member, by kind: its agency, country, groups and user."""
-    if identity.kind is not IdentityKind.MEMBER:
+    """The releasability entries that name a member, by kind: its agency, country, groups and user.
+    A peer is named by its agency's entries alone: users are people of this node, so a record
+    released to one (RED's only way out) is never sent to another node."""
+    if identity.kind not in (IdentityKind.MEMBER, IdentityKind.PEER):
         return {"agency": (), "country": (), "group": (), "user": ()}
     return {
         "agency": (f"agency:{identity.agency}",),
         "country": (f"country:{identity.country}",),
         "group": tuple(f"group:{group}" for group in sorted(identity.groups)),
-        "user": (f"user:{identity.user}",),
+        "user": (f"user:{identity.user}",) if identity.kind is IdentityKind.MEMBER else (),
     }
 
 
@@ -593,6 +601,7 @@ def _records(identity: Identity, action: Action) -> Rule:
     if identity.kind is IdentityKind.PUBLIC:
         return (clear,)
     keys = identity_keys(identity)
+    green = Grant("GREEN: every member agency may read it", Equals("handling", Handling.GREEN))
     named = tuple(
         Grant(
             f"{handling.value}, released to {key}",
@@ -602,9 +611,13 @@ def _records(identity: Identity, action: Action) -> Rule:
         for kind in kinds
         for key in keys[kind]
     )
+    if identity.kind is IdentityKind.PEER:
+        # What a peer receives is what the owner released to the agency it hosts; an agency
+        # owns nothing at a node that does not host it.
+        return (clear, green, *named)
     return (
         clear,
-        Grant("GREEN: every member agency may read it", Equals("handling", Handling.GREEN)),
+        green,
         Grant(f"{identity.agency} owns it", Equals("owner_agency", identity.agency)),
         *named,
     )
@@ -841,7 +854,7 @@ _RULES: dict[Kind, Callable[[Identity, Action], Rule]] = {
     Kind.REFERENCE: _reference,
     Kind.TAKEDOWN: _takedowns,
     Kind.MATCH_PAIR: _pairs,
-    Kind.GROUP: lambda identity, action: (),
+    **dict.fromkeys(NODE_KEEPS, lambda identity, action: ()),
     **dict.fromkeys(HELD, _held),
     Kind.REFERRAL: _referrals,
     **dict.fromkeys(OWNED, _owned),

@@ -64,6 +64,9 @@ _GROUPS = {
     "seizure": ("liaison.cli.wildlife", "seizure_app"),
     "trade": ("liaison.cli.wildlife", "trade_app"),
     "trafficking": ("liaison.cli.trafficking", "trafficking_app"),
+    "node": ("liaison.cli.federation", "node_app"),
+    "peer": ("liaison.cli.federation", "peer_app"),
+    "sync": ("liaison.cli.federation", "sync_app"),
 }
 
 

@@ -35,11 +35,13 @@ class Role(StrEnum):
 
 
 class IdentityKind(StrEnum):
-    """The three kinds of caller."""
+    """The kinds of caller: the public, a member agency's user, the local operator, and a peer
+    node receiving for one agency it hosts."""
 
     PUBLIC = "public"
     MEMBER = "member"
     OPERATOR = "operator"
+    PEER = "peer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,14 @@ class Identity:
     ) -> Identity:
         """A user of a member agency, acting with a credential of these scopes."""
         return cls(IdentityKind.MEMBER, user, agency, country.lower(), role, groups, scopes, secretariat)
+
+    @classmethod
+    def peer(cls, node: str, agency: str, country: str, groups: frozenset[str] = frozenset()) -> Identity:
+        """A peer node as the receiver of what one agency it hosts may read here: that agency's
+        country, and the sharing groups this node puts it in. It reads; it never writes."""
+        return cls(
+            IdentityKind.PEER, f"node:{node}", agency, country.lower(), None, groups, frozenset({"read"})
+        )
 
     @property
     def actor(self) -> str:

@@ -47,6 +47,7 @@ __all__ = [
     "ObservableRow",
     "OperationRow",
     "PassengerRow",
+    "PeerRow",
     "ReceiptRow",
     "ReferralRow",
     "SeizureLegRow",
@@ -107,6 +108,8 @@ class AgencyRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     country: Mapped[str] = mapped_column(String(2), index=True)
     kind: Mapped[str] = mapped_column(String(16))
+    node: Mapped[str | None] = mapped_column(String(63), index=True, default=None)
+    """The peer node that hosts the agency; None: this node hosts it."""
 
 
 class DatasetRow(Base):
@@ -549,6 +552,18 @@ class SharingGroupRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     description: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class PeerRow(Base):
+    """A node this node is peered with, from the descriptor its admin handed ours."""
+
+    __tablename__ = "peer"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    added_by: Mapped[str] = mapped_column(String(64))
 
 
 class GroupMemberRow(Base):

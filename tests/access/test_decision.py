@@ -34,10 +34,10 @@ from liaison.access.decision import (
     AlertFacts,
     AuditEventFacts,
     DatasetFacts,
-    GroupFacts,
     HeldFacts,
     Kind,
     MessageFacts,
+    NodeFacts,
     NoticeFacts,
     OperationFacts,
     OwnedFacts,
@@ -49,6 +49,7 @@ from liaison.access.decision import (
     ThreadFacts,
     UserFacts,
     may,
+    rule,
     unconditional,
 )
 from liaison.errors import Forbidden
@@ -366,9 +367,26 @@ def test_only_the_operator_registers_agencies_even_an_agency_s_own_admin_does_no
     refused = may(caller, Action.REGISTER, AgencyFacts("A1"))
     assert not refused and refused.reason == "only the operator registers agencies"
     assert may(Identity.operator(), Action.REGISTER, AgencyFacts("A1"))
-    groups = may(caller, Action.ADMINISTER, GroupFacts())
-    assert not groups and groups.reason == "only the operator creates and changes sharing groups"
-    assert may(Identity.operator(), Action.ADMINISTER, GroupFacts())
+    for kind, named in ((Kind.GROUP, "sharing groups"), (Kind.PEER, "peers")):
+        refused = may(caller, Action.ADMINISTER, NodeFacts(kind))
+        assert not refused and refused.reason == f"only the operator keeps this node's {named}"
+        assert may(Identity.operator(), Action.ADMINISTER, NodeFacts(kind))
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_peer_node_receives_records_and_may_do_nothing_else_here(kind: Kind) -> None:
+    peer = Identity.peer("madrid", "NCB-ES", "ES", frozenset({"iberia"}))
+    for action in Action:
+        granted = rule(peer, action, kind)
+        assert bool(granted) is ((action, kind) == (Action.READ, Kind.RECORD)), (action, kind)
+    red = RecordFacts.of(
+        "NCB-FR", Handling.RED, ["agency:NCB-ES", "country:es", "group:iberia", "user:node:madrid"]
+    )
+    assert not may(peer, Action.READ, red)
+    amber = RecordFacts.of("NCB-FR", Handling.AMBER, ["group:iberia"])
+    assert may(peer, Action.READ, amber).reason == "AMBER, released to group:iberia"
+    # An agency owns nothing at a node that does not host it.
+    assert not may(peer, Action.READ, RecordFacts.of("NCB-ES", Handling.AMBER, []))
 
 
 @pytest.mark.parametrize("action", list(Action))

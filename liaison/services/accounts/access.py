@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access.administration import require_admin, require_administers
-from liaison.access.decision import Action, GroupFacts, Kind, may, unconditional
+from liaison.access.decision import Action, Kind, NodeFacts, may, unconditional
 from liaison.access.secrets import (
     NewToken,
     check_password,
@@ -24,12 +24,13 @@ from liaison.access.secrets import (
     secret_matches,
     split_token,
 )
-from liaison.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from liaison.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from liaison.model import Identity, Role
 from liaison.model.identity import SCOPES
 from liaison.services.accounts import audit, passwords, throttle
 from liaison.services.accounts.throttle import LoginLimits
 from liaison.store import StoredToken, User
+from liaison.store import peers as peer_store
 
 __all__ = [
     "SCOPES",
@@ -76,6 +77,8 @@ def add_user(
         passwords.check_rule(password)
     require_administers(actor, agency, role)
     with Session(engine) as session, session.begin():
+        if host := peer_store.hosts_of(session, [agency]).get(agency):
+            raise Conflict(f"agency {agency} is hosted by the peer node {host!r}: its users are added there")
         store.save_user(session, name, agency, role, hash_password(password) if password else None, now)
         audit.record(
             session, actor, "user.add", f"user:{name}", now=now, detail={"agency": agency, "role": role}
@@ -289,7 +292,7 @@ def start_session(
 
 
 def _require_group_keeper(actor: Identity) -> None:
-    decision = may(actor, Action.ADMINISTER, GroupFacts())
+    decision = may(actor, Action.ADMINISTER, NodeFacts(Kind.GROUP))
     if not decision:
         raise Forbidden(decision.reason)
 

@@ -13,8 +13,9 @@ from liaison.access.decision import Action, AgencyFacts, may
 from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.model import Agency, Identity, dataset_prefix, namespace_of
 from liaison.services.accounts import audit
+from liaison.store import peers as peer_store
 
-__all__ = ["register"]
+__all__ = ["check_namespace", "register"]
 
 
 def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> Agency:
@@ -39,7 +40,9 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
         raise BadInput(f"agency {code}: name must not be empty")
     saved = Agency(code=code, name=agency.name.strip(), country=country.alpha_2, kind=agency.kind)
     with Session(engine) as session, session.begin():
-        _check_namespace(session, code)
+        if host := peer_store.hosts_of(session, [code]).get(code):
+            raise Conflict(f"agency {code} is hosted by the peer node {host!r}; it is changed there")
+        check_namespace(session, code)
         store.save_agency(session, saved)
         detail = {"name": saved.name, "country": saved.country, "kind": saved.kind.value}
         audit.record(
@@ -48,7 +51,7 @@ def register(engine: Engine, agency: Agency, actor: Identity | None = None) -> A
     return saved
 
 
-def _check_namespace(session: Session, code: str) -> None:
+def check_namespace(session: Session, code: str) -> None:
     """Refuse a new code whose dataset namespace would not be its own alone.
 
     Dataset names are claimed by the prefix of their agency's code (`model.dataset_prefix`), so

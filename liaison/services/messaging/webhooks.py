@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from liaison.access.decision import Action, Kind, OwnedFacts, may
@@ -34,6 +34,7 @@ from liaison.access.sealing import Sealer, key_file, read_key
 from liaison.errors import BadInput, Forbidden, LiaisonError, NotFound, Unavailable
 from liaison.model import Identity
 from liaison.services.accounts import audit
+from liaison.services.accounts.node_secret import beside_store
 from liaison.services.messaging import webhook_targets as targets
 from liaison.settings import Settings
 from liaison.store import watches as watch_store
@@ -87,15 +88,8 @@ class WebhookConfig:
 def config(settings: Settings, resolve: targets.Resolve = targets.resolve_name) -> WebhookConfig:
     """The webhook configuration of these settings."""
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
-    return WebhookConfig(settings.webhook_allow, key, settings.secret_key_file or _beside(settings), resolve)
-
-
-def _beside(settings: Settings) -> Path | None:
-    """`<file>.key` beside an SQLite store's file; other stores have no default place for a key."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database).with_name(Path(url.database).name + ".key")
+    key_path = settings.secret_key_file or beside_store(settings.database_url)
+    return WebhookConfig(settings.webhook_allow, key, key_path, resolve)
 
 
 @dataclass(frozen=True, slots=True)

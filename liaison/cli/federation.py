@@ -1,0 +1,148 @@
+"""`liaison node`, `peer` and `sync` commands: this node as its peers know it, its peers, and what
+each would receive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.table import Table
+
+from liaison.cli.support import caller, engine, out, reported, settings
+
+__all__ = ["node_app", "peer_app", "sync_app"]
+
+node_app = typer.Typer(help="This node as its peers know it.", no_args_is_help=True)
+peer_app = typer.Typer(help="The nodes this node is peered with (the operator).", no_args_is_help=True)
+sync_app = typer.Typer(help="What this node sends its peers (the operator).", no_args_is_help=True)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@node_app.command("show")
+def node_show() -> None:
+    """Print this node's descriptor as JSON, for a peer's admin to add after comparing its fingerprint.
+
+    Example: liaison node show > ncb-paris.json
+    """
+    from liaison.services.federation import nodes
+
+    with reported():
+        described = nodes.descriptor(engine(), settings())
+        out.print_json(orjson.dumps(described.as_json()).decode())
+
+
+@peer_app.command("add")
+def peer_add(
+    descriptor: Annotated[
+        Path, typer.Argument(help="The peer's descriptor (from its `liaison node show`); - for stdin.")
+    ],
+) -> None:
+    """Accept another node as a peer, with the agencies it hosts; compare the fingerprint printed
+    with the one its admin reads you first.
+
+    Example: liaison peer add ncb-madrid.json
+    """
+    from liaison.ingest.node_descriptor import read_descriptor
+    from liaison.services.federation import nodes, peers
+
+    with reported():
+        opened = engine()
+        added = peers.add(
+            opened, caller(), read_descriptor(descriptor), nodes.descriptor(opened, settings()), _now()
+        )
+        hosted = ", ".join(agency.code for agency in added.descriptor.agencies) or "no agencies"
+        out.print(f"peer {added.descriptor.name} added: {added.descriptor.url}, hosting {hosted}")
+        out.print(f"fingerprint {added.descriptor.fingerprint}")
+
+
+@peer_app.command("list")
+def peer_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the descriptors as JSON.")] = False,
+) -> None:
+    """List this node's peers with their URL, fingerprint and agencies.
+
+    Example: liaison peer list
+    """
+    from liaison.services.federation import peers
+
+    with reported():
+        found = peers.list_peers(engine(), caller())
+        if as_json:
+            listed = [
+                {
+                    **peer.descriptor.as_json(),
+                    "added_at": peer.added_at.isoformat(),
+                    "added_by": peer.added_by,
+                }
+                for peer in found
+            ]
+            out.print_json(orjson.dumps(listed).decode())
+            return
+        table = Table("peer", "url", "fingerprint", "agencies", "added")
+        for peer in found:
+            described = peer.descriptor
+            agencies = ", ".join(agency.code for agency in described.agencies) or "-"
+            table.add_row(
+                described.name,
+                described.url,
+                described.fingerprint,
+                agencies,
+                f"{peer.added_at:%Y-%m-%d} by {peer.added_by}",
+            )
+        out.print(table)
+
+
+@peer_app.command("remove")
+def peer_remove(name: Annotated[str, typer.Argument(help="The peer's name.")]) -> None:
+    """Forget a peer and the agencies it hosts.
+
+    Example: liaison peer remove ncb-madrid
+    """
+    from liaison.services.federation import peers
+
+    with reported():
+        peers.remove(engine(), caller(), name, _now())
+        out.print(f"peer {name} removed")
+
+
+@sync_app.command("preview")
+def sync_preview(
+    name: Annotated[str, typer.Argument(help="The peer's name.")],
+    ids: Annotated[bool, typer.Option("--ids", help="List the records' ids too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What the peer would receive now, decided here: counts by dataset and handling (a dry run).
+
+    Example: liaison sync preview ncb-madrid --ids
+    """
+    from liaison.services.federation import peers
+
+    with reported():
+        found = peers.preview(engine(), caller(), name, _now(), ids=ids)
+        if as_json:
+            counts = [
+                {"dataset": dataset, "handling": handling, "records": count}
+                for (dataset, handling), count in sorted(found.counts.items())
+            ]
+            document = {
+                "peer": name,
+                "agencies": [who.agency for who in found.receivers],
+                "records": found.total,
+                "counts": counts,
+            }
+            if found.ids is not None:
+                document["ids"] = [{"dataset": dataset, "id": entity_id} for dataset, entity_id in found.ids]
+            out.print_json(orjson.dumps(document).decode())
+            return
+        table = Table("dataset", "handling", "records", title=f"{name} would receive {found.total:,} records")
+        for (dataset, handling), count in sorted(found.counts.items()):
+            table.add_row(dataset, handling, f"{count:,}")
+        out.print(table)
+        for dataset, entity_id in found.ids or ():
+            out.print(f"{dataset}\t{entity_id}", markup=False, highlight=False)

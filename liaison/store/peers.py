@@ -1,0 +1,151 @@
+"""Peers: the nodes this node is peered with, and the agencies each hosts.
+
+A peer's agencies are registered here as agencies whose `node` is the peer's name, so that
+releasability entries and sharing groups can name them as they name the agencies hosted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from liaison.errors import NotFound
+from liaison.model import Agency, AgencyKind, Identity
+from liaison.model.node import NodeDescriptor
+from liaison.store.access import readable
+from liaison.store.tables import AgencyRow, EntityRow, GroupMemberRow, PeerRow
+
+__all__ = [
+    "Peer",
+    "agencies_hosted_by",
+    "get_peer",
+    "hosts_of",
+    "is_peer",
+    "list_peers",
+    "peer_with_key",
+    "releasable_counts",
+    "releasable_ids",
+    "remove_peer",
+    "save_peer",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """A peer as this node accepted it, and who accepted it when."""
+
+    descriptor: NodeDescriptor
+    added_at: dt.datetime
+    added_by: str
+
+
+def hosts_of(session: Session, codes: Iterable[str]) -> dict[str, str | None]:
+    """For each of these codes registered here, the node hosting it (None: this one)."""
+    query = select(AgencyRow.code, AgencyRow.node).where(AgencyRow.code.in_(list(codes)))
+    return {code: node for code, node in session.execute(query)}
+
+
+def save_peer(session: Session, descriptor: NodeDescriptor, now: dt.datetime, by: str) -> None:
+    """Insert or update a peer and register the agencies it hosts; those it no longer lists go."""
+    session.merge(
+        PeerRow(
+            name=descriptor.name,
+            url=descriptor.url,
+            public_key=descriptor.public_key,
+            added_at=now,
+            added_by=by,
+        )
+    )
+    listed = {agency.code for agency in descriptor.agencies}
+    _drop_agencies(
+        session,
+        select(AgencyRow.code).where(AgencyRow.node == descriptor.name, AgencyRow.code.not_in(listed)),
+    )
+    for agency in descriptor.agencies:
+        session.merge(
+            AgencyRow(
+                code=agency.code,
+                name=agency.name,
+                country=agency.country,
+                kind=agency.kind.value,
+                node=descriptor.name,
+            )
+        )
+    session.flush()
+
+
+def _drop_agencies(session: Session, codes: Select[str]) -> None:
+    session.execute(delete(GroupMemberRow).where(GroupMemberRow.agency.in_(codes)))
+    session.execute(delete(AgencyRow).where(AgencyRow.code.in_(codes)))
+
+
+def agencies_hosted_by(session: Session, node: str | None) -> tuple[Agency, ...]:
+    """The agencies the peer `node` hosts, by code; with None, those this node hosts."""
+    hosted = AgencyRow.node.is_(None) if node is None else AgencyRow.node == node
+    rows = session.scalars(select(AgencyRow).where(hosted).order_by(AgencyRow.code))
+    return tuple(Agency(row.code, row.name, row.country, AgencyKind(row.kind)) for row in rows)
+
+
+def _peer(session: Session, row: PeerRow) -> Peer:
+    hosted = agencies_hosted_by(session, row.name)
+    return Peer(NodeDescriptor(row.name, row.url, row.public_key, hosted), row.added_at, row.added_by)
+
+
+def get_peer(session: Session, name: str) -> Peer:
+    """The peer of this name, or NotFound naming it."""
+    row = session.get(PeerRow, name)
+    if row is None:
+        raise NotFound(f"no peer {name!r}: `liaison peer list` shows this node's peers")
+    return _peer(session, row)
+
+
+def peer_with_key(session: Session, public_key: str) -> str | None:
+    """The name of the peer holding this public key, if one does."""
+    return session.scalar(select(PeerRow.name).where(PeerRow.public_key == public_key))
+
+
+def is_peer(session: Session, name: str) -> bool:
+    """Whether a peer of this name is known."""
+    return session.get(PeerRow, name) is not None
+
+
+def list_peers(session: Session) -> list[Peer]:
+    """Every peer, by name."""
+    return [_peer(session, row) for row in session.scalars(select(PeerRow).order_by(PeerRow.name))]
+
+
+def remove_peer(session: Session, name: str) -> None:
+    """Forget a peer and the agencies it hosts (their group memberships too)."""
+    get_peer(session, name)
+    _drop_agencies(session, select(AgencyRow.code).where(AgencyRow.node == name))
+    session.execute(delete(PeerRow).where(PeerRow.name == name))
+
+
+def _releasable(receivers: Iterable[Identity]) -> ColumnElement[bool]:
+    # A record goes to a peer when any agency it hosts may read it; none hosted, nothing goes.
+    return or_(false(), *(readable(receiver) for receiver in receivers))
+
+
+def releasable_counts(session: Session, receivers: Iterable[Identity]) -> dict[tuple[str, str], int]:
+    """How many records each (dataset, handling) holds that one of `receivers` may read."""
+    query = (
+        select(EntityRow.dataset, EntityRow.handling, func.count())
+        .where(_releasable(receivers))
+        .group_by(EntityRow.dataset, EntityRow.handling)
+    )
+    return {(dataset, handling): count for dataset, handling, count in session.execute(query)}
+
+
+def releasable_ids(session: Session, receivers: Iterable[Identity], limit: int) -> list[tuple[str, str]]:
+    """The (dataset, entity id) of the records one of `receivers` may read, in order, at most `limit`."""
+    query = (
+        select(EntityRow.dataset, EntityRow.id)
+        .where(_releasable(receivers))
+        .order_by(EntityRow.dataset, EntityRow.id)
+        .limit(limit)
+    )
+    return [(dataset, entity_id) for dataset, entity_id in session.execute(query)]
