@@ -31,10 +31,22 @@ REPO = Path(__file__).resolve().parents[1]
 # interface's translations (Babel), and the matching engine's arrays.
 ENGINES = frozenset(
     {
-        "stix2validator", "jsonschema", "stix2", "weasyprint", "networkx", "openpyxl", "pydifact",
-        "fastapi", "uvicorn", "starlette", "jinja2", "babel", "numpy", "rapidfuzz",
+        "stix2validator",
+        "jsonschema",
+        "stix2",
+        "weasyprint",
+        "networkx",
+        "openpyxl",
+        "pydifact",
+        "fastapi",
+        "uvicorn",
+        "starlette",
+        "jinja2",
+        "babel",
+        "numpy",
+        "rapidfuzz",
     }
-)  # fmt: skip
+)
 # What the commands that open the store still do without: Alembic (the migrations' own
 # check reads the revision table directly) and, for those that only count, list or verify,
 # FollowTheMoney's model.

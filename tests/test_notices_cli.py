@@ -115,8 +115,8 @@ def test_refusal_revision_and_expiry(cli: Cli, database_url: str, tmp_path: Path
 
 
 def test_a_diffusion_reaches_only_the_agencies_it_names(cli: Cli, tmp_path: Path) -> None:
-    made = cli("--as", "bob", "notice", "create", "--kind", "diffusion", "--title", "Locate and arrest",
-               *SUBJECT, "--recipient", "NCB-FR")  # fmt: skip
+    diffusion = ("--kind", "diffusion", "--title", "Locate and arrest", *SUBJECT)
+    made = cli("--as", "bob", "notice", "create", *diffusion, "--recipient", "NCB-FR")
     diffusion = made.split()[1]
     cli("--as", "bob", "notice", "submit", diffusion, code=6)  # diffusions skip the secretariat
     cli("--as", "bob", "notice", "send", diffusion)

@@ -66,11 +66,9 @@ def test_a_plan_is_checked_whole() -> None:
 def test_a_field_result_is_refused_with_the_field_at_fault(changes: dict[str, object], problem: str) -> None:
     values: dict[str, object] = {"kind": "arrest", "count": 1, "country": "es", "day": START}
     values.update(changes)
+    kind, count, country, day = (values.pop(key) for key in ("kind", "count", "country", "day"))
     with pytest.raises(BadInput, match=problem):
-        FieldReport.parse(
-            plan(), str(values.pop("kind")), int(values.pop("count")), str(values.pop("country")),  # type: ignore[call-overload]
-            values.pop("day"), **values,  # type: ignore[arg-type]
-        )  # fmt: skip
+        FieldReport.parse(plan(), str(kind), int(count), str(country), day, **values)  # type: ignore[call-overload, arg-type]
 
 
 def _world(engine: Engine) -> dict[str, Identity]:
@@ -137,9 +135,16 @@ def test_the_report_traces_every_figure_to_its_results(engine: Engine) -> None:
         engine, users["alice"], made.operation_id, kind="arrest", count=1, country="fr", day=END, **filed
     )  # type: ignore[arg-type]
     operations.file_result(
-        engine, users["bob"], made.operation_id, kind="seizure", count=1, country="es", day=START,
-        seizure=Seizure("pangolin scales", 120.5, "kg", "Madrid Barajas cargo"), **filed,  # type: ignore[arg-type]
-    )  # fmt: skip
+        engine,
+        users["bob"],
+        made.operation_id,
+        kind="seizure",
+        count=1,
+        country="es",
+        day=START,
+        seizure=Seizure("pangolin scales", 120.5, "kg", "Madrid Barajas cargo"),
+        **filed,  # type: ignore[arg-type]
+    )
     operations.file_result(
         engine,
         users["bob"],
@@ -187,9 +192,16 @@ def test_the_tally_is_the_sum_of_the_results_and_red_stays_with_its_agency(
     made = operations.create(engine, users["hugo"], plan(), NOW)
     for user, kind, count, country, offset in filings:
         operations.file_result(
-            engine, users[user], made.operation_id, kind=kind, count=count, country=country,
-            day=START + dt.timedelta(days=offset), note=f"secret {user}", now=NOW,
-        )  # fmt: skip
+            engine,
+            users[user],
+            made.operation_id,
+            kind=kind,
+            count=count,
+            country=country,
+            day=START + dt.timedelta(days=offset),
+            note=f"secret {user}",
+            now=NOW,
+        )
     _found, tally = operations.tally(engine, users["alice"], made.operation_id)
     expected: dict[str, int] = {}
     for _user, kind, count, _country, _offset in filings:
@@ -210,24 +222,20 @@ def test_the_tally_is_the_sum_of_the_results_and_red_stays_with_its_agency(
 def test_operations_from_the_cli(database_url: str, tmp_path: Path) -> None:
     cli: Cli = two_agencies(database_url)
     cli("user", "add", "hugo", "--agency", "NCB-FR", "--role", "coordinator")
-    created = cli(
-        "--as", "hugo", "operation", "create", "--name", "Synergia III", "--area", "cyber",
-        "--starts", "2026-12-01", "--ends", "2026-12-07", "--agency", "NCB-ES", "--country", "es",
-        "--country", "fr", "--checkpoint", "MAD:airport:es:Madrid:UX1094,IB3170",
-    )  # fmt: skip
+    planned = ["--name", "Synergia III", "--area", "cyber", "--starts", "2026-12-01", "--ends", "2026-12-07"]
+    planned += ["--agency", "NCB-ES", "--country", "es", "--country", "fr"]
+    planned += ["--checkpoint", "MAD:airport:es:Madrid:UX1094,IB3170"]
+    created = cli("--as", "hugo", "operation", "create", *planned)
     assert "created: Synergia III" in created
-    cli("--as", "bob", "operation", "result", "Synergia III", "--kind", "ip_taken_down", "--count", "40",
-        "--country", "es", "--day", "2026-12-02")  # fmt: skip
-    cli("--as", "bob", "operation", "result", "Synergia III", "--kind", "seizure", "--count", "1",
-        "--country", "es", "--day", "2026-12-02", "--what", "servers", "--quantity", "3",
-        "--unit", "pieces")  # fmt: skip
-    refused = cli("--as", "bob", "operation", "result", "Synergia III", "--kind", "arrest", "--count", "-2",
-                  "--country", "es", code=3)  # fmt: skip
+    result = ("--as", "bob", "operation", "result", "Synergia III")
+    in_spain = ("--country", "es", "--day", "2026-12-02")
+    cli(*result, "--kind", "ip_taken_down", "--count", "40", *in_spain)
+    servers = ("--what", "servers", "--quantity", "3", "--unit", "pieces")
+    cli(*result, "--kind", "seizure", "--count", "1", *in_spain, *servers)
+    refused = cli(*result, "--kind", "arrest", "--count", "-2", "--country", "es", code=3)
     assert "field 'count': -2 is negative" in refused
-    assert "UA does not take part" in cli(
-        "--as", "bob", "operation", "result", "Synergia III", "--kind", "arrest", "--count", "1",
-        "--country", "ua", "--day", "2026-12-02", code=3,
-    )  # fmt: skip
+    in_ukraine = ("--country", "ua", "--day", "2026-12-02")
+    assert "UA does not take part" in cli(*result, "--kind", "arrest", "--count", "1", *in_ukraine, code=3)
     tally = json.loads(cli("--as", "alice", "operation", "tally", "Synergia III", "--json"))
     assert tally["totals"] == {"ip_taken_down": 40, "seizure": 1}
     rows = cli("--as", "alice", "operation", "results", "Synergia III", "--csv").splitlines()
@@ -240,7 +248,4 @@ def test_operations_from_the_cli(database_url: str, tmp_path: Path) -> None:
         "--as", "alice", "operation", "report", "Synergia III", "--out", str(tmp_path / "r.doc"), code=3
     )
     cli("--as", "hugo", "operation", "close", "Synergia III")
-    assert "takes no more results" in cli(
-        "--as", "bob", "operation", "result", "Synergia III", "--kind", "arrest", "--count", "1",
-        "--country", "es", "--day", "2026-12-02", code=6,
-    )  # fmt: skip
+    assert "takes no more results" in cli(*result, "--kind", "arrest", "--count", "1", *in_spain, code=6)

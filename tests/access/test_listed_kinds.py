@@ -139,9 +139,17 @@ def test_field_results_listed_counted_and_their_details_shown_are_exactly_what_m
             note = f"note {len(notes)}"
             seizure = Seizure("heroin", 1.0, "kg") if kind is ResultKind.SEIZURE else None
             result = operations.file_result(
-                agency_world, filer, key, kind=kind.value, count=count, country="fr", day=NOW.date(),
-                seizure=seizure, note=note, now=NOW,
-            )  # fmt: skip
+                agency_world,
+                filer,
+                key,
+                kind=kind.value,
+                count=count,
+                country="fr",
+                day=NOW.date(),
+                seizure=seizure,
+                note=note,
+                now=NOW,
+            )
             assert (Handling(result.handling) is Handling.RED) is (kind in VICTIM_KINDS)
             results[key][result.result_id] = ResultFacts(result.agency, Handling(result.handling))
             notes[result.result_id] = note
@@ -170,9 +178,14 @@ def test_field_results_listed_counted_and_their_details_shown_are_exactly_what_m
 
 BORDER_CALLERS = [*CALLERS, *ROLES, Identity.member("off-a1", "A1", "aa", Role.OFFICER)]
 DOCUMENT_HIT = {
-    "type": "document", "listing": "document:aa:X1", "country": "aa", "number": "X1",
-    "status": "stolen", "reported_by": "A2", "reported_at": NOW.isoformat(),
-}  # fmt: skip
+    "type": "document",
+    "listing": "document:aa:X1",
+    "country": "aa",
+    "number": "X1",
+    "status": "stolen",
+    "reported_by": "A2",
+    "reported_at": NOW.isoformat(),
+}
 """A referral's one hit: a reported document, which a decision names without reading any record."""
 drawn_held = st.lists(
     st.tuples(
@@ -195,18 +208,39 @@ def _store_held(session: Session, number: int, kind: Kind, agency: str) -> str:
     if kind is Kind.REFERRAL:
         return str(
             border_store.add_referral(
-                session, agency=agency, manifest=None, position=None, reason="hit",
-                subject={"schema": "Person", "properties": {"name": ["P"]}}, subject_key=f"k{number}",
-                hits=[DOCUMENT_HIT], now=when,
+                session,
+                agency=agency,
+                manifest=None,
+                position=None,
+                reason="hit",
+                subject={"schema": "Person", "properties": {"name": ["P"]}},
+                subject_key=f"k{number}",
+                hits=[DOCUMENT_HIT],
+                now=when,
             )
-        )  # fmt: skip
+        )
     made = decision_store.add_decision(
         session,
         decision_store.Decision(
-            "", agency, f"k{number}", "h", {}, "listing", "", "clear", decision_store.FINAL, "r", "b", {},
-            None, "someone", when, None, None,
+            decision_id="",
+            agency=agency,
+            subject_key=f"k{number}",
+            subject_hash="h",
+            subject={},
+            listing="listing",
+            listing_hash="",
+            decision="clear",
+            status=decision_store.FINAL,
+            reason="r",
+            legal_basis="b",
+            evidence={},
+            referral=None,
+            decided_by="someone",
+            decided_at=when,
+            confirmed_by=None,
+            confirmed_at=None,
         ),
-    )  # fmt: skip
+    )
     return made.decision_id
 
 
@@ -350,9 +384,16 @@ def test_takedowns_listed_and_moved_on_are_exactly_what_may_allows(
         for position in adders:
             adder = MEMBERS[agencies[position % len(agencies)]]
             made = takedowns.add(
-                agency_world, adder, key, kind="domain", value=f"t{sum(map(len, targets.values()))}.example",
-                country="fr", provider="host", day=NOW.date(), now=NOW,
-            )  # fmt: skip
+                agency_world,
+                adder,
+                key,
+                kind="domain",
+                value=f"t{sum(map(len, targets.values()))}.example",
+                country="fr",
+                provider="host",
+                day=NOW.date(),
+                now=NOW,
+            )
             targets[key][made.takedown_id] = TakedownFacts(made.agency, facts.agency)
     callers = [*CALLERS, *ROLES]
     for caller, (key, facts) in itertools.product(callers, plans.items()):
@@ -367,9 +408,16 @@ def test_takedowns_listed_and_moved_on_are_exactly_what_may_allows(
     for number, caller in enumerate(callers):
         try:
             made = takedowns.add(
-                agency_world, caller, key, kind="ip", value=f"192.0.2.{number}", country="fr",
-                provider="host", day=NOW.date(), now=NOW,
-            )  # fmt: skip
+                agency_world,
+                caller,
+                key,
+                kind="ip",
+                value=f"192.0.2.{number}",
+                country="fr",
+                provider="host",
+                day=NOW.date(),
+                now=NOW,
+            )
         except REFUSED:
             assert not may(caller, Action.FILE, facts), (caller.actor, key)
         else:
@@ -381,9 +429,14 @@ def test_takedowns_listed_and_moved_on_are_exactly_what_may_allows(
                 moves = bool(may(caller, Action.FILE, facts) and may(caller, Action.WRITE, target))
                 try:
                     takedowns.advance(
-                        agency_world, caller, number, stage="notified", day=NOW.date(), notified_to="host",
+                        agency_world,
+                        caller,
+                        number,
+                        stage="notified",
+                        day=NOW.date(),
+                        notified_to="host",
                         now=NOW,
-                    )  # fmt: skip
+                    )
                 except REFUSED:
                     assert not moves, (caller.actor, number)
                 except Conflict:  # moved on already by an earlier caller: past the access check

@@ -38,10 +38,19 @@ from tests.access.test_policy import AGENCIES, USERS, may_read, memberships, sto
 from tests.access.test_policy import records as drawn_records
 
 NAMES = [
-    "Anatoly Brezhnev", "Carmen Villalobos", "Tomasz Wierzbicki", "Ngozi Okonkwo", "Haruto Yamashita",
-    "Ingrid Solberg", "Rashid Al-Mansouri", "Beatriz Cardoso", "Dmitri Kovalenko", "Aoife Gallagher",
-    "Kwame Asante", "Liesel Vogelsang",
-]  # fmt: skip
+    "Anatoly Brezhnev",
+    "Carmen Villalobos",
+    "Tomasz Wierzbicki",
+    "Ngozi Okonkwo",
+    "Haruto Yamashita",
+    "Ingrid Solberg",
+    "Rashid Al-Mansouri",
+    "Beatriz Cardoso",
+    "Dmitri Kovalenko",
+    "Aoife Gallagher",
+    "Kwame Asante",
+    "Liesel Vogelsang",
+]
 
 
 SHARED = "drop@case.example"
@@ -105,9 +114,16 @@ def test_no_read_path_gives_anyone_more_than_the_policy_allows(
                 assert [r.owner_agency for r in answer.references] == [envelopes[answer.key].owner_agency]
         for entity_id in envelopes:
             page = service.search(
-                NAMES[int(entity_id[1:])], scope=Scope(), schema="Person", limit=20, offset=0,
-                identity=caller, now=now, purpose="test", threshold=0.7,
-            )  # fmt: skip
+                NAMES[int(entity_id[1:])],
+                scope=Scope(),
+                schema="Person",
+                limit=20,
+                offset=0,
+                identity=caller,
+                now=now,
+                purpose="test",
+                threshold=0.7,
+            )
             assert {str(hit.found.proxy.id) for hit in page.results} <= allowed
             try:
                 fetched = service.fetch(entity_id, caller, now)

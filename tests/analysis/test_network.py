@@ -78,8 +78,14 @@ def test_cytoscape_elements_carry_what_the_page_draws_and_never_a_hidden_caption
     within = network.distances(GRAPH, "p1", 2)
     elements = network.cytoscape_elements(network.nearest(GRAPH, within), within)
     nodes = {item["data"]["id"]: item["data"] for item in elements["nodes"]}
-    assert nodes["p1"] == {"id": "p1", "label": "Ivan Sokolov", "kind": "entity", "schema": "Person",
-                           "handling": "GREEN", "hops": 0}  # fmt: skip
+    assert nodes["p1"] == {
+        "id": "p1",
+        "label": "Ivan Sokolov",
+        "kind": "entity",
+        "schema": "Person",
+        "handling": "GREEN",
+        "hops": 0,
+    }
     assert nodes["x1"]["kind"] == "hidden" and nodes["x1"]["label"] == "hidden record of NCB-ES"
     assert nodes[PHONE]["kind"] == "value"
     assert [item["data"]["hops"] for item in elements["nodes"]] == sorted(nodes[n]["hops"] for n in nodes)

@@ -16,22 +16,24 @@ import pytest
 from liaison.analysis import network
 from tests.analysis.test_network import entity
 
+# The two ends of each link: (schema, id, name).
+YOUSSEF = ("Person", "z-youssef", "Youssef EL AMRANI")
+IVAN = ("Person", "z-ivan", "Ivan Sokolov")
+OLGA = ("Person", "z-olga", "Olga Sokolova")
+PETRENKO = ("Organization", "a-petrenko", "Petrenko network")
+NORDVALE = ("Company", "a-nordvale", "Nordvale Shipping")
+MARC = ("Person", "a-marc", "Marc Dubois")
+AURORA = ("Vessel", "a-aurora", "Aurora")
 # (schema, source property, source, target property, target, label, directed): the target's id
 # sorts first in every case.
 CASES = [
-    ("Membership", "member", ("Person", "z-youssef", "Youssef EL AMRANI"),
-     "organization", ("Organization", "a-petrenko", "Petrenko network"), "belongs to", True),
-    ("Directorship", "director", ("Person", "z-ivan", "Ivan Sokolov"),
-     "organization", ("Company", "a-nordvale", "Nordvale Shipping"), "directs", True),
-    ("Ownership", "owner", ("Person", "z-ivan", "Ivan Sokolov"),
-     "asset", ("Company", "a-nordvale", "Nordvale Shipping"), "owns", True),
-    ("Family", "person", ("Person", "z-olga", "Olga Sokolova"),
-     "relative", ("Person", "a-marc", "Marc Dubois"), "related to", False),
-    ("Associate", "person", ("Person", "z-olga", "Olga Sokolova"),
-     "associate", ("Person", "a-marc", "Marc Dubois"), "associated with", False),
-    ("UnknownLink", "subject", ("Person", "z-olga", "Olga Sokolova"),
-     "object", ("Vessel", "a-aurora", "Aurora"), "linked to", False),
-]  # fmt: skip
+    ("Membership", "member", YOUSSEF, "organization", PETRENKO, "belongs to", True),
+    ("Directorship", "director", IVAN, "organization", NORDVALE, "directs", True),
+    ("Ownership", "owner", IVAN, "asset", NORDVALE, "owns", True),
+    ("Family", "person", OLGA, "relative", MARC, "related to", False),
+    ("Associate", "person", OLGA, "associate", MARC, "associated with", False),
+    ("UnknownLink", "subject", OLGA, "object", AURORA, "linked to", False),
+]
 
 
 def _graph(case: tuple[Any, ...]) -> tuple[network.Network, str, str]:

@@ -37,13 +37,23 @@ PLACES = {
 
 def crossing(entity_id: str) -> EntityProxy:
     return entity(
-        "Trip", entity_id, name=f"Minibus {entity_id}", startLocation="odesa", endLocation="alicante",
+        "Trip",
+        entity_id,
+        name=f"Minibus {entity_id}",
+        startLocation="odesa",
+        endLocation="alicante",
         country=["md", "ro"],
-    )  # fmt: skip
+    )
 
 
-VOYAGE = entity("Trip", "voyage", name="Kestrel Dawn", startLocation="lagos", endLocation="haiphong",
-                country=["ng", "th", "vn"])  # fmt: skip
+VOYAGE = entity(
+    "Trip",
+    "voyage",
+    name="Kestrel Dawn",
+    startLocation="lagos",
+    endLocation="haiphong",
+    country=["ng", "th", "vn"],
+)
 SEIZURES = [
     entity("Event", "apapa", name="Seizure at Apapa", country="ng"),
     entity("Event", "ikeja", name="Seizure at Lagos airport", country="ng"),

@@ -59,8 +59,12 @@ def load(engine: Engine, owner: str, dataset: str, handling: Handling, records: 
 def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestClient]:
     for code, country, kind in (("BP-MD", "MD", AgencyKind.BORDER), ("SEC", "FR", AgencyKind.SECRETARIAT)):
         agencies.register(engine, Agency(code, code, country, kind))
-    users = (("felix", "BP-MD", Role.OFFICER), ("olga", "BP-MD", Role.OFFICER),
-             ("elena", "BP-MD", Role.FIRST_RESPONDER), ("hugo", "SEC", Role.COORDINATOR))  # fmt: skip
+    users = (
+        ("felix", "BP-MD", Role.OFFICER),
+        ("olga", "BP-MD", Role.OFFICER),
+        ("elena", "BP-MD", Role.FIRST_RESPONDER),
+        ("hugo", "SEC", Role.COORDINATOR),
+    )
     for user, code, role in users:
         access.add_user(engine, Identity.operator(), user, code, role, NOW)
     listed = [
@@ -90,10 +94,14 @@ def post_manifest(client: TestClient, headers: dict[str, str], text: str, name: 
 def test_a_flight_is_screened_referred_and_decided_with_four_eyes(client: TestClient, engine: Engine) -> None:
     felix, olga, elena, hugo = (token(engine, user) for user in ("felix", "olga", "elena", "hugo"))
     plan = {
-        "name": "Liberterra III", "area": "trafficking", "starts": TODAY.isoformat(),
-        "ends": TODAY.isoformat(), "agencies": ["BP-MD"], "countries": ["md", "es"],
+        "name": "Liberterra III",
+        "area": "trafficking",
+        "starts": TODAY.isoformat(),
+        "ends": TODAY.isoformat(),
+        "agencies": ["BP-MD"],
+        "countries": ["md", "es"],
         "checkpoints": [{"code": "KIV", "kind": "airport", "country": "md", "monitored": ["UX1094"]}],
-    }  # fmt: skip
+    }
     operation = client.post("/api/v1/operations", json=plan, headers=hugo).json()["id"]
     document = {"number": "fa 123456", "country": "UKR", "status": "stolen"}
     assert client.post("/api/v1/documents", json=document, headers=felix).status_code == 201
@@ -113,8 +121,12 @@ def test_a_flight_is_screened_referred_and_decided_with_four_eyes(client: TestCl
     problems = [error["problem"] for error in body["errors"]]
     assert "is in the future" in problems[0] and "duplicates passenger 3" in problems[1]
     status = {passenger["name"]: passenger["status"] for passenger in body["passengers"]}
-    assert status == {"Ivan Petrovich Sokolov": "possible_match", "Viktor Bout": "possible_match",
-                      "Ana Popescu": "clear", "Petro Kovalenko": "document_hit"}  # fmt: skip
+    assert status == {
+        "Ivan Petrovich Sokolov": "possible_match",
+        "Viktor Bout": "possible_match",
+        "Ana Popescu": "clear",
+        "Petro Kovalenko": "document_hit",
+    }
     bout = next(passenger for passenger in body["passengers"] if passenger["name"] == "Viktor Bout")
     assert [(hit["type"], hit["owner_agency"]) for hit in bout["hits"]] == [("reference", "NCB-FR")]
     assert "Viktor" not in str(bout["hits"])
@@ -185,19 +197,26 @@ def test_an_operation_s_flights_are_screened_against_its_watchlists_and_hidden_h
 ) -> None:
     # The bench of 2026-12-06 found 2 of 100 listed travellers because its officer's agency was
     # in such an operation: narrowing is what the coordinator asked for, and it must be exact.
-    load(engine, "SEC", "other", Handling.CLEAR, [entity("Person", "o-1", name=["Ana Popescu"],
-                                                         birthDate=["1990-02-03"])])  # fmt: skip
+    other_listing = [entity("Person", "o-1", name=["Ana Popescu"], birthDate=["1990-02-03"])]
+    load(engine, "SEC", "other", Handling.CLEAR, other_listing)
     felix, hugo = token(engine, "felix"), token(engine, "hugo")
     plan = {
-        "name": "Narrow", "area": "trafficking", "starts": TODAY.isoformat(), "ends": TODAY.isoformat(),
-        "agencies": ["BP-MD"], "countries": ["md"], "watchlists": ["sdn"],
+        "name": "Narrow",
+        "area": "trafficking",
+        "starts": TODAY.isoformat(),
+        "ends": TODAY.isoformat(),
+        "agencies": ["BP-MD"],
+        "countries": ["md"],
+        "watchlists": ["sdn"],
         "checkpoints": [{"code": "KIV", "kind": "airport", "country": "md"}],
-    }  # fmt: skip
+    }
     assert client.post("/api/v1/operations", json=plan, headers=hugo).status_code == 201
     body = post_manifest(client, felix, MANIFEST).json()
     assert body["operation"] is not None
-    hits = {passenger["name"]: [hit.get("listing") or hit["type"] for hit in passenger["hits"]]
-            for passenger in body["passengers"]}  # fmt: skip
+    hits = {
+        passenger["name"]: [hit.get("listing") or hit["type"] for hit in passenger["hits"]]
+        for passenger in body["passengers"]
+    }
     assert hits["Ivan Petrovich Sokolov"] == ["sdn-1"]
     assert hits["Ana Popescu"] == []  # listed in `other`, which the operation does not screen
     assert hits["Viktor Bout"] == ["reference"]  # NCB-FR's RED record, outside the watchlists
@@ -249,10 +268,16 @@ def test_cleared_subjects_come_back_when_their_data_or_a_listing_changes(
 
     # The list is imported again with the listing changed: the cleared subject is referred at once.
     changed_listing = [
-        entity("Person", "sdn-1", name=["Ivan Petrovich Sokolov"], birthDate=["1975-03-02"],
-               nationality=["ru"], alias=["Ivan Sokolov-Belsky"]),
+        entity(
+            "Person",
+            "sdn-1",
+            name=["Ivan Petrovich Sokolov"],
+            birthDate=["1975-03-02"],
+            nationality=["ru"],
+            alias=["Ivan Sokolov-Belsky"],
+        ),
         entity("Sanction", "sdn-1-s", entity=["sdn-1"], authority=["OFAC"], program=["RUSSIA-EO14024"]),
-    ]  # fmt: skip
+    ]
     load(engine, "SEC", "sdn", Handling.CLEAR, changed_listing)
     assert review() == [("review", ["sdn-1"])]
     reopened = client.get("/api/v1/referrals", headers=felix).json()[0]["id"]

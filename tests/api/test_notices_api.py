@@ -29,8 +29,11 @@ def token(engine: Engine, user: str) -> dict[str, str]:
 def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestClient]:
     agencies.register(engine, Agency("NCB-ES", "NCB Madrid", "ES", AgencyKind.NCB))
     agencies.register(engine, Agency("IPSG", "General Secretariat", "FR", AgencyKind.SECRETARIAT))
-    for user, code, role in (("alice", "NCB-FR", Role.ANALYST), ("bob", "NCB-ES", Role.ANALYST),
-                             ("rita", "IPSG", Role.REVIEWER)):  # fmt: skip
+    for user, code, role in (
+        ("alice", "NCB-FR", Role.ANALYST),
+        ("bob", "NCB-ES", Role.ANALYST),
+        ("rita", "IPSG", Role.REVIEWER),
+    ):
         access.add_user(engine, Identity.operator(), user, code, role, NOW)
     with TestClient(create_app(Settings(database_url=database_url))) as test_client:
         yield test_client

@@ -26,9 +26,10 @@ PLAN = {
     "agencies": ["NCB-ES", "NCB-FR"],
     "countries": ["es", "fr"],
     "objectives": "Identify and rescue victims at the Madrid and Paris airports.",
-    "checkpoints": [{"code": "MAD", "name": "Madrid Barajas", "kind": "airport", "country": "es",
-                     "monitored": ["UX1094"]}],
-}  # fmt: skip
+    "checkpoints": [
+        {"code": "MAD", "name": "Madrid Barajas", "kind": "airport", "country": "es", "monitored": ["UX1094"]}
+    ],
+}
 
 
 @pytest.fixture
@@ -36,8 +37,12 @@ def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestCl
     agencies.register(engine, Agency("NCB-ES", "NCB Madrid", "ES", AgencyKind.NCB))
     agencies.register(engine, Agency("NCB-DE", "NCB Wiesbaden", "DE", AgencyKind.NCB))
     now = dt.datetime.now(dt.UTC)
-    users = (("hugo", "NCB-FR", Role.COORDINATOR), ("alice", "NCB-FR", Role.ANALYST),
-             ("bob", "NCB-ES", Role.OFFICER), ("dieter", "NCB-DE", Role.ANALYST))  # fmt: skip
+    users = (
+        ("hugo", "NCB-FR", Role.COORDINATOR),
+        ("alice", "NCB-FR", Role.ANALYST),
+        ("bob", "NCB-ES", Role.OFFICER),
+        ("dieter", "NCB-DE", Role.ANALYST),
+    )
     for user, code, role in users:
         access.add_user(engine, Identity.operator(), user, code, role, now)
     with TestClient(create_app(Settings(database_url=database_url))) as test_client:
@@ -73,9 +78,15 @@ def test_an_operation_over_http(client: TestClient, engine: Engine) -> None:
     def file_later() -> None:
         identity = Identity.member("bob", "NCB-ES", "ES", Role.OFFICER)
         operations.file_result(
-            engine, identity, key, kind="hit", count=1, country="es", day=TODAY,
+            engine,
+            identity,
+            key,
+            kind="hit",
+            count=1,
+            country="es",
+            day=TODAY,
             now=dt.datetime.now(dt.UTC),
-        )  # fmt: skip
+        )
 
     later = threading.Timer(0.5, file_later)
     later.start()

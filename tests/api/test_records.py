@@ -43,8 +43,14 @@ def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestCl
 
 
 def new_person(entity_id: str, name: str, handling: str = "AMBER", **extra: Any) -> dict[str, Any]:
-    return {"id": entity_id, "schema": "Person", "properties": {"name": [name], "birthDate": ["1980-05-06"]},
-            "handling": handling, "purpose": "case 118", **extra}  # fmt: skip
+    return {
+        "id": entity_id,
+        "schema": "Person",
+        "properties": {"name": [name], "birthDate": ["1980-05-06"]},
+        "handling": handling,
+        "purpose": "case 118",
+        **extra,
+    }
 
 
 def test_create_read_update_list_and_search(client: TestClient, engine: Engine) -> None:
@@ -70,8 +76,11 @@ def test_create_read_update_list_and_search(client: TestClient, engine: Engine) 
     assert hidden.headers["content-type"] == "application/problem+json"
 
     # Updating releasability to name NCB-ES opens it to bob; the properties are replaced.
-    change = {"schema": "Person", "properties": {"name": ["Amélie Durand"], "nationality": ["fr"]},
-              "releasability": ["agency:NCB-ES"]}  # fmt: skip
+    change = {
+        "schema": "Person",
+        "properties": {"name": ["Amélie Durand"], "nationality": ["fr"]},
+        "releasability": ["agency:NCB-ES"],
+    }
     updated = client.put("/api/v1/datasets/ncb_fr_cases/entities/p1", json=change, headers=alice).json()
     assert updated["releasability"] == ["agency:NCB-ES"] and updated["handling"] == "AMBER"
     assert "birthDate" not in updated["properties"] and updated["created_at"] == record["created_at"]

@@ -44,8 +44,11 @@ def client(engine: Engine, database_url: str, agency: Agency, tmp_path: Path) ->
     ):
         access.add_user(engine, Identity.operator(), user, agency_code, role, NOW)
     path = tmp_path / "secret.ftm.json"
-    entity = {"id": "fr-secret-1", "schema": "Person",
-              "properties": {"name": [SECRET_NAME], "birthDate": ["1971-04-02"]}}  # fmt: skip
+    entity = {
+        "id": "fr-secret-1",
+        "schema": "Person",
+        "properties": {"name": [SECRET_NAME], "birthDate": ["1971-04-02"]},
+    }
     path.write_bytes(orjson.dumps(entity))
     envelope = Envelope("NCB-FR", "fr_cases", Handling.AMBER, "investigation", dt.date(2031, 1, 1))
     import_records(

@@ -51,14 +51,24 @@ def world(engine: Engine) -> Engine:
     access.add_user(engine, Identity.operator(), "ana", "NCB-FR", Role.ANALYST, NOW, password=PASSWORD)
     access.add_user(engine, Identity.operator(), "joost", "CYB-NL", Role.ANALYST, NOW, password=PASSWORD)
     load(
-        engine, "NCB-FR", "fr_cyber", Handling.GREEN,
+        engine,
+        "NCB-FR",
+        "fr_cyber",
+        Handling.GREEN,
         account("acct-fr", ipAddress=[TOR_EXIT], email=["Admin@Evil.example"]),
-    )  # fmt: skip
+    )
     load(
-        engine, "CYB-NL", "nl_cyber", Handling.RED,
+        engine,
+        "CYB-NL",
+        "nl_cyber",
+        Handling.RED,
         account("acct-nl", ipAddress=[TOR_EXIT, "185.220.101.77"]),
-        {"id": "shop", "schema": "Company", "properties": {"name": ["Evil Shop"], "website": ["http://evil.example/pay"]}},
-    )  # fmt: skip
+        {
+            "id": "shop",
+            "schema": "Company",
+            "properties": {"name": ["Evil Shop"], "website": ["http://evil.example/pay"]},
+        },
+    )
     return engine
 
 

@@ -126,10 +126,8 @@ def test_the_cli_exports_a_valid_bundle(database_url: str, shared_data: Path, tm
     cli = Cli(database_url)
     cli("init")
     cli("agency", "add", "CYB-NL", "--name", "Cyber NL", "--country", "NL", "--kind", "cyber")
-    cli(
-        "import", "stix", str(shared_data / "cyber" / "stix21" / "infrastructure.json.gz"),
-        "--dataset", "infra", "--agency", "CYB-NL", "--handling", "AMBER",
-    )  # fmt: skip
+    infrastructure = str(shared_data / "cyber" / "stix21" / "infrastructure.json.gz")
+    cli("import", "stix", infrastructure, "--dataset", "infra", "--agency", "CYB-NL", "--handling", "AMBER")
     target = tmp_path / "out.json"
     cli("--purpose", "share with CERT", "export", "stix", "--dataset", "infra", "-o", str(target))
     bundle = orjson.loads(target.read_bytes())

@@ -190,10 +190,8 @@ def test_the_cli_imports_a_bundle_and_refuses_a_bad_one(
     cli = Cli(database_url)
     cli("init")
     cli("agency", "add", "CYB-NL", "--name", "Cyber NL", "--country", "NL", "--kind", "cyber")
-    out = cli(
-        "import", "stix", str(shared_data / "cyber" / "stix21" / "apt1.json.gz"),
-        "--dataset", "apt1", "--agency", "CYB-NL", "--handling", "AMBER",
-    )  # fmt: skip
+    apt1 = str(shared_data / "cyber" / "stix21" / "apt1.json.gz")
+    out = cli("import", "stix", apt1, "--dataset", "apt1", "--agency", "CYB-NL", "--handling", "AMBER")
     assert "imported 76 records into apt1" in out
     bad = write_bundle(tmp_path / "bad.json", indicator(A, "[ipv4-addr:value = '999.1.1.1']"))
     error = cli("import", "stix", str(bad), "--dataset", "apt1", "--agency", "CYB-NL", code=3)

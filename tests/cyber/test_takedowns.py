@@ -49,8 +49,17 @@ def synergia(engine: Engine) -> str:
 
 
 def _add(engine: Engine, who: Identity, kind: str, value: str, country: str) -> int:
-    made = takedowns.add(engine, who, "Synergia III", kind=kind, value=value, country=country,
-                         provider="Example Hosting BV", day=DAY, now=NOW)  # fmt: skip
+    made = takedowns.add(
+        engine,
+        who,
+        "Synergia III",
+        kind=kind,
+        value=value,
+        country=country,
+        provider="Example Hosting BV",
+        day=DAY,
+        now=NOW,
+    )
     return made.takedown_id
 
 
@@ -156,10 +165,9 @@ def test_the_api_adds_advances_and_lists(client: TestClient, engine: Engine) -> 
 
 def test_the_cli_and_the_page(database_url: str, client: TestClient, engine: Engine) -> None:
     cli = Cli(database_url)
-    out = cli(
-        "--as", "joost", "takedown", "add", "Synergia III", "--kind", "domain", "--value", "c2.evil.example",
-        "--country", "nl", "--provider", "Registrar BV", "--day", "2026-12-02",
-    )  # fmt: skip
+    domain = ("--kind", "domain", "--value", "c2.evil.example", "--country", "nl")
+    hosted = ("--provider", "Registrar BV", "--day", "2026-12-02")
+    out = cli("--as", "joost", "takedown", "add", "Synergia III", *domain, *hosted)
     assert "#1 domain c2.evil.example (NL, Registrar BV): identified" in out
     cli("--as", "joost", "takedown", "advance", "1", "--stage", "seized", "--day", "2026-12-03")
     listed = cli("--as", "hugo", "takedown", "list", "Synergia III", "--json")

@@ -20,8 +20,17 @@ from tests.e2e.conftest import Browsing, World, login
 ENTITY = "layout-check-1"
 FILE = "seizure_report_port_of_constanta_2026_q3_container_MSKU1234567_annex.ftm.json"
 HASH = "0x" + "9f3c2a7be1d04f5c" * 8  # 130 characters and not one place to break
-RELEASE = ["agency:NCB-ES", "agency:NCB-UA", "agency:BP-MD", "agency:GS-LYON", "country:es", "country:md",
-           "country:ua", "country:ro", "country:bg"]  # fmt: skip
+RELEASE = [
+    "agency:NCB-ES",
+    "agency:NCB-UA",
+    "agency:BP-MD",
+    "agency:GS-LYON",
+    "country:es",
+    "country:md",
+    "country:ua",
+    "country:ro",
+    "country:bg",
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +51,8 @@ def imported(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.write_text(json.dumps(person))
     release = [option for entry in RELEASE for option in ("--release", entry)]
     purpose = "Investigation 2026/118 into container seizures at the port of Constanta and onward routes"
-    world.cli("import", "ftm", str(path), "--dataset", "fr_layout_check", "--agency", "NCB-FR",
-              "--handling", "GREEN", "--purpose", purpose, *release)  # fmt: skip
+    into = ["--dataset", "fr_layout_check", "--agency", "NCB-FR", "--handling", "GREEN", "--purpose", purpose]
+    world.cli("import", "ftm", str(path), *into, *release)
     return folder
 
 

@@ -23,9 +23,12 @@ def test_a_coordinated_operation_from_plan_to_report(browsing: Browsing) -> None
     name = f"Liberterra {secrets.token_hex(3)}"
     hugo = browsing.page("hugo")
     url = plan_operation(
-        hugo, name, agencies=("NCB-ES", "BP-MD"), countries="es, md",
+        hugo,
+        name,
+        agencies=("NCB-ES", "BP-MD"),
+        countries="es, md",
         checkpoints=f"RMO:airport:md:Chisinau:{flight}\nMAD:airport:es:Madrid Barajas",
-    )  # fmt: skip
+    )
     expect(hugo.locator("#tally-status")).to_have_text("live")
     hugo.evaluate("window.__marker = 1")
 

@@ -37,8 +37,20 @@ from tests.test_cli import Cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 12, 3)
-OFAC_COLUMNS = ("ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage",
-                "GRT", "Vess_flag", "Vess_owner", "Remarks")  # fmt: skip
+OFAC_COLUMNS = (
+    "ent_num",
+    "SDN_Name",
+    "SDN_Type",
+    "Program",
+    "Title",
+    "Call_Sign",
+    "Vess_type",
+    "Tonnage",
+    "GRT",
+    "Vess_flag",
+    "Vess_owner",
+    "Remarks",
+)
 SEIZURES = SeizureMapping(
     fields={name: (name,) for name in ("date", "country", "species", "commodity", "quantity", "unit")}
 )
@@ -217,9 +229,8 @@ def test_a_mapped_csv_cut_mid_row_imports_nothing(database_url: str, tmp_path: P
     # Chen Wei-Ling's row ends after her phone number; the rows before it are whole.
     cut.write_text(text[: text.index("+886 2 5555 0112") + 16], encoding="utf-8")
     lines = cut.read_text(encoding="utf-8").count("\n") + 1
-    refused = cli(
-        "import", "csv", str(cut), "--mapping", str(FIXTURES / "agency_persons.mapping.yml"),
-        "--dataset", "fr_persons", "--agency", "NCB-FR", code=3,
-    )  # fmt: skip
+    mapping = str(FIXTURES / "agency_persons.mapping.yml")
+    into = ("--dataset", "fr_persons", "--agency", "NCB-FR")
+    refused = cli("import", "csv", str(cut), "--mapping", mapping, *into, code=3)
     assert f"{cut}:{lines}: field 'employer': missing: the row ends after 7 of its 12 fields" in refused
     assert "fr_persons" not in cli.stats()

@@ -40,9 +40,17 @@ def test_analysis(name: str, kind: NameKind, tokens: tuple[str, ...], legal: tup
 
 @pytest.mark.parametrize(
     ("name", "script"),
-    [("أسامة بن لادن", "Arabic"), ("毛泽东", "Han"), ("김정은", "Hangul"), ("नरेन्द्र मोदी", "Devanagari"),
-     ("ทักษิณ ชินวัตร", "Thai"), ("בנימין נתניהו", "Hebrew"), ("Αλέξης", "Greek"), ("やまだ", "Hiragana")],
-)  # fmt: skip
+    [
+        ("أسامة بن لادن", "Arabic"),
+        ("毛泽东", "Han"),
+        ("김정은", "Hangul"),
+        ("नरेन्द्र मोदी", "Devanagari"),
+        ("ทักษิณ ชินวัตร", "Thai"),
+        ("בנימין נתניהו", "Hebrew"),
+        ("Αλέξης", "Greek"),
+        ("やまだ", "Hiragana"),
+    ],
+)
 def test_every_script_is_detected_and_written_in_latin(name: str, script: str) -> None:
     form = analyze_name(name, NameKind.PERSON)
     assert form is not None
@@ -70,9 +78,16 @@ def test_any_text_is_analysed_without_error_and_bounded(text: str, kind: NameKin
 
 @pytest.mark.parametrize(
     ("token", "patronymic"),
-    [("vladimirovich", True), ("anatolyevna", True), ("volodymyrovych", True), ("oglu", True),
-     ("ivanov", False), ("petrenko", False), ("vich", False)],
-)  # fmt: skip
+    [
+        ("vladimirovich", True),
+        ("anatolyevna", True),
+        ("volodymyrovych", True),
+        ("oglu", True),
+        ("ivanov", False),
+        ("petrenko", False),
+        ("vich", False),
+    ],
+)
 def test_patronymics_are_recognised(token: str, patronymic: bool) -> None:
     assert is_patronymic(token) is patronymic
 

@@ -132,9 +132,17 @@ def test_the_cli_lists_routes_and_hotspots_and_audits_them(world: Cli, tmp_path:
     trip = [
         {"id": "odesa", "schema": "Address", "properties": {"full": ["Odesa"], "country": ["ua"]}},
         {"id": "alicante", "schema": "Address", "properties": {"full": ["Alicante"], "country": ["es"]}},
-        {"id": "t1", "schema": "Trip", "properties": {"name": ["Minibus"], "startLocation": ["odesa"],
-                                                       "endLocation": ["alicante"], "country": ["md"]}},
-    ]  # fmt: skip
+        {
+            "id": "t1",
+            "schema": "Trip",
+            "properties": {
+                "name": ["Minibus"],
+                "startLocation": ["odesa"],
+                "endLocation": ["alicante"],
+                "country": ["md"],
+            },
+        },
+    ]
     path = tmp_path / "trips.ftm.json"
     path.write_text("\n".join(json.dumps(row) for row in trip))
     world("import", "ftm", str(path), "--dataset", "fr_trips", "--agency", "NCB-FR", "--handling", "AMBER")

@@ -238,12 +238,20 @@ def test_imported_names_keep_no_bidi_control_but_keep_zwnj(
     engine: Engine, agency: Agency, tmp_path: Path
 ) -> None:
     lines = [
-        {"id": "p-spoof", "schema": "Person", "properties": {
-            "name": ["\u202eazzaB ilA\u202c"], "alias": ["Ali\u200b Bazza\u2066\u2069"],
-            "firstName": ["\u2067Ali\u2069"], "lastName": ["Bazza\ufeff"], "weakAlias": [BIDI]}},
+        {
+            "id": "p-spoof",
+            "schema": "Person",
+            "properties": {
+                "name": ["\u202eazzaB ilA\u202c"],
+                "alias": ["Ali\u200b Bazza\u2066\u2069"],
+                "firstName": ["\u2067Ali\u2069"],
+                "lastName": ["Bazza\ufeff"],
+                "weakAlias": [BIDI],
+            },
+        },
         {"id": "p-fa", "schema": "Person", "properties": {"name": [f"\u200f{HASANZADEH}"]}},
         {"id": "c-zwj", "schema": "Company", "properties": {"name": ["\u0d15\u0d4d\u200d\u0d37 Traders"]}},
-    ]  # fmt: skip
+    ]
     path = tmp_path / "spoof.ftm.json"
     path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
     run_import(engine, path, "spoof")

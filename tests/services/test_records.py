@@ -25,9 +25,15 @@ def create(
     engine: Engine, identity: Identity, dataset: str, entity_id: str, agency: str | None = None
 ) -> str:
     stored = records.create(
-        engine, identity, dataset, {"id": entity_id, **PERSON}, records.Handled("GREEN", purpose="case 118"),
-        now=NOW, retention_years=5, agency=agency,
-    )  # fmt: skip
+        engine,
+        identity,
+        dataset,
+        {"id": entity_id, **PERSON},
+        records.Handled("GREEN", purpose="case 118"),
+        now=NOW,
+        retention_years=5,
+        agency=agency,
+    )
     return stored.envelope.owner_agency
 
 

@@ -33,8 +33,11 @@ SUBJECT = "Informant inside the Zirka agency"
 
 @pytest.fixture
 def world(engine: Engine) -> Engine:
-    for code, name, country in (("NCB-FR", "NCB Paris", "FR"), ("NCB-ES", "NCB Madrid", "ES"),
-                                ("NCB-IT", "NCB Rome", "IT")):  # fmt: skip
+    for code, name, country in (
+        ("NCB-FR", "NCB Paris", "FR"),
+        ("NCB-ES", "NCB Madrid", "ES"),
+        ("NCB-IT", "NCB Rome", "IT"),
+    ):
         agencies.register(engine, Agency(code, name, country, AgencyKind.NCB))
     for user, code in USERS.items():
         access.add_user(engine, Identity.operator(), user, code, Role.ANALYST, NOW)
@@ -47,10 +50,13 @@ def who(engine: Engine, user: str) -> Identity:
 
 def red_thread(engine: Engine, *named: str, priority: str = "urgent") -> str:
     thread, _first = messages.open_thread(
-        engine, who(engine, "alice"), SUBJECT, ["NCB-ES"],
+        engine,
+        who(engine, "alice"),
+        SUBJECT,
+        ["NCB-ES"],
         Draft("She meets the recruiter on Friday.", priority=priority, handling="RED", to_users=named),
         NOW,
-    )  # fmt: skip
+    )
     return thread.thread_id
 
 
@@ -122,8 +128,13 @@ def test_a_red_message_in_a_shared_thread_leaves_the_thread_to_its_agencies(worl
     thread, first = messages.open_thread(
         world, who(world, "alice"), "Vessel Aurora", ["NCB-ES"], Draft("Arriving 04:00"), NOW
     )
-    messages.reply(world, who(world, "carmen"), thread.thread_id, Draft("Source", handling="RED",
-                   to_users=("alice",)), NOW)  # fmt: skip
+    messages.reply(
+        world,
+        who(world, "carmen"),
+        thread.thread_id,
+        Draft("Source", handling="RED", to_users=("alice",)),
+        NOW,
+    )
     assert subjects(world, "bea") == (["Vessel Aurora"], 1, 1)  # the AMBER message, not the RED one
     _found, shown = messages.read_thread(world, who(world, "bea"), thread.thread_id, NOW)
     assert [message.message_id for message in shown] == [first.message_id]

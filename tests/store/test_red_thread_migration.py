@@ -62,12 +62,19 @@ def test_threads_of_red_messages_alone_become_red_threads(engine: Engine, agency
             for number, (sender, handling, named) in enumerate(thread_posts):
                 connection.execute(
                     MessageRow.__table__.insert().values(
-                        id=f"{thread}-{number}", thread=thread, sender=sender,
-                        sender_agency="NCB-FR" if sender == "alice" else "NCB-ES", priority="routine",
-                        handling=handling, to_users=named, body="b", entity_refs=[], reply_to=None,
+                        id=f"{thread}-{number}",
+                        thread=thread,
+                        sender=sender,
+                        sender_agency="NCB-FR" if sender == "alice" else "NCB-ES",
+                        priority="routine",
+                        handling=handling,
+                        to_users=named,
+                        body="b",
+                        entity_refs=[],
+                        reply_to=None,
                         created_at=NOW + dt.timedelta(minutes=number),
                     )
-                )  # fmt: skip
+                )
         command.upgrade(config, "head")
     found = {t.subject: t for t in messages.list_threads(engine, access.identity_of(engine, "carmen"))[0]}
     assert {subject: (t.handling, t.to_users) for subject, t in found.items()} == {

@@ -67,8 +67,13 @@ def test_a_case_file_imports_with_red_minimised_victims(engine: Engine) -> None:
         rows = {row.caption: row for row in session.scalars(select(EntityRow))}
     iryna = rows["Iryna Kovalchuk"]
     assert iryna.handling == "RED" and set(iryna.properties) == {
-        "name", "firstName", "lastName", "birthDate", "gender", "nationality"
-    }  # fmt: skip
+        "name",
+        "firstName",
+        "lastName",
+        "birthDate",
+        "gender",
+        "nationality",
+    }
     petrenko = rows["Oleksandr Petrenko"]
     assert petrenko.handling == "GREEN" and petrenko.properties["phone"] == ["+380501234567"]
     case = rows["Trafficking case ES-2026-0042"]
@@ -118,10 +123,13 @@ def _many_victims(tmp_path: Path) -> Path:
     data: dict[str, Any] = json.loads(FILE.read_text())
     case = data["cases"][1]
     case["victims"] = [
-        {"id": f"v{n}", "prs_Gender": "Feminine" if n % 2 else "Masculine",
-         "vic_TypeOfExploitation": ["SexualExploitation" if n < 25 else "ForcedLabour"]}
+        {
+            "id": f"v{n}",
+            "prs_Gender": "Feminine" if n % 2 else "Masculine",
+            "vic_TypeOfExploitation": ["SexualExploitation" if n < 25 else "ForcedLabour"],
+        }
         for n in range(40)
-    ]  # fmt: skip
+    ]
     path = tmp_path / "many.json"
     path.write_text(json.dumps({"cases": [case]}))
     return path
@@ -168,20 +176,28 @@ def _victim(**values: Any) -> Any:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["cases"][0]["victims"][1].update(vic_MethodsOfControl=["Beating"]),
-         r"cases\[0\]\.victims\[1\]: field 'vic_MethodsOfControl': 'Beating' is not an HTCDS value"),
-        (lambda d: d["cases"][0]["perpetrators"][0].update(vic_TypeOfExploitation=["ForcedLabour"]),
-         r"cases\[0\]\.perpetrators\[0\]: field 'vic_TypeOfExploitation': not an HTCDS 2.0 field here"),
-        (lambda d: d["cases"][1].update(id="ES-2026-0042"),
-         r"cases\[1\]: field 'id': case 'ES-2026-0042' appears twice"),
+        (
+            lambda d: d["cases"][0]["victims"][1].update(vic_MethodsOfControl=["Beating"]),
+            r"cases\[0\]\.victims\[1\]: field 'vic_MethodsOfControl': 'Beating' is not an HTCDS value",
+        ),
+        (
+            lambda d: d["cases"][0]["perpetrators"][0].update(vic_TypeOfExploitation=["ForcedLabour"]),
+            r"cases\[0\]\.perpetrators\[0\]: field 'vic_TypeOfExploitation': not an HTCDS 2.0 field here",
+        ),
+        (
+            lambda d: d["cases"][1].update(id="ES-2026-0042"),
+            r"cases\[1\]: field 'id': case 'ES-2026-0042' appears twice",
+        ),
         (_victim(vic_Vulnerabilities=["Poverty"]), r"deprecated in HTCDS 2.0"),
-        (lambda d: d["cases"][0]["events"][0].update(hte_Date="2999-01-01"),
-         r"'hte_Date': '2999-01-01' is in the future"),
+        (
+            lambda d: d["cases"][0]["events"][0].update(hte_Date="2999-01-01"),
+            r"'hte_Date': '2999-01-01' is in the future",
+        ),
         (_victim(prs_Citizenship=["XX"]), r"'XX' is not an ISO 3166"),
         (_victim(vic_AgeWhenTrafficked="twenty"), r"a number, not 'twenty'"),
         (lambda d: d.pop("cases"), r"not an HTCDS case file"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_value_refuses_the_whole_file(
     engine: Engine, tmp_path: Path, change: Any, expected: str
 ) -> None:
@@ -204,8 +220,12 @@ def test_case_files_through_the_api_the_cli_and_the_page(
         )
         assert answer.status_code == 201, answer.text
         assert answer.json() | {"run_id": 0} == {
-            "dataset": "ncb_es_api", "run_id": 0, "cases": 2, "victims": 3, "victim_fields_not_kept": 3
-        }  # fmt: skip
+            "dataset": "ncb_es_api",
+            "run_id": 0,
+            "cases": 2,
+            "victims": 3,
+            "victim_fields_not_kept": 3,
+        }
         bad = client.post(
             "/api/v1/trafficking/datasets/ncb_es_bad/cases", content=b'{"cases": [{"id": 1}]}', headers=bob
         )

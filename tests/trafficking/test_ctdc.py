@@ -64,14 +64,18 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
 def _rows(count: int) -> list[dict[str, str]]:
     return [
         {
-            "yearOfRegistration": str(2015 + n % 3), "gender": ("Female", "Male", "Unknown")[n % 3],
-            "ageBroad": ("18--20", "9--17", "-99")[n % 3], "citizenship": ("UA", "MD", "-99")[n % 3],
-            "CountryOfExploitation": "RU" if n % 2 else "-99", "isForcedLabour": "1" if n % 2 else "0",
-            "isSexualExploit": "0" if n % 2 else "1", "meansOfControlDebtBondage": ("1", "0", "-99")[n % 3],
+            "yearOfRegistration": str(2015 + n % 3),
+            "gender": ("Female", "Male", "Unknown")[n % 3],
+            "ageBroad": ("18--20", "9--17", "-99")[n % 3],
+            "citizenship": ("UA", "MD", "-99")[n % 3],
+            "CountryOfExploitation": "RU" if n % 2 else "-99",
+            "isForcedLabour": "1" if n % 2 else "0",
+            "isSexualExploit": "0" if n % 2 else "1",
+            "meansOfControlDebtBondage": ("1", "0", "-99")[n % 3],
             "Datasource": "Case management",
         }
         for n in range(count)
-    ]  # fmt: skip
+    ]
 
 
 def test_ctdc_records_import_red_and_count_within_access(engine: Engine, tmp_path: Path) -> None:
@@ -131,13 +135,13 @@ def test_an_unknown_column_is_refused_from_the_cli(database_url: str, tmp_path: 
     cli("init")
     cli("agency", "add", "NCB-ES", "--name", "NCB Madrid", "--country", "ES", "--kind", "ncb")
     rows = [{**row, "victimName": "x"} for row in _rows(2)]
-    refused = cli("trafficking", "import-ctdc", str(_write(tmp_path / "v.csv", rows)), "--dataset", "c",
-                  "--agency", "NCB-ES", code=3)  # fmt: skip
+    bad = str(_write(tmp_path / "v.csv", rows))
+    refused = cli("trafficking", "import-ctdc", bad, "--dataset", "c", "--agency", "NCB-ES", code=3)
     assert "v.csv:1: field 'victimName': not a variable of the CTDC data dictionary" in " ".join(
         refused.split()
     )
-    said = cli("trafficking", "import-ctdc", str(_write(tmp_path / "ok.csv", _rows(12))), "--dataset", "c",
-               "--agency", "NCB-ES")  # fmt: skip
+    good = str(_write(tmp_path / "ok.csv", _rows(12)))
+    said = cli("trafficking", "import-ctdc", good, "--dataset", "c", "--agency", "NCB-ES")
     assert "imported 12 victim records into c" in said
 
 

@@ -107,9 +107,14 @@ def test_the_form_in_french_gives_advice_and_a_second_send_changes_nothing(
     found = _TOKEN.search(page.text)
     assert found is not None
     sent = {
-        "csrf": csrf, "form_token": found.group(1), "lang": "fr", "setting": "private_home", "country": "es",
-        "observed": ["injuries", "minor"], "notes": "kept in the back room",
-    }  # fmt: skip
+        "csrf": csrf,
+        "form_token": found.group(1),
+        "lang": "fr",
+        "setting": "private_home",
+        "country": "es",
+        "observed": ["injuries", "minor"],
+        "notes": "kept in the back room",
+    }
     answer = client.post("/app/indicators", data=sent, follow_redirects=False)
     assert answer.status_code == 303
     result = text_of(client.get(answer.headers["location"]).text)
@@ -147,8 +152,8 @@ def test_the_cli_lists_the_indicators_and_screens(engine: Engine, database_url: 
     cli = Cli(database_url)
     listed = cli("trafficking", "indicators", "--lang", "fr")
     assert "documents_withheld" in listed and "Danger immédiat" in listed
-    said = cli("--as", "bob", "trafficking", "screen", "--setting", "street", "--country", "es",
-               "--observed", "minor", "--observed", "speaks_for", "--lang", "es")  # fmt: skip
+    seen = ("--setting", "street", "--country", "es", "--observed", "minor", "--observed", "speaks_for")
+    said = cli("--as", "bob", "trafficking", "screen", *seen, "--lang", "es")
     assert "Derivar a una unidad especializada" in said and "La persona puede ser menor" in " ".join(
         said.split()
     )

@@ -73,13 +73,18 @@ CONFIRM = re.compile(r'action="/app/decisions/(dc_[0-9a-f]+)/confirm"')
 @pytest.fixture
 def client(engine: Engine, database_url: str, agency: Agency, tmp_path: Path) -> Iterator[TestClient]:
     agencies.register(engine, Agency("BP-MD", "Border Police of Moldova", "MD", AgencyKind.BORDER))
-    for user, role in (("felix", Role.OFFICER), ("olga", Role.OFFICER), ("elena", Role.FIRST_RESPONDER),
-                       ("avery", Role.AUDITOR)):  # fmt: skip
+    for user, role in (
+        ("felix", Role.OFFICER),
+        ("olga", Role.OFFICER),
+        ("elena", Role.FIRST_RESPONDER),
+        ("avery", Role.AUDITOR),
+    ):
         access.add_user(engine, Identity.operator(), user, "BP-MD", role, NOW, password=PASSWORD)
     source = tmp_path / "un_test.json"
     source.write_text("\n".join(json.dumps(entity) for entity in LISTED))
-    Cli(database_url)("import", "ftm", str(source), "--dataset", "un_test", "--agency", "NCB-FR",
-                      "--handling", "CLEAR")  # fmt: skip
+    Cli(database_url)(
+        "import", "ftm", str(source), "--dataset", "un_test", "--agency", "NCB-FR", "--handling", "CLEAR"
+    )
     # A body limit above a manifest's own, so that the page's check of the file size is what refuses.
     settings = Settings(
         database_url=database_url, cookie_secure=False, max_body_bytes=MAX_FILE_BYTES + 65_536
@@ -242,8 +247,10 @@ def test_a_file_that_is_not_a_manifest_is_refused_whole_and_saves_nothing(client
     assert "No manifest of your agency" in client.get("/app/manifests").text
 
 
-@pytest.mark.parametrize(("user", "says"), [("elena", "a first_responder does not decide"),
-                                            ("avery", "the auditor role reads screenings")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("user", "says"),
+    [("elena", "a first_responder does not decide"), ("avery", "the auditor role reads screenings")],
+)
 def test_a_first_responder_or_an_auditor_cannot_decide(client: TestClient, user: str, says: str) -> None:
     csrf = logged_in(client, "felix")
     assert upload(client, csrf, MANIFEST.encode()).status_code == 303

@@ -77,8 +77,14 @@ def test_graph_json_gives_neighbours_and_placeholders_never_hidden_content(clien
         "entity",
         "GREEN",
     )
-    assert nodes["x1"] == {"id": "x1", "label": "hidden record of NCB-FR", "kind": "hidden", "schema": "",
-                           "handling": "", "hops": 1}  # fmt: skip
+    assert nodes["x1"] == {
+        "id": "x1",
+        "label": "hidden record of NCB-FR",
+        "kind": "hidden",
+        "schema": "",
+        "handling": "",
+        "hops": 1,
+    }
     assert "Informant Seven" not in answer.text
     links = {(item["data"]["source"], item["data"]["target"]) for item in body["elements"]["edges"]}
     assert links == {("p1", "p2"), ("p2", "x1")}
@@ -118,8 +124,9 @@ def test_the_network_page_draws_lists_and_exports(client: TestClient, engine: En
 
     assert client.get("/app/network", params={"entity": "x1"}).status_code == 404
 
-    download = client.get("/app/network/export", params={"entity": "p2", "hops": 1, "format": "ftm",
-                                                          "purpose": "case 118"})  # fmt: skip
+    download = client.get(
+        "/app/network/export", params={"entity": "p2", "hops": 1, "format": "ftm", "purpose": "case 118"}
+    )
     assert download.status_code == 200
     assert download.headers["content-disposition"] == 'attachment; filename="network-p2-1.ftm.json"'
     assert [json.loads(line)["id"] for line in download.text.splitlines()] == ["a1", "f1", "p1", "p2"]

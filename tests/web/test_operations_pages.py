@@ -46,9 +46,13 @@ BOB = Identity.member("bob", "NCB-ES", "ES", Role.OFFICER)
 def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestClient]:
     agencies.register(engine, Agency("NCB-ES", "NCB Madrid", "ES", AgencyKind.NCB))
     agencies.register(engine, Agency("NCB-DE", "NCB Wiesbaden", "DE", AgencyKind.NCB))
-    users = (("hugo", "NCB-FR", Role.COORDINATOR), ("alice", "NCB-FR", Role.ANALYST),
-             ("bob", "NCB-ES", Role.OFFICER), ("ines", "NCB-ES", Role.AUDITOR),
-             ("dieter", "NCB-DE", Role.ANALYST))  # fmt: skip
+    users = (
+        ("hugo", "NCB-FR", Role.COORDINATOR),
+        ("alice", "NCB-FR", Role.ANALYST),
+        ("bob", "NCB-ES", Role.OFFICER),
+        ("ines", "NCB-ES", Role.AUDITOR),
+        ("dieter", "NCB-DE", Role.ANALYST),
+    )
     for user, code, role in users:
         access.add_user(engine, Identity.operator(), user, code, role, NOW, password=PASSWORD)
     with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as test_client:
@@ -95,9 +99,19 @@ def test_a_coordinator_plans_an_operation_through_the_form(client: TestClient) -
     assert form.status_code == 200 and 'value="NCB-ES"' in form.text
     key = plan(client, csrf)
     shown = text_of(client.get(f"/app/operations/{key}").text)
-    for expected in ("Liberterra III", "active", "coordinated by NCB-FR", "Madrid Barajas", "UX1094, IB3170",
-                     "CDG", "Spain (ES)", "France (FR)", "Identify and rescue victims", "File a field result",
-                     "Close operation"):  # fmt: skip
+    for expected in (
+        "Liberterra III",
+        "active",
+        "coordinated by NCB-FR",
+        "Madrid Barajas",
+        "UX1094, IB3170",
+        "CDG",
+        "Spain (ES)",
+        "France (FR)",
+        "Identify and rescue victims",
+        "File a field result",
+        "Close operation",
+    ):
         assert expected in shown, expected
     assert f'href="/app/operations/{key}"' in client.get("/app/operations").text
 
@@ -136,11 +150,24 @@ def test_a_participant_files_results_and_the_tally_counts_them(client: TestClien
     stream = events(client, {}, f"/api/v1/operations/{key}/tally/stream", max_events=1)
     assert stream[0]["event"] == "tally" and stream[0]["data"]["totals"] == {"arrest": 2}  # type: ignore[index]
 
-    seizure = {"kind": "seizure", "count": "1", "country": "es", "what": "cocaine", "quantity": "12.5",
-               "unit": "kg", "place": "hold of UX1094"}  # fmt: skip
+    seizure = {
+        "kind": "seizure",
+        "count": "1",
+        "country": "es",
+        "what": "cocaine",
+        "quantity": "12.5",
+        "unit": "kg",
+        "place": "hold of UX1094",
+    }
     file(client, csrf, key, **seizure)
-    victims = {"kind": "victim_rescued", "count": "3", "country": "fr", "day": PLAN["starts"],
-               "note": "two minors", "entities": "e-1, e-2"}  # fmt: skip
+    victims = {
+        "kind": "victim_rescued",
+        "count": "3",
+        "country": "fr",
+        "day": PLAN["starts"],
+        "note": "two minors",
+        "entities": "e-1, e-2",
+    }
     file(client, csrf, key, **victims)
     own = client.get(f"/app/operations/{key}")
     assert "12.5 kg of cocaine at hold of UX1094" in own.text and "two minors" in own.text
@@ -227,8 +254,13 @@ def test_the_dashboard_shows_the_operations_under_way(client: TestClient) -> Non
     later = (TODAY + dt.timedelta(days=10)).isoformat()
     planned = plan(client, hugo, name="Thunder", starts=later, ends=later, checkpoints="")
     csrf = logged_in(client, "bob")
-    for kind, count in (("arrest", "2"), ("arrest", "1"), ("victim_identified", "1"), ("victim_rescued", "2"),
-                        ("hit", "4")):  # fmt: skip
+    for kind, count in (
+        ("arrest", "2"),
+        ("arrest", "1"),
+        ("victim_identified", "1"),
+        ("victim_rescued", "2"),
+        ("hit", "4"),
+    ):
         file(client, csrf, key, kind=kind, count=count, country="es")
 
     logged_in(client, "alice")

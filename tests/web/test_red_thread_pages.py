@@ -32,8 +32,15 @@ def client(engine: Engine, database_url: str, agency: Agency) -> Iterator[TestCl
 
 def _sent(client: TestClient, **fields: str) -> dict[str, str]:
     form = client.get("/app/messages/new")
-    return {"csrf": csrf_of(form.text), "to": "NCB-ES", "subject": SUBJECT, "priority": "urgent",
-            "handling": "RED", "body": "She meets the recruiter on Friday.", **fields}  # fmt: skip
+    return {
+        "csrf": csrf_of(form.text),
+        "to": "NCB-ES",
+        "subject": SUBJECT,
+        "priority": "urgent",
+        "handling": "RED",
+        "body": "She meets the recruiter on Friday.",
+        **fields,
+    }
 
 
 def test_a_red_thread_reaches_only_the_users_it_names(client: TestClient) -> None:

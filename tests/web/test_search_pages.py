@@ -55,11 +55,14 @@ def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     engine.dispose()
     many = [_person(f"fr-{n:03d}", "Natalia Petrenko", "ua" if n % 2 else "md") for n in range(MANY)]
     lookalikes = [
-        {"id": "fr-jua", "schema": "Organization",
-         "properties": {"name": ["JAMAAT-UL-AHRAR"], "alias": ["جماعة الأحرار"]}},
+        {
+            "id": "fr-jua",
+            "schema": "Organization",
+            "properties": {"name": ["JAMAAT-UL-AHRAR"], "alias": ["جماعة الأحرار"]},
+        },
         {"id": "fr-avrora", "schema": "Vessel", "properties": {"name": ["AVRORA"], "flag": ["ru"]}},
         _person("fr-olek", "Oleksandr PETRENKO"),
-    ]  # fmt: skip
+    ]
     _import(cli, tmp_path, "fr_cases", "NCB-FR", "GREEN", [*many, *lookalikes])
     _import(cli, tmp_path, "es_cases", "NCB-ES", "GREEN", [_person("zz-es-1", "Natalia Petrenko", "es")])
     _import(cli, tmp_path, "es_secret", "NCB-ES", "RED", [_person("zz-es-red", "Natalia Petrenko", "es")])
@@ -70,8 +73,11 @@ def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
 def _results(html: str) -> list[tuple[str, str]]:
     """Each result row's (relevance, entity id), in the order shown."""
     body = html.split('id="search-results"')[1].split("</table>")[0]
-    return re.findall(r'<span class="relevance" title="[^"]*">([0-9.]+)</span></td>\s*<td data-label="Name">'
-                      r'<a href="/app/entities/([^"?]+)', body)  # fmt: skip
+    return re.findall(
+        r'<span class="relevance" title="[^"]*">([0-9.]+)</span></td>\s*<td data-label="Name">'
+        r'<a href="/app/entities/([^"?]+)',
+        body,
+    )
 
 
 def _heading(html: str) -> str:

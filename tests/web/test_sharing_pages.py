@@ -31,8 +31,15 @@ from tests.web.pages import PASSWORD, csrf_of, log_in, text_of
 NOW = dt.datetime.now(dt.UTC)
 
 
-def _import(cli: Cli, folder: Path, dataset: str, agency: str, handling: str, *rows: dict[str, object],
-            release: tuple[str, ...] = ()) -> None:  # fmt: skip
+def _import(
+    cli: Cli,
+    folder: Path,
+    dataset: str,
+    agency: str,
+    handling: str,
+    *rows: dict[str, object],
+    release: tuple[str, ...] = (),
+) -> None:
     source = folder / f"{dataset}.json"
     source.write_text("\n".join(json.dumps(row) for row in rows))
     options = [option for entry in release for option in ("--release", entry)]
@@ -65,11 +72,26 @@ def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     for name, agency in (("alice", "NCB-FR"), ("bob", "NCB-ES")):
         access.add_user(engine, operator, name, agency, Role.ANALYST, NOW, password=PASSWORD)
     engine.dispose()
-    _import(cli, tmp_path, "fr_case", "NCB-FR", "AMBER", _person("fr-1", "Karim Benali", "1979-02-06"),
-            _person("fr-2", "Natalia Petrenko", "1990-05-01"), release=("agency:NCB-ES",))  # fmt: skip
+    _import(
+        cli,
+        tmp_path,
+        "fr_case",
+        "NCB-FR",
+        "AMBER",
+        _person("fr-1", "Karim Benali", "1979-02-06"),
+        _person("fr-2", "Natalia Petrenko", "1990-05-01"),
+        release=("agency:NCB-ES",),
+    )
     _import(cli, tmp_path, "es_victims", "NCB-ES", "RED", _person("es-1", "Maria Ceban", "2001-07-09"))
-    _import(cli, tmp_path, "es_case", "NCB-ES", "AMBER", _person("es-2", "Natalia Petrenko", "1990-05-01"),
-            release=("agency:NCB-FR",))  # fmt: skip
+    _import(
+        cli,
+        tmp_path,
+        "es_case",
+        "NCB-ES",
+        "AMBER",
+        _person("es-2", "Natalia Petrenko", "1990-05-01"),
+        release=("agency:NCB-FR",),
+    )
     with TestClient(create_app(Settings(database_url=database_url, cookie_secure=False))) as test_client:
         yield test_client
 
@@ -253,9 +275,15 @@ def test_the_review_page_offers_confirm_and_dismiss_only_to_those_who_may_decide
 
 @pytest.mark.parametrize(
     ("asked", "sent_to"),
-    [("/app/search?q=x", "/app/search?q=x"), ("//evil.example/app", "/app"), ("https://evil.example", "/app"),
-     ("/api/v1/admin", "/app"), ("/app\\@evil", "/app"), (None, "/app")],
-)  # fmt: skip
+    [
+        ("/app/search?q=x", "/app/search?q=x"),
+        ("//evil.example/app", "/app"),
+        ("https://evil.example", "/app"),
+        ("/api/v1/admin", "/app"),
+        ("/app\\@evil", "/app"),
+        (None, "/app"),
+    ],
+)
 def test_after_login_the_browser_goes_only_to_a_page_of_the_application(
     asked: str | None, sent_to: str
 ) -> None:

@@ -30,9 +30,14 @@ def write(engine: Engine, entity_id: str, handling: str) -> None:
     """A person written by alice into NCB-FR's `ncb_fr_cases`."""
     alice = access.identity_of(engine, "alice")
     records.create(
-        engine, alice, "ncb_fr_cases", {"id": entity_id, **PERSON},
-        records.Handled(handling, purpose="case 118"), now=dt.datetime.now(dt.UTC), retention_years=5,
-    )  # fmt: skip
+        engine,
+        alice,
+        "ncb_fr_cases",
+        {"id": entity_id, **PERSON},
+        records.Handled(handling, purpose="case 118"),
+        now=dt.datetime.now(dt.UTC),
+        retention_years=5,
+    )
 
 
 @pytest.fixture
@@ -65,9 +70,10 @@ def test_watches_are_added_listed_and_removed_through_the_pages(client: TestClie
     [by_name] = watch_ids(listed)
 
     watched = client.post(
-        "/app/watches/entity", data={"dataset": "ncb_fr_cases", "entity_id": "p-green", "csrf": csrf},
+        "/app/watches/entity",
+        data={"dataset": "ncb_fr_cases", "entity_id": "p-green", "csrf": csrf},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert (watched.status_code, watched.headers["location"]) == (303, "/app/entities/p-green")
     listed = client.get("/app/watches").text
     assert "Ivan Petrovich Sokolov (ncb_fr_cases)" in listed and len(watch_ids(listed)) == 2
@@ -107,9 +113,10 @@ def test_an_entity_you_may_not_read_cannot_be_watched(client: TestClient) -> Non
     assert watch_ids(client.get("/app/watches").text) == []
     csrf = logged_in(client, "alice")  # its owner may
     owned = client.post(
-        "/app/watches/entity", data={"dataset": "ncb_fr_cases", "entity_id": "p-red", "csrf": csrf},
+        "/app/watches/entity",
+        data={"dataset": "ncb_fr_cases", "entity_id": "p-red", "csrf": csrf},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert owned.status_code == 303
     assert "Ivan Petrovich Sokolov (ncb_fr_cases)" in client.get("/app/watches").text
 

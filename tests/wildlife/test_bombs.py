@@ -34,11 +34,9 @@ def cli(database_url: str) -> Cli:
 
 
 def test_the_cli_refuses_the_bomb_naming_file_and_member(cli: Cli, bomb: Path) -> None:
+    into = ("--mapping", "china-pangolin", "--dataset", "wl_ke_cn", "--agency", "WL-KE")
     with peak_memory() as peak:
-        refused = cli(
-            "--as", "wanjiru", "seizure", "import", str(bomb), "--mapping", "china-pangolin",
-            "--dataset", "wl_ke_cn", "--agency", "WL-KE", code=3,
-        )  # fmt: skip
+        refused = cli("--as", "wanjiru", "seizure", "import", str(bomb), *into, code=3)
     assert f"{bomb}: member 'xl/sharedStrings.xml' unpacks to 1,073,7" in refused
     assert peak[0] < 64 * MiB
     assert "wl_ke_cn" not in cli.stats()

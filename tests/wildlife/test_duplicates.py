@@ -42,9 +42,11 @@ def test_the_window_finds_what_every_pair_finds(first: list[Reported], second: l
         (pair.first, pair.second)
         for one in first
         for other in second
-        if one.country == other.country and one.year == other.year and one.unit == other.unit
+        if one.country == other.country
+        and one.year == other.year
+        and one.unit == other.unit
         and (pair := _compare(one, other)) is not None
-    }  # fmt: skip
+    }
     assert {(pair.first, pair.second) for pair in duplicates(first, second)} == everything
 
 
@@ -83,8 +85,8 @@ def test_seizures_both_tables_report_are_found(world: Engine, shared_data: Path)
 def test_duplicates_through_the_cli_and_the_api(world: Engine, shared_data: Path, database_url: str) -> None:  # noqa: F811
     _both(world, shared_data)
     cli = Cli(database_url)
-    listed = cli("--as", "wanjiru", "--purpose", "dedupe", "seizure", "duplicates", "--dataset", "wl_ke_eia",
-                 "--against", "wl_ke_china", "--csv").splitlines()  # fmt: skip
+    command = ("seizure", "duplicates", "--dataset", "wl_ke_eia", "--against", "wl_ke_china", "--csv")
+    listed = cli("--as", "wanjiru", "--purpose", "dedupe", *command).splitlines()
     assert listed[0].startswith("verdict,first,second,year") and any(
         ",Wenzhou,Wenzhou,32.0," in line for line in listed
     )

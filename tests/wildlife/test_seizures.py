@@ -99,12 +99,14 @@ def test_the_eia_table_imports_and_its_trends_add_up_to_the_sheet(world: Engine,
     # dates it; the Year column only when there is no date (one reads "SPLIT 2018-2019").
     for row in rows:
         row["year"] = row["Date"].year if isinstance(row["Date"], dt.datetime) else row["Year"]
+    scales = 'Scales weight (kg). Indicate "Y" if seized, but no weight given'
     scales_2018 = sum(
-        float(row["Scales weight (kg). Indicate \"Y\" if seized, but no weight given"])
+        float(row[scales])
         for row in rows
-        if row["year"] == 2018 and str(row["Country"]).strip() != "Various"
-        and isinstance(row["Scales weight (kg). Indicate \"Y\" if seized, but no weight given"], int | float)
-    )  # fmt: skip
+        if row["year"] == 2018
+        and str(row["Country"]).strip() != "Various"
+        and isinstance(row[scales], int | float)
+    )
     wanjiru = access.identity_of(world, "wanjiru")
     by_commodity = seizures.trend(
         world, wanjiru, "commodity", wanted=SeizureFilter(since=2018, until=2018), purpose="trend", now=NOW
@@ -220,10 +222,9 @@ def test_the_cli_and_the_api(database_url: str, shared_data: Path, tmp_path: Pat
         "species", "import", str(shared_data / "wildlife" / "cites_species_index_2017-04-21.csv.gz")
     )
     assert "Appendix I" in cli("species", "show", "Chinese pangolin")
-    out = cli(
-        "--as", "wanjiru", "seizure", "import", str(shared_data / "wildlife" / CHINA),
-        "--mapping", "china-pangolin", "--dataset", "wl_ke_cn", "--agency", "WL-KE",
-    )  # fmt: skip
+    china = str(shared_data / "wildlife" / CHINA)
+    into = ("--mapping", "china-pangolin", "--dataset", "wl_ke_cn", "--agency", "WL-KE")
+    out = cli("--as", "wanjiru", "seizure", "import", china, *into)
     assert "imported 206 seizures into wl_ke_cn (1 rows skipped by the mapping)" in out
     trend = cli("--as", "wanjiru", "--purpose", "trend", "seizure", "trends", "--by", "commodity", "--csv")
     assert trend.splitlines()[0] == "year,commodity,seizures,weight_kg,individuals"
