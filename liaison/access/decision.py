@@ -312,9 +312,14 @@ class MessageFacts:
     ) -> MessageFacts:
         """The facts of a message in this thread."""
         return cls(
-            thread.participants, thread.handling, thread.created_by, thread.to_users,
-            handling, sender, frozenset(to_users),
-        )  # fmt: skip
+            thread.participants,
+            thread.handling,
+            thread.created_by,
+            thread.to_users,
+            handling,
+            sender,
+            frozenset(to_users),
+        )
 
 
 @dataclass(frozen=True, slots=True)

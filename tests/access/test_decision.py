@@ -264,9 +264,17 @@ def test_notices_listed_and_read_are_exactly_what_may_allows(
         facts = {}
         for agency, kind, status, recipients in drawn:
             added = notice_store.add_notice(
-                session, kind=kind, agency=agency, by="someone", title="t", summary="", subject={},
-                recipients=recipients, expires_at=None, now=NOW,
-            )  # fmt: skip
+                session,
+                kind=kind,
+                agency=agency,
+                by="someone",
+                title="t",
+                summary="",
+                subject={},
+                recipients=recipients,
+                expires_at=None,
+                now=NOW,
+            )
             notice_store.set_status(session, added.notice_id, status, NOW)
             facts[added.notice_id] = NoticeFacts(agency, kind, status, frozenset(recipients))
     with Session(world) as session:
@@ -411,11 +419,20 @@ def test_indicator_screenings_listed_and_read_are_exactly_what_may_allows(
             screening_store.add_screening(
                 session,
                 IndicatorScreeningRow(
-                    id=key, form_token=f"token-{number:012d}", agency=agency, actor="someone",
-                    setting="transport", country="aa", language="en", observed=[], advice="none",
-                    reasons=[], notes="", created=NOW + dt.timedelta(minutes=number),
+                    id=key,
+                    form_token=f"token-{number:012d}",
+                    agency=agency,
+                    actor="someone",
+                    setting="transport",
+                    country="aa",
+                    language="en",
+                    observed=[],
+                    advice="none",
+                    reasons=[],
+                    notes="",
+                    created=NOW + dt.timedelta(minutes=number),
                 ),
-            )  # fmt: skip
+            )
             facts[key] = HeldFacts(Kind.INDICATOR_SCREENING, agency)
     with Session(world) as session:
         for caller in CALLERS:
@@ -718,9 +735,17 @@ def test_threads_and_messages_listed_counted_and_read_are_exactly_what_may_allow
             threads[key] = ThreadFacts(frozenset(participants), handling, str(creator.user), frozenset(named))
             for sender, code, to_users in messages:
                 post = message_store.add_message(
-                    session, key, sender, priority="routine", handling=code.value, to_users=to_users,
-                    body="b", entity_refs=(), reply_to=None, now=NOW,
-                )  # fmt: skip
+                    session,
+                    key,
+                    sender,
+                    priority="routine",
+                    handling=code.value,
+                    to_users=to_users,
+                    body="b",
+                    entity_refs=(),
+                    reply_to=None,
+                    now=NOW,
+                )
                 posts[post.message_id] = (
                     key,
                     MessageFacts.of(threads[key], code, str(sender.user), to_users),
