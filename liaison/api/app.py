@@ -21,6 +21,7 @@ from liaison.api import (
     alerts,
     border,
     correlations,
+    federation,
     messages,
     notices,
     operations,
@@ -113,6 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(alerts.router)
     app.include_router(session.router)
     app.include_router(admin.router)
+    app.include_router(federation.router)
     taxii_app = create_taxii(settings)
     taxii_app.state.engine = engine
     taxii_app.state.settings = settings

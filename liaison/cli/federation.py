@@ -5,19 +5,103 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 from liaison.cli.support import caller, engine, out, reported, settings
+
+if TYPE_CHECKING:
+    from typer import _click  # Typer's own copy of Click, whose types its groups take
 
 __all__ = ["node_app", "peer_app", "sync_app"]
 
 node_app = typer.Typer(help="This node as its peers know it.", no_args_is_help=True)
 peer_app = typer.Typer(help="The nodes this node is peered with (the operator).", no_args_is_help=True)
-sync_app = typer.Typer(help="What this node sends its peers (the operator).", no_args_is_help=True)
+
+
+class _PeerOrCommand(TyperGroup):
+    """`liaison sync NAME` pulls from the peer NAME; `liaison sync preview|status` are commands."""
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["pull", *args]
+        return super().resolve_command(ctx, args)
+
+
+sync_app = typer.Typer(
+    cls=_PeerOrCommand,
+    help="Pull from peers (`liaison sync [PEER]`), and what this node sends them (the operator).",
+    invoke_without_command=True,
+)
+
+
+@sync_app.callback()
+def sync_all(ctx: typer.Context) -> None:
+    """Pull from every peer (or from one: `liaison sync PEER`).
+
+    Example: liaison sync ncb-madrid
+    """
+    if ctx.invoked_subcommand is None:
+        from liaison.services.federation import peers
+
+        with reported():
+            for peer in peers.list_peers(engine(), caller()):
+                _pull(peer.descriptor.name)
+
+
+def _pull(name: str) -> None:
+    from liaison.services.federation import sync
+
+    pulled = sync.pull(engine(), caller(), settings(), name, _now())
+    out.print(f"{name}: {pulled.received:,} records received, {pulled.withdrawn:,} withdrawn")
+
+
+@sync_app.command("pull", hidden=True)
+def sync_pull(name: Annotated[str, typer.Argument(help="The peer's name.")]) -> None:
+    """Pull from one peer: what it releases to this node's agencies, applied whole."""
+    with reported():
+        _pull(name)
+
+
+@sync_app.command("status")
+def sync_status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Each peer's last pull: when, records received and withdrawn, and the error if it failed.
+
+    Example: liaison sync status
+    """
+    from liaison.services.federation import peers
+
+    with reported():
+        found = peers.list_peers(engine(), caller())
+        rows = [
+            {
+                "peer": peer.descriptor.name,
+                "synced_at": peer.synced_at.isoformat() if peer.synced_at else None,
+                "received": peer.received,
+                "withdrawn": peer.withdrawn,
+                "error": peer.error,
+            }
+            for peer in found
+        ]
+        if as_json:
+            out.print_json(orjson.dumps(rows).decode())
+            return
+        table = Table("peer", "last pull", "received", "withdrawn", "error")
+        for row in rows:
+            table.add_row(
+                str(row["peer"]),
+                str(row["synced_at"] or "never"),
+                f"{row['received']:,}",
+                f"{row['withdrawn']:,}",
+                str(row["error"] or "-"),
+            )
+        out.print(table)
 
 
 def _now() -> dt.datetime:
@@ -107,8 +191,8 @@ def peer_remove(name: Annotated[str, typer.Argument(help="The peer's name.")]) -
     from liaison.services.federation import peers
 
     with reported():
-        peers.remove(engine(), caller(), name, _now())
-        out.print(f"peer {name} removed")
+        withdrawn = peers.remove(engine(), caller(), name, _now())
+        out.print(f"peer {name} removed, with the {withdrawn:,} copies held from it")
 
 
 @sync_app.command("preview")

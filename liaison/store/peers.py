@@ -10,25 +10,38 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from liaison.errors import NotFound
 from liaison.model import Agency, AgencyKind, Identity
 from liaison.model.node import NodeDescriptor
 from liaison.store.access import readable
-from liaison.store.tables import AgencyRow, EntityRow, GroupMemberRow, PeerRow
+from liaison.store.entities import StoredEntity, stored_entity
+from liaison.store.tables import (
+    AgencyRow,
+    DatasetRow,
+    EntityRow,
+    GroupMemberRow,
+    ImportRow,
+    PeerNonceRow,
+    PeerRow,
+)
 
 __all__ = [
     "Peer",
     "agencies_hosted_by",
+    "copies_from",
     "get_peer",
     "hosts_of",
     "is_peer",
     "list_peers",
+    "note_nonce",
+    "note_sync",
     "peer_with_key",
     "releasable_counts",
     "releasable_ids",
+    "releasable_page",
     "remove_peer",
     "save_peer",
 ]
@@ -41,6 +54,10 @@ class Peer:
     descriptor: NodeDescriptor
     added_at: dt.datetime
     added_by: str
+    synced_at: dt.datetime | None = None
+    received: int = 0
+    withdrawn: int = 0
+    error: str | None = None
 
 
 def hosts_of(session: Session, codes: Iterable[str]) -> dict[str, str | None]:
@@ -92,7 +109,8 @@ def agencies_hosted_by(session: Session, node: str | None) -> tuple[Agency, ...]
 
 def _peer(session: Session, row: PeerRow) -> Peer:
     hosted = agencies_hosted_by(session, row.name)
-    return Peer(NodeDescriptor(row.name, row.url, row.public_key, hosted), row.added_at, row.added_by)
+    descriptor = NodeDescriptor(row.name, row.url, row.public_key, hosted)
+    return Peer(descriptor, row.added_at, row.added_by, row.synced_at, row.received, row.withdrawn, row.error)
 
 
 def get_peer(session: Session, name: str) -> Peer:
@@ -119,15 +137,66 @@ def list_peers(session: Session) -> list[Peer]:
 
 
 def remove_peer(session: Session, name: str) -> None:
-    """Forget a peer and the agencies it hosts (their group memberships too)."""
+    """Forget a peer, the agencies it hosts (their group memberships too) and their datasets,
+    once the caller has deleted the copies in them."""
     get_peer(session, name)
-    _drop_agencies(session, select(AgencyRow.code).where(AgencyRow.node == name))
+    theirs = select(AgencyRow.code).where(AgencyRow.node == name)
+    datasets = select(DatasetRow.name).where(DatasetRow.owner_agency.in_(theirs))
+    session.execute(delete(ImportRow).where(ImportRow.dataset.in_(datasets)))
+    session.execute(delete(DatasetRow).where(DatasetRow.owner_agency.in_(theirs)))
+    _drop_agencies(session, theirs)
     session.execute(delete(PeerRow).where(PeerRow.name == name))
 
 
 def _releasable(receivers: Iterable[Identity]) -> ColumnElement[bool]:
-    # A record goes to a peer when any agency it hosts may read it; none hosted, nothing goes.
-    return or_(false(), *(readable(receiver) for receiver in receivers))
+    # A record goes to a peer when any agency it hosts may read it (none hosted, nothing goes),
+    # and only from this node: a copy held from another peer is that peer's to share.
+    here = select(AgencyRow.code).where(AgencyRow.node.is_(None))
+    return and_(
+        EntityRow.owner_agency.in_(here), or_(false(), *(readable(receiver) for receiver in receivers))
+    )
+
+
+def releasable_page(
+    session: Session, receivers: Iterable[Identity], after: tuple[str, str], limit: int
+) -> list[tuple[StoredEntity, str]]:
+    """The next `limit` records one of `receivers` may read, after (dataset, id) in that order,
+    each with its dataset's title."""
+    query = (
+        select(EntityRow, DatasetRow.title)
+        .join(DatasetRow, DatasetRow.name == EntityRow.dataset)
+        .where(_releasable(receivers), tuple_(EntityRow.dataset, EntityRow.id) > tuple_(*after))
+        .order_by(EntityRow.dataset, EntityRow.id)
+        .limit(limit)
+    )
+    return [(stored_entity(row), title) for row, title in session.execute(query)]
+
+
+def copies_from(session: Session, node: str) -> set[tuple[str, str]]:
+    """The (dataset, id) of every record held here that the agencies `node` hosts own: its copies."""
+    theirs = select(AgencyRow.code).where(AgencyRow.node == node)
+    query = select(EntityRow.dataset, EntityRow.id).where(EntityRow.owner_agency.in_(theirs))
+    return {(dataset, entity_id) for dataset, entity_id in session.execute(query)}
+
+
+def note_nonce(session: Session, peer: str, nonce: str, now: dt.datetime, keep: dt.timedelta) -> bool:
+    """Remember a request's nonce; False when the peer sent it before (a replay). Forgets those
+    older than `keep`, whose requests are refused for their time anyway."""
+    session.execute(delete(PeerNonceRow).where(PeerNonceRow.seen_at < now - keep))
+    if session.get(PeerNonceRow, (peer, nonce)) is not None:
+        return False
+    session.add(PeerNonceRow(peer=peer, nonce=nonce, seen_at=now))
+    session.flush()
+    return True
+
+
+def note_sync(
+    session: Session, name: str, now: dt.datetime, received: int, withdrawn: int, error: str | None
+) -> None:
+    """Record the outcome of a pull from a peer."""
+    row = session.get(PeerRow, name)
+    if row is not None:
+        row.synced_at, row.received, row.withdrawn, row.error = now, received, withdrawn, error
 
 
 def releasable_counts(session: Session, receivers: Iterable[Identity]) -> dict[tuple[str, str], int]:

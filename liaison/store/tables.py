@@ -47,6 +47,7 @@ __all__ = [
     "ObservableRow",
     "OperationRow",
     "PassengerRow",
+    "PeerNonceRow",
     "PeerRow",
     "ReceiptRow",
     "ReferralRow",
@@ -564,6 +565,22 @@ class PeerRow(Base):
     public_key: Mapped[str] = mapped_column(String(64), unique=True)
     added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     added_by: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """When this node last pulled from the peer, whether it succeeded or not."""
+    received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why the last pull failed; None when it succeeded."""
+
+
+class PeerNonceRow(Base):
+    """A signed request's nonce, kept while its time is in the window, so a replay is refused."""
+
+    __tablename__ = "peer_nonce"
+
+    peer: Mapped[str] = mapped_column(String(63), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class GroupMemberRow(Base):

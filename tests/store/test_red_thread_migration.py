@@ -50,7 +50,7 @@ def test_threads_of_red_messages_alone_become_red_threads(engine: Engine, agency
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "-1")  # as written before threads had a handling code
+        command.downgrade(config, "0018")  # as written before threads had a handling code
         for thread, thread_posts in posts.items():
             connection.execute(
                 _OLD_THREAD.insert().values(

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison import store
@@ -24,14 +25,16 @@ from liaison.services.accounts import audit
 from liaison.services.accounts.agencies import check_namespace
 from liaison.store import peers as peer_store
 from liaison.store.peers import Peer
+from liaison.store.retention import delete_record
 
-__all__ = ["Preview", "add", "list_peers", "preview", "remove"]
+__all__ = ["Preview", "add", "list_peers", "preview", "receivers", "remove", "require_keeper"]
 
 MAX_IDS = 100_000
 """The most record ids a preview lists."""
 
 
-def _require_keeper(actor: Identity) -> None:
+def require_keeper(actor: Identity) -> None:
+    """Refuse unless the actor keeps this node's peers: the operator."""
     decision = may(actor, Action.ADMINISTER, NodeFacts(Kind.PEER))
     if not decision:
         raise Forbidden(decision.reason)
@@ -46,7 +49,7 @@ def add(
     key (remove it first, after checking the new fingerprint), and an agency hosted here or by
     another peer.
     """
-    _require_keeper(actor)
+    require_keeper(actor)
     if descriptor.public_key == own.public_key or descriptor.name == own.name:
         raise BadInput(f"the descriptor of {descriptor.name!r} is this node's own; add the other node's")
     with Session(engine) as session, session.begin():
@@ -79,17 +82,30 @@ def add(
 
 def list_peers(engine: Engine, actor: Identity) -> list[Peer]:
     """This node's peers, by name."""
-    _require_keeper(actor)
+    require_keeper(actor)
     with Session(engine) as session:
         return peer_store.list_peers(session)
 
 
-def remove(engine: Engine, actor: Identity, name: str, now: dt.datetime) -> None:
-    """Forget a peer and the agencies it hosts; audited."""
-    _require_keeper(actor)
+def remove(engine: Engine, actor: Identity, name: str, now: dt.datetime) -> int:
+    """Forget a peer, the agencies it hosts and the copies held from it (no longer kept up to date,
+    they would go stale); audited. How many copies were withdrawn."""
+    require_keeper(actor)
     with Session(engine) as session, session.begin():
-        peer_store.remove_peer(session, name)
-        audit.record(session, actor, "peer.remove", f"peer:{name}", now=now)
+        peer_store.get_peer(session, name)
+        copies = sorted(peer_store.copies_from(session, name))
+        for dataset, entity_id in copies:
+            delete_record(session, dataset, entity_id)
+        try:
+            peer_store.remove_peer(session, name)
+        except IntegrityError:
+            raise Conflict(
+                f"the agencies of {name!r} are named in records of this node; it stays a peer"
+            ) from None
+        audit.record(
+            session, actor, "peer.remove", f"peer:{name}", now=now, detail={"withdrawn": len(copies)}
+        )
+    return len(copies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +136,7 @@ def receivers(session: Session, peer: Peer) -> tuple[Identity, ...]:
 
 def preview(engine: Engine, actor: Identity, name: str, now: dt.datetime, *, ids: bool = False) -> Preview:
     """A dry run of a sync to `name`: what it would receive, counted, and listed with `ids`; audited."""
-    _require_keeper(actor)
+    require_keeper(actor)
     with Session(engine) as session, session.begin():
         peer = peer_store.get_peer(session, name)
         identities = receivers(session, peer)

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from liaison import store
 from liaison.access.decision import Action, DatasetFacts, may
-from liaison.errors import BadInput, Forbidden
+from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.ingest import Record
 from liaison.model import Envelope, Handling, Identity, dataset_prefix, namespace_of, parse_release
 from liaison.names.controls import drop_format_controls
 from liaison.services.accounts import audit
 from liaison.services.sharing.landed import landed
 from liaison.store import hits as hit_store
+from liaison.store import peers as peer_store
 
 __all__ = [
     "ImportResult",
@@ -124,13 +125,25 @@ def write_records(
     batch_size: int = 2_000,
     progress: Callable[[int], None] | None = None,
     named_by_liaison: bool = False,
+    copy_of: str | None = None,
 ) -> ImportResult:
     """`import_records` inside the caller's transaction, audited as `action` on the dataset.
 
     The dataset is checked by `check_writable`, unless Liaison names it (`named_by_liaison`: a
     notice lands in the published notices or its agency's diffusions). Names and name parts lose
     their invisible format controls (bidi overrides, isolates and marks, zero-width spaces) on the
-    way in; ZWNJ and ZWJ stay."""
+    way in; ZWNJ and ZWJ stay.
+
+    A record of an agency a peer hosts is a copy, written only by a sync from that peer
+    (`copy_of`): its owner's node is its only writer."""
+    owner = envelope.owner_agency
+    host = peer_store.hosts_of(session, [owner]).get(owner)
+    if host != copy_of:
+        raise Conflict(
+            f"agency {owner} is hosted by the peer node {host!r}: its records are written there"
+            if host
+            else f"agency {owner} is hosted by this node, not by the peer {copy_of!r}"
+        )
     check_writes_for(identity, envelope.owner_agency, action)
     if not named_by_liaison:
         check_writable(session, identity, envelope.dataset)
