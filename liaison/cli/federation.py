@@ -12,7 +12,8 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from liaison.cli.support import caller, engine, out, reported, settings
+from liaison.cli.support import caller, engine, err, out, reported, settings
+from liaison.errors import LiaisonError, Unavailable
 
 if TYPE_CHECKING:
     from typer import _click  # Typer's own copy of Click, whose types its groups take
@@ -51,8 +52,21 @@ def sync_all(ctx: typer.Context) -> None:
         from liaison.services.federation import peers
 
         with reported():
-            for peer in peers.list_peers(engine(), caller()):
-                _pull(peer.descriptor.name)
+            found = peers.list_peers(engine(), caller())
+            if not found:
+                out.print("no peers to pull from: add one with `liaison peer add DESCRIPTOR`")
+            failed = 0
+            for peer in found:
+                # One peer down or refusing must not keep the others' changes from arriving.
+                try:
+                    _pull(peer.descriptor.name)
+                except LiaisonError as exc:
+                    failed += 1
+                    err.print(f"error: {peer.descriptor.name}: {exc}", markup=False, highlight=False)
+            if failed:
+                raise Unavailable(
+                    f"{failed} of {len(found)} peers could not be pulled; `liaison sync status` says why"
+                )
 
 
 def _pull(name: str) -> None:

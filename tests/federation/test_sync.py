@@ -243,6 +243,8 @@ def test_forged_replayed_and_unknown_requests_are_refused_and_a_failed_pull_chan
     failed = nodes.madrid("sync", "ncb-paris", code=7)
     assert "refused the pull" in failed and "no peer 'ncb-madrid' here" in failed.replace("\n", " ")
     assert _held(nodes.madrid) == before
+    every = nodes.madrid.run("sync", code=7)
+    assert "error: ncb-paris:" in every.stderr and "1 of 1 peers could not be pulled" in every.stderr
     [status] = json.loads(nodes.madrid("sync", "status", "--json"))
     assert "no peer 'ncb-madrid' here" in status["error"]
 
