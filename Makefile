@@ -51,6 +51,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/network.py --demo
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/federation.py
 
 # Regenerate the lock files from fresh environments of pyproject's pins and extras:
 # requirements.lock for the application and its tests, requirements-bench.lock for what

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from liaison.api.app import create_app
+from liaison.model import Identity, Role
 from liaison.services.accounts import access
 from liaison.services.trafficking import trafficking_cases
 from liaison.settings import Settings
@@ -92,6 +93,25 @@ def test_bad_answers_are_refused_and_nothing_is_stored(
     sent = {"form_token": "t" * 24, "setting": "street", "country": "es", "observed": ["minor"], **change}
     answer = client.post("/api/v1/trafficking/screenings", json=sent, headers=token(engine, "bob"))
     assert answer.status_code == 422 and field in answer.text
+    assert _stored(engine) == 0
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.REVIEWER])
+def test_a_role_that_does_not_screen_records_no_screening(
+    client: TestClient, engine: Engine, role: Role
+) -> None:
+    access.add_user(engine, Identity.operator(), "rita", "NCB-ES", role, NOW)
+    sent = {
+        "form_token": "t" * 24,
+        "setting": "street",
+        "country": "es",
+        "observed": ["minor"],
+        "language": "en",
+    }
+    answer = client.post("/api/v1/trafficking/screenings", json=sent, headers=token(engine, "rita"))
+    assert (
+        answer.status_code == 403 and f"the {role} role reads screenings but does not screen" in answer.text
+    )
     assert _stored(engine) == 0
 
 

@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.domains.trafficking.indicators import Advice, Assessment, assess
-from liaison.errors import BadInput, Conflict, Forbidden, NotFound
+from liaison.errors import BadInput, Conflict, NotFound
 from liaison.i18n import LANGUAGES
-from liaison.model import Identity, IdentityKind
+from liaison.model import Identity
 from liaison.model.operation import country_code
 from liaison.services.accounts import audit
+from liaison.services.screening.subject_screening import member_agency
 from liaison.store.indicator_screenings import (
     add_screening,
     screening_by_token,
@@ -83,8 +84,7 @@ def record(
     now: dt.datetime,
 ) -> Screening:
     """Assess and record a screening; Conflict if this form's token was already used."""
-    if identity.kind is not IdentityKind.MEMBER or not identity.agency:
-        raise Forbidden("screenings are recorded by a member agency's user")
+    agency = member_agency(identity)
     if not 16 <= len(token) <= 64:
         raise BadInput("field 'form_token': 16 to 64 characters")
     if language not in LANGUAGES:
@@ -96,7 +96,7 @@ def record(
     row = IndicatorScreeningRow(
         id=secrets.token_hex(8),
         form_token=token,
-        agency=identity.agency,
+        agency=agency,
         actor=identity.actor,
         setting=setting,
         country=code,
