@@ -69,11 +69,21 @@ class NodeDescriptor:
         }
 
 
+RESERVED = frozenset({"pull", "preview", "status"})
+"""Names `liaison sync NAME` reads as its commands, so a peer of such a name could not be pulled."""
+
+
 def check_node_name(name: str, where: str) -> str:
-    """A node's name as given, or BadInput naming `where`: lower-case letters, digits, '.' and '-'."""
+    """A node's name as given, or BadInput naming `where`: lower-case letters, digits, '.' and '-',
+    and not one of the words `liaison sync` takes as a command."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise BadInput(
             f"{where}: field 'name': {str(name)[:70]!r}; use 1 to 63 lower-case letters, digits, '.' or '-'"
+        )
+    if name in RESERVED:
+        raise BadInput(
+            f"{where}: field 'name': {name!r} is reserved (`liaison sync {name}` is a command, not a "
+            "pull from a peer of that name); its node must take another name"
         )
     return name
 

@@ -1,0 +1,129 @@
+"""An attacker's view of federation: a peer that lies, loops or relays, and names that collide.
+
+Strategy: the three in-process nodes of `test_sync_property` (each its own SQLite store and app,
+peered with the others). A hostile source is a transport that answers with pages it makes up,
+signed with that source's real key, so only the receiver's checks stand between them and the
+store; a hostile peer relaying another's signed request is that request sent to a third node.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.access.node_requests import NONCE, SIGNATURE
+from liaison.errors import BadInput, Conflict
+from liaison.model import Identity
+from liaison.model.node import NodeDescriptor, check_node_name, parse_descriptor
+from liaison.services.federation import nodes, peers, sync
+from liaison.store.tables import EntityRow
+from tests.federation.test_sync_property import World, three_nodes
+
+NOW = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+TARGET = f"{sync.RECORDS_PATH}?after_dataset=&after_id="
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    with three_nodes({node: [] for node in ("node-a", "node-b", "node-c")}) as made:
+        yield made
+
+
+def _record(**changes: Any) -> dict[str, Any]:
+    record = {
+        "dataset": "b1_ds",
+        "title": "B1's",
+        "owner_agency": "B1",
+        "handling": "AMBER",
+        "releasability": ["agency:A1"],
+        "purpose": "test",
+        "review": "2030-01-01",
+        "entity": {"id": "x1", "schema": "Person", "properties": {"name": ["X"]}},
+    }
+    record.update(changes)
+    return record
+
+
+def _hostile(world: World, source: str, pages: Callable[[int], dict[str, Any]]) -> sync.Transport:
+    """A transport answering as `source` (signed with its key) with the pages `pages` makes."""
+    calls = iter(range(100))
+
+    def get(_url: str, headers: dict[str, str]) -> httpx.Response:
+        call = next(calls, None)
+        assert call is not None, "the pull kept asking: it never ends"
+        body = orjson.dumps(pages(call))
+        signature = sync.signed_answer(world.settings[source], headers[NONCE], 200, body)
+        return httpx.Response(200, content=body, headers={SIGNATURE: signature})
+
+    return get
+
+
+def _pull_from_b(world: World, get: sync.Transport) -> sync.Pulled:
+    return sync.pull(
+        world.engines["node-a"], Identity.operator(), world.settings["node-a"], "node-b", NOW, get=get
+    )
+
+
+def _held_at_a(world: World) -> set[str]:
+    with Session(world.engines["node-a"]) as session:
+        return set(session.scalars(select(EntityRow.id)))
+
+
+@pytest.mark.parametrize(
+    ("record", "refused"),
+    [
+        (_record(owner_agency="C1", dataset="c1_ds"), "is not an agency node-b hosts"),
+        (_record(owner_agency="A1", dataset="a1_ds"), "is not an agency node-b hosts"),
+        (_record(handling="RED"), "RED never leaves its node"),
+        (_record(releasability=["agency:C1"]), "only agencies this node hosts"),
+        (_record(releasability=["country:fr"]), "only agencies this node hosts"),
+        (_record(releasability=["user:u-a1"]), "only agencies this node hosts"),
+        (_record(dataset="a1_ds"), "is not a dataset name of B1"),
+        (_record(dataset="../b1_ds"), "is not a dataset name of B1"),
+        (_record(entity={"id": "x1", "schema": "Nope", "properties": {}}), "is not an FtM schema"),
+    ],
+)
+def test_a_peer_s_lies_refuse_the_whole_pull(world: World, record: dict[str, Any], refused: str) -> None:
+    good = _record(entity={"id": "good", "schema": "Person", "properties": {"name": ["G"]}})
+    get = _hostile(world, "node-b", lambda _call: {"records": [good, record], "next": None})
+    with pytest.raises(BadInput, match=refused):
+        _pull_from_b(world, get)
+    assert "good" not in _held_at_a(world)
+
+
+def test_a_cursor_that_loops_is_refused(world: World) -> None:
+    get = _hostile(world, "node-b", lambda _call: {"records": [_record()], "next": ["b1_ds", "x1"]})
+    with pytest.raises(BadInput, match="does not move forward"):
+        _pull_from_b(world, get)
+
+
+@pytest.mark.parametrize("name", ["status", "preview", "pull"])
+def test_a_node_may_not_be_named_like_a_sync_command(name: str) -> None:
+    with pytest.raises(BadInput, match="reserved"):
+        check_node_name(name, "descriptor")
+    descriptor = NodeDescriptor(name, "http://x", "a" * 43 + "=", ()).as_json()
+    with pytest.raises(BadInput, match="`liaison sync"):
+        parse_descriptor(descriptor, "descriptor")
+    check_node_name(f"{name}-1", "descriptor")
+
+
+def test_a_descriptor_claiming_an_agency_hosted_here_or_by_another_peer_is_refused(world: World) -> None:
+    base = nodes.descriptor(world.engines["node-c"], world.settings["node-c"])
+    own = nodes.descriptor(world.engines["node-a"], world.settings["node-a"])
+    for code, refused in (("A1", "hosted by this node"), ("B1", "hosted by the peer 'node-b'")):
+        claimed = parse_descriptor(
+            {
+                **base.as_json(),
+                "agencies": [*base.as_json()["agencies"], {**base.as_json()["agencies"][0], "code": code}],
+            },
+            "descriptor",
+        )
+        with pytest.raises(Conflict, match=refused):
+            peers.add(world.engines["node-a"], Identity.operator(), claimed, own, NOW)
