@@ -98,10 +98,28 @@ def test_a_peer_s_lies_refuse_the_whole_pull(world: World, record: dict[str, Any
     assert "good" not in _held_at_a(world)
 
 
+def test_a_cursor_that_moves_but_brings_nothing_ends_the_pull(world: World) -> None:
+    # Each page empty, each `next` further on: without a check the pull never ends.
+    get = _hostile(world, "node-b", lambda call: {"records": [], "next": ["b1_ds", f"{call:06}"]})
+    with pytest.raises(BadInput, match="next"):
+        _pull_from_b(world, get)
+
+
 def test_a_cursor_that_loops_is_refused(world: World) -> None:
     get = _hostile(world, "node-b", lambda _call: {"records": [_record()], "next": ["b1_ds", "x1"]})
     with pytest.raises(BadInput, match="does not move forward"):
         _pull_from_b(world, get)
+
+
+def test_a_page_longer_than_a_page_is_refused(world: World) -> None:
+    many = [
+        _record(entity={"id": f"m{n}", "schema": "Person", "properties": {"name": ["M"]}})
+        for n in range(sync.PAGE + 1)
+    ]
+    get = _hostile(world, "node-b", lambda _call: {"records": many, "next": None})
+    with pytest.raises(BadInput, match="at most"):
+        _pull_from_b(world, get)
+    assert not _held_at_a(world) & {f"m{n}" for n in range(sync.PAGE + 1)}
 
 
 @pytest.mark.parametrize("name", ["status", "preview", "pull"])

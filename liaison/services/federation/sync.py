@@ -201,12 +201,18 @@ def _fetch(
             data = orjson.loads(response.content)
         except orjson.JSONDecodeError:
             raise BadInput(f"peer {name}: its answer is not JSON") from None
-        incoming.extend(read_page(data.get("records"), name, theirs, ours, len(incoming)))
+        page = data.get("records")
+        if isinstance(page, list) and len(page) > PAGE:
+            raise BadInput(f"peer {name}: a page holds at most {PAGE} records, not {len(page):,}")
+        incoming.extend(read_page(page, name, theirs, ours, len(incoming)))
         if len(incoming) > MAX_RECORDS:
             raise BadInput(f"peer {name}: more than {MAX_RECORDS:,} records; refused as a flood")
         following = data.get("next")
         if following is None:
             return incoming
+        if not page:
+            # A page is followed only when full: empty pages moving on would never end the pull.
+            raise BadInput(f"peer {name}: field 'next' after a page without records")
         if not (
             isinstance(following, list) and len(following) == 2 and all(isinstance(v, str) for v in following)
         ):
