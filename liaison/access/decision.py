@@ -78,6 +78,7 @@ __all__ = [
     "TakedownFacts",
     "ThreadFacts",
     "UserFacts",
+    "decider",
     "grant_entry",
     "identity_keys",
     "may",
@@ -399,10 +400,20 @@ class Decision:
 
 def may(identity: Identity, action: Action, resource: Resource) -> Decision:
     """Whether `identity` may take `action` on `resource`, and the reason."""
-    for grant in rule(identity, action, resource.kind):
-        if holds_on(grant.condition, resource):
-            return Decision(True, grant.reason)
-    return Decision(False, _refusal(identity, action, resource))
+    return decider(identity, action, resource.kind)(resource)
+
+
+def decider(identity: Identity, action: Action, kind: Kind) -> Callable[[Resource], Decision]:
+    """`may` for many resources of one kind, its rule built once: for a sync's thousands of records."""
+    grants = rule(identity, action, kind)
+
+    def decide(resource: Resource) -> Decision:
+        for grant in grants:
+            if holds_on(grant.condition, resource):
+                return Decision(True, grant.reason)
+        return Decision(False, _refusal(identity, action, resource))
+
+    return decide
 
 
 def rule(identity: Identity, action: Action, kind: Kind) -> Rule:

@@ -24,7 +24,8 @@ import orjson
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from liaison.access import Action, RecordFacts, may
+from liaison.access import Action, Kind, RecordFacts
+from liaison.access.decision import decider
 from liaison.access.node_requests import (
     NONCE,
     SIGNATURE,
@@ -95,12 +96,13 @@ def outgoing(engine: Engine, name: str, after: tuple[str, str], now: dt.datetime
         peer = peer_store.get_peer(session, name)
         identities = receivers(session, peer)
         page = peer_store.releasable_page(session, identities, after, PAGE)
+        deciders = [(who.agency, decider(who, Action.READ, Kind.RECORD)) for who in identities]
         reasons: Counter[str] = Counter()
         records: list[dict[str, Any]] = []
         for stored, title in page:
             envelope = stored.envelope
             facts = RecordFacts.of(envelope.owner_agency, envelope.handling, envelope.releasability)
-            decisions = [(who.agency, may(who, Action.READ, facts)) for who in identities]
+            decisions = [(agency, decide(facts)) for agency, decide in deciders]
             admitted = [agency for agency, decision in decisions if decision]
             reasons.update({next(decision.reason for _agency, decision in decisions if decision): 1})
             open_to_all = envelope.handling in (Handling.CLEAR, Handling.GREEN)
