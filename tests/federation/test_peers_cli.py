@@ -41,6 +41,16 @@ class Node(Cli):
         return path
 
 
+def import_person(node: Node, folder: Path, name: str, handling: str, release: str | None) -> None:
+    """Import at `node` the person `fr-NAME` of NCB-FR into `ncb_fr_NAME` under this envelope."""
+    source = folder / f"{name}.json"
+    source.write_text(
+        json.dumps({"id": f"fr-{name}", "schema": "Person", "properties": {"name": [f"Person {name}"]}})
+    )
+    envelope = ["--agency", "NCB-FR", "--handling", handling, *(["--release", release] if release else [])]
+    node("import", "ftm", str(source), "--dataset", "ncb_fr_" + name.replace("-", "_"), *envelope)
+
+
 @pytest.fixture
 def nodes(database_url: str, tmp_path: Path) -> tuple[Node, Node]:
     paris = Node(database_url, "ncb-paris", 8101, SECRET_A)
@@ -120,23 +130,7 @@ def test_a_peer_added_receives_exactly_what_was_released_to_its_agencies(
         "red-user": ("RED", "user:amelie", False),
     }
     for name, (handling, release, _sent) in released.items():
-        source = tmp_path / f"{name}.json"
-        entity = {"id": f"fr-{name}", "schema": "Person", "properties": {"name": [f"Person {name}"]}}
-        source.write_text(json.dumps(entity))
-        dataset = "ncb_fr_" + name.replace("-", "_")
-        extra = ["--release", release] if release else []
-        paris(
-            "import",
-            "ftm",
-            str(source),
-            "--dataset",
-            dataset,
-            "--agency",
-            "NCB-FR",
-            "--handling",
-            handling,
-            *extra,
-        )
+        import_person(paris, tmp_path, name, handling, release)
 
     preview = json.loads(paris("sync", "preview", "ncb-madrid", "--ids", "--json"))
     expected = {f"fr-{name}" for name, (_h, _r, sent) in released.items() if sent}

@@ -29,7 +29,7 @@ from liaison.access.node_requests import NONCE, SIGNATURE, check_response, sign_
 from liaison.access.sealing import read_key
 from liaison.errors import Unauthenticated
 from tests.api.test_index_following import LIAISON, _free_port, _ready, _until
-from tests.federation.test_peers_cli import SECRET_A, SECRET_B, Node
+from tests.federation.test_peers_cli import SECRET_A, SECRET_B, Node, import_person
 
 RECORDS = {
     # name: (handling, releasability, sent to Madrid, NCB-ES reads the copy, BP-ES reads it)
@@ -50,27 +50,6 @@ class Nodes:
     folder: Path
 
 
-def _import(node: Node, folder: Path, name: str, handling: str, release: str | None) -> None:
-    source = folder / f"{name}.json"
-    source.write_text(
-        json.dumps({"id": f"fr-{name}", "schema": "Person", "properties": {"name": [f"Person {name}"]}})
-    )
-    extra = ["--release", release] if release else []
-    dataset = "ncb_fr_" + name.replace("-", "_")
-    node(
-        "import",
-        "ftm",
-        str(source),
-        "--dataset",
-        dataset,
-        "--agency",
-        "NCB-FR",
-        "--handling",
-        handling,
-        *extra,
-    )
-
-
 @pytest.fixture
 def nodes(database_url: str, tmp_path: Path) -> Iterator[Nodes]:
     port = _free_port()
@@ -88,7 +67,7 @@ def nodes(database_url: str, tmp_path: Path) -> Iterator[Nodes]:
     paris("peer", "add", str(madrid.descriptor(tmp_path)))
     madrid("peer", "add", str(paris.descriptor(tmp_path)))
     for name, (handling, release, *_reads) in RECORDS.items():
-        _import(paris, tmp_path, name, handling, release)
+        import_person(paris, tmp_path, name, handling, release)
     log = (tmp_path / "paris.log").open("wb")
     server = subprocess.Popen(
         [LIAISON, "serve", "--port", str(port)],
@@ -169,8 +148,8 @@ def test_a_record_crosses_under_its_owner_s_rules_and_is_withdrawn_when_they_nar
     assert _actions(madrid, "sync.pull")[-1][2] == {"received": 4, "withdrawn": 0}
 
     # The owner narrows one record and widens another: the next pull follows, and is whole again.
-    _import(paris, nodes.folder, "amber-es", "AMBER", None)
-    _import(paris, nodes.folder, "amber-it", "AMBER", "agency:NCB-ES")
+    import_person(paris, nodes.folder, "amber-es", "AMBER", None)
+    import_person(paris, nodes.folder, "amber-it", "AMBER", "agency:NCB-ES")
     assert "ncb-paris: 4 records received, 1 withdrawn" in madrid("sync")
     assert "fr-amber-es" not in _held(madrid) and _held(madrid)["fr-amber-it"][2] == ["agency:NCB-ES"]
     status = json.loads(madrid("sync", "status", "--json"))
@@ -215,20 +194,28 @@ def test_forged_replayed_and_unknown_requests_are_refused_and_a_failed_pull_chan
         return response
 
     madrid_key = _secret_key(SECRET_B)
-    good = sign_request(madrid_key, "ncb-madrid", "GET", target, b"", now)
+    good = sign_request(madrid_key, "ncb-madrid", "GET", target, b"", now, to="ncb-paris")
     assert ask(good).status_code == 200
     replayed = ask(good)
     assert replayed.status_code == 401 and "replay" in replayed.json()["detail"]
     forged = sign_request(
-        _secret_key(base64.b64encode(b"z" * 32).decode()), "ncb-madrid", "GET", target, b"", now
+        _secret_key(base64.b64encode(b"z" * 32).decode()),
+        "ncb-madrid",
+        "GET",
+        target,
+        b"",
+        now,
+        to="ncb-paris",
     )
     assert "is not ncb-madrid's" in ask(forged).json()["detail"]
-    stale = sign_request(madrid_key, "ncb-madrid", "GET", target, b"", now - dt.timedelta(minutes=6))
+    stale = sign_request(
+        madrid_key, "ncb-madrid", "GET", target, b"", now - dt.timedelta(minutes=6), to="ncb-paris"
+    )
     assert "minutes from this node's clock" in ask(stale).json()["detail"]
-    other_path = sign_request(madrid_key, "ncb-madrid", "GET", target + "x", b"", now)
+    other_path = sign_request(madrid_key, "ncb-madrid", "GET", target + "x", b"", now, to="ncb-paris")
     assert ask(other_path).status_code == 401
     stranger = sign_request(
-        _secret_key(base64.b64encode(b"s" * 32).decode()), "ncb-rome", "GET", target, b"", now
+        _secret_key(base64.b64encode(b"s" * 32).decode()), "ncb-rome", "GET", target, b"", now, to="ncb-paris"
     )
     assert "no peer 'ncb-rome' here" in ask(stranger).json()["detail"]
     unsigned = httpx.get(nodes.url + target, timeout=30)
