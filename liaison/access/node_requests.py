@@ -1,10 +1,12 @@
 """Requests between nodes, signed both ways with the nodes' Ed25519 keys.
 
 A request carries the sending node's name, the time, a fresh nonce and a signature over those,
-the method, the path with its query and the body's digest. The receiving node checks it against
-the key it holds for that peer, refuses it outside a five-minute window or when its nonce was
-seen (a replay), and signs its answer over the request's nonce, status and body, so the sender
-knows the answer came from the node it asked and was made for this request.
+the name of the node it is for, the method, the path with its query and the body's digest (a
+request signed for one peer is refused by another, so no peer can pass one on as its sender's).
+The receiving node checks it against the key it holds for that peer and its own name, refuses
+it outside a five-minute window or when its nonce was seen (a replay), and signs its answer over
+the request's nonce, status and body, so the sender knows the answer came from the node it asked
+and was made for this request.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ WINDOW = dt.timedelta(minutes=5)
 """How far a request's time may be from the receiver's clock; its nonce is kept twice as long."""
 
 
-def _request_message(method: str, target: str, date: str, nonce: str, body: bytes) -> bytes:
+def _request_message(to: str, method: str, target: str, date: str, nonce: str, body: bytes) -> bytes:
     digest = hashlib.sha256(body).hexdigest()
-    return "\n".join(("liaison-request-v1", method.upper(), target, date, nonce, digest)).encode()
+    return "\n".join(("liaison-request-v2", to, method.upper(), target, date, nonce, digest)).encode()
 
 
 def _response_message(nonce: str, status: int, body: bytes) -> bytes:
@@ -47,11 +49,11 @@ def _response_message(nonce: str, status: int, body: bytes) -> bytes:
 
 
 def sign_request(
-    key: NodeKey, node: str, method: str, target: str, body: bytes, now: dt.datetime
+    key: NodeKey, node: str, method: str, target: str, body: bytes, now: dt.datetime, *, to: str
 ) -> dict[str, str]:
-    """The headers that sign a request from `node` for `target` (path and query)."""
+    """The headers that sign a request from `node` to the node `to` for `target` (path and query)."""
     date, nonce = now.astimezone(dt.UTC).isoformat(), secrets.token_urlsafe(18)
-    signature = key.sign(_request_message(method, target, date, nonce, body))
+    signature = key.sign(_request_message(to, method, target, date, nonce, body))
     return {NODE: node, DATE: date, NONCE: nonce, SIGNATURE: signature}
 
 
@@ -77,9 +79,17 @@ def read_request(headers: Mapping[str, str]) -> SignedRequest:
 
 
 def verify_request(
-    signed: SignedRequest, public_key: str, method: str, target: str, body: bytes, now: dt.datetime
+    signed: SignedRequest,
+    public_key: str,
+    method: str,
+    target: str,
+    body: bytes,
+    now: dt.datetime,
+    *,
+    to: str,
 ) -> None:
-    """Unauthenticated unless the key's holder signed the request now; the caller checks its nonce."""
+    """Unauthenticated unless the key's holder signed the request now, for the node `to` (this
+    one); the caller checks its nonce."""
     try:
         sent = dt.datetime.fromisoformat(signed.date)
     except ValueError:
@@ -89,9 +99,11 @@ def verify_request(
             f"header {DATE}: more than {WINDOW.seconds // 60} minutes from this node's clock"
         )
     if not signed_by(
-        public_key, _request_message(method, target, signed.date, signed.nonce, body), signed.signature
+        public_key, _request_message(to, method, target, signed.date, signed.nonce, body), signed.signature
     ):
-        raise Unauthenticated(f"the signature is not {signed.node}'s (header {SIGNATURE})")
+        raise Unauthenticated(
+            f"the signature is not {signed.node}'s for a request to {to} (header {SIGNATURE})"
+        )
 
 
 def sign_response(key: NodeKey, nonce: str, status: int, body: bytes) -> str:

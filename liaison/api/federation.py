@@ -32,7 +32,9 @@ async def records(request: Request) -> Response:
         if max(len(after[0]), len(after[1])) > 255:
             raise BadInput("after_dataset and after_id: at most 255 characters each")
         now = dt.datetime.now(dt.UTC)
-        peer = sync.authenticate(request.app.state.engine, request.headers, "GET", target, b"", now)
+        peer = sync.authenticate(
+            request.app.state.engine, request.headers, "GET", target, b"", now, to=settings.node_name
+        )
         return orjson.dumps(sync.outgoing(request.app.state.engine, peer, after, now))
 
     try:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.access.node_requests import NONCE, SIGNATURE
+from liaison.access.node_requests import NONCE, SIGNATURE, sign_request
 from liaison.errors import BadInput, Conflict
 from liaison.model import Identity
 from liaison.model.node import NodeDescriptor, check_node_name, parse_descriptor
@@ -120,6 +120,17 @@ def test_a_page_longer_than_a_page_is_refused(world: World) -> None:
     with pytest.raises(BadInput, match="at most"):
         _pull_from_b(world, get)
     assert not _held_at_a(world) & {f"m{n}" for n in range(sync.PAGE + 1)}
+
+
+def test_a_request_signed_for_one_node_is_refused_by_another(world: World) -> None:
+    # node-c is a peer of node-b; it takes a request node-b signed when pulling from it and
+    # sends it on to node-a, which would answer with what it releases to node-b.
+    key = nodes.node_key(world.settings["node-b"])
+    relayed = sign_request(key, "node-b", "GET", TARGET, b"", dt.datetime.now(dt.UTC), to="node-c")
+    answer = world.clients["node-a"].get(TARGET, headers=relayed)
+    assert answer.status_code == 401 and "for a request to node-a" in answer.json()["detail"]
+    meant = sign_request(key, "node-b", "GET", TARGET, b"", dt.datetime.now(dt.UTC), to="node-a")
+    assert world.clients["node-a"].get(TARGET, headers=meant).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["status", "preview", "pull"])

@@ -63,9 +63,17 @@ def _as_peer(name: str) -> Identity:
 
 
 def authenticate(
-    engine: Engine, headers: Mapping[str, str], method: str, target: str, body: bytes, now: dt.datetime
+    engine: Engine,
+    headers: Mapping[str, str],
+    method: str,
+    target: str,
+    body: bytes,
+    now: dt.datetime,
+    *,
+    to: str,
 ) -> str:
-    """The name of the peer that signed this request; Unauthenticated (audited) otherwise."""
+    """The name of the peer that signed this request for this node, `to`; Unauthenticated
+    (audited) otherwise."""
     try:
         signed = read_request(headers)
         with Session(engine) as session, session.begin():
@@ -78,7 +86,7 @@ def authenticate(
                 raise Unauthenticated(
                     f"no peer {signed.node[:63]!r} here: its admin has not added this node's peer"
                 )
-            verify_request(signed, peer.descriptor.public_key, method, target, body, now)
+            verify_request(signed, peer.descriptor.public_key, method, target, body, now, to=to)
             if not peer_store.note_nonce(session, signed.node, signed.nonce, now, 2 * WINDOW):
                 raise Unauthenticated(f"header {NONCE}: this request was sent before (a replay)")
     except Unauthenticated as refused:
@@ -184,7 +192,7 @@ def _fetch(
     incoming: list[Incoming] = []
     while True:
         target = f"{RECORDS_PATH}?{urlencode({'after_dataset': after[0], 'after_id': after[1]})}"
-        headers = sign_request(key, settings.node_name, "GET", target, b"", dt.datetime.now(dt.UTC))
+        headers = sign_request(key, settings.node_name, "GET", target, b"", dt.datetime.now(dt.UTC), to=name)
         try:
             response = get(url + target, headers)
         except httpx.HTTPError as exc:
