@@ -96,6 +96,10 @@ def save_peer(session: Session, descriptor: NodeDescriptor, now: dt.datetime, by
 
 
 def _drop_agencies(session: Session, codes: Select[str]) -> None:
+    # Their datasets go with them (the caller has deleted the copies in them).
+    datasets = select(DatasetRow.name).where(DatasetRow.owner_agency.in_(codes))
+    session.execute(delete(ImportRow).where(ImportRow.dataset.in_(datasets)))
+    session.execute(delete(DatasetRow).where(DatasetRow.owner_agency.in_(codes)))
     session.execute(delete(GroupMemberRow).where(GroupMemberRow.agency.in_(codes)))
     session.execute(delete(AgencyRow).where(AgencyRow.code.in_(codes)))
 
@@ -172,9 +176,12 @@ def releasable_page(
     return [(stored_entity(row), title) for row, title in session.execute(query)]
 
 
-def copies_from(session: Session, node: str) -> set[tuple[str, str]]:
-    """The (dataset, id) of every record held here that the agencies `node` hosts own: its copies."""
+def copies_from(session: Session, node: str, agencies: Iterable[str] | None = None) -> set[tuple[str, str]]:
+    """The (dataset, id) of every record held here that the agencies `node` hosts own: its copies
+    (of those of `agencies` alone, when given)."""
     theirs = select(AgencyRow.code).where(AgencyRow.node == node)
+    if agencies is not None:
+        theirs = theirs.where(AgencyRow.code.in_(list(agencies)))
     query = select(EntityRow.dataset, EntityRow.id).where(EntityRow.owner_agency.in_(theirs))
     return {(dataset, entity_id) for dataset, entity_id in session.execute(query)}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -20,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from liaison.access.node_requests import NONCE, SIGNATURE, sign_request
 from liaison.errors import BadInput, Conflict
-from liaison.model import Identity
+from liaison.model import Handling, Identity
 from liaison.model.node import NodeDescriptor, check_node_name, parse_descriptor
 from liaison.services.federation import nodes, peers, sync
-from liaison.store.tables import EntityRow
-from tests.federation.test_sync_property import World, three_nodes
+from liaison.store import peers as peer_store
+from liaison.store.tables import AuditEventRow, EntityRow
+from tests.federation.test_sync_property import World, import_record, three_nodes
 
 NOW = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 TARGET = f"{sync.RECORDS_PATH}?after_dataset=&after_id="
@@ -156,3 +158,22 @@ def test_a_descriptor_claiming_an_agency_hosted_here_or_by_another_peer_is_refus
         )
         with pytest.raises(Conflict, match=refused):
             peers.add(world.engines["node-a"], Identity.operator(), claimed, own, NOW)
+
+
+def test_a_peer_that_no_longer_hosts_an_agency_takes_its_copies_with_it() -> None:
+    with three_nodes({node: [] for node in ("node-a", "node-b", "node-c")}) as fresh:
+        import_record(fresh, 0, ("B2", Handling.GREEN, ()))
+        import_record(fresh, 1, ("B1", Handling.GREEN, ()))
+        now = dt.datetime.now(dt.UTC)
+        at_a = (fresh.engines["node-a"], Identity.operator(), fresh.settings["node-a"], "node-b")
+        assert sync.pull(*at_a, now, get=fresh.transport).received == 2
+        # node-b's admin hands an update: B2 has moved off it (to node-c, say).
+        before = nodes.descriptor(fresh.engines["node-b"], fresh.settings["node-b"])
+        fewer = replace(before, agencies=tuple(a for a in before.agencies if a.code != "B2"))
+        own = nodes.descriptor(fresh.engines["node-a"], fresh.settings["node-a"])
+        peers.add(fresh.engines["node-a"], Identity.operator(), fewer, own, now)
+        with Session(fresh.engines["node-a"]) as session:
+            assert dict(session.execute(select(EntityRow.id, EntityRow.owner_agency)).all()) == {"r1": "B1"}
+            assert peer_store.hosts_of(session, ["B1", "B2"]) == {"B1": "node-b"}
+            [*_, added] = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "peer.add"))
+            assert added.detail["withdrawn"] == 1

@@ -47,7 +47,7 @@ def add(
 
     Refused: this node's own descriptor, a key another peer holds, a known peer with another
     key (remove it first, after checking the new fingerprint), and an agency hosted here or by
-    another peer.
+    another peer. The copies held of an agency the peer no longer hosts are withdrawn.
     """
     require_keeper(actor)
     if descriptor.public_key == own.public_key or descriptor.name == own.name:
@@ -70,11 +70,23 @@ def add(
                 raise Conflict(f"agency {agency.code} is hosted by this node, not by {descriptor.name!r}")
             elif hosts[agency.code] != descriptor.name:
                 raise Conflict(f"agency {agency.code} is hosted by the peer {hosts[agency.code]!r}")
-        peer_store.save_peer(session, descriptor, now, actor.actor)
+        listed = {agency.code for agency in descriptor.agencies}
+        dropped = {agency.code for agency in peer_store.agencies_hosted_by(session, descriptor.name)} - listed
+        copies = sorted(peer_store.copies_from(session, descriptor.name, dropped)) if dropped else []
+        for dataset, entity_id in copies:
+            delete_record(session, dataset, entity_id)
+        try:
+            peer_store.save_peer(session, descriptor, now, actor.actor)
+        except IntegrityError:
+            raise Conflict(
+                f"agencies {', '.join(sorted(dropped))} that {descriptor.name!r} no longer lists are named "
+                "in records of this node; it keeps its former descriptor"
+            ) from None
         detail = {
             "url": descriptor.url,
             "fingerprint": descriptor.fingerprint,
             "agencies": [agency.code for agency in descriptor.agencies],
+            "withdrawn": len(copies),
         }
         audit.record(session, actor, "peer.add", f"peer:{descriptor.name}", now=now, detail=detail)
         return peer_store.get_peer(session, descriptor.name)
