@@ -87,8 +87,8 @@ def _held_at_a(world: World) -> set[str]:
         (_record(releasability=["agency:C1"]), "only agencies this node hosts"),
         (_record(releasability=["country:fr"]), "only agencies this node hosts"),
         (_record(releasability=["user:u-a1"]), "only agencies this node hosts"),
-        (_record(dataset="a1_ds"), "is not a dataset name of B1"),
-        (_record(dataset="../b1_ds"), "is not a dataset name of B1"),
+        (_record(dataset="a1_ds"), "is not a dataset name|namespace"),
+        (_record(dataset="../b1_ds"), "is not a dataset name"),
         (_record(entity={"id": "x1", "schema": "Nope", "properties": {}}), "is not an FtM schema"),
     ],
 )
