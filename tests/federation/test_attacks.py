@@ -19,10 +19,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.access.decision import Action, Kind, rule
 from liaison.access.node_requests import NONCE, SIGNATURE, sign_request
-from liaison.errors import BadInput, Conflict
+from liaison.errors import BadInput, Conflict, Forbidden
 from liaison.model import Handling, Identity
 from liaison.model.node import NodeDescriptor, check_node_name, parse_descriptor
+from liaison.services.accounts.access import identity_of
 from liaison.services.federation import nodes, peers, sync
 from liaison.store import peers as peer_store
 from liaison.store.tables import AuditEventRow, EntityRow
@@ -177,3 +179,39 @@ def test_a_peer_that_no_longer_hosts_an_agency_takes_its_copies_with_it() -> Non
             assert peer_store.hosts_of(session, ["B1", "B2"]) == {"B1": "node-b"}
             [*_, added] = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "peer.add"))
             assert added.detail["withdrawn"] == 1
+
+
+def test_a_peer_identity_reads_records_and_nothing_else_and_only_the_operator_keeps_peers(
+    world: World,
+) -> None:
+    peer = Identity.peer("node-b", "B1", "fr", frozenset({"g1"}))
+    for action in Action:
+        for kind in Kind:
+            granted = bool(rule(peer, action, kind))
+            assert granted is ((action, kind) == (Action.READ, Kind.RECORD)), (action, kind)
+    member = identity_of(world.engines["node-a"], "u-a1")
+    engine, own = world.engines["node-a"], nodes.descriptor(world.engines["node-a"], world.settings["node-a"])
+    other = nodes.descriptor(world.engines["node-c"], world.settings["node-c"])
+    for who in (peer, member, Identity.public()):
+        with pytest.raises(Forbidden):
+            sync.pull(engine, who, world.settings["node-a"], "node-b", NOW, get=world.transport)
+        with pytest.raises(Forbidden):
+            peers.preview(engine, who, "node-b", NOW)
+        with pytest.raises(Forbidden):
+            peers.add(engine, who, other, own, NOW)
+        with pytest.raises(Forbidden):
+            peers.remove(engine, who, "node-b", NOW)
+        with pytest.raises(Forbidden):
+            peers.list_peers(engine, who)
+
+
+def test_a_relayed_request_is_audited_as_refused(world: World) -> None:
+    key = nodes.node_key(world.settings["node-b"])
+    relayed = sign_request(key, "node-b", "GET", TARGET, b"", dt.datetime.now(dt.UTC), to="node-c")
+    assert world.clients["node-a"].get(TARGET, headers=relayed).status_code == 401
+    with Session(world.engines["node-a"]) as session:
+        [*_, refused] = session.scalars(
+            select(AuditEventRow).where(AuditEventRow.action == "sync.refused").order_by(AuditEventRow.seq)
+        )
+        assert refused.detail["node"] == "node-b"
+        assert "for a request to node-a" in str(refused.detail["reason"])
