@@ -8,9 +8,12 @@ store; a hostile peer relaying another's signed request is that request sent to 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -215,3 +218,30 @@ def test_a_relayed_request_is_audited_as_refused(world: World) -> None:
         )
         assert refused.detail["node"] == "node-b"
         assert "for a request to node-a" in str(refused.detail["reason"])
+
+
+def test_an_answer_longer_than_a_page_may_be_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real transport, against a server that never stops sending.
+    class Endless(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header(SIGNATURE, "x")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(1_000):
+                    self.wfile.write(b" " * 10_000)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(sync, "MAX_PAGE_BYTES", 100_000)
+    try:
+        with pytest.raises(BadInput, match="longer than 100,000 bytes"):
+            sync._get(f"http://127.0.0.1:{server.server_port}{TARGET}", {})
+    finally:
+        server.shutdown()
+        server.server_close()

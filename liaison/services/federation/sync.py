@@ -55,6 +55,8 @@ PAGE = 500
 MAX_RECORDS = 2_000_000
 """More than a pull may bring; a peer that sends more is flooding, and the pull is refused."""
 TIMEOUT = 30.0
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+"""More than a page of records takes; a longer answer is cut off and the pull refused, not read."""
 
 
 def _as_peer(name: str) -> Identity:
@@ -153,7 +155,17 @@ Transport = Callable[[str, dict[str, str]], httpx.Response]
 
 
 def _get(url: str, headers: dict[str, str]) -> httpx.Response:
-    return httpx.get(url, headers=headers, timeout=TIMEOUT, follow_redirects=False)
+    # Read at most MAX_PAGE_BYTES: a peer's answer must not take this node's memory.
+    with httpx.stream("GET", url, headers=headers, timeout=TIMEOUT, follow_redirects=False) as response:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > MAX_PAGE_BYTES:
+                raise BadInput(f"the answer from {url[:200]} is longer than {MAX_PAGE_BYTES:,} bytes")
+        kept = {
+            name: response.headers[name] for name in (SIGNATURE, "content-type") if name in response.headers
+        }
+        return httpx.Response(response.status_code, headers=kept, content=bytes(body))
 
 
 def pull(
