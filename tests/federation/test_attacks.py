@@ -105,6 +105,17 @@ def test_a_peer_s_lies_refuse_the_whole_pull(world: World, record: dict[str, Any
     assert "good" not in _held_at_a(world)
 
 
+def test_a_list_its_node_named_freely_crosses_as_it_is_named(world: World) -> None:
+    # An operator imports public lists under names of their choosing (the demo's `un_sc` of
+    # GS-LYON): the copy keeps the name, which no agency here holds or has in its namespace.
+    listed = _record(
+        dataset="un_sc", entity={"id": "un-1", "schema": "Person", "properties": {"name": ["U"]}}
+    )
+    get = _hostile(world, "node-b", lambda _call: {"records": [listed], "next": None})
+    assert _pull_from_b(world, get).received == 1
+    assert "un-1" in _held_at_a(world)
+
+
 def test_a_cursor_that_moves_but_brings_nothing_ends_the_pull(world: World) -> None:
     # Each page empty, each `next` further on: without a check the pull never ends.
     get = _hostile(world, "node-b", lambda call: {"records": [], "next": ["b1_ds", f"{call:06}"]})
