@@ -87,7 +87,7 @@ def set_session_cookies(response: Response, token: str, secure: bool) -> str:
 @router.get("/session", response_model=SessionOut)
 def whoami(identity: CallerDep) -> SessionOut:
     """Who the request's credentials name."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if identity.kind not in (IdentityKind.MEMBER, IdentityKind.OPERATOR):
         raise Forbidden("not logged in")
     return SessionOut(user=identity.actor, agency=identity.agency, role=identity.role)
 

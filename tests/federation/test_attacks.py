@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from liaison.access.decision import Action, Kind, rule
@@ -29,6 +29,8 @@ from liaison.model import Handling, Identity
 from liaison.model.node import NodeDescriptor, check_node_name, parse_descriptor
 from liaison.services.accounts.access import identity_of
 from liaison.services.federation import nodes, peers, sync
+from liaison.services.screening import travel_documents
+from liaison.services.sharing import retention
 from liaison.store import peers as peer_store
 from liaison.store.tables import AuditEventRow, EntityRow
 from tests.federation.test_sync_property import World, import_record, three_nodes
@@ -256,3 +258,19 @@ def test_an_answer_longer_than_a_page_may_be_is_cut_off(monkeypatch: pytest.Monk
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda engine, who: travel_documents.list_reports(engine, who, mine=False),
+        lambda engine, who: retention.due(engine, who, dt.date(2030, 1, 1)),
+    ],
+    ids=["document register", "retention review"],
+)
+def test_a_peer_identity_reads_nothing_but_the_records_sent_it(
+    engine: Engine, read: Callable[[Engine, Identity], object]
+) -> None:
+    # Reads that let any signed-in caller through must not take a peer for a member.
+    with pytest.raises(Forbidden):
+        read(engine, Identity.peer("node-b", "B1", "es"))

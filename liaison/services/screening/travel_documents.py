@@ -69,7 +69,7 @@ def report(
 
 def list_reports(engine: Engine, identity: Identity, *, mine: bool = True) -> list[DocumentReport]:
     """The latest reports: the caller's agency's, or every agency's (members see the whole register)."""
-    if identity.kind is IdentityKind.PUBLIC:
+    if identity.kind not in (IdentityKind.MEMBER, IdentityKind.OPERATOR):
         raise Forbidden("sign in to read the document register")
     with Session(engine) as session:
         return border_store.list_reports(session, identity.agency if mine else None, MAX_LISTED)

@@ -26,7 +26,7 @@ MAX_YEARS = 10
 
 
 def _member_or_operator(identity: Identity) -> None:
-    if identity.kind is IdentityKind.PUBLIC:
+    if identity.kind not in (IdentityKind.MEMBER, IdentityKind.OPERATOR):
         raise Forbidden("sign in to review retention")
 
 
