@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -32,6 +33,8 @@ __all__ = [
     "Peer",
     "agencies_hosted_by",
     "copies_from",
+    "copy_state",
+    "copy_states",
     "get_peer",
     "hosts_of",
     "is_peer",
@@ -184,6 +187,36 @@ def copies_from(session: Session, node: str, agencies: Iterable[str] | None = No
         theirs = theirs.where(AgencyRow.code.in_(list(agencies)))
     query = select(EntityRow.dataset, EntityRow.id).where(EntityRow.owner_agency.in_(theirs))
     return {(dataset, entity_id) for dataset, entity_id in session.execute(query)}
+
+
+def copy_states(session: Session, node: str) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Each copy held from `node`, by (dataset, id): its schema, properties and envelope as
+    `copy_state` writes them, so that a pull rewrites only what changed."""
+    theirs = select(AgencyRow.code).where(AgencyRow.node == node)
+    query = select(
+        EntityRow.dataset,
+        EntityRow.id,
+        EntityRow.schema,
+        EntityRow.properties,
+        EntityRow.handling,
+        EntityRow.releasability,
+        EntityRow.purpose,
+        EntityRow.retention_review,
+    ).where(EntityRow.owner_agency.in_(theirs))
+    return {(row[0], row[1]): copy_state(*row[2:]) for row in session.execute(query)}
+
+
+def copy_state(
+    schema: str,
+    properties: dict[str, list[str]],
+    handling: str,
+    releasability: Iterable[str],
+    purpose: str,
+    review: dt.date,
+) -> tuple[Any, ...]:
+    """What a copy's state is compared by: values in order, releasability as a set."""
+    values = tuple(sorted((name, tuple(sorted(found))) for name, found in properties.items()))
+    return (schema, values, handling, frozenset(releasability), purpose, review)
 
 
 def note_nonce(session: Session, peer: str, nonce: str, now: dt.datetime, keep: dt.timedelta) -> bool:

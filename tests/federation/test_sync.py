@@ -123,6 +123,8 @@ def _actions(node: Node, prefix: str) -> list[tuple[str, str, dict[str, object]]
 
 def test_a_record_crosses_under_its_owner_s_rules_and_is_withdrawn_when_they_narrow(nodes: Nodes) -> None:
     paris, madrid = nodes.paris, nodes.madrid
+    # A watch on Madrid fires on what arrives from Paris, once.
+    madrid("--as", "nuria", "watch", "add", "--name", "Person amber es")
     assert "ncb-paris: 4 records received, 0 withdrawn" in madrid("sync", "ncb-paris")
     held = _held(madrid)
     assert set(held) == {f"fr-{name}" for name, (_h, _r, sent, *_x) in RECORDS.items() if sent}
@@ -145,7 +147,13 @@ def test_a_record_crosses_under_its_owner_s_rules_and_is_withdrawn_when_they_nar
         "AMBER, released to country:es": 1,
         "AMBER+STRICT, released to agency:BP-ES": 1,
     }
-    assert _actions(madrid, "sync.pull")[-1][2] == {"received": 4, "withdrawn": 0}
+    assert _actions(madrid, "sync.pull")[-1][2] == {"received": 4, "writes": 4, "withdrawn": 0}
+    # Pulled again unchanged, nothing is written again, and the watch does not fire again.
+    assert "ncb-paris: 4 records received, 0 withdrawn" in madrid("sync", "ncb-paris")
+    assert _actions(madrid, "sync.pull")[-1][2] == {"received": 4, "writes": 0, "withdrawn": 0}
+    alerts = [json.loads(line) for line in madrid("--as", "nuria", "alerts", "list", "--json").splitlines()]
+    hits = [alert for alert in alerts if alert["kind"] == "watch.hit"]
+    assert [hit["detail"]["entity_id"] for hit in hits] == ["fr-amber-es"], alerts
 
     # The owner narrows one record and widens another: the next pull follows, and is whole again.
     import_person(paris, nodes.folder, "amber-es", "AMBER", None)

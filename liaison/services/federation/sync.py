@@ -43,6 +43,7 @@ from liaison.services.accounts import audit
 from liaison.services.federation.nodes import node_key
 from liaison.services.federation.peers import receivers, require_keeper
 from liaison.services.sharing.imports import write_records
+from liaison.services.sharing.landed import landed
 from liaison.settings import Settings
 from liaison.store import peers as peer_store
 from liaison.store.retention import delete_record
@@ -182,9 +183,9 @@ def pull(
         theirs = {agency.code for agency in peer.descriptor.agencies}
         incoming = _fetch(settings, peer.descriptor.url, peer.descriptor.public_key, name, theirs, ours, get)
         with Session(engine) as session, session.begin():
-            withdrawn = _apply(session, actor, name, incoming, now)
+            runs, withdrawn = _apply(session, actor, name, incoming, now)
             peer_store.note_sync(session, name, now, len(incoming), withdrawn, None)
-            detail = {"received": len(incoming), "withdrawn": withdrawn}
+            detail = {"received": len(incoming), "writes": len(runs), "withdrawn": withdrawn}
             audit.record(session, actor, "sync.pull", f"peer:{name}", now=now, detail=detail)
     except LiaisonError as failed:
         with Session(engine) as session, session.begin():
@@ -194,6 +195,10 @@ def pull(
                     session, actor, "sync.pull", f"peer:{name}", now=now, detail={"error": str(failed)}
                 )
         raise
+    # After the commit, as an import: watches fire, and cleared subjects are checked again, on
+    # what arrived from the peer.
+    for dataset, run_id in runs:
+        landed(engine, dataset, run_id, now)
     return Pulled(name, len(incoming), withdrawn)
 
 
@@ -252,13 +257,29 @@ def _problem(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}" + (f": {str(detail)[:300]}" if detail else "")
 
 
-def _apply(session: Session, actor: Identity, name: str, incoming: list[Incoming], now: dt.datetime) -> int:
+def _apply(
+    session: Session, actor: Identity, name: str, incoming: list[Incoming], now: dt.datetime
+) -> tuple[list[tuple[str, int]], int]:
+    """Write the copies that are new or changed, withdraw those not sent; the (dataset, run) of
+    each write, and how many were withdrawn. Unchanged copies are not written again: a whole pull
+    would otherwise re-index them and alert every watch on them at each sync."""
+    held = peer_store.copy_states(session, name)
     groups: dict[tuple[Any, ...], list[Incoming]] = {}
     for item in incoming:
-        envelope = item.envelope
-        groups.setdefault((envelope, item.title), []).append(item)
+        envelope, proxy = item.envelope, item.record.proxy
+        state = peer_store.copy_state(
+            proxy.schema.name,
+            proxy.to_dict()["properties"],
+            envelope.handling.value,
+            envelope.releasability,
+            envelope.purpose,
+            envelope.retention_review,
+        )
+        if held.get((envelope.dataset, str(proxy.id))) != state:
+            groups.setdefault((envelope, item.title), []).append(item)
+    runs = []
     for (envelope, title), items in groups.items():
-        write_records(
+        result = write_records(
             session,
             (item.record for item in items),
             envelope=envelope,
@@ -270,8 +291,9 @@ def _apply(session: Session, actor: Identity, name: str, incoming: list[Incoming
             action="sync",
             copy_of=name,
         )
+        runs.append((result.dataset, result.run_id))
     sent = {(item.envelope.dataset, str(item.record.proxy.id)) for item in incoming}
-    gone = sorted(peer_store.copies_from(session, name) - sent)
+    gone = sorted(set(held) - sent)
     for dataset, entity_id in gone:
         delete_record(session, dataset, entity_id)
-    return len(gone)
+    return runs, len(gone)
