@@ -10,24 +10,24 @@ from tests.e2e.conftest import Browsing
 
 
 def test_a_first_responder_screens_on_a_phone_in_spanish(browsing: Browsing) -> None:
-    ines = browsing.page("ines", phone=True)
-    ines.goto(f"{browsing.server}/app/indicators")
-    ines.get_by_role("link", name="Español").click()
-    expect(ines.get_by_role("heading", level=1)).to_have_text("Indicadores de trata")
-    ines.get_by_label("Granja, fábrica u obra").check()
-    ines.get_by_label("País (código ISO, p. ej. es)").fill("es")
-    ines.get_by_label("¿Se ha quedado otra persona con su pasaporte o sus documentos de identidad?").check()
-    ines.get_by_label(
+    elena = browsing.page("elena", phone=True)
+    elena.goto(f"{browsing.server}/app/indicators")
+    elena.get_by_role("link", name="Español").click()
+    expect(elena.get_by_role("heading", level=1)).to_have_text("Indicadores de trata")
+    elena.get_by_label("Granja, fábrica u obra").check()
+    elena.get_by_label("País (código ISO, p. ej. es)").fill("es")
+    elena.get_by_label("¿Se ha quedado otra persona con su pasaporte o sus documentos de identidad?").check()
+    elena.get_by_label(
         "¿Tiene la persona una deuda que debe pagar trabajando y que nunca puede saldar?"
     ).check()
-    button = ines.get_by_role("button", name="Obtener consejo")
+    button = elena.get_by_role("button", name="Obtener consejo")
     box = button.bounding_box()
     assert box is not None and box["width"] <= 400  # fits the phone's screen
     button.click()
-    advice = ines.locator("#advice")
+    advice = elena.locator("#advice")
     expect(advice).to_contain_text("Derivar a una unidad especializada")
     expect(advice).to_contain_text("Se observó un indicador fuerte de trata junto con otros.")
-    expect(ines.locator("#observed li")).to_have_count(2)
+    expect(elena.locator("#observed li")).to_have_count(2)
 
-    ines.get_by_role("link", name="Evaluar a otra persona").click()
-    expect(ines.get_by_role("button", name="Obtener consejo")).to_be_visible()
+    elena.get_by_role("link", name="Evaluar a otra persona").click()
+    expect(elena.get_by_role("button", name="Obtener consejo")).to_be_visible()
